@@ -1,0 +1,118 @@
+// Closed-loop echo load generator: each connection keeps one message in flight, checks every
+// echoed byte, and records round-trip latency in a 1 µs histogram. Prints one JSON line.
+// usage: echo_client HOST PORT CONNS SECONDS SIZE [WARMUP_SECONDS]
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HIST_US 1000000 /* 1 s of 1 µs buckets; slower replies land in the last one */
+
+typedef struct {
+  int fd;
+  uint32_t seq;      /* message number: the payload is derived from it */
+  size_t sent, got;  /* bytes of the current message */
+  uint64_t t_send;
+} conn_t;
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static inline uint8_t pattern(uint32_t seq, size_t i, int idx) { return (uint8_t)(seq * 31u + i * 7u + idx * 13u); }
+
+static uint32_t hist[HIST_US];
+
+static uint64_t percentile(uint64_t total, double p) {
+  uint64_t want = (uint64_t)(total * p), acc = 0;
+  if (want >= total) want = total - 1;
+  for (int i = 0; i < HIST_US; i++) {
+    acc += hist[i];
+    if (acc > want) return (uint64_t)i;
+  }
+  return HIST_US;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 6) {
+    fprintf(stderr, "usage: %s HOST PORT CONNS SECONDS SIZE [WARMUP_SECONDS]\n", argv[0]);
+    return 2;
+  }
+  const char *host = argv[1];
+  int port = atoi(argv[2]), nconn = atoi(argv[3]);
+  double seconds = atof(argv[4]), warmup = argc > 6 ? atof(argv[6]) : 0.5;
+  size_t size = (size_t)atol(argv[5]);
+  conn_t *conns = calloc(nconn, sizeof(conn_t));
+  uint8_t *out = malloc(size), *in = malloc(size > 65536 ? size : 65536);
+  int ep = epoll_create1(0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+  inet_pton(AF_INET, host, &addr.sin_addr);
+  for (int i = 0; i < nconn; i++) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+      fprintf(stderr, "connect: %s\n", strerror(errno));
+      return 1;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    conns[i].fd = fd;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  }
+  uint64_t start = now_ns(), measure_from = start + (uint64_t)(warmup * 1e9);
+  uint64_t end = measure_from + (uint64_t)(seconds * 1e9);
+  uint64_t msgs = 0, bad = 0, errors = 0;
+  for (int i = 0; i < nconn; i++) {
+    for (size_t k = 0; k < size; k++) out[k] = pattern(0, k, i);
+    conns[i].t_send = now_ns();
+    if (write(conns[i].fd, out, size) != (ssize_t)size) errors++;
+  }
+  struct epoll_event events[1024];
+  uint64_t t = start;
+  while (t < end) {
+    int n = epoll_wait(ep, events, 1024, 100);
+    t = now_ns();
+    for (int e = 0; e < n; e++) {
+      int idx = (int)events[e].data.u32;
+      conn_t *c = &conns[idx];
+      ssize_t r = read(c->fd, in, size - c->got);
+      if (r <= 0) {
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        errors++;
+        epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+        continue;
+      }
+      for (ssize_t k = 0; k < r; k++)
+        if (in[k] != pattern(c->seq, c->got + (size_t)k, idx)) bad++;
+      c->got += (size_t)r;
+      if (c->got < size) continue;
+      if (c->t_send >= measure_from && t < end) {
+        uint64_t us = (t - c->t_send) / 1000;
+        hist[us < HIST_US ? us : HIST_US - 1]++;
+        msgs++;
+      }
+      c->seq++;
+      c->got = 0;
+      for (size_t k = 0; k < size; k++) out[k] = pattern(c->seq, k, idx);
+      c->t_send = t;
+      if (write(c->fd, out, size) != (ssize_t)size) errors++;
+    }
+  }
+  double dur = (double)(end - measure_from) / 1e9;
+  printf("{\"conns\":%d,\"size\":%zu,\"seconds\":%.3f,\"msgs\":%llu,\"msgs_per_s\":%.0f,\"p50_us\":%llu,\"p99_us\":%llu,\"errors\":%llu,\"bad_bytes\":%llu}\n",
+         nconn, size, dur, (unsigned long long)msgs, msgs / dur, (unsigned long long)(msgs ? percentile(msgs, 0.50) : 0),
+         (unsigned long long)(msgs ? percentile(msgs, 0.99) : 0), (unsigned long long)errors, (unsigned long long)bad);
+  return (errors || bad) ? 1 : 0;
+}

@@ -1,0 +1,28 @@
+import { client } from './client';
+import { serve } from './serve';
+import { USAGE, UsageError } from './usage';
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  const run = commands[command];
+  if (!run) throw new UsageError(`unknown command "${command}".`);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(70);
+  },
+);

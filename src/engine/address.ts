@@ -1,0 +1,42 @@
+import net from 'node:net';
+
+// Validation shared by the CLI and the extension's input boxes: one wording everywhere.
+
+/** Returns an error message, or undefined when `text` is a usable port (0 = any free port). */
+export function validatePort(text: string): string | undefined {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return `Port must be a whole number from 0 to 65535 (0 = any free port); got "${text}".`;
+  const n = Number(t);
+  if (n > 65535) return `Port must be at most 65535; got ${t}.`;
+  return undefined;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** Returns an error message, or undefined when `text` is an IP address or a plausible host name. */
+export function validateHost(text: string): string | undefined {
+  const t = text.trim();
+  if (t === '') return 'Enter an address such as 127.0.0.1 (this machine only) or ::1.';
+  if (net.isIP(t) !== 0 || HOSTNAME.test(t)) return undefined;
+  return `"${text}" is not an IP address or host name.`;
+}
+
+export function isLoopback(host: string): boolean {
+  const t = host.trim().toLowerCase();
+  return t === 'localhost' || t === '::1' || /^127\.\d+\.\d+\.\d+$/.test(t);
+}
+
+/** Addresses that accept connections from other machines. */
+export function isWildcard(host: string): boolean {
+  const t = host.trim();
+  return t === '0.0.0.0' || t === '::' || t === '0:0:0:0:0:0:0:0';
+}
+
+/** A plain-language warning for any bind that is not loopback-only, or undefined. */
+export function exposureWarning(host: string): string | undefined {
+  if (isLoopback(host)) return undefined;
+  if (isWildcard(host)) {
+    return `${host} listens on every network interface: other machines on your network can connect to this server.`;
+  }
+  return `${host} is not a loopback address: machines that can reach it can connect to this server.`;
+}

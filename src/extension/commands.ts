@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { SocketLabError } from '../engine/errors';
+import type { Server } from '../engine/server/server';
+import type { Controller } from './controller';
+import { askStartRequest, confirmExposure, parseStartRequest, type StartServerRequest } from './startServer';
+
+type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
+
+/** Tree rows, entity ids, or nothing (then the user picks): every form a command may be given. */
+function targetId(arg: unknown, kind: 'server' | 'connection'): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && 'kind' in arg && 'id' in arg && arg.kind === kind && typeof arg.id === 'string') return arg.id;
+  return undefined;
+}
+
+async function resolveServer(c: Controller, arg: unknown, action: string): Promise<Server | undefined> {
+  const id = targetId(arg, 'server');
+  const servers = c.engineIfStarted?.listServers() ?? [];
+  if (id) return servers.find((s) => s.id === id);
+  if (servers.length === 0) {
+    void vscode.window.showInformationMessage('No Socket Lab server is running.');
+    return undefined;
+  }
+  if (servers.length === 1) return servers[0];
+  const pick = await vscode.window.showQuickPick(
+    servers.map((s) => ({ label: `${s.options.transport.toUpperCase()} ${s.address}`, description: `${s.options.handler} · ${s.options.model}`, server: s })),
+    { placeHolder: `Server to ${action}` },
+  );
+  return pick?.server;
+}
+
+async function startServer(c: Controller, arg: unknown): Promise<Server | undefined> {
+  const request = parseStartRequest(arg) ?? (arg === undefined ? await askStartRequest() : undefined);
+  if (!request) {
+    if (arg !== undefined) void vscode.window.showErrorMessage('Socket Lab: Start Server was given invalid settings; nothing was started.');
+    return undefined;
+  }
+  if (!(await confirmExposure(request))) return undefined;
+  return start(c, { ...request, exposureAccepted: true });
+}
+
+async function start(c: Controller, request: StartServerRequest): Promise<Server | undefined> {
+  try {
+    const server = await c.engine().startServer({ ...request, model: 'event-loop' });
+    await c.revealServer(server.id);
+    return server;
+  } catch (err) {
+    if (!(err instanceof SocketLabError)) throw err;
+    c.log.warn(err.message);
+    const retry = err.code === 'EADDRINUSE' ? 'Use a Free Port' : undefined;
+    const text = `Socket Lab: ${err.message}${err.hint ? ` ${err.hint}` : ''}`;
+    const choice = await (retry ? vscode.window.showErrorMessage(text, retry) : vscode.window.showErrorMessage(text));
+    if (choice === retry) return start(c, { ...request, port: 0 });
+    return undefined;
+  }
+}
+
+const table: Record<string, CommandHandler> = {
+  'socketLab.startServer': startServer,
+  'socketLab.stopServer': async (c, arg) => {
+    const server = await resolveServer(c, arg, 'stop');
+    if (server) await c.engine().stopServer(server.id);
+  },
+  'socketLab.stopAllServers': (c) => c.engineIfStarted?.stopAll(),
+  'socketLab.openClientTerminal': async (c, arg) => {
+    const server = await resolveServer(c, arg, 'connect to');
+    if (server) await c.terminals.open({ host: server.host, port: server.port });
+  },
+  'socketLab.closeConnection': (c, arg) => {
+    const id = targetId(arg, 'connection');
+    if (id && !c.engineIfStarted?.closeConnection(id)) void vscode.window.showInformationMessage('That connection has already closed.');
+  },
+  'socketLab.copyAddress': async (c, arg) => {
+    const server = await resolveServer(c, arg, 'copy the address of');
+    if (server) await vscode.env.clipboard.writeText(server.address);
+  },
+  'socketLab.focusServers': () => vscode.commands.executeCommand('socketLab.servers.focus'),
+  'socketLab.showLog': (c) => c.log.show(),
+};
+
+export function registerCommands(controller: Controller): vscode.Disposable[] {
+  return Object.entries(table).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(controller, ...args);
+      } catch (err) {
+        controller.log.error(`${id} failed`, err);
+        void vscode.window.showErrorMessage(`Socket Lab: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    }),
+  );
+}

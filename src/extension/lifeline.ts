@@ -1,0 +1,43 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type * as vscode from 'vscode';
+
+/**
+ * A local socket that client terminals hold open. When the extension host goes away — a clean
+ * deactivate, a window reload VS Code does not forward to terminals, or a crash — the kernel
+ * closes it and every client ends at once.
+ */
+export class Lifeline implements vscode.Disposable {
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    readonly path: string,
+    private readonly server: net.Server,
+  ) {
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  static async create(): Promise<Lifeline> {
+    const name = `socket-lab-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+    const where = process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : path.join(os.tmpdir(), `${name}.sock`);
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(where, () => resolve());
+    });
+    return new Lifeline(where, server);
+  }
+
+  dispose(): void {
+    for (const s of this.sockets) s.destroy();
+    this.server.close();
+    if (process.platform !== 'win32') fs.rmSync(this.path, { force: true });
+  }
+}

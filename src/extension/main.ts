@@ -1,0 +1,15 @@
+import type * as vscode from 'vscode';
+import { Controller } from './controller';
+
+let controller: Controller | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  // Activation only wires up views and commands; no engine exists until a server is asked for.
+  controller = new Controller(context);
+}
+
+export async function deactivate(): Promise<void> {
+  const c = controller;
+  controller = undefined;
+  await c?.dispose();
+}

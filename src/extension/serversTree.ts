@@ -1,0 +1,168 @@
+import * as vscode from 'vscode';
+import type { ConnectionView, EntityView, ServerView } from '../engine/state/views';
+import { formatAge, formatBytes, plural } from '../engine/text/format';
+import type { MirrorChange, StateMirror } from './stateMirror';
+
+/** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */
+export type ServersNode =
+  | { readonly kind: 'server'; readonly id: string }
+  | { readonly kind: 'connection'; readonly id: string; readonly serverId: string }
+  | { readonly kind: 'more'; readonly id: string; readonly serverId: string };
+
+/** Beyond this many children a server shows a summary row instead of thousands of rows. */
+export const MAX_CONNECTION_ROWS = 200;
+const AGE_REFRESH_MS = 5000;
+
+export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>, vscode.Disposable {
+  private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<ServersNode | ServersNode[] | undefined>();
+  readonly onDidChangeTreeData = this.onDidChangeTreeDataEmitter.event;
+  private readonly nodes = new Map<string, ServersNode>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private ageTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly mirror: StateMirror) {
+    this.disposables.push(mirror.onDidChange((c) => this.onMirrorChange(c)));
+  }
+
+  /** Ages in descriptions only move while the view is visible; the controller says when. */
+  setVisible(visible: boolean): void {
+    clearInterval(this.ageTimer);
+    this.ageTimer = undefined;
+    if (visible) this.ageTimer = setInterval(() => this.refreshAges(), AGE_REFRESH_MS);
+  }
+
+  getChildren(element?: ServersNode): ServersNode[] {
+    if (!element) {
+      return this.mirror
+        .childrenOf(null)
+        .filter((e): e is ServerView => e.kind === 'server')
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map((s) => this.node({ kind: 'server', id: s.id }));
+    }
+    if (element.kind !== 'server') return [];
+    const conns = this.mirror
+      .childrenOf(element.id)
+      .filter((e): e is ConnectionView => e.kind === 'connection')
+      .sort((a, b) => a.createdAt - b.createdAt);
+    const rows: ServersNode[] = conns.slice(0, MAX_CONNECTION_ROWS).map((c) => this.node({ kind: 'connection' as const, id: c.id, serverId: element.id }));
+    if (conns.length > MAX_CONNECTION_ROWS) rows.push(this.node({ kind: 'more', id: `${element.id}/more`, serverId: element.id }));
+    return rows;
+  }
+
+  getParent(element: ServersNode): ServersNode | undefined {
+    return element.kind === 'server' ? undefined : this.nodes.get(element.serverId);
+  }
+
+  getTreeItem(element: ServersNode): vscode.TreeItem {
+    const view = this.mirror.get(element.kind === 'more' ? element.serverId : element.id);
+    if (element.kind === 'more') {
+      const total = this.mirror.childrenOf(element.serverId).length;
+      const item = new vscode.TreeItem(`… and ${total - MAX_CONNECTION_ROWS} more connections`);
+      item.id = element.id;
+      item.description = `${MAX_CONNECTION_ROWS} shown`;
+      return item;
+    }
+    if (view?.kind === 'server') return serverItem(view);
+    if (view?.kind === 'connection') return connectionItem(view);
+    const gone = new vscode.TreeItem('(ended)');
+    gone.id = element.id;
+    return gone;
+  }
+
+  /** Looks up the canonical node for an entity id (for reveal and commands). */
+  nodeFor(id: string): ServersNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  private node<N extends ServersNode>(n: N): N {
+    const existing = this.nodes.get(n.id);
+    if (existing) return existing as N;
+    this.nodes.set(n.id, n);
+    return n;
+  }
+
+  private onMirrorChange(change: MirrorChange): void {
+    if (change.full) {
+      this.nodes.clear();
+      this.onDidChangeTreeDataEmitter.fire(undefined);
+      return;
+    }
+    // Refresh only what changed: a connection's own row, or its server when rows come and go.
+    const targets = new Set<ServersNode>();
+    let root = false;
+    const parentOf = (e: EntityView) => (e.parentId ? this.nodes.get(e.parentId) : undefined);
+    for (const e of [...change.added, ...change.removed]) {
+      if (e.parentId === null) root = true;
+      else {
+        const p = parentOf(e);
+        if (p) targets.add(p);
+      }
+    }
+    for (const e of change.removed) this.nodes.delete(e.id);
+    if (root) {
+      this.onDidChangeTreeDataEmitter.fire(undefined);
+      return;
+    }
+    for (const e of change.changed) {
+      const n = this.nodes.get(e.id);
+      if (n && !(n.kind === 'connection' && targets.has(this.nodes.get(n.serverId)!))) targets.add(n);
+    }
+    if (targets.size) this.onDidChangeTreeDataEmitter.fire([...targets]);
+  }
+
+  private refreshAges(): void {
+    const rows = [...this.nodes.values()].filter((n) => n.kind === 'connection' && this.mirror.get(n.id)?.endedAt === null);
+    if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
+  }
+
+  dispose(): void {
+    clearInterval(this.ageTimer);
+    for (const d of this.disposables) d.dispose();
+    this.onDidChangeTreeDataEmitter.dispose();
+  }
+}
+
+function serverItem(s: ServerView): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${s.transport.toUpperCase()} ${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`);
+  item.id = s.id;
+  item.contextValue = s.state === 'listening' ? 'server' : 'server.stopping';
+  // Always expandable: VS Code does not expand a row that was created without children.
+  item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+  const state = s.state === 'listening' ? plural(s.liveConnections, 'connection') : s.state;
+  item.description = `${s.handler} · ${s.model} · ${state}`;
+  item.iconPath = new vscode.ThemeIcon(
+    s.state === 'listening' ? 'radio-tower' : 'loading~spin',
+    s.state === 'listening' ? new vscode.ThemeColor('charts.green') : undefined,
+  );
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${s.transport.toUpperCase()} server** on \`${s.host}:${s.port}\`\n\n`);
+  md.appendMarkdown(`| | |\n|---|---|\n`);
+  md.appendMarkdown(`| model | ${s.model} |\n| handler | ${s.handler} |\n| state | ${s.state} |\n`);
+  md.appendMarkdown(`| live connections | ${s.liveConnections} |\n| connections served | ${s.totalConnections} |\n`);
+  md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| handler errors | ${s.handlerErrors} |\n`);
+  item.tooltip = md;
+  return item;
+}
+
+function connectionItem(c: ConnectionView): vscode.TreeItem {
+  const item = new vscode.TreeItem(c.peer);
+  item.id = c.id;
+  item.contextValue = c.state === 'closed' ? 'connection.closed' : 'connection';
+  const end = c.endedAt ?? Date.now();
+  const parts = [`↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`, plural(c.messagesIn, 'msg'), formatAge(end - c.createdAt)];
+  if (c.state !== 'open') parts.unshift(c.state);
+  if (c.backpressure) parts.unshift('paused: back-pressure');
+  item.description = parts.join(' · ');
+  const icon = c.state === 'closed' ? 'debug-disconnect' : c.error ? 'error' : c.backpressure ? 'debug-pause' : 'plug';
+  const color = c.state === 'closed' ? new vscode.ThemeColor('disabledForeground') : c.error ? new vscode.ThemeColor('errorForeground') : undefined;
+  item.iconPath = new vscode.ThemeIcon(icon, color);
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**Connection** from \`${c.peer}\` to \`${c.local}\`\n\n`);
+  md.appendMarkdown(`| | |\n|---|---|\n| state | ${c.state}${c.closeReason ? ` (${c.closeReason})` : ''} |\n| served by | ${c.servedBy} |\n`);
+  md.appendMarkdown(`| in | ${formatBytes(c.bytesIn)} in ${plural(c.messagesIn, 'read')} |\n| out | ${formatBytes(c.bytesOut)} in ${plural(c.messagesOut, 'write')} |\n`);
+  md.appendMarkdown(`| age | ${formatAge(end - c.createdAt)} |\n| idle | ${formatAge(Date.now() - c.lastActivityAt)} |\n`);
+  if (c.lastReceived) md.appendCodeblock(c.lastReceived, 'text');
+  if (c.error) md.appendCodeblock(c.error.stack ?? `${c.error.type}: ${c.error.message}`, 'text');
+  item.tooltip = md;
+  return item;
+}

@@ -1,0 +1,1 @@
+// Dashboard browser code: filled in with the dashboard.

@@ -1,0 +1,98 @@
+import type { Locator, Page } from 'playwright-core';
+
+// What a user does in the workbench, in the user's terms. Selectors are VS Code's own DOM.
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  // A closing terminal or notification can take focus and close the palette: open it again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ state: 'visible', timeout: 5000 });
+      await input.press('Enter', { timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/** Picks an item in the open quick pick by its label. */
+export async function pick(page: Page, label: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+}
+
+/**
+ * Waits for the input box titled `step` (the widget is reused between steps, so an Enter sent
+ * before the next step is shown would land on the previous one), sets `value`, presses Enter.
+ */
+export async function answer(page: Page, step: string, value?: string): Promise<void> {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: step }).waitFor({ state: 'visible' });
+  const input = page.locator('.quick-input-widget input');
+  if (value !== undefined) await input.fill(value);
+  await input.press('Enter');
+}
+
+export async function quickInputMessage(page: Page): Promise<string> {
+  return (await page.locator('.quick-input-widget .quick-input-message').innerText()).trim();
+}
+
+export async function openSocketLab(page: Page): Promise<void> {
+  const pane = serversPane(page);
+  if (await pane.isVisible()) return;
+  await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
+  await pane.waitFor({ state: 'visible' });
+}
+
+export function serversPane(page: Page): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Servers' }) }).first();
+}
+
+export function treeRow(page: Page, text: string | RegExp): Locator {
+  return serversPane(page).locator('.monaco-list-row', { hasText: text }).first();
+}
+
+export async function treeRowTexts(page: Page): Promise<string[]> {
+  return serversPane(page).locator('.monaco-list-row').allInnerTexts();
+}
+
+/** Hovers a row and clicks one of its inline actions (by the command title). */
+export async function clickInlineAction(row: Locator, title: string): Promise<void> {
+  await row.hover();
+  const action = row.locator(`.actions .action-label[aria-label^="${title}"]`).first();
+  await action.waitFor({ state: 'visible' });
+  await action.click();
+}
+
+export function notification(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast', { hasText: text }).first();
+}
+
+/** The text of the visible terminal, read from xterm's accessibility tree. */
+export async function terminalText(page: Page): Promise<string> {
+  const rows = page.locator('.terminal-wrapper.active .xterm-accessibility-tree div, .xterm:visible .xterm-accessibility-tree div');
+  return (await rows.allInnerTexts()).join('\n');
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

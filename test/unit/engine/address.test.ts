@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { exposureWarning, validateHost, validatePort } from '../../../src/engine/address';
+import { describeConnectError, describeListenError } from '../../../src/engine/errors';
+
+describe('address validation', () => {
+  it('accepts ports 0–65535 only', () => {
+    for (const ok of ['0', '80', '65535', ' 8080 ']) assert.equal(validatePort(ok), undefined, ok);
+    for (const bad of ['', '-1', '65536', '70000', '12a', '1.5', 'http']) assert.ok(validatePort(bad), bad);
+  });
+
+  it('accepts IP addresses and host names, rejects junk', () => {
+    for (const ok of ['127.0.0.1', '::1', '0.0.0.0', 'localhost', 'my-host.example']) assert.equal(validateHost(ok), undefined, ok);
+    for (const bad of ['', 'a b', '127.0.0.1:80', 'http://x', '-bad']) assert.ok(validateHost(bad), bad);
+  });
+
+  it('warns for any bind that is not loopback', () => {
+    assert.equal(exposureWarning('127.0.0.1'), undefined);
+    assert.equal(exposureWarning('::1'), undefined);
+    assert.match(exposureWarning('0.0.0.0')!, /every network interface/);
+    assert.match(exposureWarning('192.168.1.5')!, /not a loopback address/);
+  });
+
+  it('words errors with the errno code and the address', () => {
+    const err = Object.assign(new Error('x'), { code: 'ECONNREFUSED' });
+    assert.equal(describeConnectError(err, '127.0.0.1', 9).message, 'connection refused (ECONNREFUSED) 127.0.0.1:9');
+    const acc = describeListenError(Object.assign(new Error('x'), { code: 'EACCES' }), '127.0.0.1', 80);
+    assert.match(acc.message, /EACCES/);
+    assert.match(acc.hint!, /below 1024/);
+  });
+});

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { StateModel, type Tracked } from '../../../../src/engine/state/model';
+import { Publisher } from '../../../../src/engine/state/publisher';
+import type { ServerView, StateMessage } from '../../../../src/engine/state/views';
+
+class FakeClock {
+  t = 1000;
+  now = () => this.t;
+}
+
+/** A minimal tracked entity: its counter is a plain field, as on the real hot paths. */
+class Counter implements Tracked<ServerView> {
+  dirty = false;
+  n = 0;
+  constructor(readonly id: string) {}
+  view(): ServerView {
+    return {
+      id: this.id, kind: 'server', parentId: null, name: this.id, createdAt: 0, endedAt: null, transport: 'tcp', model: 'event-loop',
+      handler: 'echo', host: '127.0.0.1', port: 1, state: 'listening', liveConnections: this.n, totalConnections: 0, bytesIn: 0, bytesOut: 0, handlerErrors: 0,
+    };
+  }
+}
+
+describe('StateModel and Publisher', () => {
+  it('records nothing while nobody watches, and starts watchers from a snapshot', () => {
+    const clock = new FakeClock();
+    const model = new StateModel({ retentionMs: 100, now: clock.now });
+    const a = new Counter('a');
+    model.add(a);
+    model.touch(a);
+    assert.equal(a.dirty, false, 'no change is queued without a watcher');
+    const pub = new Publisher(model, 10_000);
+    const got: StateMessage[] = [];
+    const sub = pub.subscribe((m) => got.push(m));
+    assert.equal(got.length, 1);
+    assert.equal(got[0]!.type, 'snapshot');
+    assert.deepEqual(got[0]!.type === 'snapshot' && got[0]!.entities.map((e) => e.id), ['a']);
+    sub.dispose();
+    pub.dispose();
+  });
+
+  it('coalesces many touches of one entity into one change per tick', () => {
+    const model = new StateModel({ retentionMs: 100 });
+    const pub = new Publisher(model, 10_000);
+    const got: StateMessage[] = [];
+    const sub = pub.subscribe((m) => got.push(m));
+    const a = new Counter('a');
+    model.add(a);
+    pub.tick();
+    for (let i = 0; i < 1000; i++) {
+      a.n++;
+      model.touch(a);
+    }
+    pub.tick();
+    pub.tick(); // nothing changed: nothing sent
+    assert.equal(got.length, 3);
+    const [, added, changed] = got;
+    assert.ok(added?.type === 'delta' && added.added.length === 1);
+    assert.ok(changed?.type === 'delta' && changed.changed.length === 1);
+    assert.equal(changed.changed[0]!.kind === 'server' && changed.changed[0]!.liveConnections, 1000);
+    sub.dispose();
+    pub.dispose();
+  });
+
+  it('keeps ended entities for the retention window, then removes them once', () => {
+    const clock = new FakeClock();
+    const model = new StateModel({ retentionMs: 100, now: clock.now });
+    const pub = new Publisher(model, 10_000);
+    const got: StateMessage[] = [];
+    const sub = pub.subscribe((m) => got.push(m));
+    const a = new Counter('a');
+    model.add(a);
+    pub.tick();
+    model.end(a);
+    clock.t += 50;
+    pub.tick();
+    assert.equal(model.size, 1, 'still visible inside the window');
+    clock.t += 60;
+    pub.tick();
+    assert.equal(model.size, 0);
+    const removed = got.flatMap((m) => (m.type === 'delta' ? m.removed : []));
+    assert.deepEqual(removed, ['a']);
+    sub.dispose();
+    pub.dispose();
+  });
+
+  it('does not announce the removal of an entity no watcher ever saw', () => {
+    const clock = new FakeClock();
+    const model = new StateModel({ retentionMs: 10, now: clock.now });
+    const pub = new Publisher(model, 10_000);
+    const got: StateMessage[] = [];
+    const sub = pub.subscribe((m) => got.push(m));
+    const a = new Counter('a');
+    model.add(a);
+    model.end(a);
+    clock.t += 20;
+    pub.tick();
+    assert.equal(got.length, 1, 'only the snapshot: added and gone within one tick');
+    sub.dispose();
+    pub.dispose();
+  });
+
+  it('bounds memory without watchers: ended entities are swept on later activity', () => {
+    const clock = new FakeClock();
+    const model = new StateModel({ retentionMs: 10, now: clock.now });
+    for (let i = 0; i < 10_000; i++) {
+      const e = new Counter(`e${i}`);
+      model.add(e);
+      model.end(e);
+      clock.t += 1;
+    }
+    assert.ok(model.size <= 11, `at most the retention window's worth remain, got ${model.size}`);
+  });
+
+  it('ticks on its timer only while someone subscribes', async () => {
+    const model = new StateModel({ retentionMs: 100 });
+    const pub = new Publisher(model, 5);
+    const a = new Counter('a');
+    model.add(a);
+    const deltas = await new Promise<StateMessage>((resolve) => {
+      const sub = pub.subscribe((m) => {
+        if (m.type === 'delta') {
+          sub.dispose();
+          resolve(m);
+        }
+      });
+      a.n = 7;
+      model.touch(a);
+    });
+    assert.equal(deltas.type === 'delta' && deltas.changed[0]!.kind === 'server' && deltas.changed[0]!.liveConnections, 7);
+    assert.equal(pub.subscriberCount, 0);
+    pub.dispose();
+  });
+});
