@@ -53,6 +53,24 @@ export function installExtension(extensionsDir: string, { link = false }: { link
   return target;
 }
 
+/** Builds the production bundles and packs them with vsce, exactly as `npm run package` does. */
+export function packageVsix(outFile: string): string {
+  execFileSync(process.execPath, [path.join(root, 'esbuild.js'), '--production'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', outFile], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return outFile;
+}
+
+/** Installs a .vsix the way a user would (`--install-extension`), into a private extensions dir. */
+export function installVsix(paths: ToolPaths, vsix: string, extensionsDir: string, userDataDir: string): void {
+  execFileSync(paths.node, [paths.codeServer, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(userDataDir, 'config') },
+  });
+}
+
 /**
  * Starts code-server in its own process group (it leaves a file watcher behind otherwise) and
  * resolves once it listens. `stop()` ends the whole group.

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { descendants, findProcesses, isAlive } from '../../support/processes';
-import { defaultSettings, freePort, installExtension, provision, root, startCodeServer, type CodeServer } from '../../../scripts/code-server';
+import { defaultSettings, freePort, installVsix, packageVsix, provision, root, startCodeServer, type CodeServer } from '../../../scripts/code-server';
 
 /** One real VS Code (code-server) and one Chromium page, shared by every e2e test file. */
 export interface Session {
@@ -29,7 +29,8 @@ export async function startSession(): Promise<Session> {
   const resultsDir = path.join(root, 'test-results', 'e2e');
   fs.mkdirSync(resultsDir, { recursive: true });
   const extensionsDir = path.join(runDir, 'extensions');
-  installExtension(extensionsDir);
+  // The tests run what a user installs: the packed .vsix, production bundles included.
+  installVsix(paths, packageVsix(path.join(runDir, 'socket-lab.vsix')), extensionsDir, path.join(runDir, 'user-data'));
   const workspace = path.join(runDir, 'workspace');
   const codeServer = await startCodeServer({
     paths,
