@@ -82,6 +82,20 @@ describe('Servers view in a real VS Code', function () {
     assert.match(await treeRow(page, SERVER_ROW).innerText(), /0 connections/);
   });
 
+  it('typing exit in the client terminal closes its connection and the terminal', async () => {
+    const { page } = session();
+    await clickInlineAction(treeRow(page, SERVER_ROW), 'Open Client Terminal');
+    await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1 ${port}`).length === 1 || undefined);
+    await waitFor('the prompt', async () => (await terminalText(page)).includes('>>') || undefined);
+    await waitFor('a connection row', async () => (await treeRow(page, /127\.0\.0\.1:\d+.*0 msgs/).isVisible()) || undefined);
+    await page.locator('.terminal-wrapper.active .xterm, .xterm:visible').first().click();
+    await page.keyboard.type('exit');
+    await page.keyboard.press('Enter');
+    await waitFor('the client process to exit', async () => findProcesses(`client tcp 127.0.0.1 ${port}`).length === 0 || undefined);
+    await waitFor('the row to go', async () => !(await treeRow(page, /0 msgs/).isVisible()) || undefined);
+    assert.match(await treeRow(page, SERVER_ROW).innerText(), /0 connections/);
+  });
+
   it('rejects an invalid port in the input box and starts nothing', async () => {
     const { page } = session();
     await runCommand(page, 'Socket Lab: Start Server…');
