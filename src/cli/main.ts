@@ -1,8 +1,9 @@
+import { bench } from './bench';
 import { client } from './client';
 import { serve } from './serve';
 import { USAGE, UsageError } from './usage';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

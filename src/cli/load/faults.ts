@@ -1,0 +1,207 @@
+import crypto from 'node:crypto';
+import net from 'node:net';
+import { describeConnectError, SocketLabError } from '../../engine/errors';
+import { formatBytes } from '../../engine/text/format';
+import { formatTarget, type Target } from '../../engine/target';
+import { fillPattern } from './pattern';
+
+// Client-side misbehaviour for the reliability labs: each preset does one bad thing to a server
+// and reports, in figures, what the server did about it.
+
+export const FAULT_NAMES = ['garbage', 'huge', 'half-close', 'reset', 'slowloris', 'never-read', 'connect-storm'] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+export function isFaultName(v: string): v is FaultName {
+  return (FAULT_NAMES as readonly string[]).includes(v);
+}
+
+export interface FaultOptions {
+  readonly json: boolean;
+  readonly connections: number;
+  readonly durationS: number;
+}
+
+type Report = Record<string, unknown> & { summary: string };
+
+function connect(target: Target): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = target.transport === 'unix' ? net.connect({ path: target.path }) : net.connect({ host: target.host, port: target.port });
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', (err) => reject(target.transport === 'unix' ? describeConnectError(err, target.path, 0) : describeConnectError(err, target.host, target.port)));
+  });
+}
+
+/** Collects what the server sends back until `want` bytes came, it closed, or it went quiet. */
+function collect(s: net.Socket, want: number, quietMs: number): Promise<{ data: Buffer; closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    let timer = setTimeout(done, quietMs);
+    let closed = false;
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      got += d.length;
+      clearTimeout(timer);
+      if (got >= want) done();
+      else timer = setTimeout(done, quietMs);
+    });
+    s.once('end', () => {
+      closed = true;
+      done();
+    });
+    s.once('error', () => {
+      closed = true;
+      done();
+    });
+    function done() {
+      clearTimeout(timer);
+      s.removeAllListeners('data');
+      resolve({ data: Buffer.concat(chunks), closedByServer: closed });
+    }
+  });
+}
+
+const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>> = {
+  async garbage(t) {
+    const payload = crypto.randomBytes(1024 * 1024);
+    const s = await connect(t);
+    s.write(payload);
+    const { data, closedByServer } = await collect(s, payload.length, 2000);
+    s.destroy();
+    const identical = data.equals(payload);
+    return { sent: payload.length, received: data.length, identical, closedByServer, summary: `sent ${formatBytes(payload.length)} of random bytes; got ${formatBytes(data.length)} back${identical ? ', byte for byte identical' : ''}; ${closedByServer ? 'the server closed the connection' : 'the connection stayed open'}` };
+  },
+  async huge(t) {
+    const size = 64 * 1024 * 1024;
+    const payload = Buffer.allocUnsafe(size);
+    fillPattern(payload, 0, 1);
+    const s = await connect(t);
+    const t0 = performance.now();
+    s.write(payload);
+    const { data, closedByServer } = await collect(s, size, 5000);
+    const ms = performance.now() - t0;
+    s.destroy();
+    const identical = data.length === size && data.equals(payload);
+    return { sent: size, received: data.length, identical, ms: Math.round(ms), closedByServer, summary: `one ${formatBytes(size)} write; got ${formatBytes(data.length)} back in ${Math.round(ms)} ms${identical ? ', byte for byte identical' : ''}` };
+  },
+  async 'half-close'(t) {
+    const s = await connect(t);
+    s.end('hello after which we close our side\n');
+    const { data, closedByServer } = await collect(s, Infinity, 3000);
+    s.destroy();
+    return { received: data.length, closedByServer, summary: `sent a line then FIN (shutdown write); the server replied with ${data.length} bytes and ${closedByServer ? 'then closed its side' : 'kept its side open for 3 s'}` };
+  },
+  async reset(t) {
+    const s = await connect(t);
+    s.write('about to reset\n');
+    s.resetAndDestroy();
+    const after = await connect(t).then(
+      (c) => (c.destroy(), true),
+      () => false,
+    );
+    return { stillAccepting: after, summary: `sent a line then RST; the server ${after ? 'still accepts new connections' : 'no longer accepts connections'}` };
+  },
+  async slowloris(t, o) {
+    const s = await connect(t);
+    let sent = 0;
+    let echoed = 0;
+    let closedByServer = false;
+    s.on('data', (d: Buffer) => (echoed += d.length));
+    s.once('close', () => (closedByServer = true));
+    s.on('error', () => undefined);
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        if (closedByServer || sent >= o.durationS) {
+          clearInterval(tick);
+          resolve();
+          return;
+        }
+        s.write('x');
+        sent++;
+      }, 1000);
+    });
+    s.destroy();
+    return { sent, echoed, closedByServer, summary: `sent 1 byte/s for ${sent} s; ${echoed} echoed; ${closedByServer ? 'the server closed the connection (idle timeout?)' : 'the server kept the connection open'}` };
+  },
+  async 'never-read'(t, o) {
+    const s = await connect(t);
+    s.pause(); // never read: the server's replies pile up on its side
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const t0 = performance.now();
+    const stalled = await new Promise<boolean>((resolve) => {
+      const deadline = setTimeout(() => resolve(false), o.durationS * 1000);
+      const pump = () => {
+        while (performance.now() - t0 < o.durationS * 1000) {
+          if (!s.write(chunk)) {
+            // Wait for the kernel to take more; if it never does, the server stopped reading.
+            const stall = setTimeout(() => {
+              clearTimeout(deadline);
+              resolve(true);
+            }, 1000);
+            s.once('drain', () => {
+              clearTimeout(stall);
+              pump();
+            });
+            return;
+          }
+        }
+      };
+      s.on('error', () => {
+        clearTimeout(deadline);
+        resolve(false);
+      });
+      pump();
+    });
+    const accepted = s.bytesWritten;
+    s.destroy();
+    return { acceptedBytes: accepted, stalled, summary: `wrote without reading for up to ${o.durationS} s: the server took ${formatBytes(accepted)}${stalled ? ', then stopped reading (back-pressure held)' : ' and kept reading'}` };
+  },
+  async 'connect-storm'(t, o) {
+    const n = o.connections;
+    const t0 = performance.now();
+    const times: number[] = [];
+    const codes: Record<string, number> = {};
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        try {
+          const s = await connect(t);
+          s.write('x');
+          const { data } = await collect(s, 1, 10_000);
+          s.destroy();
+          if (data.length >= 1) times.push(performance.now() - t0);
+          else codes.NO_REPLY = (codes.NO_REPLY ?? 0) + 1;
+        } catch (err) {
+          const code = err instanceof SocketLabError ? err.code : 'ERROR';
+          codes[code] = (codes[code] ?? 0) + 1;
+        }
+      }),
+    );
+    times.sort((a, b) => a - b);
+    const max = Math.round(times.at(-1) ?? 0);
+    return { connections: n, completed: times.length, failures: codes, maxMs: max, p50Ms: Math.round(times[Math.floor(times.length / 2)] ?? 0), summary: `${n} simultaneous connects, one echo each: ${times.length} completed (slowest ${max} ms)${Object.keys(codes).length ? `, failures ${JSON.stringify(codes)}` : ''}` };
+  },
+};
+
+export async function runFault(name: FaultName, target: Target, options: FaultOptions): Promise<number> {
+  if (target.transport === 'udp' && name !== 'garbage') {
+    process.stderr.write(`error: --fault ${name} needs a stream transport (tcp or unix).\n`);
+    return 2;
+  }
+  let report: Report;
+  try {
+    report = await faults[name](target, options);
+  } catch (err) {
+    if (err instanceof SocketLabError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const { summary, ...figures } = report;
+  if (options.json) process.stdout.write(JSON.stringify({ fault: name, target: formatTarget(target), ...figures, summary }) + '\n');
+  else process.stdout.write(`fault ${name} → ${formatTarget(target)}: ${summary}\n`);
+  return 0;
+}
