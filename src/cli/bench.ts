@@ -5,6 +5,7 @@ import { parseTarget, type ClientTransportKind } from '../engine/target';
 import { FAULT_NAMES, isFaultName, runFault } from './load/faults';
 import type { LoadResult } from './load/result';
 import { runLoad } from './load/run';
+import { waitForKey } from './terminal';
 import { UsageError } from './usage';
 
 const TRANSPORTS: readonly ClientTransportKind[] = ['tcp', 'udp', 'unix'];
@@ -30,8 +31,17 @@ export async function bench(argv: string[]): Promise<number> {
       warmup: { type: 'string', default: '0' },
       fault: { type: 'string' },
       json: { type: 'boolean', default: false },
+      hold: { type: 'boolean', default: false },
     },
   });
+  const code = await run(values, positionals);
+  if (values.hold) await waitForKey();
+  return code;
+}
+
+type BenchValues = { connections: string; duration: string; size: string; rate?: string; warmup: string; fault?: string; json: boolean; hold: boolean };
+
+async function run(values: BenchValues, positionals: string[]): Promise<number> {
   const [transport, ...rest] = positionals;
   if (!TRANSPORTS.includes(transport as ClientTransportKind)) throw new UsageError(`bench: transport must be tcp, udp or unix; got ${transport ?? 'nothing'}.`);
   const target = parseTarget(transport as ClientTransportKind, rest);

@@ -1,9 +1,10 @@
 import { bench } from './bench';
 import { client } from './client';
+import { probe } from './probe';
 import { serve } from './serve';
 import { USAGE, UsageError } from './usage';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -8,10 +8,23 @@ Usage:
   socket-lab serve tcp [--handler echo|upper] [--host 127.0.0.1] [--port 0] [--json] [--quiet]
       Serve until SIGINT/SIGTERM. Prints "listening tcp HOST:PORT" when ready
       (JSON lines with --json). --port 0 picks any free port.
-  socket-lab client tcp HOST PORT
-      Interactive client with a ">> " prompt: each line is sent (\\xNN escapes allowed),
-      replies are printed (non-text bytes escaped). "exit" or Ctrl+D closes.
-      With stdin not a terminal, sends stdin's lines and prints the replies.
+  socket-lab client tcp|udp HOST:PORT      (or HOST PORT)
+  socket-lab client unix PATH
+      Interactive client with a ">> " prompt: each line is sent, each reply printed with its
+      round-trip time (non-text bytes escaped). ":help" lists commands (:hex, :raw, :send-file,
+      :half-close, :reset, :reconnect, :quit). With stdin not a terminal, sends stdin's lines
+      and prints the replies.
+  socket-lab probe HOST:PORT [--timeout MS]
+      Like connect_ex: prints "open", or the errno name and what it means.
+  socket-lab bench tcp|udp|unix TARGET [-c CONNS] [-d SECONDS] [--size BYTES] [--rate MSGS_PER_S]
+                   [--warmup SECONDS] [--json] [--hold]
+      Load generator: closed loop (one message in flight per connection) or open loop with
+      --rate; verifies every echoed byte; prints msgs/s and p50/p90/p99/p99.9/max latency.
+      --hold waits for a key before exiting (so a terminal keeps the result).
+  socket-lab bench tcp|unix TARGET --fault garbage|huge|half-close|reset|slowloris|never-read|connect-storm
+      Misbehave on purpose and report what the server did (-c N for connect-storm, -d for
+      slowloris/never-read).
   socket-lab help
 
-Exit codes: 0 ok, 1 network error, 2 bad arguments.`;
+Exit codes: 0 ok, 1 network error (or probe: not open), 2 bad arguments,
+3 bench: echoed bytes were corrupt or missing.`;

@@ -1,33 +1,12 @@
 import * as vscode from 'vscode';
 import { SocketLabError } from '../engine/errors';
 import type { Server } from '../engine/server/server';
+import { clientCommands } from './clientCommands';
 import type { Controller } from './controller';
+import { resolveServer, targetId } from './pickTarget';
 import { askStartRequest, confirmExposure, parseStartRequest, type StartServerRequest } from './startServer';
 
-type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
-
-/** Tree rows, entity ids, or nothing (then the user picks): every form a command may be given. */
-function targetId(arg: unknown, kind: 'server' | 'connection'): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && 'kind' in arg && 'id' in arg && arg.kind === kind && typeof arg.id === 'string') return arg.id;
-  return undefined;
-}
-
-async function resolveServer(c: Controller, arg: unknown, action: string): Promise<Server | undefined> {
-  const id = targetId(arg, 'server');
-  const servers = c.engineIfStarted?.listServers() ?? [];
-  if (id) return servers.find((s) => s.id === id);
-  if (servers.length === 0) {
-    void vscode.window.showInformationMessage('No Socket Lab server is running.');
-    return undefined;
-  }
-  if (servers.length === 1) return servers[0];
-  const pick = await vscode.window.showQuickPick(
-    servers.map((s) => ({ label: `${s.options.transport.toUpperCase()} ${s.address}`, description: `${s.options.handler} · ${s.options.model}`, server: s })),
-    { placeHolder: `Server to ${action}` },
-  );
-  return pick?.server;
-}
+export type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
 
 async function startServer(c: Controller, arg: unknown): Promise<Server | undefined> {
   const request = parseStartRequest(arg) ?? (arg === undefined ? await askStartRequest() : undefined);
@@ -56,16 +35,13 @@ async function start(c: Controller, request: StartServerRequest): Promise<Server
 }
 
 const table: Record<string, CommandHandler> = {
+  ...clientCommands,
   'socketLab.startServer': startServer,
   'socketLab.stopServer': async (c, arg) => {
     const server = await resolveServer(c, arg, 'stop');
     if (server) await c.engine().stopServer(server.id);
   },
   'socketLab.stopAllServers': (c) => c.engineIfStarted?.stopAll(),
-  'socketLab.openClientTerminal': async (c, arg) => {
-    const server = await resolveServer(c, arg, 'connect to');
-    if (server) await c.terminals.open({ host: server.host, port: server.port });
-  },
   'socketLab.closeConnection': (c, arg) => {
     const id = targetId(arg, 'connection');
     if (id && !c.engineIfStarted?.closeConnection(id)) void vscode.window.showInformationMessage('That connection has already closed.');

@@ -6,7 +6,8 @@ import { engineLogger } from './log';
 import { ServersTreeProvider, type ServersNode } from './serversTree';
 import { StateMirror } from './stateMirror';
 import { ServersStatusBar } from './statusBar';
-import { ClientTerminals } from './terminals';
+import { askClientTarget, targetArgs } from './clientTarget';
+import { CliTerminals } from './terminals';
 
 /**
  * Owns everything the extension creates. Two lifetimes: the extension's (views, commands,
@@ -14,7 +15,7 @@ import { ClientTerminals } from './terminals';
  */
 export class Controller {
   readonly log: vscode.LogOutputChannel;
-  readonly terminals: ClientTerminals;
+  readonly terminals: CliTerminals;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly mirror = new StateMirror();
   private readonly tree: ServersTreeProvider;
@@ -25,7 +26,7 @@ export class Controller {
 
   constructor(context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Socket Lab', { log: true });
-    this.terminals = new ClientTerminals(context.asAbsolutePath('dist/cli.js'));
+    this.terminals = new CliTerminals(context.asAbsolutePath('dist/cli.js'));
     this.tree = new ServersTreeProvider(this.mirror);
     this.treeView = vscode.window.createTreeView('socketLab.servers', { treeDataProvider: this.tree });
     this.disposables.push(
@@ -41,6 +42,14 @@ export class Controller {
         }
       }),
       ...registerCommands(this),
+      vscode.window.registerTerminalProfileProvider('socketLab.client', {
+        provideTerminalProfile: async () => {
+          const target = await askClientTarget('Socket Lab client');
+          if (!target) return undefined;
+          const args = targetArgs(target);
+          return new vscode.TerminalProfile(await this.terminals.options({ name: `Socket Lab client ${args[1]}`, args: ['client', ...args] }));
+        },
+      }),
     );
     this.onViewVisibility(this.treeView.visible);
     this.statusBar.update(0);

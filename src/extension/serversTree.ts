@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionView, EntityView, ServerView } from '../engine/state/views';
-import { formatAge, formatBytes, plural } from '../engine/text/format';
+import { formatAge, formatBytes, formatRate, plural } from '../engine/text/format';
 import type { MirrorChange, StateMirror } from './stateMirror';
 
 /** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */
@@ -129,7 +129,8 @@ function serverItem(s: ServerView): vscode.TreeItem {
   // Always expandable: VS Code does not expand a row that was created without children.
   item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
   const state = s.state === 'listening' ? plural(s.liveConnections, 'connection') : s.state;
-  item.description = `${s.handler} · ${s.model} · ${state}`;
+  const load = s.messagesInPerSecond > 0 ? ` · ${formatRate(s.messagesInPerSecond)} msgs/s` : '';
+  item.description = `${s.handler} · ${s.model} · ${state}${load}`;
   item.iconPath = new vscode.ThemeIcon(
     s.state === 'listening' ? 'radio-tower' : 'loading~spin',
     s.state === 'listening' ? new vscode.ThemeColor('charts.green') : undefined,
@@ -139,7 +140,7 @@ function serverItem(s: ServerView): vscode.TreeItem {
   md.appendMarkdown(`| | |\n|---|---|\n`);
   md.appendMarkdown(`| model | ${s.model} |\n| handler | ${s.handler} |\n| state | ${s.state} |\n`);
   md.appendMarkdown(`| live connections | ${s.liveConnections} |\n| connections served | ${s.totalConnections} |\n`);
-  md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| handler errors | ${s.handlerErrors} |\n`);
+  md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| messages in | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n| handler errors | ${s.handlerErrors} |\n`);
   item.tooltip = md;
   return item;
 }

@@ -1,23 +1,30 @@
 import * as vscode from 'vscode';
+import type { Target } from '../engine/target';
+import { targetArgs } from './clientTarget';
 import { Lifeline } from './lifeline';
 
-export interface ClientTarget {
-  readonly host: string;
-  readonly port: number;
+/** A wildcard listener is reached through loopback. */
+export function connectableTarget(t: Target): Target {
+  if (t.transport === 'unix') return t;
+  if (t.host === '0.0.0.0') return { ...t, host: '127.0.0.1' };
+  if (t.host === '::' || t.host === '0:0:0:0:0:0:0:0') return { ...t, host: '::1' };
+  return t;
 }
 
-/** A wildcard listener is reached through loopback. */
-function connectHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::' || host === '0:0:0:0:0:0:0:0') return '::1';
-  return host;
+export interface CliTerminalOptions {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly icon?: string;
+  /** Split next to this terminal (a terminal group). */
+  readonly parent?: vscode.Terminal;
 }
 
 /**
- * Client terminals run Socket Lab's own CLI with an argument array (nothing is typed into a
- * shell). They belong to the extension: disposing this closes them.
+ * Terminals running Socket Lab's own CLI with an argument array (nothing is typed into a shell).
+ * They belong to the extension: disposing this closes them, and their lifeline ends any that
+ * VS Code would leave behind.
  */
-export class ClientTerminals implements vscode.Disposable {
+export class CliTerminals implements vscode.Disposable {
   private readonly terminals = new Set<vscode.Terminal>();
   private readonly subscription: vscode.Disposable;
   private lifeline: Promise<Lifeline> | undefined;
@@ -26,26 +33,33 @@ export class ClientTerminals implements vscode.Disposable {
     this.subscription = vscode.window.onDidCloseTerminal((t) => this.terminals.delete(t));
   }
 
-  get count(): number {
-    return this.terminals.size;
-  }
-
-  async open(target: ClientTarget): Promise<vscode.Terminal> {
+  /** Options for a terminal (also used by the terminal profile provider). */
+  async options(o: CliTerminalOptions): Promise<vscode.TerminalOptions> {
     this.lifeline ??= Lifeline.create();
     const lifeline = await this.lifeline;
-    const host = connectHost(target.host);
-    const terminal = vscode.window.createTerminal({
-      name: `Socket Lab client ${host.includes(':') ? `[${host}]` : host}:${target.port}`,
+    return {
+      name: o.name,
       shellPath: process.execPath,
-      shellArgs: [this.cliPath, 'client', 'tcp', host, String(target.port)],
+      shellArgs: [this.cliPath, ...o.args],
       // In desktop VS Code execPath is Electron: this makes it behave as plain Node.
       env: { ELECTRON_RUN_AS_NODE: '1', SOCKET_LAB_LIFELINE: lifeline.path },
-      iconPath: new vscode.ThemeIcon('plug'),
+      iconPath: new vscode.ThemeIcon(o.icon ?? 'plug'),
       isTransient: true,
-    });
+      location: o.parent ? { parentTerminal: o.parent } : undefined,
+    };
+  }
+
+  async open(o: CliTerminalOptions): Promise<vscode.Terminal> {
+    const terminal = vscode.window.createTerminal(await this.options(o));
     this.terminals.add(terminal);
     terminal.show();
     return terminal;
+  }
+
+  openClient(target: Target, parent?: vscode.Terminal): Promise<vscode.Terminal> {
+    const t = connectableTarget(target);
+    const args = targetArgs(t);
+    return this.open({ name: `Socket Lab client ${args[1]}`, args: ['client', ...args], parent });
   }
 
   dispose(): void {

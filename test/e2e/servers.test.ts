@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { canListen, exchange, findProcesses, isListening } from '../support/processes';
+import { SERVER_ROW, serverPorts, startServerFromPalette } from './support/servers';
 import { session } from './support/session';
-import { answer, clickInlineAction, notification, openSocketLab, pick, quickInputMessage, runCommand, serversPane, terminalText, treeRow, treeRowTexts, waitFor } from './support/workbench';
-
-const SERVER_ROW = /TCP 127\.0\.0\.1:(\d+)/;
-
-async function serverPorts(): Promise<number[]> {
-  const texts = await treeRowTexts(session().page);
-  return texts.map((t) => SERVER_ROW.exec(t)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
-}
-
-/** Start Server… through the palette, as a user does. */
-async function startServerFromPalette(handler: 'echo' | 'upper', port?: string): Promise<void> {
-  const { page } = session();
-  await runCommand(page, 'Socket Lab: Start Server…');
-  await pick(page, 'TCP');
-  await pick(page, handler);
-  await answer(page, '(3/4)'); // keep 127.0.0.1
-  await answer(page, '(4/4)', port); // keep 0 unless given
-}
+import { answer, clickInlineAction, notification, openSocketLab, pick, quickInputMessage, runCommand, serversPane, terminalText, treeRow, waitFor, waitForNoVisibleTerminal } from './support/workbench';
 
 describe('Servers view in a real VS Code', function () {
   let port = 0;
@@ -51,7 +35,7 @@ describe('Servers view in a real VS Code', function () {
     const { page } = session();
     await clickInlineAction(treeRow(page, SERVER_ROW), 'Open Client Terminal');
     const clients = await waitFor('the client process', async () => {
-      const found = findProcesses(`client tcp 127.0.0.1 ${port}`);
+      const found = findProcesses(`client tcp 127.0.0.1:${port}`);
       return found.length === 1 ? found : undefined;
     });
     assert.equal(clients.length, 1);
@@ -74,10 +58,13 @@ describe('Servers view in a real VS Code', function () {
     await clickInlineAction(connRow, 'Close Connection');
     await waitFor('the client to report the close', async () => (await terminalText(page)).includes(`connection closed by 127.0.0.1:${port}`) || undefined);
     await session().screenshot('04-connection-closed');
-    // The terminal stays until the user has read why it ended.
-    assert.equal(findProcesses(`client tcp 127.0.0.1 ${port}`).length, 1);
+    // The terminal stays, so the user can read why it ended and :reconnect; :quit closes it.
+    await waitFor('the not-connected hint', async () => (await terminalText(page)).includes(':reconnect') || undefined);
+    assert.equal(findProcesses(`client tcp 127.0.0.1:${port}`).length, 1);
+    await page.keyboard.type(':quit');
     await page.keyboard.press('Enter');
-    await waitFor('the client process to exit', async () => findProcesses(`client tcp 127.0.0.1 ${port}`).length === 0 || undefined);
+    await waitFor('the client process to exit', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 0 || undefined);
+    await waitForNoVisibleTerminal(page);
     await waitFor('the row to disappear after retention', async () => !(await treeRow(page, /↓18 B/).isVisible()) || undefined);
     assert.match(await treeRow(page, SERVER_ROW).innerText(), /0 connections/);
   });
@@ -85,13 +72,14 @@ describe('Servers view in a real VS Code', function () {
   it('typing exit in the client terminal closes its connection and the terminal', async () => {
     const { page } = session();
     await clickInlineAction(treeRow(page, SERVER_ROW), 'Open Client Terminal');
-    await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1 ${port}`).length === 1 || undefined);
+    await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 1 || undefined);
     await waitFor('the prompt', async () => (await terminalText(page)).includes('>>') || undefined);
     await waitFor('a connection row', async () => (await treeRow(page, /127\.0\.0\.1:\d+.*0 msgs/).isVisible()) || undefined);
     await page.locator('.terminal-wrapper.active .xterm, .xterm:visible').first().click();
     await page.keyboard.type('exit');
     await page.keyboard.press('Enter');
-    await waitFor('the client process to exit', async () => findProcesses(`client tcp 127.0.0.1 ${port}`).length === 0 || undefined);
+    await waitFor('the client process to exit', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 0 || undefined);
+    await waitForNoVisibleTerminal(page);
     await waitFor('the row to go', async () => !(await treeRow(page, /0 msgs/).isVisible()) || undefined);
     assert.match(await treeRow(page, SERVER_ROW).innerText(), /0 connections/);
   });
@@ -150,9 +138,9 @@ describe('Servers view in a real VS Code', function () {
     await startServerFromPalette('echo');
     const [p] = await waitFor('a server row', async () => ((await serverPorts()).length === 1 ? serverPorts() : undefined));
     await clickInlineAction(treeRow(page, SERVER_ROW), 'Open Client Terminal');
-    await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1 ${p}`).length === 1 || undefined);
+    await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1:${p}`).length === 1 || undefined);
     await runCommand(page, 'Developer: Reload Window');
-    await waitFor('the client process to end', async () => findProcesses(`client tcp 127.0.0.1 ${p}`).length === 0 || undefined, 30_000);
+    await waitFor('the client process to end', async () => findProcesses(`client tcp 127.0.0.1:${p}`).length === 0 || undefined, 30_000);
     await waitFor('the port to be free', async () => !(await isListening(p!)) || undefined, 30_000);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   });

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { Emitter } from '../lifecycle';
+import { RateMeter } from '../metrics/rate';
 import type { Logger } from '../log';
 import type { StateModel, Tracked } from '../state/model';
 import type { ConcurrencyModel, ErrorInfo, ServerState, ServerView, Transport } from '../state/views';
@@ -33,6 +34,10 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
   private bytesIn = 0;
   private bytesOut = 0;
   private handlerErrors = 0;
+  private messagesIn = 0;
+  private readonly inRate: RateMeter;
+  /** Keeps the published rate honest after traffic stops (an idle server is never touched). */
+  private readonly rateTimer: NodeJS.Timeout;
   private stopping: Promise<void> | undefined;
   private readonly onAcceptedEmitter = new Emitter<Connection>();
   private readonly onClosedEmitter = new Emitter<Connection>();
@@ -51,6 +56,11 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
     private readonly log: Logger,
   ) {
     this.createdAt = model.now();
+    this.inRate = new RateMeter(this.createdAt);
+    this.rateTimer = setInterval(() => {
+      if (this.inRate.rate !== 0) this.model.touch(this);
+    }, 1000);
+    this.rateTimer.unref();
     listener.on('connection', (socket) => this.accept(socket));
     listener.on('error', (err) => log.error(`${this.address}: listener error: ${err.message}`, err));
     model.add(this);
@@ -107,6 +117,7 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
 
   private async doStop(deadlineMs: number): Promise<void> {
     this.state = 'stopping';
+    clearInterval(this.rateTimer);
     this.model.touch(this);
     const listenerClosed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     const conns = [...this.connections.values()];
@@ -134,6 +145,7 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
   }
 
   reportBytes(bytesIn: number, bytesOut: number): void {
+    if (bytesIn) this.messagesIn++;
     this.bytesIn += bytesIn;
     this.bytesOut += bytesOut;
     this.model.touch(this);
@@ -169,6 +181,8 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
       totalConnections: this.totalConnections,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
+      messagesIn: this.messagesIn,
+      messagesInPerSecond: Math.round(this.inRate.sample(this.messagesIn, this.model.now())),
       handlerErrors: this.handlerErrors,
     };
   }

@@ -31,6 +31,9 @@ export interface ServerView extends EntityBase {
   readonly totalConnections: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  readonly messagesIn: number;
+  /** Messages received per second, over the last publisher interval. */
+  readonly messagesInPerSecond: number;
   readonly handlerErrors: number;
 }
 

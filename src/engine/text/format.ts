@@ -20,3 +20,9 @@ export function formatAge(ms: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 1_000_000) return `${(perSecond / 1_000_000).toFixed(1)} M`;
+  if (perSecond >= 1000) return `${(perSecond / 1000).toFixed(1)} k`;
+  return String(Math.round(perSecond));
+}

@@ -27,6 +27,7 @@ export async function startSession(): Promise<Session> {
   const paths = provision();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-'));
   const resultsDir = path.join(root, 'test-results', 'e2e');
+  fs.rmSync(resultsDir, { recursive: true, force: true });
   fs.mkdirSync(resultsDir, { recursive: true });
   const extensionsDir = path.join(runDir, 'extensions');
   // The tests run what a user installs: the packed .vsix, production bundles included.

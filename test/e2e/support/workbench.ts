@@ -96,3 +96,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Waits until no terminal is shown (a closing terminal moves focus and can close a quick pick). */
+export async function waitForNoVisibleTerminal(page: Page): Promise<void> {
+  await waitFor('the terminal to close', async () => (await page.locator('.xterm:visible').count()) === 0 || undefined);
+}

@@ -1,0 +1,84 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { describeConnectError, type SocketLabError } from '../../engine/errors';
+import type { Target } from '../../engine/target';
+
+export interface ConnectionEvents {
+  data(chunk: Buffer): void;
+  /** The peer finished sending (FIN); streams only. */
+  end(): void;
+  close(): void;
+  error(err: SocketLabError): void;
+}
+
+/** One client connection over TCP, a Unix stream socket, or connected UDP. */
+export interface ClientConnection {
+  readonly stream: boolean;
+  write(data: Uint8Array): void;
+  /** shutdown(SHUT_WR): stop sending, keep reading. */
+  halfClose(): void;
+  /** Abort with RST. */
+  reset(): void;
+  close(): void;
+}
+
+function describe(target: Target, err: unknown): SocketLabError {
+  return target.transport === 'unix' ? describeConnectError(err, target.path, 0) : describeConnectError(err, target.host, target.port);
+}
+
+export function openConnection(target: Target, on: ConnectionEvents): Promise<ClientConnection> {
+  return target.transport === 'udp' ? openDatagram(target, on) : openStream(target, on);
+}
+
+function openStream(target: Target, on: ConnectionEvents): Promise<ClientConnection> {
+  return new Promise((resolve, reject) => {
+    const s = target.transport === 'unix' ? net.connect({ path: target.path }) : net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
+    s.once('error', (err) => reject(describe(target, err)));
+    s.once('connect', () => {
+      s.removeAllListeners('error');
+      s.on('error', (err) => on.error(describe(target, err)));
+      s.on('data', (d: Buffer) => on.data(d));
+      s.on('end', () => on.end());
+      s.on('close', () => on.close());
+      resolve({
+        stream: true,
+        write: (d) => void s.write(d),
+        halfClose: () => void s.end(),
+        reset: () => void s.resetAndDestroy(),
+        close: () => {
+          // Our side is done: FIN, and close fully once the peer has finished too.
+          if (!s.writableEnded) s.end();
+          s.once('end', () => s.destroy());
+          setTimeout(() => s.destroy(), 2000).unref();
+        },
+      });
+    });
+  });
+}
+
+function openDatagram(target: Extract<Target, { transport: 'udp' | 'tcp' }>, on: ConnectionEvents): Promise<ClientConnection> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket(net.isIPv6(target.host) ? 'udp6' : 'udp4');
+    s.once('error', (err) => reject(describe(target, err)));
+    s.connect(target.port, target.host, () => {
+      s.removeAllListeners('error');
+      // On a connected UDP socket an ICMP "port unreachable" arrives as ECONNREFUSED.
+      s.on('error', (err) => on.error(describe(target, err)));
+      s.on('message', (m) => on.data(m));
+      s.on('close', () => on.close());
+      let open = true;
+      const close = () => {
+        if (!open) return;
+        open = false;
+        s.close();
+      };
+      resolve({
+        stream: false,
+        write: (d) => s.send(d, (err) => err && on.error(describe(target, err))),
+        halfClose: close,
+        reset: close,
+        close,
+      });
+    });
+  });
+}
