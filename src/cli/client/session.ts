@@ -36,6 +36,8 @@ export class ClientSession {
   private flushTimer: NodeJS.Timeout | undefined;
   private rl: readline.Interface | undefined;
   private quitting = false;
+  /** Lines are handled one after another (`:send-file` is async); end of input waits its turn. */
+  private queue: Promise<void> = Promise.resolve();
   private exitCode = 0;
   private resolveDone!: (code: number) => void;
   readonly done = new Promise<number>((r) => (this.resolveDone = r));
@@ -50,8 +52,8 @@ export class ClientSession {
   private startInput(): void {
     if (this.rl) return;
     this.rl = readline.createInterface({ input: process.stdin, output: this.interactive ? process.stdout : undefined, terminal: this.interactive, prompt: '>> ' });
-    this.rl.on('line', (line) => void this.onLine(line));
-    this.rl.on('close', () => this.onInputClosed());
+    this.rl.on('line', (line) => (this.queue = this.queue.then(() => this.onLine(line))));
+    this.rl.on('close', () => (this.queue = this.queue.then(() => this.onInputClosed())));
   }
 
   /** Connects; resolves false (after printing why) when the first connect fails. */
