@@ -167,6 +167,13 @@ describe('CLI bench --fault presets (against Socket Lab’s serve)', function ()
     assert.ok((r.acceptedBytes as number) < 256 * 1024 * 1024, `accepted ${r.acceptedBytes}`);
   });
 
+  it('slowloris: one byte a second is echoed and the connection stays open (no idle timeout by default)', async () => {
+    const r = await fault('slowloris', ['-d', '2']);
+    assert.equal(r.sent, 2);
+    assert.equal(r.echoed, 2);
+    assert.equal(r.closedByServer, false);
+  });
+
   it('connect-storm: 300 simultaneous connects all get their echo', async () => {
     const r = await fault('connect-storm', ['-c', '300']);
     assert.equal(r.completed, 300);
