@@ -6,7 +6,8 @@ import net from 'node:net';
 export function holdLifeline(onLost: () => void): void {
   const where = process.env.SOCKET_LAB_LIFELINE;
   if (!where) return;
-  const line = net.connect(where);
+  // `@name` stands for the Linux abstract socket `\0name` (environment variables cannot hold NUL).
+  const line = net.connect(where.startsWith('@') ? `\0${where.slice(1)}` : where);
   line.on('error', () => undefined);
   line.on('close', onLost);
   line.unref();

@@ -14,7 +14,9 @@ export class Lifeline implements vscode.Disposable {
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(
+    /** What clients are given (SOCKET_LAB_LIFELINE); `@name` means the Linux abstract socket `\0name`. */
     readonly path: string,
+    private readonly listenPath: string,
     private readonly server: net.Server,
   ) {
     server.on('connection', (s) => {
@@ -26,18 +28,24 @@ export class Lifeline implements vscode.Disposable {
 
   static async create(): Promise<Lifeline> {
     const name = `socket-lab-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-    const where = process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : path.join(os.tmpdir(), `${name}.sock`);
+    // Linux: an abstract socket has no file, so even a crashed extension host leaves nothing behind.
+    const [given, where] =
+      process.platform === 'linux'
+        ? [`@${name}`, `\0${name}`]
+        : process.platform === 'win32'
+          ? [`\\\\.\\pipe\\${name}`, `\\\\.\\pipe\\${name}`]
+          : [path.join(os.tmpdir(), `${name}.sock`), path.join(os.tmpdir(), `${name}.sock`)];
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(where, () => resolve());
     });
-    return new Lifeline(where, server);
+    return new Lifeline(given, where, server);
   }
 
   dispose(): void {
     for (const s of this.sockets) s.destroy();
     this.server.close();
-    if (process.platform !== 'win32') fs.rmSync(this.path, { force: true });
+    if (this.listenPath.startsWith('/')) fs.rmSync(this.listenPath, { force: true });
   }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,6 +104,25 @@ describe('CLI serve + client (child processes)', function () {
     assert.equal(stderr.trim(), `connection refused (ECONNREFUSED) 127.0.0.1:${port}`);
   });
 
+  it('client ends at once when its lifeline closes (abstract socket form, as the extension passes it on Linux)', async () => {
+    const name = `socket-lab-test-${process.pid}`;
+    const lifeline = net.createServer();
+    const held = new Promise<net.Socket>((resolve) => lifeline.once('connection', resolve));
+    await new Promise<void>((r) => lifeline.listen(`\0${name}`, () => r()));
+    const { run: server, port } = await serveCli([]);
+    try {
+      const client = runCli(['client', 'tcp', '127.0.0.1', String(port)], { SOCKET_LAB_LIFELINE: `@${name}` });
+      (await held).destroy();
+      const { code, stderr } = await client.exit();
+      assert.equal(code, 0);
+      assert.match(stderr, /extension was deactivated/);
+    } finally {
+      lifeline.close();
+      server.child.kill('SIGTERM');
+      await server.exit();
+    }
+  });
+
   it('client ends as soon as its lifeline to the extension closes', async () => {
     const lifelinePath = path.join(os.tmpdir(), `socket-lab-test-${process.pid}.sock`);
     const lifeline = net.createServer();
@@ -119,6 +139,7 @@ describe('CLI serve + client (child processes)', function () {
       assert.match(stderr, /extension was deactivated/);
     } finally {
       lifeline.close();
+      fs.rmSync(lifelinePath, { force: true });
       server.child.kill('SIGTERM');
       await server.exit();
     }
