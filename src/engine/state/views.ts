@@ -1,7 +1,7 @@
 // The live state model's vocabulary: plain, serialisable views of what exists now.
 // Language-neutral on purpose: a later external reporter (say a Python program) can speak it too.
 
-export type EntityKind = 'server' | 'connection';
+export type EntityKind = 'server' | 'connection' | 'lab' | 'thread' | 'process' | 'sync';
 
 export interface EntityBase {
   /** Stable for the entity's whole life, e.g. `server-1`, `conn-7`. */
@@ -65,7 +65,82 @@ export interface ConnectionView extends EntityBase {
   readonly error: ErrorInfo | null;
 }
 
-export type EntityView = ServerView | ConnectionView;
+/** Something a thread or process waits on, with who holds it (for "waiting for Lock#2 held by Thread-1"). */
+export interface WaitTarget {
+  readonly id: string;
+  readonly name: string;
+  readonly holderId: string | null;
+  readonly holderName: string | null;
+}
+
+/** A thread or process of the runtime, `MainThread` included. */
+export interface ThreadView extends EntityBase {
+  readonly kind: 'thread' | 'process';
+  /** `threading.get_ident()` (the worker's thread id) or the process id; null before start. */
+  readonly ident: number | null;
+  readonly daemon: boolean;
+  readonly alive: boolean;
+  /** e.g. `running`, `sleeping`, `waiting for lock`, `done` (see ThreadStateName). */
+  readonly state: string;
+  readonly stateSince: number;
+  readonly waitingFor: WaitTarget | null;
+  /** Names of the locks it holds now. */
+  readonly holding: readonly string[];
+  /** Processes: Python's exitcode (negative signal number after terminate/kill). */
+  readonly exitCode: number | null;
+  readonly error: ErrorInfo | null;
+}
+
+export type SyncPrimitive = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Condition' | 'Barrier' | 'Value';
+
+export interface SyncView extends EntityBase {
+  readonly kind: 'sync';
+  readonly primitive: SyncPrimitive;
+  /** `shared memory (threads)` or `shared via broker` (processes cannot share memory in Node). */
+  readonly sharing: 'shared memory (threads)' | 'shared via broker';
+  readonly holderId: string | null;
+  readonly holderName: string | null;
+  /** RLock recursion depth. */
+  readonly depth: number;
+  /** Semaphore value, Event flag (0/1), Barrier arrivals, Value contents. */
+  readonly value: number;
+  readonly waiters: readonly { readonly id: string; readonly name: string }[];
+  readonly acquisitions: number;
+  readonly contended: number;
+  readonly totalWaitMs: number;
+  readonly maxWaitMs: number;
+  readonly totalHoldMs: number;
+  readonly maxHoldMs: number;
+  readonly ownerDead: boolean;
+  readonly broken: boolean;
+  /** Part of a detected deadlock cycle. */
+  readonly deadlocked: boolean;
+}
+
+export type LabState = 'running' | 'done' | 'failed' | 'stopped';
+
+export interface LabView extends EntityBase {
+  readonly kind: 'lab';
+  readonly lab: string;
+  readonly title: string;
+  readonly state: LabState;
+  /** The outcome in one plain sentence, once known. */
+  readonly summary: string | null;
+  readonly figures: Readonly<Record<string, unknown>> | null;
+  /** The last lines the lab printed. */
+  readonly output: readonly string[];
+  readonly deadlock: DeadlockInfo | null;
+  readonly error: ErrorInfo | null;
+}
+
+export interface DeadlockInfo {
+  readonly threads: readonly string[];
+  readonly locks: readonly string[];
+  /** e.g. `Thread-1 holds Lock-A and waits for Lock-B, held by Thread-2, which waits for Lock-A`. */
+  readonly description: string;
+}
+
+export type EntityView = ServerView | ConnectionView | LabView | ThreadView | SyncView;
 
 /** What a subscriber receives: a full snapshot first, then deltas on every tick that changed something. */
 export type StateMessage =

@@ -104,44 +104,31 @@ describe('CLI serve + client (child processes)', function () {
     assert.equal(stderr.trim(), `connection refused (ECONNREFUSED) 127.0.0.1:${port}`);
   });
 
-  it('client ends at once when its lifeline closes (abstract socket form, as the extension passes it on Linux)', async () => {
-    const name = `socket-lab-test-${process.pid}`;
-    const lifeline = net.createServer();
-    const held = new Promise<net.Socket>((resolve) => lifeline.once('connection', resolve));
-    await new Promise<void>((r) => lifeline.listen(`\0${name}`, () => r()));
-    const { run: server, port } = await serveCli([]);
-    try {
-      const client = runCli(['client', 'tcp', '127.0.0.1', String(port)], { SOCKET_LAB_LIFELINE: `@${name}` });
-      (await held).destroy();
-      const { code, stderr } = await client.exit();
-      assert.equal(code, 0);
-      assert.match(stderr, /extension was deactivated/);
-    } finally {
-      lifeline.close();
-      server.child.kill('SIGTERM');
-      await server.exit();
-    }
-  });
-
-  it('client ends as soon as its lifeline to the extension closes', async () => {
-    const lifelinePath = path.join(os.tmpdir(), `socket-lab-test-${process.pid}.sock`);
-    const lifeline = net.createServer();
-    const held = new Promise<net.Socket>((resolve) => lifeline.once('connection', resolve));
-    await new Promise<void>((r) => lifeline.listen(lifelinePath, () => r()));
-    const { run: server, port } = await serveCli([]);
-    try {
-      const client = runCli(['client', 'tcp', '127.0.0.1', String(port)], { SOCKET_LAB_LIFELINE: lifelinePath });
-      client.child.stdin.write('still open\n');
-      await client.line(/still open/);
-      (await held).destroy();
-      const { code, stderr } = await client.exit();
-      assert.equal(code, 0);
-      assert.match(stderr, /extension was deactivated/);
-    } finally {
-      lifeline.close();
-      fs.rmSync(lifelinePath, { force: true });
-      server.child.kill('SIGTERM');
-      await server.exit();
-    }
-  });
+  // The extension passes `@name` (a Linux abstract socket) or a socket file path.
+  const lifelines = [
+    { form: 'abstract socket', listen: `\0socket-lab-test-${process.pid}`, env: `@socket-lab-test-${process.pid}` },
+    { form: 'socket file', listen: path.join(os.tmpdir(), `socket-lab-test-${process.pid}.sock`), env: path.join(os.tmpdir(), `socket-lab-test-${process.pid}.sock`) },
+  ];
+  for (const { form, listen, env } of lifelines) {
+    it(`client ends as soon as its lifeline to the extension closes (${form})`, async () => {
+      const lifeline = net.createServer();
+      const held = new Promise<net.Socket>((resolve) => lifeline.once('connection', resolve));
+      await new Promise<void>((r) => lifeline.listen(listen, () => r()));
+      const { run: server, port } = await serveCli([]);
+      try {
+        const client = runCli(['client', 'tcp', '127.0.0.1', String(port)], { SOCKET_LAB_LIFELINE: env });
+        client.child.stdin.write('still open\n');
+        await client.line(/still open/);
+        (await held).destroy();
+        const { code, stderr } = await client.exit();
+        assert.equal(code, 0);
+        assert.match(stderr, /extension was deactivated/);
+      } finally {
+        lifeline.close();
+        if (listen.startsWith('/')) fs.rmSync(listen, { force: true });
+        server.child.kill('SIGTERM');
+        await server.exit();
+      }
+    });
+  }
 });

@@ -1,0 +1,252 @@
+// The runtime's shared memory: one SharedArrayBuffer seen by the main thread and every worker.
+// Threads and sync objects live in fixed-size slots so a worker can block on a word (Atomics.wait)
+// and the inspector can sample every state without a message per change (DESIGN §2).
+
+export const MAX_THREADS = 512;
+export const MAX_OBJECTS = 1024;
+
+// Thread slot fields (Int32).
+export const T_STATE = 0;
+/** 1 + the object slot (or thread slot for joins) the thread waits on; 0 when none. */
+export const T_WAIT_ON = 1;
+/** The word a waiting thread parks on; the waker stores a WakeReason and notifies. */
+export const T_PARK = 2;
+/** Intrusive FIFO queue link: 1 + the next waiting thread slot; 0 ends the queue. */
+export const T_NEXT = 3;
+/** Bumped on every state change, so a sampler sees what changed without comparing fields. */
+export const T_VERSION = 4;
+/** 1 while the thread (or process) can run; 0 once it ended. */
+export const T_ALIVE = 5;
+const T_STRIDE = 8;
+
+// Thread slot fields (Float64).
+/** When the current state began (ms since the epoch, sub-ms precision). */
+export const TF_SINCE = 0;
+const TF_STRIDE = 1;
+
+// Object slot fields (Int32).
+export const O_KIND = 0;
+/** Internal mutex guarding the slot's fields: 0 free, 1 held, 2 held with sleepers. */
+export const O_GUARD = 1;
+/** 1 + the holder's thread slot; 0 when free. */
+export const O_OWNER = 2;
+/** RLock recursion depth; Semaphore value; Event flag; Barrier arrivals; Value contents. */
+export const O_COUNT = 3;
+export const O_HEAD = 4;
+export const O_TAIL = 5;
+export const O_WAITERS = 6;
+export const O_ACQUISITIONS = 7;
+export const O_FLAGS = 8;
+/** BoundedSemaphore bound; Barrier parties; Condition: 1 + the lock's slot. */
+export const O_PARAM = 9;
+/** Barrier generation. */
+export const O_GEN = 10;
+export const O_VERSION = 11;
+/** Contended acquisitions (had to wait). */
+export const O_CONTENDED = 12;
+const O_STRIDE = 16;
+
+// Object slot fields (Float64).
+export const OF_ACQUIRED_AT = 0;
+export const OF_TOTAL_WAIT = 1;
+export const OF_MAX_WAIT = 2;
+export const OF_TOTAL_HOLD = 3;
+export const OF_MAX_HOLD = 4;
+const OF_STRIDE = 5;
+
+export const FLAG_OWNER_DEAD = 1;
+export const FLAG_BROKEN = 2;
+
+export enum ObjectKind {
+  Free = 0,
+  Lock = 1,
+  RLock = 2,
+  Semaphore = 3,
+  BoundedSemaphore = 4,
+  Event = 5,
+  Condition = 6,
+  Barrier = 7,
+  Value = 8,
+}
+
+/** What a waker stores in the waiter's park word. 0 means "still waiting". */
+export enum WakeReason {
+  Waiting = 0,
+  Granted = 1,
+  OwnerDied = 2,
+  Broken = 3,
+}
+
+const HEADER_INTS = 4;
+const H_NEXT_THREAD = 0;
+const H_NEXT_OBJECT = 1;
+
+const INT_BYTES = (HEADER_INTS + MAX_THREADS * T_STRIDE + MAX_OBJECTS * O_STRIDE) * 4;
+const FLOAT_OFFSET = Math.ceil(INT_BYTES / 8) * 8;
+const FLOAT_COUNT = MAX_THREADS * TF_STRIDE + MAX_OBJECTS * OF_STRIDE;
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across threads. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class Arena {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(FLOAT_OFFSET + FLOAT_COUNT * 8)) {
+    this.i32 = new Int32Array(buffer, 0, INT_BYTES / 4);
+    this.f64 = new Float64Array(buffer, FLOAT_OFFSET, FLOAT_COUNT);
+  }
+
+  static get byteLength(): number {
+    return FLOAT_OFFSET + FLOAT_COUNT * 8;
+  }
+
+  /** Index of a thread slot's Int32 field. */
+  t(slot: number, field: number): number {
+    return HEADER_INTS + slot * T_STRIDE + field;
+  }
+
+  tf(slot: number, field: number): number {
+    return slot * TF_STRIDE + field;
+  }
+
+  /** Index of an object slot's Int32 field. */
+  o(slot: number, field: number): number {
+    return HEADER_INTS + MAX_THREADS * T_STRIDE + slot * O_STRIDE + field;
+  }
+
+  of(slot: number, field: number): number {
+    return MAX_THREADS * TF_STRIDE + slot * OF_STRIDE + field;
+  }
+
+  /** Reserves a thread slot (main thread side only). Slot 0 is the lab's main thread. */
+  allocThread(): number {
+    const slot = Atomics.add(this.i32, H_NEXT_THREAD, 1);
+    if (slot >= MAX_THREADS) {
+      Atomics.sub(this.i32, H_NEXT_THREAD, 1);
+      throw new Error(`Too many threads: this runtime holds at most ${MAX_THREADS}.`);
+    }
+    Atomics.store(this.i32, this.t(slot, T_ALIVE), 1);
+    return slot;
+  }
+
+  allocObject(kind: ObjectKind, param = 0, count = 0): number {
+    const slot = Atomics.add(this.i32, H_NEXT_OBJECT, 1);
+    if (slot >= MAX_OBJECTS) {
+      Atomics.sub(this.i32, H_NEXT_OBJECT, 1);
+      throw new Error(`Too many synchronisation objects: this runtime holds at most ${MAX_OBJECTS}.`);
+    }
+    Atomics.store(this.i32, this.o(slot, O_PARAM), param);
+    Atomics.store(this.i32, this.o(slot, O_COUNT), count);
+    Atomics.store(this.i32, this.o(slot, O_KIND), kind);
+    return slot;
+  }
+
+  get threadCount(): number {
+    return Math.min(Atomics.load(this.i32, H_NEXT_THREAD), MAX_THREADS);
+  }
+
+  get objectCount(): number {
+    return Math.min(Atomics.load(this.i32, H_NEXT_OBJECT), MAX_OBJECTS);
+  }
+
+  /** Records a thread's state; the inspector samples it (no message per change). */
+  setState(slot: number, state: number, waitOn = 0): void {
+    this.i32[this.t(slot, T_WAIT_ON)] = waitOn;
+    this.f64[this.tf(slot, TF_SINCE)] = nowMs();
+    Atomics.store(this.i32, this.t(slot, T_STATE), state);
+    Atomics.add(this.i32, this.t(slot, T_VERSION), 1);
+  }
+
+  // --- the guard: a three-state futex mutex (Drepper, "Futexes Are Tricky"), held for nanoseconds.
+
+  lockGuard(slot: number): void {
+    const i = this.o(slot, O_GUARD);
+    let c = Atomics.compareExchange(this.i32, i, 0, 1);
+    if (c === 0) return;
+    if (c !== 2) c = Atomics.exchange(this.i32, i, 2);
+    while (c !== 0) {
+      Atomics.wait(this.i32, i, 2);
+      c = Atomics.exchange(this.i32, i, 2);
+    }
+  }
+
+  unlockGuard(slot: number): void {
+    const i = this.o(slot, O_GUARD);
+    if (Atomics.sub(this.i32, i, 1) !== 1) {
+      Atomics.store(this.i32, i, 0);
+      Atomics.notify(this.i32, i, 1);
+    }
+  }
+
+  bumpObject(slot: number): void {
+    Atomics.add(this.i32, this.o(slot, O_VERSION), 1);
+  }
+
+  // --- the FIFO wait queue of an object, linked through thread slots. Call with the guard held.
+
+  enqueue(obj: number, thread: number): void {
+    const i32 = this.i32;
+    i32[this.t(thread, T_NEXT)] = 0;
+    Atomics.store(i32, this.t(thread, T_PARK), WakeReason.Waiting);
+    const tail = i32[this.o(obj, O_TAIL)]!;
+    if (tail === 0) i32[this.o(obj, O_HEAD)] = thread + 1;
+    else i32[this.t(tail - 1, T_NEXT)] = thread + 1;
+    i32[this.o(obj, O_TAIL)] = thread + 1;
+    i32[this.o(obj, O_WAITERS)]!++;
+    this.bumpObject(obj);
+  }
+
+  /** Removes and returns the first waiter, or -1. */
+  dequeue(obj: number): number {
+    const i32 = this.i32;
+    const head = i32[this.o(obj, O_HEAD)]!;
+    if (head === 0) return -1;
+    const next = i32[this.t(head - 1, T_NEXT)]!;
+    i32[this.o(obj, O_HEAD)] = next;
+    if (next === 0) i32[this.o(obj, O_TAIL)] = 0;
+    i32[this.o(obj, O_WAITERS)]!--;
+    this.bumpObject(obj);
+    return head - 1;
+  }
+
+  /** Removes a waiter that gave up (timeout); returns false if it was no longer queued. */
+  unlink(obj: number, thread: number): boolean {
+    const i32 = this.i32;
+    let prev = 0;
+    let cur = i32[this.o(obj, O_HEAD)]!;
+    while (cur !== 0) {
+      const next = i32[this.t(cur - 1, T_NEXT)]!;
+      if (cur - 1 === thread) {
+        if (prev === 0) i32[this.o(obj, O_HEAD)] = next;
+        else i32[this.t(prev - 1, T_NEXT)] = next;
+        if (i32[this.o(obj, O_TAIL)] === cur) i32[this.o(obj, O_TAIL)] = prev;
+        i32[this.o(obj, O_WAITERS)]!--;
+        this.bumpObject(obj);
+        return true;
+      }
+      prev = cur;
+      cur = next;
+    }
+    return false;
+  }
+
+  /** The waiting threads in FIFO order (a racy read for the inspector). */
+  waiters(obj: number): number[] {
+    const out: number[] = [];
+    let cur = this.i32[this.o(obj, O_HEAD)]!;
+    while (cur !== 0 && out.length < MAX_THREADS) {
+      out.push(cur - 1);
+      cur = this.i32[this.t(cur - 1, T_NEXT)]!;
+    }
+    return out;
+  }
+
+  wake(thread: number, reason: WakeReason): void {
+    const i = this.t(thread, T_PARK);
+    Atomics.store(this.i32, i, reason);
+    Atomics.notify(this.i32, i);
+  }
+}

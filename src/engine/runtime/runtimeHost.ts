@@ -1,0 +1,21 @@
+import type { Arena } from './arena';
+import type { Logger } from '../log';
+import type { StateModel } from '../state/model';
+import type { WaitTarget } from '../state/views';
+
+/** What threads and processes need from the runtime that owns them. */
+export interface RuntimeHost {
+  readonly arena: Arena;
+  readonly model: StateModel;
+  readonly log: Logger;
+  /** The entity that owns this runtime (a lab, a server, a pool): parent of its threads. */
+  readonly ownerId: string;
+  readonly threadScript: string;
+  readonly processScript: string;
+  waitTarget(slot: number): WaitTarget | null;
+  heldBy(slot: number): string[];
+  /** A thread or process printed a line. */
+  output(from: string, text: string): void;
+  /** An actor ended: locks it held are marked, queues it sat in are left. */
+  actorEnded(slot: number): void;
+}

@@ -1,0 +1,52 @@
+// Entry of every runtime thread (bundled as dist/thread-worker.js): runs one program, blocking-style.
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { formatWithOptions } from 'node:util';
+import { Arena } from './arena';
+import { setCurrentSlot } from './current';
+import { rehydrateArgs } from './rehydrate';
+import { blockingSleep, type ThreadApi, type ThreadProgram } from './threadApi';
+import type { ThreadMessage, ThreadStart } from './threadMessages';
+import { ThreadState } from './threadState';
+import { THREAD_PROGRAMS } from '../labs/threadPrograms';
+
+function post(message: ThreadMessage): void {
+  parentPort!.postMessage(message);
+}
+
+function resolveTarget(target: string): ThreadProgram {
+  const builtin = THREAD_PROGRAMS[target];
+  if (builtin) return builtin;
+  const hash = target.lastIndexOf('#');
+  if (hash > 0) {
+    // The user's own module: `path/to/file.js#exportName`.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(target.slice(0, hash)) as Record<string, unknown>;
+    const fn = mod[target.slice(hash + 1)];
+    if (typeof fn === 'function') return fn as ThreadProgram;
+  }
+  throw new Error(`no thread program named "${target}"`);
+}
+
+function run(start: ThreadStart): void {
+  const arena = new Arena(start.buffer);
+  setCurrentSlot(start.slot);
+  arena.setState(start.slot, ThreadState.Running);
+  const api: ThreadApi = {
+    name: start.name,
+    ident: threadId,
+    sleep: (s) => blockingSleep(arena, start.slot, s),
+    print: (...parts) => post({ type: 'print', text: formatWithOptions({ colors: false }, ...parts) }),
+  };
+  try {
+    const program = resolveTarget(start.target);
+    const value = program(api, ...(rehydrateArgs(arena, start.args) as never[]));
+    post({ type: 'result', value: value === undefined ? null : value });
+    arena.setState(start.slot, ThreadState.Done);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    post({ type: 'error', error: { type: e.name, message: e.message, stack: e.stack } });
+    arena.setState(start.slot, ThreadState.Failed);
+  }
+}
+
+run(workerData as ThreadStart);

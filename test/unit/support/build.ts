@@ -1,0 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+export const root = path.resolve(__dirname, '../../..');
+export const threadScript = path.join(root, 'dist', 'thread-worker.js');
+export const processScript = path.join(root, 'dist', 'process-worker.js');
+
+// Root hook: runtime tests start real workers from the bundled entries, so bundle them first.
+export const mochaHooks = {
+  beforeAll(this: Mocha.Context): void {
+    this.timeout(60_000);
+    execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root, stdio: 'inherit' });
+  },
+};
