@@ -6,6 +6,7 @@ import type { DeadlockInfo, WaitTarget } from '../state/views';
 import { Actor } from './actor';
 import { Arena, O_OWNER, T_ALIVE, T_STATE, T_WAIT_ON } from './arena';
 import { Barrier } from './barrier';
+import { Broker } from './broker';
 import { Condition } from './condition';
 import { findDeadlocks } from './deadlock';
 import { Event } from './event';
@@ -14,6 +15,8 @@ import type { RuntimeHost } from './runtimeHost';
 import { BoundedSemaphore, Semaphore } from './semaphore';
 import { SyncEntity } from './syncEntity';
 import type { SyncObject } from './syncObject';
+import { Process, type ProcessOptions } from './process';
+import type { BrokerHandle } from './processMessages';
 import { MainThread, Thread, type ThreadOptions } from './thread';
 import { ThreadState } from './threadState';
 import { SharedInt } from './value';
@@ -56,6 +59,8 @@ export class Runtime implements RuntimeHost, Disposable {
   readonly threadScript: string;
   readonly processScript: string;
   readonly mainThread: MainThread;
+  /** Serves Value/Array/dict/Lock to child processes (Python's Manager). */
+  readonly broker: Broker;
   private readonly actors: Actor[] = [];
   private readonly syncs = new Map<number, SyncEntity>();
   private readonly counters = new Map<string, number>();
@@ -80,6 +85,7 @@ export class Runtime implements RuntimeHost, Disposable {
     this.mainThread = new MainThread(this, this.model.newId('thread'), slot, 'MainThread', false);
     this.arena.setState(slot, ThreadState.Running);
     this.addActor(this.mainThread);
+    this.broker = new Broker(this.model, this.ownerId);
     this.removeSampler = this.model.addSampler(() => this.sample());
     this.deadlockTimer = setInterval(() => this.checkDeadlocks(), options.deadlockCheckMs ?? 200);
     this.deadlockTimer.unref();
@@ -128,6 +134,23 @@ export class Runtime implements RuntimeHost, Disposable {
     const thread = new Thread(this, this.model.newId('thread'), slot, name, options);
     this.addActor(thread);
     return thread;
+  }
+
+  /** `multiprocessing.Process(target=…, args=…, name=…, daemon=…)`. */
+  Process(options: ProcessOptions): Process {
+    const slot = this.arena.allocThread();
+    const name = options.name ?? `Process-${this.nextNumber('Process')}`;
+    const proc = new Process(this, this.model.newId('process'), slot, name, options, this.broker);
+    this.addActor(proc);
+    return proc;
+  }
+
+  /** A lock processes can use: an arena lock the broker takes on their behalf. */
+  ProcessLock(name?: string, reentrant = false): { readonly lock: Lock; readonly handle: BrokerHandle } {
+    const lock = reentrant ? this.RLock(name) : this.Lock(name);
+    const entity = this.syncs.get(lock.slot)!;
+    entity.sharing = 'shared via broker';
+    return { lock, handle: this.broker.shareLock(lock) };
   }
 
   // --- threading module functions
@@ -248,7 +271,17 @@ export class Runtime implements RuntimeHost, Disposable {
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
       clearInterval(this.deadlockTimer);
-      await Promise.all(this.actors.map((a) => (a instanceof Thread ? a.kill() : undefined)));
+      await Promise.all(
+        this.actors.map((a) => {
+          if (a instanceof Thread) return a.kill();
+          if (a instanceof Process) {
+            a.kill();
+            return a.whenExited();
+          }
+          return undefined;
+        }),
+      );
+      this.broker.dispose();
       this.mainThread.end();
       for (const s of this.syncs.values()) this.model.end(s);
       this.removeSampler();

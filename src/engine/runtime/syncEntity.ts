@@ -51,7 +51,7 @@ export class SyncEntity implements Tracked<SyncView> {
     readonly object: SyncObject,
     private readonly parentId: string,
     private readonly names: SlotNames,
-    readonly sharing: SyncView['sharing'] = 'shared memory (threads)',
+    public sharing: SyncView['sharing'] = 'shared memory (threads)',
   ) {}
 
   get version(): number {

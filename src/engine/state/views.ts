@@ -91,7 +91,7 @@ export interface ThreadView extends EntityBase {
   readonly error: ErrorInfo | null;
 }
 
-export type SyncPrimitive = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Condition' | 'Barrier' | 'Value';
+export type SyncPrimitive = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Condition' | 'Barrier' | 'Value' | 'Array' | 'dict';
 
 export interface SyncView extends EntityBase {
   readonly kind: 'sync';
@@ -102,8 +102,10 @@ export interface SyncView extends EntityBase {
   readonly holderName: string | null;
   /** RLock recursion depth. */
   readonly depth: number;
-  /** Semaphore value, Event flag (0/1), Barrier arrivals, Value contents. */
+  /** Semaphore value, Event flag (0/1), Barrier arrivals, Value contents; Array/dict length. */
   readonly value: number;
+  /** Broker-held Array and dict: a short preview of the contents. */
+  readonly contents?: string;
   readonly waiters: readonly { readonly id: string; readonly name: string }[];
   readonly acquisitions: number;
   readonly contended: number;
