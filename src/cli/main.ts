@@ -1,10 +1,11 @@
 import { bench } from './bench';
 import { client } from './client';
+import { lab } from './lab';
 import { probe } from './probe';
 import { serve } from './serve';
 import { USAGE, UsageError } from './usage';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe, lab };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

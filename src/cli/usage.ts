@@ -2,7 +2,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = `socket-lab — run and talk to classic socket servers
+export const USAGE = `socket-lab — run and talk to classic socket servers, and run concurrency labs
 
 Usage:
   socket-lab serve tcp [--handler echo|upper] [--host 127.0.0.1] [--port 0] [--json] [--quiet]
@@ -24,6 +24,10 @@ Usage:
   socket-lab bench tcp|unix TARGET --fault garbage|huge|half-close|reset|slowloris|never-read|connect-storm
       Misbehave on purpose and report what the server did (-c N for connect-storm, -d for
       slowloris/never-read).
+  socket-lab lab NAME [--PARAM VALUE…] [--json]
+  socket-lab lab --list
+      Run a threading / multiprocessing lab (race, deadlock, event-gate, …): prints what happens
+      as it happens, then the outcome; --json ends with one JSON object of the outcome's figures.
   socket-lab help
 
 Exit codes: 0 ok, 1 network error (or probe: not open), 2 bad arguments,

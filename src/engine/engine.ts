@@ -3,6 +3,13 @@ import { silentLogger, type Logger } from './log';
 import { StateModel } from './state/model';
 import { Publisher } from './state/publisher';
 import { Server, type ServerOptions } from './server/server';
+import { findLab } from './labs/catalog';
+import { resolveParams } from './labs/lab';
+import { LabRun, type LabScripts } from './labs/labRun';
+import { Event } from './runtime/event';
+import { Process } from './runtime/process';
+import { Thread } from './runtime/thread';
+import { SocketLabError } from './errors';
 
 export interface EngineOptions {
   readonly log?: Logger;
@@ -10,6 +17,8 @@ export interface EngineOptions {
   readonly tickMs?: number;
   /** How long ended entities stay visible. */
   readonly retentionMs?: number;
+  /** Where the runtime's worker entries are (default: beside the running bundle). */
+  readonly scripts?: LabScripts;
 }
 
 /**
@@ -21,7 +30,12 @@ export class Engine implements Disposable {
   readonly publisher: Publisher;
   readonly log: Logger;
   private readonly servers = new Map<string, Server>();
+  private readonly labs = new Map<string, LabRun>();
+  private readonly scripts: LabScripts;
   private readonly onDidChangeServersEmitter = new Emitter<void>();
+  private readonly onDidChangeLabsEmitter = new Emitter<void>();
+  /** Fires when a lab starts or ends. */
+  readonly onDidChangeLabs = this.onDidChangeLabsEmitter.event;
   /** Fires when a server starts or stops (not on traffic). */
   readonly onDidChangeServers = this.onDidChangeServersEmitter.event;
   private disposing: Promise<void> | undefined;
@@ -30,6 +44,65 @@ export class Engine implements Disposable {
     this.log = options.log ?? silentLogger;
     this.model = new StateModel({ retentionMs: options.retentionMs ?? 3000 });
     this.publisher = new Publisher(this.model, options.tickMs ?? 200);
+    this.scripts = options.scripts ?? {};
+  }
+
+  /** Starts a lab by name; parameters are checked against the lab's declared ones. */
+  startLab(name: string, params: Readonly<Record<string, unknown>> = {}): LabRun {
+    if (this.disposing) throw new Error('The engine is shutting down.');
+    const def = findLab(name);
+    if (!def) throw new SocketLabError(`There is no lab named "${name}".`, 'ENOLAB');
+    const resolved = resolveParams(def, params);
+    if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EPARAM');
+    const run = new LabRun(this.model.newId('lab'), def, resolved, this.model, this.log, this.scripts);
+    this.labs.set(run.id, run);
+    this.onDidChangeLabsEmitter.fire();
+    void run.finished.then(() => {
+      this.labs.delete(run.id);
+      this.onDidChangeLabsEmitter.fire();
+    });
+    return run;
+  }
+
+  listLabs(): LabRun[] {
+    return [...this.labs.values()];
+  }
+
+  async stopLab(id: string): Promise<boolean> {
+    const run = this.labs.get(id);
+    if (!run) return false;
+    await run.stop();
+    return true;
+  }
+
+  /** Sets or clears an Event of a running lab (the event-gate lab's button). */
+  setEvent(entityId: string, on: boolean): boolean {
+    for (const run of this.labs.values()) {
+      const obj = run.runtime.findSync(entityId);
+      if (obj instanceof Event) {
+        if (on) obj.set();
+        else obj.clear();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Kills a thread or process of a running lab (the inspector's action; Python has no such call). */
+  async killActor(entityId: string): Promise<boolean> {
+    for (const run of this.labs.values()) {
+      const actor = run.runtime.threads.find((a) => a.id === entityId);
+      if (actor instanceof Thread) {
+        await actor.kill();
+        return true;
+      }
+      if (actor instanceof Process) {
+        actor.kill();
+        await actor.whenExited();
+        return true;
+      }
+    }
+    return false;
   }
 
   async startServer(options: ServerOptions): Promise<Server> {
@@ -76,10 +149,11 @@ export class Engine implements Disposable {
   /** Stops every server, then releases the publisher; safe to call more than once. */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
-      await this.stopAll();
+      await Promise.all([this.stopAll(), ...[...this.labs.values()].map((l) => l.stop())]);
       this.publisher.tick();
       this.publisher.dispose();
       this.onDidChangeServersEmitter.dispose();
+      this.onDidChangeLabsEmitter.dispose();
     })();
     return this.disposing;
   }

@@ -1,5 +1,6 @@
 // The bodies of the labs' threads, written blocking-style as in the Python tutorials. They run in
 // worker threads (dist/thread-worker.js), so keep imports to the runtime's primitives.
+import type { Barrier } from '../runtime/barrier';
 import type { Event } from '../runtime/event';
 import type { Lock } from '../runtime/lock';
 import type { ThreadApi, ThreadProgram } from '../runtime/threadApi';
@@ -52,9 +53,10 @@ function gate(t: ThreadApi, event: Event, index: number): string {
 }
 
 /** Takes `first`, dawdles, then takes `second`: two of these in opposite order deadlock. */
-function twoLocks(t: ThreadApi, first: Lock, second: Lock, pause: number): string {
+function twoLocks(t: ThreadApi, first: Lock, second: Lock, pause: number, both: Barrier | null): string {
   first.acquire();
   t.print(`holds ${first.name}, now wants ${second.name}`);
+  both?.wait();
   t.sleep(pause);
   second.acquire();
   t.print(`holds ${first.name} and ${second.name}`);

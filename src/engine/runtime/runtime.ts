@@ -172,6 +172,12 @@ export class Runtime implements RuntimeHost, Disposable {
     return this.syncs.get(object.slot);
   }
 
+  /** The primitive behind an entity id (for the inspector's actions). */
+  findSync(entityId: string): SyncObject | undefined {
+    for (const s of this.syncs.values()) if (s.id === entityId) return s.object;
+    return undefined;
+  }
+
   // --- RuntimeHost
 
   actorAt(slot: number): Actor | undefined {

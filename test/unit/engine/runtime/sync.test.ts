@@ -165,8 +165,9 @@ describe('runtime: threads', function () {
     const b = rt.Lock('B');
     const t0 = Date.now();
     const detected = new Promise<{ threads: readonly string[]; locks: readonly string[] }>((r) => rt.onDeadlock(r));
-    rt.Thread({ target: 'twoLocks', args: [a, b, 0.05], name: 'T1' }).start();
-    rt.Thread({ target: 'twoLocks', args: [b, a, 0.05], name: 'T2' }).start();
+    const both = rt.Barrier(2);
+    rt.Thread({ target: 'twoLocks', args: [a, b, 0, both], name: 'T1' }).start();
+    rt.Thread({ target: 'twoLocks', args: [b, a, 0, both], name: 'T2' }).start();
     const report = await detected;
     assert.ok(Date.now() - t0 < 1000 + 100, 'reported within a second of the cycle forming');
     assert.deepEqual([...report.threads].sort(), ['T1', 'T2']);
@@ -182,6 +183,7 @@ describe('runtime: threads', function () {
     rt.onDeadlock((r) => reports.push(r));
     const ts = [1, 2, 3, 4].map(() => rt.Thread({ target: 'increment', args: [counter, 3000, lock, go] }));
     ts.forEach((t) => t.start());
+    await until('four threads at the start gate', () => rt.syncEntity(go)!.view().waiters.length === 4);
     go.set();
     await Promise.all(ts.map((t) => t.join()));
     assert.equal(counter.value, 12000);

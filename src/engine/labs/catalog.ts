@@ -1,0 +1,22 @@
+import type { LabDefinition } from './lab';
+import { joinOrder, memoryIsolation, processLock, sharedMemory, terminate } from './processLabs';
+import { daemon, deadlock, eventGate, race, rlock, threadsJoin } from './threadLabs';
+
+/** Every lab, in the order of the tutorials. */
+export const LABS: readonly LabDefinition[] = [
+  threadsJoin,
+  race,
+  rlock,
+  eventGate,
+  daemon,
+  memoryIsolation,
+  joinOrder,
+  terminate,
+  sharedMemory,
+  processLock,
+  deadlock,
+];
+
+export function findLab(name: string): LabDefinition | undefined {
+  return LABS.find((l) => l.name === name);
+}

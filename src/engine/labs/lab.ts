@@ -1,0 +1,88 @@
+import type { Runtime } from '../runtime/runtime';
+
+export interface LabParam {
+  readonly name: string;
+  readonly description: string;
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** What a lab proved, in one plain sentence and in figures (the CLI's `--json`). */
+export interface LabOutcome {
+  readonly summary: string;
+  readonly figures: Readonly<Record<string, unknown>>;
+}
+
+export interface LabContext {
+  readonly rt: Runtime;
+  readonly params: Readonly<Record<string, number>>;
+  /** A line of the lab's own output (the main thread's `print`). */
+  print(text: string): void;
+  /** `time.sleep` for the lab's main thread (async: it is the extension host's event loop). */
+  sleep(seconds: number): Promise<void>;
+  /**
+   * Waits for a condition on shared memory (thread states announce nothing, by design).
+   * Like `sleep`, it ends at once with an error when the lab is stopped.
+   */
+  until(cond: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+}
+
+/** A small program on the runtime that demonstrates one lesson of the tutorials. */
+export interface LabDefinition {
+  readonly name: string;
+  readonly title: string;
+  /** One paragraph: what the lab shows and what to look for. */
+  readonly explanation: string;
+  readonly params: readonly LabParam[];
+  run(ctx: LabContext): Promise<LabOutcome>;
+}
+
+export function param(name: string, description: string, value: number, min: number, max: number): LabParam {
+  return { name, description, default: value, min, max };
+}
+
+/** Checks user-given parameters against a lab's declared ones; returns the full set or an error. */
+export function resolveParams(lab: LabDefinition, given: Readonly<Record<string, unknown>>): Record<string, number> | string {
+  const out: Record<string, number> = {};
+  for (const p of lab.params) out[p.name] = p.default;
+  for (const [k, raw] of Object.entries(given)) {
+    const p = lab.params.find((x) => x.name === k);
+    if (!p) return `${lab.name} has no parameter "${k}"${lab.params.length ? ` (it has: ${lab.params.map((x) => x.name).join(', ')})` : ''}.`;
+    const v = typeof raw === 'number' ? raw : Number(raw);
+    if (!Number.isFinite(v) || v < p.min || v > p.max) return `${k} must be a number from ${p.min} to ${p.max}; got ${String(raw)}.`;
+    out[k] = v;
+  }
+  return out;
+}
+
+export class LabStopped extends Error {
+  override name = 'LabStopped';
+}
+
+export function abortableSleep(seconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new LabStopped('the lab was stopped'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, seconds * 1000);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new LabStopped('the lab was stopped'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function abortableUntil(cond: () => boolean, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
+    await abortableSleep(0.01, signal);
+  }
+}
+
+export function ms(start: number): number {
+  return Math.round(performance.now() - start);
+}

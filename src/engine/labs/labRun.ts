@@ -1,0 +1,126 @@
+import { Emitter } from '../lifecycle';
+import type { Logger } from '../log';
+import { toErrorInfo } from '../server/connection';
+import type { StateModel, Tracked } from '../state/model';
+import type { DeadlockInfo, ErrorInfo, LabState, LabView } from '../state/views';
+import { Runtime } from '../runtime/runtime';
+import { abortableSleep, abortableUntil, type LabDefinition, type LabOutcome } from './lab';
+
+const OUTPUT_LINES = 200;
+
+export interface LabScripts {
+  readonly threadScript?: string;
+  readonly processScript?: string;
+}
+
+/** One run of a lab: owns its runtime (threads, processes, primitives) and records what it printed. */
+export class LabRun implements Tracked<LabView> {
+  dirty = false;
+  readonly createdAt = Date.now();
+  readonly runtime: Runtime;
+  private state: LabState = 'running';
+  private endedAt: number | null = null;
+  private outcome: LabOutcome | null = null;
+  private error: ErrorInfo | null = null;
+  private deadlock: DeadlockInfo | null = null;
+  private readonly lines: string[] = [];
+  private readonly abort = new AbortController();
+  private readonly onLineEmitter = new Emitter<string>();
+  /** Every line as it is printed (the CLI streams these). */
+  readonly onLine = this.onLineEmitter.event;
+  readonly finished: Promise<LabOutcome | null>;
+
+  constructor(
+    readonly id: string,
+    readonly definition: LabDefinition,
+    readonly params: Readonly<Record<string, number>>,
+    private readonly model: StateModel,
+    private readonly log: Logger,
+    scripts: LabScripts,
+  ) {
+    this.runtime = new Runtime({ model, ownerId: id, log, ...scripts });
+    this.runtime.onOutput((l) => this.line(`[${l.from}] ${l.text}`));
+    this.runtime.onDeadlock((d) => {
+      this.deadlock ??= d;
+      this.line(`deadlock detected: ${d.description}`);
+    });
+    model.add(this);
+    // Begin after the caller had a chance to subscribe to onLine: a lab may print at once.
+    this.finished = Promise.resolve().then(() => this.run());
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  get result(): LabOutcome | null {
+    return this.outcome;
+  }
+
+  /** Ends the lab now: its threads and processes are ended, whatever they were doing. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopped';
+    this.line('stopped by the user');
+    this.abort.abort();
+    await this.runtime.dispose();
+    await this.finished;
+  }
+
+  private async run(): Promise<LabOutcome | null> {
+    const def = this.definition;
+    this.log.info(`lab ${def.name} started (${Object.entries(this.params).map(([k, v]) => `${k}=${v}`).join(', ')})`);
+    try {
+      const outcome = await def.run({
+        rt: this.runtime,
+        params: this.params,
+        print: (text) => this.line(text),
+        sleep: (s) => abortableSleep(s, this.abort.signal),
+        until: (cond, what, timeoutMs = 30_000) => abortableUntil(cond, what, timeoutMs, this.abort.signal),
+      });
+      if (this.state === 'running') {
+        this.outcome = outcome;
+        this.state = 'done';
+        this.line(`outcome: ${outcome.summary}`);
+      }
+    } catch (err) {
+      if (this.state === 'running') {
+        this.error = toErrorInfo(err);
+        this.state = 'failed';
+        this.line(`the lab failed: ${this.error.type}: ${this.error.message}`);
+        this.log.error(`lab ${def.name} failed`, err);
+      }
+    }
+    await this.runtime.dispose();
+    this.endedAt = Date.now();
+    this.model.end(this);
+    this.onLineEmitter.dispose();
+    return this.outcome;
+  }
+
+  private line(text: string): void {
+    this.lines.push(text);
+    if (this.lines.length > OUTPUT_LINES) this.lines.splice(0, this.lines.length - OUTPUT_LINES);
+    this.model.touch(this);
+    this.onLineEmitter.fire(text);
+  }
+
+  view(): LabView {
+    return {
+      id: this.id,
+      kind: 'lab',
+      parentId: null,
+      name: this.definition.title,
+      createdAt: this.createdAt,
+      endedAt: this.endedAt,
+      lab: this.definition.name,
+      title: this.definition.title,
+      state: this.state,
+      summary: this.outcome?.summary ?? null,
+      figures: this.outcome?.figures ?? null,
+      output: [...this.lines],
+      deadlock: this.deadlock,
+      error: this.error,
+    };
+  }
+}

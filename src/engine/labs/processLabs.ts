@@ -1,0 +1,151 @@
+import type { Process } from '../runtime/process';
+import { type LabDefinition, ms, param } from './lab';
+
+async function joinAll(procs: readonly Process[]): Promise<void> {
+  for (const p of procs) await p.join();
+}
+
+export const memoryIsolation: LabDefinition = {
+  name: 'memory-isolation',
+  title: 'Process memory isolation',
+  explanation:
+    'A child process gets a copy of the parent\'s data, not the data itself. The parent sets count = 100; the ' +
+    'child sets its count to 0; the parent still prints 100. Then 10 children each append to "the" list: each ' +
+    'appends to its own copy, and the parent\'s list stays empty. (Threads, by contrast, share memory.)',
+  params: [param('children', 'how many children append to the list', 10, 1, 40)],
+  async run({ rt, params, print }) {
+    const count = 100;
+    print(`parent: count = ${count}`);
+    const child = rt.Process({ target: 'setCount', args: [count] });
+    child.start();
+    await child.join();
+    const childCount = child.result as number;
+    print(`parent: after the child ran, count = ${count}`);
+    const list: number[] = [];
+    const children = Array.from({ length: params.children! }, (_, i) => rt.Process({ target: 'appendToList', args: [list, i] }));
+    children.forEach((c) => c.start());
+    await joinAll(children);
+    const childLists = children.map((c) => c.result as number[]);
+    print(`parent: after ${children.length} children appended, the list is [${list.join(', ')}]`);
+    return {
+      summary: `The parent's count stayed ${count} while the child's became ${childCount}; the parent's list stayed empty while each of ${children.length} children had its own one-item list.`,
+      figures: { parentCount: count, childCount, parentList: list, childLists },
+    };
+  },
+};
+
+export const joinOrder: LabDefinition = {
+  name: 'join-order',
+  title: 'Join ordering with processes',
+  explanation:
+    'Process i sleeps i × step seconds. Started and joined one at a time, the total is the sum of the sleeps; ' +
+    'started all together and then joined, it is about the longest one. The start-up cost of each process shows too.',
+  params: [param('processes', 'how many processes', 3, 1, 20), param('step', 'process i sleeps i × step seconds', 0.3, 0, 10)],
+  async run({ rt, params, print }) {
+    const n = params.processes!;
+    const step = params.step!;
+    const durations = Array.from({ length: n }, (_, i) => Number(((i + 1) * step).toFixed(3)));
+    let t0 = performance.now();
+    for (const d of durations) {
+      const p = rt.Process({ target: 'sleepFor', args: [d] });
+      p.start();
+      await p.join();
+    }
+    const serialMs = ms(t0);
+    print(`start, join, start, join…: ${serialMs} ms`);
+    t0 = performance.now();
+    const all = durations.map((d) => rt.Process({ target: 'sleepFor', args: [d] }));
+    all.forEach((p) => p.start());
+    await joinAll(all);
+    const parallelMs = ms(t0);
+    print(`start all, then join all: ${parallelMs} ms`);
+    const sum = durations.reduce((a, b) => a + b, 0);
+    return {
+      summary: `Sleeps of ${durations.join(', ')} s: joined one by one ${serialMs} ms (≈ their sum, ${Math.round(sum * 1000)} ms); started together ${parallelMs} ms (≈ the longest, ${Math.round(durations.at(-1)! * 1000)} ms).`,
+      figures: { durations, serialMs, parallelMs, sumMs: Math.round(sum * 1000), longestMs: Math.round(durations.at(-1)! * 1000) },
+    };
+  },
+};
+
+export const terminate: LabDefinition = {
+  name: 'terminate',
+  title: 'terminate, is_alive and exitcode',
+  explanation:
+    'A child sleeps; the parent terminates it (SIGTERM). Right after terminate() the child may still be alive — ' +
+    'the signal takes a moment — so is_alive() can say True; after join() it is False, and exitcode is -15: ' +
+    'minus the signal number, as Python reports.',
+  params: [param('after', 'seconds before terminating', 0.3, 0, 30)],
+  async run({ rt, params, print, sleep }) {
+    const p = rt.Process({ target: 'sleepFor', args: [3600] });
+    p.start();
+    await sleep(params.after!);
+    const before = p.is_alive();
+    print(`before terminate: is_alive() = ${before}`);
+    p.terminate();
+    const rightAfter = p.is_alive();
+    print(`right after terminate: is_alive() = ${rightAfter}`);
+    await p.join();
+    const afterJoin = p.is_alive();
+    print(`after join: is_alive() = ${afterJoin}, exitcode = ${p.exitCode}`);
+    return {
+      summary: `is_alive() was ${before} before terminate, ${rightAfter} right after, ${afterJoin} after join; exitcode ${p.exitCode} (SIGTERM is 15).`,
+      figures: { aliveBefore: before, aliveRightAfterTerminate: rightAfter, aliveAfterJoin: afterJoin, exitcode: p.exitCode },
+    };
+  },
+};
+
+export const sharedMemory: LabDefinition = {
+  name: 'shared-memory',
+  title: 'Shared Array and Manager dict',
+  explanation:
+    'Processes do not share memory, so shared objects live in one place — here the parent\'s broker, as in ' +
+    'Python\'s Manager — and every read or write is a message to it. N children each write arr[i] = i*i and ' +
+    'record their pid in a dict; the parent then sees every write.',
+  params: [param('processes', 'how many children', 4, 1, 40)],
+  async run({ rt, params, print }) {
+    const n = params.processes!;
+    const arr = rt.broker.Array(new Array<number>(n).fill(0), 'arr');
+    const dict = rt.broker.dict('d');
+    const children = Array.from({ length: n }, (_, i) => rt.Process({ target: 'fillSquare', args: [arr.handle, i, dict.handle] }));
+    children.forEach((c) => c.start());
+    await joinAll(children);
+    const array = [...(arr.value as number[])];
+    const entries = Object.fromEntries(dict.value as Map<string, unknown>);
+    print(`parent: arr = [${array.join(', ')}]`);
+    print(`parent: d = ${JSON.stringify(entries)}`);
+    return {
+      summary: `After ${n} children wrote through the broker, the parent sees arr = [${array.join(', ')}] and ${Object.keys(entries).length} pids in d.`,
+      figures: { array, dict: entries },
+    };
+  },
+};
+
+export const processLock: LabDefinition = {
+  name: 'process-lock',
+  title: 'Process lock',
+  explanation:
+    'N processes each add 1 to a shared Value M times, as read then write through the broker. Without a lock ' +
+    'their reads and writes interleave and updates are lost; with a multiprocessing Lock around them, none is. ' +
+    'The lock shows in the Sync view as "shared via broker".',
+  params: [param('processes', 'how many processes', 4, 2, 40), param('increments', 'increments per process', 200, 1, 100_000)],
+  async run({ rt, params, print }) {
+    const n = params.processes!;
+    const m = params.increments!;
+    const expected = n * m;
+    const once = async (withLock: boolean): Promise<number> => {
+      const value = rt.broker.Value(0, withLock ? 'value (locked)' : 'value');
+      const lock = withLock ? rt.ProcessLock('value lock').handle : null;
+      const procs = Array.from({ length: n }, () => rt.Process({ target: 'incrementShared', args: [value.handle, m, lock] }));
+      procs.forEach((p) => p.start());
+      await joinAll(procs);
+      print(`${withLock ? 'with' : 'without'} a lock: value = ${String(value.value)} (expected ${expected})`);
+      return value.value as number;
+    };
+    const withoutLock = await once(false);
+    const withLock = await once(true);
+    return {
+      summary: `Expected ${expected}. Without a lock the shared value reached ${withoutLock} (${expected - withoutLock} lost); with the lock ${withLock}.`,
+      figures: { expected, withoutLock, withLock },
+    };
+  },
+};

@@ -1,0 +1,234 @@
+import type { DeadlockReport, Runtime } from '../runtime/runtime';
+import type { Thread } from '../runtime/thread';
+import { type LabDefinition, ms, param } from './lab';
+
+async function joinAll(threads: readonly Thread[]): Promise<void> {
+  for (const t of threads) await t.join();
+}
+
+/** Resolves with the next deadlock report, or null after `seconds`. */
+function nextDeadlock(rt: Runtime, seconds: number): Promise<DeadlockReport | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), seconds * 1000);
+    rt.onDeadlock((d) => {
+      clearTimeout(timer);
+      resolve(d);
+    });
+  });
+}
+
+export const threadsJoin: LabDefinition = {
+  name: 'threads-join',
+  title: 'Threads and join',
+  explanation:
+    'Starts N threads that each sleep, then joins them and prints "done". Where join() stands decides everything: ' +
+    'after the loop, the threads sleep together and the whole takes about one sleep; inside the loop, each thread ' +
+    'is waited for before the next starts, so the total is N sleeps — no concurrency at all.',
+  params: [param('threads', 'how many threads', 20, 1, 200), param('seconds', 'how long each thread sleeps', 0.2, 0, 10)],
+  async run({ rt, params, print }) {
+    const n = params.threads!;
+    const s = params.seconds!;
+    print(`join after the loop: start ${n} threads, then join them all`);
+    let t0 = performance.now();
+    const all = Array.from({ length: n }, () => rt.Thread({ target: 'sleeper', args: [s] }));
+    all.forEach((t) => t.start());
+    await joinAll(all);
+    const after = ms(t0);
+    print(`done in ${after} ms`);
+    print(`join inside the loop: start a thread, join it, then the next`);
+    t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const t = rt.Thread({ target: 'sleeper', args: [s] });
+      t.start();
+      await t.join();
+    }
+    const inside = ms(t0);
+    print(`done in ${inside} ms`);
+    return {
+      summary: `${n} threads sleeping ${s} s: joined after the loop took ${after} ms, joined inside the loop ${inside} ms (${(inside / after).toFixed(1)}× longer).`,
+      figures: { threads: n, seconds: s, joinAfterLoopMs: after, joinInsideLoopMs: inside },
+    };
+  },
+};
+
+export const race: LabDefinition = {
+  name: 'race',
+  title: 'Race counter',
+  explanation:
+    'N threads each add 1 to a shared counter M times, as `counter = counter + 1`: read, yield, write. Without a ' +
+    'lock two threads read the same value and one write is lost; with a Lock around the read and write, none is. ' +
+    'Watch the Lock: its waiters queue while one thread holds it.',
+  params: [param('threads', 'how many threads', 4, 2, 64), param('increments', 'increments per thread', 2000, 1, 1_000_000)],
+  async run({ rt, params, print, until }) {
+    const n = params.threads!;
+    const m = params.increments!;
+    const expected = n * m;
+    const once = async (withLock: boolean): Promise<number> => {
+      const counter = rt.Value(0, withLock ? 'counter (locked)' : 'counter');
+      const lock = withLock ? rt.Lock('counter lock') : null;
+      const go = rt.Event(withLock ? 'start (locked)' : 'start');
+      const threads = Array.from({ length: n }, () => rt.Thread({ target: 'increment', args: [counter, m, lock, go] }));
+      threads.forEach((t) => t.start());
+      // Open the start gate only once every thread waits at it: a thread takes ~25 ms to start,
+      // longer than its whole loop, so otherwise they would run one after another.
+      const gate = rt.syncEntity(go)!;
+      await until(() => gate.view().waiters.length === n, `${n} threads at the start gate`);
+      go.set();
+      await joinAll(threads);
+      print(`${withLock ? 'with' : 'without'} a lock: counter = ${counter.value} (expected ${expected})`);
+      return counter.value;
+    };
+    const withoutLock = await once(false);
+    const withLock = await once(true);
+    const lost = expected - withoutLock;
+    return {
+      summary: `Expected ${expected}. Without a lock the counter reached ${withoutLock} (${lost} updates lost); with the lock ${withLock} (${expected - withLock} lost).`,
+      figures: { expected, withoutLock, withLock, lostWithoutLock: lost, lostWithLock: expected - withLock },
+    };
+  },
+};
+
+export const rlock: LabDefinition = {
+  name: 'rlock',
+  title: 'RLock re-entry vs Lock self-deadlock',
+  explanation:
+    'A thread takes the same lock twice. An RLock counts the depth and lets its owner back in; a plain Lock does ' +
+    'not know who holds it, so the second acquire waits for itself forever. The deadlock detector finds that ' +
+    'one-thread cycle and names it.',
+  params: [],
+  async run({ rt, print }) {
+    const r = rt.RLock('RLock#1');
+    const okThread = rt.Thread({ target: 'reenter', args: [r], name: 'RLock user' });
+    okThread.start();
+    await okThread.join();
+    print(`RLock: ${okThread.result === 'ok' ? 'taken twice and released twice' : 'failed'}`);
+    const lock = rt.Lock('Lock#1');
+    const stuck = rt.Thread({ target: 'reenter', args: [lock], name: 'Lock user' });
+    const found = nextDeadlock(rt, 5);
+    stuck.start();
+    const report = await found;
+    print(report ? `Lock: ${report.description}` : 'Lock: no deadlock seen within 5 s');
+    await stuck.kill();
+    return {
+      summary: report
+        ? `RLock re-entry worked (depth 2). The Lock self-deadlocked: ${report.description}`
+        : 'RLock re-entry worked, but the Lock self-deadlock was not detected.',
+      figures: { rlockReentered: okThread.result === 'ok', lockDeadlocked: report !== null, description: report?.description ?? null },
+    };
+  },
+};
+
+export const eventGate: LabDefinition = {
+  name: 'event-gate',
+  title: 'Event gate',
+  explanation:
+    'Even-numbered threads wait on an Event; odd-numbered ones run straight through. The gate opens when the ' +
+    'Event is set — press Set on it in the Sync view (or let auto-set do it) — and every waiter passes at once. ' +
+    'Then the Event is cleared and a second wave waits again.',
+  params: [
+    param('threads', 'threads per wave', 6, 2, 64),
+    param('auto-set', 'seconds until the lab sets the Event itself; -1 waits for you to press Set', 1, -1, 3600),
+  ],
+  async run({ rt, params, print, sleep, until }) {
+    const n = params.threads!;
+    const auto = params['auto-set']!;
+    const gate = rt.Event('gate');
+    const evens = Math.ceil(n / 2);
+    const waits: number[] = [];
+    for (const wave of [1, 2]) {
+      const threads = Array.from({ length: n }, (_, i) => rt.Thread({ target: 'gate', args: [gate, i], name: `wave${wave}-T${i}` }));
+      threads.forEach((t) => t.start());
+      const entity = rt.syncEntity(gate)!;
+      // Whoever sets the gate early (the user may be quick) lets them through: that counts too.
+      await until(() => gate.is_set() || entity.view().waiters.length === evens, `${evens} threads at the gate`, 3_600_000);
+      print(`wave ${wave}: ${evens} even threads wait at the gate; ${n - evens} odd ones ran through`);
+      const t0 = performance.now();
+      if (auto >= 0) {
+        await sleep(auto);
+        print('setting the gate');
+        gate.set();
+      } else {
+        print('press Set on "gate" in the Sync view to open it');
+      }
+      await joinAll(threads);
+      waits.push(ms(t0));
+      print(`wave ${wave}: all passed ${waits.at(-1)} ms after the gate was shut`);
+      gate.clear();
+    }
+    return {
+      summary: `In each of 2 waves, ${evens} of ${n} threads waited at the gate until it was set (after ${waits.join(' and ')} ms); the others ran through.`,
+      figures: { threads: n, waitedPerWave: evens, ranThroughPerWave: n - evens, waves: 2, gateShutMs: waits },
+    };
+  },
+};
+
+export const daemon: LabDefinition = {
+  name: 'daemon',
+  title: 'Daemon vs non-daemon',
+  explanation:
+    "When the lab's main code ends, Python waits for every non-daemon thread and process and ends the daemon ones " +
+    'where they stand. Here a non-daemon and a daemon thread, and a non-daemon and a daemon process, all sleep; ' +
+    'the daemon ones sleep longer and never finish.',
+  params: [param('short', 'seconds the non-daemon ones sleep', 0.5, 0, 30), param('long', 'seconds the daemon ones sleep', 3, 0.1, 60)],
+  async run({ rt, params, print }) {
+    const short = params.short!;
+    const long = params.long!;
+    const threads = [rt.Thread({ target: 'sleeper', args: [short], name: 'worker' }), rt.Thread({ target: 'sleeper', args: [long], name: 'daemon worker', daemon: true })];
+    const procs = [rt.Process({ target: 'sleepFor', args: [short], name: 'child' }), rt.Process({ target: 'sleepFor', args: [long], name: 'daemon child', daemon: true })];
+    [...threads, ...procs].forEach((a) => a.start());
+    print('main ends now; at exit, non-daemon threads and processes are joined, daemon ones are ended');
+    await threads[0]!.join();
+    await procs[0]!.join();
+    const daemonThreadAlive = threads[1]!.is_alive();
+    procs[1]!.terminate();
+    await procs[1]!.join();
+    await threads[1]!.kill();
+    const figures = {
+      nonDaemonThreadFinished: threads[0]!.result === 'finished',
+      daemonThreadFinished: threads[1]!.result === 'finished',
+      daemonThreadAliveAtExit: daemonThreadAlive,
+      nonDaemonProcessExitCode: procs[0]!.exitCode,
+      daemonProcessExitCode: procs[1]!.exitCode,
+    };
+    return {
+      summary: `The non-daemon thread and process finished (exit code ${figures.nonDaemonProcessExitCode}); the daemon thread was ended mid-sleep and the daemon process terminated (exit code ${figures.daemonProcessExitCode}).`,
+      figures,
+    };
+  },
+};
+
+export const deadlock: LabDefinition = {
+  name: 'deadlock',
+  title: 'Deadlock',
+  explanation:
+    'Two threads take two locks in opposite order: T1 takes A then B, T2 takes B then A. Each holds one and waits ' +
+    'for the other forever. (They meet at a Barrier once both hold their first lock: without it the deadlock ' +
+    'happens only when the timing lines up.) The wait-for graph (thread → lock it waits for → thread holding it) ' +
+    'has a cycle; the detector reports it with every thread and lock in it. The cure: always take locks in one ' +
+    'global order.',
+  params: [param('pause', 'seconds each thread holds its first lock before asking for the second', 0.1, 0, 10)],
+  async run({ rt, params, print }) {
+    const a = rt.Lock('Lock A');
+    const b = rt.Lock('Lock B');
+    const found = nextDeadlock(rt, 10 + params.pause!);
+    const t0 = performance.now();
+    const both = rt.Barrier(2, 'both hold one');
+    const t1 = rt.Thread({ target: 'twoLocks', args: [a, b, params.pause, both], name: 'T1' });
+    const t2 = rt.Thread({ target: 'twoLocks', args: [b, a, params.pause, both], name: 'T2' });
+    t1.start();
+    t2.start();
+    const report = await found;
+    const detectedMs = ms(t0);
+    if (!report) {
+      print('no deadlock within 10 s (the threads finished?)');
+      await joinAll([t1, t2]);
+      return { summary: 'No deadlock formed this time.', figures: { deadlocked: false } };
+    }
+    print('the threads stay stuck until the lab ends them');
+    await Promise.all([t1.kill(), t2.kill()]);
+    return {
+      summary: `Deadlock detected ${detectedMs} ms after start: ${report.description}`,
+      figures: { deadlocked: true, threads: report.threads, locks: report.locks, description: report.description, detectedMs },
+    };
+  },
+};

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { Engine } from '../../../../src/engine/engine';
+import { LABS } from '../../../../src/engine/labs/catalog';
+import type { LabView, ThreadView } from '../../../../src/engine/state/views';
+import { processScript, threadScript } from '../../support/build';
+
+describe('labs: each proves what it says (real threads and processes)', function () {
+  this.timeout(30_000);
+  let engine: Engine;
+  beforeEach(() => (engine = new Engine({ scripts: { threadScript, processScript }, retentionMs: 60_000 })));
+  afterEach(() => engine.dispose());
+
+  const figures = async (name: string, params: Record<string, number> = {}) => {
+    const run = engine.startLab(name, params);
+    const outcome = await run.finished;
+    assert.equal(run.view().state, 'done', run.view().output.join('\n'));
+    return outcome!.figures as Record<string, unknown>;
+  };
+
+  it('the catalog has the eleven labs of the issue, each explained', () => {
+    assert.deepEqual(
+      LABS.map((l) => l.name),
+      ['threads-join', 'race', 'rlock', 'event-gate', 'daemon', 'memory-isolation', 'join-order', 'terminate', 'shared-memory', 'process-lock', 'deadlock'],
+    );
+    for (const l of LABS) assert.ok(l.explanation.length > 80, `${l.name} explains itself`);
+  });
+
+  it('threads-join: joining inside the loop takes about N sleeps, after it about one', async () => {
+    const f = await figures('threads-join', { threads: 5, seconds: 0.2 });
+    assert.ok((f.joinInsideLoopMs as number) >= 1000, `inside: ${String(f.joinInsideLoopMs)}`);
+    assert.ok((f.joinAfterLoopMs as number) < 900, `after: ${String(f.joinAfterLoopMs)}`);
+  });
+
+  it('race: updates are lost without the lock and none with it', async () => {
+    const f = await figures('race', { threads: 4, increments: 3000 });
+    assert.equal(f.expected, 12000);
+    assert.ok((f.withoutLock as number) < 12000, `without a lock: ${String(f.withoutLock)}`);
+    assert.equal(f.withLock, 12000);
+  });
+
+  it('rlock: the RLock re-enters, the Lock self-deadlock is detected and named', async () => {
+    const f = await figures('rlock');
+    assert.equal(f.rlockReentered, true);
+    assert.equal(f.lockDeadlocked, true);
+    assert.match(String(f.description), /Lock user waits for Lock#1, held by Lock user itself/);
+  });
+
+  it('event-gate: even threads wait until the Event is set — here by the user, through the engine', async () => {
+    const run = engine.startLab('event-gate', { threads: 4, 'auto-set': -1 });
+    const gateId = await new Promise<string>((resolve) => {
+      const timer = setInterval(() => {
+        const gate = engine.model.snapshot().find((e) => e.kind === 'sync' && e.name === 'gate' && e.parentId === run.id);
+        const waiting = engine.model.snapshot().filter((e): e is ThreadView => e.kind === 'thread' && e.parentId === run.id && e.state === 'waiting for event');
+        if (gate && waiting.length === 2) {
+          clearInterval(timer);
+          resolve(gate.id);
+        }
+      }, 10);
+    });
+    assert.equal(run.isRunning, true, 'nobody has opened the gate yet');
+    assert.equal(engine.setEvent(gateId, true), true);
+    // Wave 2 closes the gate again; open it once more.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (run.view().output.some((l) => l.startsWith('wave 2: 2 even threads wait'))) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 10);
+    });
+    engine.setEvent(gateId, true);
+    const f = (await run.finished)!.figures;
+    assert.equal(f.waitedPerWave, 2);
+    assert.equal(f.ranThroughPerWave, 2);
+  });
+
+  it('daemon: non-daemon ones finish, daemon ones are ended (process exitcode -15)', async () => {
+    const f = await figures('daemon', { short: 0.2, long: 5 });
+    assert.deepEqual(f, { nonDaemonThreadFinished: true, daemonThreadFinished: false, daemonThreadAliveAtExit: true, nonDaemonProcessExitCode: 0, daemonProcessExitCode: -15 });
+  });
+
+  it('memory-isolation: the parent keeps 100 and an empty list', async () => {
+    const f = await figures('memory-isolation', { children: 3 });
+    assert.equal(f.parentCount, 100);
+    assert.equal(f.childCount, 0);
+    assert.deepEqual(f.parentList, []);
+    assert.deepEqual(f.childLists, [[0], [1], [2]]);
+  });
+
+  it('join-order: serial ≈ the sum of the sleeps, parallel ≈ the longest', async () => {
+    const f = await figures('join-order', { processes: 3, step: 0.3 });
+    assert.ok((f.serialMs as number) >= 1800, `serial ${String(f.serialMs)}`);
+    assert.ok((f.parallelMs as number) >= 900 && (f.parallelMs as number) < 1800, `parallel ${String(f.parallelMs)}`);
+  });
+
+  it('terminate: alive right after terminate(), gone after join(), exitcode -15', async () => {
+    const f = await figures('terminate', { after: 0.1 });
+    assert.deepEqual(f, { aliveBefore: true, aliveRightAfterTerminate: true, aliveAfterJoin: false, exitcode: -15 });
+  });
+
+  it('shared-memory: the parent sees every child write through the broker', async () => {
+    const f = await figures('shared-memory', { processes: 3 });
+    assert.deepEqual(f.array, [0, 1, 4]);
+    assert.equal(Object.keys(f.dict as object).length, 3);
+  });
+
+  it('process-lock: the broker lock makes the count exact', async () => {
+    const f = await figures('process-lock', { processes: 3, increments: 100 });
+    assert.ok((f.withoutLock as number) < 300, `without a lock: ${String(f.withoutLock)}`);
+    assert.equal(f.withLock, 300);
+  });
+
+  it('deadlock: detected within a second, with both threads and locks', async () => {
+    const f = await figures('deadlock', { pause: 0.05 });
+    assert.equal(f.deadlocked, true);
+    assert.deepEqual([...(f.threads as string[])].sort(), ['T1', 'T2']);
+    assert.deepEqual([...(f.locks as string[])].sort(), ['Lock A', 'Lock B']);
+    assert.ok((f.detectedMs as number) < 1000 + 50 * 2 + 500, `detected after ${String(f.detectedMs)} ms (thread start-up included)`);
+  });
+
+  it('stopping a lab ends its threads and processes at once', async () => {
+    const run = engine.startLab('event-gate', { threads: 4, 'auto-set': -1 });
+    await new Promise((r) => setTimeout(r, 300));
+    await engine.stopLab(run.id);
+    assert.equal(run.view().state, 'stopped');
+    assert.deepEqual(run.runtime.threads.filter((t) => t.is_alive()).map((t) => t.name), []);
+  });
+
+  it('rejects unknown labs and out-of-range parameters', () => {
+    assert.throws(() => engine.startLab('nope'), /There is no lab named "nope"/);
+    assert.throws(() => engine.startLab('race', { threads: 1 }), /threads must be a number from 2 to 64; got 1/);
+    assert.throws(() => engine.startLab('race', { colour: 3 }), /race has no parameter "colour"/);
+  });
+
+  it('a lab shows in the live state with its threads as children', async () => {
+    const run = engine.startLab('deadlock');
+    await run.finished;
+    const all = engine.model.snapshot();
+    const lab = all.find((e): e is LabView => e.id === run.id)!;
+    assert.equal(lab.state, 'done');
+    assert.ok(lab.deadlock);
+    const kids = all.filter((e) => e.parentId === run.id).map((e) => `${e.kind}:${e.name}`);
+    for (const k of ['thread:MainThread', 'thread:T1', 'thread:T2', 'sync:Lock A', 'sync:Lock B']) assert.ok(kids.includes(k), `${k} in ${kids.join(', ')}`);
+  });
+});
