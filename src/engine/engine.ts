@@ -47,12 +47,15 @@ export class Engine implements Disposable {
     this.scripts = options.scripts ?? {};
   }
 
-  /** Starts a lab by name; parameters are checked against the lab's declared ones. */
-  startLab(name: string, params: Readonly<Record<string, unknown>> = {}): LabRun {
+  /**
+   * Starts a lab by name; parameters are checked against the lab's declared ones. `interactive`:
+   * a person is watching (the extension), so labs may wait for their buttons.
+   */
+  startLab(name: string, params: Readonly<Record<string, unknown>> = {}, interactive = false): LabRun {
     if (this.disposing) throw new Error('The engine is shutting down.');
     const def = findLab(name);
     if (!def) throw new SocketLabError(`There is no lab named "${name}".`, 'ENOLAB');
-    const resolved = resolveParams(def, params);
+    const resolved = resolveParams(def, params, interactive);
     if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EPARAM');
     const run = new LabRun(this.model.newId('lab'), def, resolved, this.model, this.log, this.scripts);
     this.labs.set(run.id, run);

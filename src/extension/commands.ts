@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { SocketLabError } from '../engine/errors';
 import type { Server } from '../engine/server/server';
 import { clientCommands } from './clientCommands';
+import { labCommands } from './labCommands';
 import type { Controller } from './controller';
 import { resolveServer, targetId } from './pickTarget';
 import { askStartRequest, confirmExposure, parseStartRequest, type StartServerRequest } from './startServer';
@@ -36,6 +37,7 @@ async function start(c: Controller, request: StartServerRequest): Promise<Server
 
 const table: Record<string, CommandHandler> = {
   ...clientCommands,
+  ...labCommands,
   'socketLab.startServer': startServer,
   'socketLab.stopServer': async (c, arg) => {
     const server = await resolveServer(c, arg, 'stop');

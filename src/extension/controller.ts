@@ -8,6 +8,9 @@ import { StateMirror } from './stateMirror';
 import { ServersStatusBar } from './statusBar';
 import { askClientTarget, targetArgs } from './clientTarget';
 import { CliTerminals } from './terminals';
+import { LabsTreeProvider, type LabsNode } from './labsTree';
+import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
+import { syncSpec, threadsSpec } from './runtimeViews';
 
 /**
  * Owns everything the extension creates. Two lifetimes: the extension's (views, commands,
@@ -16,26 +19,48 @@ import { CliTerminals } from './terminals';
 export class Controller {
   readonly log: vscode.LogOutputChannel;
   readonly terminals: CliTerminals;
+  /** What the labs print, as it happens. */
+  readonly labOutput: vscode.OutputChannel;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly mirror = new StateMirror();
   private readonly tree: ServersTreeProvider;
   private readonly treeView: vscode.TreeView<ServersNode>;
   private readonly statusBar = new ServersStatusBar();
-  private viewLease: vscode.Disposable | undefined;
+  readonly labsTree: LabsTreeProvider;
+  readonly labsView: vscode.TreeView<LabsNode>;
+  /** One mirror lease per visible view: a hidden view costs nothing. */
+  private readonly viewLeases = new Map<object, vscode.Disposable>();
   private currentEngine: Engine | undefined;
 
   constructor(context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Socket Lab', { log: true });
+    this.labOutput = vscode.window.createOutputChannel('Socket Lab Labs');
     this.terminals = new CliTerminals(context.asAbsolutePath('dist/cli.js'));
     this.tree = new ServersTreeProvider(this.mirror);
     this.treeView = vscode.window.createTreeView('socketLab.servers', { treeDataProvider: this.tree });
+    this.labsTree = new LabsTreeProvider(this.mirror);
+    this.labsView = vscode.window.createTreeView('socketLab.labs', { treeDataProvider: this.labsTree });
+    const threadsTree = new OwnedTreeProvider(this.mirror, threadsSpec);
+    const syncTree = new OwnedTreeProvider(this.mirror, syncSpec);
+    const threadsView = vscode.window.createTreeView<OwnedNode>('socketLab.threads', { treeDataProvider: threadsTree });
+    const syncView = vscode.window.createTreeView<OwnedNode>('socketLab.sync', { treeDataProvider: syncTree });
     this.disposables.push(
       this.log,
+      this.labOutput,
       this.mirror,
       this.tree,
       this.treeView,
+      this.labsTree,
+      this.labsView,
+      threadsTree,
+      threadsView,
+      syncTree,
+      syncView,
       this.statusBar,
-      this.treeView.onDidChangeVisibility((e) => this.onViewVisibility(e.visible)),
+      this.watchVisibility(this.treeView, (v) => this.tree.setVisible(v)),
+      this.watchVisibility(this.labsView),
+      this.watchVisibility(threadsView, (v) => threadsTree.setVisible(v)),
+      this.watchVisibility(syncView, (v) => syncTree.setVisible(v)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('socketLab.closedConnectionRetentionSeconds') && this.currentEngine) {
           this.currentEngine.model.retentionMs = readSettings().closedConnectionRetentionSeconds * 1000;
@@ -51,8 +76,17 @@ export class Controller {
         },
       }),
     );
-    this.onViewVisibility(this.treeView.visible);
     this.statusBar.update(0);
+  }
+
+  /** Runs a lab in this window's engine; its lines go to the Socket Lab Labs output. */
+  runLab(name: string, params: Readonly<Record<string, number>>): void {
+    const run = this.engine().startLab(name, params, true);
+    this.labOutput.appendLine(`— ${run.definition.title} (${name}${Object.keys(params).length ? ` ${Object.entries(params).map(([k, v]) => `--${k} ${v}`).join(' ')}` : ''})`);
+    this.labOutput.show(true);
+    run.onLine((line) => this.labOutput.appendLine(line));
+    const node = this.labsTree.nodeFor(name);
+    if (node && this.labsView.visible) void this.labsView.reveal(node, { select: true, focus: false });
   }
 
   /** The engine, created on first use: activation itself does no server work. */
@@ -81,14 +115,19 @@ export class Controller {
     if (node) await this.treeView.reveal(node, { select: true, focus: false });
   }
 
-  private onViewVisibility(visible: boolean): void {
-    // A hidden view costs nothing: no subscription, no refreshes.
-    if (visible && !this.viewLease) this.viewLease = this.mirror.acquire();
-    if (!visible) {
-      this.viewLease?.dispose();
-      this.viewLease = undefined;
-    }
-    this.tree.setVisible(visible);
+  /** A hidden view costs nothing: no subscription, no refreshes. */
+  private watchVisibility<T>(view: vscode.TreeView<T>, onChange?: (visible: boolean) => void): vscode.Disposable {
+    const apply = (visible: boolean) => {
+      const lease = this.viewLeases.get(view);
+      if (visible && !lease) this.viewLeases.set(view, this.mirror.acquire());
+      if (!visible && lease) {
+        lease.dispose();
+        this.viewLeases.delete(view);
+      }
+      onChange?.(visible);
+    };
+    apply(view.visible);
+    return view.onDidChangeVisibility((e) => apply(e.visible));
   }
 
   /** Closes client terminals, stops every server (freeing ports), then releases the UI. */
@@ -99,7 +138,7 @@ export class Controller {
     try {
       await engine?.dispose();
     } finally {
-      this.viewLease?.dispose();
+      for (const lease of this.viewLeases.values()) lease.dispose();
       for (const d of this.disposables.reverse()) d.dispose();
     }
   }

@@ -92,6 +92,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     let root = false;
     const parentOf = (e: EntityView) => (e.parentId ? this.nodes.get(e.parentId) : undefined);
     for (const e of [...change.added, ...change.removed]) {
+      if (e.kind !== 'server' && e.kind !== 'connection') continue;
       if (e.parentId === null) root = true;
       else {
         const p = parentOf(e);

@@ -11,7 +11,7 @@ describe('Servers view in a real VS Code', function () {
   it('shows welcome content with a Start Server button when nothing runs', async () => {
     const { page } = session();
     await openSocketLab(page);
-    await serversPane(page).getByRole('button', { name: 'Start Server…' }).waitFor({ state: 'visible' });
+    await serversPane(page).locator('.monaco-button', { hasText: 'Start Server…' }).waitFor({ state: 'visible' });
     await session().screenshot('01-welcome');
   });
 
@@ -129,7 +129,7 @@ describe('Servers view in a real VS Code', function () {
       assert.equal(await isListening(p), false, `nothing listens on ${p}`);
       assert.equal(await canListen(p), true, `port ${p} can be bound again`);
     }
-    await serversPane(page).getByRole('button', { name: 'Start Server…' }).waitFor({ state: 'visible' });
+    await serversPane(page).locator('.monaco-button', { hasText: 'Start Server…' }).waitFor({ state: 'visible' });
     await session().screenshot('06-stopped');
   });
 

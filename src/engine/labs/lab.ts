@@ -6,6 +6,8 @@ export interface LabParam {
   readonly default: number;
   readonly min: number;
   readonly max: number;
+  /** The default when a person is watching and can press buttons (the extension), if different. */
+  readonly interactiveDefault?: number;
 }
 
 /** What a lab proved, in one plain sentence and in figures (the CLI's `--json`). */
@@ -19,7 +21,10 @@ export interface LabContext {
   readonly params: Readonly<Record<string, number>>;
   /** A line of the lab's own output (the main thread's `print`). */
   print(text: string): void;
-  /** `time.sleep` for the lab's main thread (async: it is the extension host's event loop). */
+  /**
+   * `time.sleep` for the lab's main thread (async: it is the extension host's event loop).
+   * Negative: until the lab is stopped.
+   */
   sleep(seconds: number): Promise<void>;
   /**
    * Waits for a condition on shared memory (thread states announce nothing, by design).
@@ -38,14 +43,14 @@ export interface LabDefinition {
   run(ctx: LabContext): Promise<LabOutcome>;
 }
 
-export function param(name: string, description: string, value: number, min: number, max: number): LabParam {
-  return { name, description, default: value, min, max };
+export function param(name: string, description: string, value: number, min: number, max: number, interactiveDefault?: number): LabParam {
+  return { name, description, default: value, min, max, interactiveDefault };
 }
 
 /** Checks user-given parameters against a lab's declared ones; returns the full set or an error. */
-export function resolveParams(lab: LabDefinition, given: Readonly<Record<string, unknown>>): Record<string, number> | string {
+export function resolveParams(lab: LabDefinition, given: Readonly<Record<string, unknown>>, interactive = false): Record<string, number> | string {
   const out: Record<string, number> = {};
-  for (const p of lab.params) out[p.name] = p.default;
+  for (const p of lab.params) out[p.name] = interactive ? (p.interactiveDefault ?? p.default) : p.default;
   for (const [k, raw] of Object.entries(given)) {
     const p = lab.params.find((x) => x.name === k);
     if (!p) return `${lab.name} has no parameter "${k}"${lab.params.length ? ` (it has: ${lab.params.map((x) => x.name).join(', ')})` : ''}.`;
@@ -63,10 +68,13 @@ export class LabStopped extends Error {
 export function abortableSleep(seconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new LabStopped('the lab was stopped'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, seconds * 1000);
+    const timer =
+      seconds < 0
+        ? undefined
+        : setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          }, seconds * 1000);
     const onAbort = () => {
       clearTimeout(timer);
       reject(new LabStopped('the lab was stopped'));

@@ -127,7 +127,7 @@ export const eventGate: LabDefinition = {
     'Then the Event is cleared and a second wave waits again.',
   params: [
     param('threads', 'threads per wave', 6, 2, 64),
-    param('auto-set', 'seconds until the lab sets the Event itself; -1 waits for you to press Set', 1, -1, 3600),
+    param('auto-set', 'seconds until the lab sets the Event itself; -1 waits for you to press Set', 1, -1, 3600, -1),
   ],
   async run({ rt, params, print, sleep, until }) {
     const n = params.threads!;
@@ -206,8 +206,11 @@ export const deadlock: LabDefinition = {
     'happens only when the timing lines up.) The wait-for graph (thread → lock it waits for → thread holding it) ' +
     'has a cycle; the detector reports it with every thread and lock in it. The cure: always take locks in one ' +
     'global order.',
-  params: [param('pause', 'seconds each thread holds its first lock before asking for the second', 0.1, 0, 10)],
-  async run({ rt, params, print }) {
+  params: [
+    param('pause', 'seconds each thread holds its first lock before asking for the second', 0.1, 0, 10),
+    param('linger', 'seconds the threads stay deadlocked after detection, to look at them; -1 until you stop the lab', 0, -1, 3600, -1),
+  ],
+  async run({ rt, params, print, sleep }) {
     const a = rt.Lock('Lock A');
     const b = rt.Lock('Lock B');
     const found = nextDeadlock(rt, 10 + params.pause!);
@@ -224,7 +227,9 @@ export const deadlock: LabDefinition = {
       await joinAll([t1, t2]);
       return { summary: 'No deadlock formed this time.', figures: { deadlocked: false } };
     }
-    print('the threads stay stuck until the lab ends them');
+    const linger = params.linger!;
+    print(linger < 0 ? 'the threads stay stuck until you stop the lab' : `the threads stay stuck; the lab ends them in ${linger} s`);
+    await sleep(linger);
     await Promise.all([t1.kill(), t2.kill()]);
     return {
       summary: `Deadlock detected ${detectedMs} ms after start: ${report.description}`,

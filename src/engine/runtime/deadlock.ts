@@ -1,4 +1,4 @@
-import { type Arena, O_KIND, O_OWNER, ObjectKind, T_STATE, T_WAIT_ON } from './arena';
+import { type Arena, O_KIND, ObjectKind, T_STATE, T_WAIT_ON } from './arena';
 import { ThreadState } from './threadState';
 
 /** A cycle in the wait-for graph: thread[i] waits for lock[i], held by thread[i+1] (mod n). */
@@ -20,7 +20,7 @@ export function findDeadlocks(arena: Arena, liveSlots: Iterable<number>): Cycle[
     const lock = on - 1;
     const kind = arena.i32[arena.o(lock, O_KIND)];
     if (kind !== ObjectKind.Lock && kind !== ObjectKind.RLock) continue;
-    const owner = Atomics.load(arena.i32, arena.o(lock, O_OWNER));
+    const owner = arena.owner(lock);
     if (owner > 0) waitsFor.set(t, { lock, holder: owner - 1 });
   }
   const cycles: Cycle[] = [];

@@ -1,4 +1,19 @@
-import { type Arena, ObjectKind, O_COUNT, O_OWNER, WakeReason } from './arena';
+import {
+  type Arena,
+  nowMs,
+  ObjectKind,
+  O_ACQUISITIONS,
+  O_COUNT,
+  O_OWNER,
+  O_VERSION,
+  O_WAITERS,
+  OF_ACQUIRED_AT,
+  OF_MAX_HOLD,
+  OF_TOTAL_HOLD,
+  OWNER_MASK,
+  OWNER_WAITERS,
+  WakeReason,
+} from './arena';
 import { currentSlot } from './current';
 import { checkTimeout, PyError } from './pyErrors';
 import { type Begin, SyncObject, secondsToMs } from './syncObject';
@@ -7,9 +22,21 @@ import { ThreadState } from './threadState';
 /**
  * `threading.Lock` and `threading.RLock`: FIFO waiters, direct hand-off on release (a woken
  * waiter already owns the lock), holder and depth visible to the inspector.
+ *
+ * Uncontended, acquire and release are one compare-and-swap each on the owner word. A waiter
+ * sets OWNER_WAITERS in that word (under the guard) before it queues, so the holder's release
+ * CAS fails and takes the guarded path that hands the lock over: no wake-up is ever lost.
  */
 export class Lock extends SyncObject {
   readonly kind: ObjectKind = ObjectKind.Lock;
+  // Field indices, computed once: acquire and release are on the hot path.
+  private readonly iOwner = this.i(O_OWNER);
+  private readonly iCount = this.i(O_COUNT);
+  private readonly iAcquisitions = this.i(O_ACQUISITIONS);
+  private readonly iVersion = this.i(O_VERSION);
+  private readonly fAcquiredAt = this.f(OF_ACQUIRED_AT);
+  private readonly fTotalHold = this.f(OF_TOTAL_HOLD);
+  private readonly fMaxHold = this.f(OF_MAX_HOLD);
 
   static create(arena: Arena, name: string): Lock {
     return new Lock(arena, arena.allocObject(ObjectKind.Lock), name);
@@ -21,11 +48,17 @@ export class Lock extends SyncObject {
 
   /** 1 + holder's thread slot, 0 when free. */
   get owner(): number {
-    return Atomics.load(this.arena.i32, this.i(O_OWNER));
+    return this.arena.owner(this.slot);
   }
 
+  /** RLock recursion depth (a held Lock reports 1). */
   get depth(): number {
     return this.read(O_COUNT);
+  }
+
+  /** How many threads wait for it (not in Python; for tests and benchmarks). */
+  get waiting(): number {
+    return Atomics.load(this.arena.i32, this.i(O_WAITERS));
   }
 
   locked(): boolean {
@@ -34,20 +67,34 @@ export class Lock extends SyncObject {
 
   /** Worker threads: `acquire(blocking=True, timeout=-1)` as in Python (timeout in seconds). */
   acquire(blocking = true, timeout: number | null = -1): boolean {
-    const t = checkTimeout(blocking, timeout);
     const me = currentSlot();
+    if (this.tryFast(me)) return true;
+    const t = checkTimeout(blocking, timeout);
     return this.block(me, secondsToMs(t), () => this.begin(me, blocking), (r) => this.end(r));
   }
 
   /** The main thread's (and the broker's) form; `me` is the slot acting, the main thread by default. */
   async acquireAsync(blocking = true, timeout: number | null = -1, me = currentSlot()): Promise<boolean> {
     const t = checkTimeout(blocking, timeout);
+    if (this.tryFast(me)) return true;
     return this.blockAsync(me, secondsToMs(t), () => this.begin(me, blocking), (r) => this.end(r));
   }
 
   release(me = currentSlot()): void {
+    const { i32, f64 } = this.arena;
+    if (this.kind === ObjectKind.Lock || i32[this.iCount] === 1) {
+      // Fast path: we hold it and nobody waits.
+      if (Atomics.compareExchange(i32, this.iOwner, me + 1, 0) === me + 1) {
+        i32[this.iCount] = 0;
+        const held = nowMs() - f64[this.fAcquiredAt]!;
+        f64[this.fTotalHold]! += held;
+        if (held > f64[this.fMaxHold]!) f64[this.fMaxHold] = held;
+        Atomics.add(i32, this.iVersion, 1);
+        return;
+      }
+    }
     this.guarded(() => {
-      const owner = this.read(O_OWNER);
+      const owner = this.arena.owner(this.slot);
       if (this.reentrant) {
         if (owner !== me + 1) throw new PyError('RuntimeError', 'cannot release un-acquired lock');
         const depth = this.read(O_COUNT) - 1;
@@ -63,35 +110,70 @@ export class Lock extends SyncObject {
     });
   }
 
+  /** One CAS when the lock is free (or, for an RLock, already ours). */
+  private tryFast(me: number): boolean {
+    const i32 = this.arena.i32;
+    const cur = Atomics.compareExchange(i32, this.iOwner, 0, me + 1);
+    if (cur === 0) {
+      i32[this.iCount] = 1;
+      this.acquiredFast();
+      return true;
+    }
+    if (this.kind === ObjectKind.RLock && (cur & OWNER_MASK) === me + 1) {
+      i32[this.iCount]!++;
+      Atomics.add(i32, this.iVersion, 1);
+      return true;
+    }
+    return false;
+  }
+
+  /** Records an acquisition by the new owner (no guard needed: only the owner writes these). */
+  private acquiredFast(): void {
+    const { i32, f64 } = this.arena;
+    i32[this.iAcquisitions]!++;
+    f64[this.fAcquiredAt] = nowMs();
+    Atomics.add(i32, this.iVersion, 1);
+  }
+
   /** Guard held: the holder lets go; the first waiter, if any, becomes the holder. */
   protected handOff(): void {
     this.recordHold();
     const next = this.arena.dequeue(this.slot);
     if (next < 0) {
-      this.write(O_OWNER, 0);
+      Atomics.store(this.arena.i32, this.i(O_OWNER), 0);
       this.arena.bumpObject(this.slot);
       return;
     }
-    if (this.reentrant) this.write(O_COUNT, 1);
+    this.write(O_COUNT, 1);
     this.grant(next, this.waitingSince(next));
+    if (this.read(O_WAITERS) > 0) Atomics.or(this.arena.i32, this.i(O_OWNER), OWNER_WAITERS);
     this.arena.wake(next, WakeReason.Granted);
   }
 
+  /** Guard held. */
   private begin(me: number, blocking: boolean): Begin<boolean> {
     this.assertOwnerAlive();
-    const owner = this.read(O_OWNER);
-    if (owner === 0) {
-      if (this.reentrant) this.write(O_COUNT, 1);
-      this.grant(me, 0);
-      return { done: true };
+    const a = this.arena;
+    const i = this.i(O_OWNER);
+    for (;;) {
+      const cur = Atomics.load(a.i32, i);
+      if (cur === 0) {
+        if (Atomics.compareExchange(a.i32, i, 0, me + 1) !== 0) continue;
+        this.write(O_COUNT, 1);
+        this.acquiredFast();
+        return { done: true };
+      }
+      if (this.reentrant && (cur & OWNER_MASK) === me + 1) {
+        this.write(O_COUNT, this.read(O_COUNT) + 1);
+        this.arena.bumpObject(this.slot);
+        return { done: true };
+      }
+      if (!blocking) return { done: false };
+      // Announce a waiter; if the holder released meanwhile, the CAS fails and we look again.
+      if ((cur & OWNER_WAITERS) !== 0 || Atomics.compareExchange(a.i32, i, cur, cur | OWNER_WAITERS) === cur) {
+        return { park: ThreadState.WaitLock };
+      }
     }
-    if (this.reentrant && owner === me + 1) {
-      this.write(O_COUNT, this.read(O_COUNT) + 1);
-      this.arena.bumpObject(this.slot);
-      return { done: true };
-    }
-    if (!blocking) return { done: false };
-    return { park: ThreadState.WaitLock };
   }
 
   private end(reason: WakeReason): boolean {
@@ -102,7 +184,7 @@ export class Lock extends SyncObject {
   /** For Condition.wait: let go entirely, whatever the depth; returns what to restore. */
   releaseAll(me: number): number {
     return this.guarded(() => {
-      if (this.read(O_OWNER) !== me + 1) throw new PyError('RuntimeError', 'cannot wait on un-acquired lock');
+      if (this.arena.owner(this.slot) !== me + 1) throw new PyError('RuntimeError', 'cannot wait on un-acquired lock');
       const depth = this.reentrant ? this.read(O_COUNT) : 1;
       this.handOff();
       return depth;

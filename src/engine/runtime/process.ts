@@ -65,6 +65,7 @@ export class Process extends Actor {
     this.started = true;
     // ELECTRON_RUN_AS_NODE: in desktop VS Code, execPath is Electron; this makes it plain Node.
     const child = fork(this.host.processScript, [], {
+      execArgv: [],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

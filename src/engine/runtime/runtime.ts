@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../log';
 import type { StateModel } from '../state/model';
 import type { DeadlockInfo, WaitTarget } from '../state/views';
 import { Actor } from './actor';
-import { Arena, O_OWNER, T_ALIVE, T_STATE, T_WAIT_ON } from './arena';
+import { Arena, T_ALIVE, T_STATE, T_WAIT_ON } from './arena';
 import { Barrier } from './barrier';
 import { Broker } from './broker';
 import { Condition } from './condition';
@@ -195,7 +195,7 @@ export class Runtime implements RuntimeHost, Disposable {
     }
     const sync = this.syncs.get(on - 1);
     if (!sync) return null;
-    const owner = Atomics.load(a.i32, a.o(on - 1, O_OWNER));
+    const owner = a.owner(on - 1);
     const holder = owner ? this.actors[owner - 1] : undefined;
     return { id: sync.id, name: sync.object.name, holderId: holder?.id ?? null, holderName: holder?.name ?? null };
   }
@@ -203,7 +203,7 @@ export class Runtime implements RuntimeHost, Disposable {
   heldBy(slot: number): string[] {
     const out: string[] = [];
     for (const s of this.syncs.values()) {
-      if (Atomics.load(this.arena.i32, this.arena.o(s.object.slot, O_OWNER)) === slot + 1) out.push(s.object.name);
+      if (this.arena.owner(s.object.slot) === slot + 1) out.push(s.object.name);
     }
     return out;
   }

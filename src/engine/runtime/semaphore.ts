@@ -1,4 +1,4 @@
-import { type Arena, ObjectKind, O_ACQUISITIONS, O_COUNT, O_PARAM, WakeReason } from './arena';
+import { type Arena, nowMs, ObjectKind, O_ACQUISITIONS, O_COUNT, O_PARAM, WakeReason } from './arena';
 import { currentSlot } from './current';
 import { checkTimeout, PyError } from './pyErrors';
 import { type Begin, SyncObject, secondsToMs } from './syncObject';
@@ -39,7 +39,7 @@ export class Semaphore extends SyncObject {
         if (next < 0) this.write(O_COUNT, this.read(O_COUNT) + 1);
         else {
           this.arena.i32[this.i(O_ACQUISITIONS)]!++;
-          this.recordWait(performance.timeOrigin + performance.now() - this.waitingSince(next));
+          this.recordWait(nowMs() - this.waitingSince(next));
           this.arena.wake(next, WakeReason.Granted);
         }
       }

@@ -7,7 +7,6 @@ import {
   O_CONTENDED,
   O_COUNT,
   O_FLAGS,
-  O_OWNER,
   O_VERSION,
   OF_MAX_HOLD,
   OF_MAX_WAIT,
@@ -64,7 +63,7 @@ export class SyncEntity implements Tracked<SyncView> {
     const s = this.object.slot;
     const int = (f: number) => a.i32[a.o(s, f)]!;
     const flt = (f: number) => a.f64[a.of(s, f)]!;
-    const owner = int(O_OWNER);
+    const owner = a.owner(s);
     const holder = owner ? this.names.actorAt(owner - 1) : undefined;
     return {
       id: this.id,

@@ -95,11 +95,15 @@ export abstract class SyncObject {
   /** Marks `thread` as holder (guard held); `waitedSince` > 0 records a contended wait. */
   protected grant(thread: number, waitedSince: number, now = nowMs()): void {
     const a = this.arena;
-    this.write(O_OWNER, thread + 1);
+    Atomics.store(a.i32, this.i(O_OWNER), thread + 1);
     a.i32[this.i(O_ACQUISITIONS)]!++;
     a.f64[this.f(OF_ACQUIRED_AT)] = now;
     if (waitedSince > 0) this.recordWait(now - waitedSince);
     a.bumpObject(this.slot);
+  }
+
+  protected stampAcquired(): void {
+    this.arena.f64[this.f(OF_ACQUIRED_AT)] = nowMs();
   }
 
   protected recordWait(ms: number): void {
@@ -180,7 +184,7 @@ export abstract class SyncObject {
   ownerEnded(thread: number): void {
     this.guarded(() => {
       this.arena.unlink(this.slot, thread);
-      if ((this.kind === ObjectKind.Lock || this.kind === ObjectKind.RLock) && this.read(O_OWNER) === thread + 1) {
+      if ((this.kind === ObjectKind.Lock || this.kind === ObjectKind.RLock) && this.arena.owner(this.slot) === thread + 1) {
         this.write(O_FLAGS, this.read(O_FLAGS) | FLAG_OWNER_DEAD);
         this.arena.bumpObject(this.slot);
         this.wakeAll(WakeReason.OwnerDied);

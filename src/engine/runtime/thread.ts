@@ -64,7 +64,8 @@ export class Thread extends Actor {
       target: this.options.target,
       args: (this.options.args ?? []).map(toTransferable),
     };
-    const worker = new Worker(this.host.threadScript, { workerData: start, name: this.name, stdout: false, stderr: false });
+    // execArgv: [] — the thread runs our bundle; the host's loader or inspector flags are not its own.
+    const worker = new Worker(this.host.threadScript, { workerData: start, name: this.name, stdout: false, stderr: false, execArgv: [] });
     this.worker = worker;
     this.alive = true;
     worker.on('message', (m: ThreadMessage) => this.onMessage(m));

@@ -53,7 +53,7 @@ export async function startSession(): Promise<Session> {
     executablePath: paths.chromium,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
   await page.goto(codeServer.url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   current = {

@@ -21,8 +21,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }
 }
 
-/** Picks an item in the open quick pick by its label. */
-export async function pick(page: Page, label: string): Promise<void> {
+/** Picks an item in the open quick pick by its label (a string matches case-insensitively, anywhere). */
+export async function pick(page: Page, label: string | RegExp): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
@@ -53,7 +53,21 @@ export async function openSocketLab(page: Page): Promise<void> {
 }
 
 export function serversPane(page: Page): Locator {
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Servers' }) }).first();
+  return pane(page, 'Servers');
+}
+
+/** A view of the Socket Lab container by its title (Servers, Labs, Threads & Processes, Sync). */
+export function pane(page: Page, title: string): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) }).first();
+}
+
+export function paneRow(page: Page, title: string, text: string | RegExp): Locator {
+  return pane(page, title).locator('.monaco-list-row', { hasText: text }).first();
+}
+
+/** The text of a view's rows, one per line (for assertions and failure messages). */
+export async function paneText(page: Page, title: string): Promise<string> {
+  return (await pane(page, title).locator('.monaco-list-row').allInnerTexts()).join('\n');
 }
 
 export function treeRow(page: Page, text: string | RegExp): Locator {

@@ -1,0 +1,55 @@
+import type { SyncView, ThreadView } from '../state/views';
+
+// One line that answers "what is it doing?" for a thread, process or primitive (views and CLI).
+
+export function formatSeconds(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+}
+
+export function describeThread(t: ThreadView, now: number): string {
+  const since = formatSeconds(now - t.stateSince);
+  const w = t.waitingFor;
+  if (t.kind === 'process' && !t.alive && t.exitCode !== null) {
+    return t.error ? `exited ${t.exitCode} · ${t.error.type}: ${t.error.message}` : `exited ${t.exitCode}`;
+  }
+  if (t.state === 'failed' && t.error) return `failed · ${t.error.type}: ${t.error.message}`;
+  if (w) {
+    if (t.state === 'joining') return `joining ${w.name} (${since})`;
+    const held = w.holderName ? `, held by ${w.holderName}` : '';
+    return `${t.state} ${w.name}`.replace('waiting for lock', 'waiting for').replace('waiting for event', 'waiting for').replace('waiting for semaphore', 'waiting for') + ` (${since}${held})`;
+  }
+  if (t.state === 'sleeping' || t.state === 'blocked in recv') return `${t.state} (${since})`;
+  return t.state;
+}
+
+export function describeSync(s: SyncView): string {
+  const parts: string[] = [s.primitive];
+  if (s.deadlocked) parts.unshift('DEADLOCK');
+  switch (s.primitive) {
+    case 'Lock':
+    case 'RLock':
+      parts.push(s.holderName ? `held by ${s.holderName}${s.primitive === 'RLock' ? ` (depth ${s.depth})` : ''}${s.ownerDead ? ' — who ended holding it' : ''}` : 'free');
+      break;
+    case 'Event':
+      parts.push(s.value ? 'set' : 'clear');
+      break;
+    case 'Semaphore':
+    case 'BoundedSemaphore':
+      parts.push(`value ${s.value}`);
+      break;
+    case 'Barrier':
+      parts.push(s.broken ? 'broken' : `${s.value} arrived`);
+      break;
+    case 'Value':
+    case 'Array':
+    case 'dict':
+      parts.push(s.contents ?? String(s.value));
+      break;
+    case 'Condition':
+      break;
+  }
+  if (s.waiters.length) parts.push(`${s.waiters.length} waiting`);
+  if (s.sharing === 'shared via broker') parts.push('via broker');
+  return parts.join(' · ');
+}

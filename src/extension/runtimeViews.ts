@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import type { EntityView, SyncView, ThreadView } from '../engine/state/views';
+import { describeSync, describeThread } from '../engine/text/describe';
+import type { OwnedTreeSpec } from './ownedTree';
+
+const THREAD_ICONS: Record<string, [string, string?]> = {
+  running: ['play-circle', 'charts.green'],
+  sleeping: ['clock'],
+  'waiting for lock': ['lock', 'charts.orange'],
+  'waiting for event': ['bell', 'charts.yellow'],
+  'waiting on condition': ['bell', 'charts.yellow'],
+  'waiting for semaphore': ['lock', 'charts.orange'],
+  'waiting at barrier': ['debug-pause', 'charts.yellow'],
+  joining: ['debug-step-into'],
+  'blocked in recv': ['plug'],
+  done: ['pass', 'disabledForeground'],
+  failed: ['error', 'errorForeground'],
+  new: ['circle-outline'],
+};
+
+function icon(name: string, color?: string): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+/** Threads & Processes: each row says what the thread is doing and, if waiting, on what and whom. */
+export const threadsSpec: OwnedTreeSpec<ThreadView> = {
+  accepts: (e: EntityView): e is ThreadView => e.kind === 'thread' || e.kind === 'process',
+  item(t, now) {
+    const item = new vscode.TreeItem(t.name);
+    item.description = `${t.kind === 'process' && t.ident ? `pid ${t.ident} · ` : ''}${describeThread(t, now)}`;
+    const [name, color] = THREAD_ICONS[t.state] ?? ['circle-outline'];
+    item.iconPath = t.kind === 'process' && t.alive ? icon('server-process', color) : icon(name, color);
+    item.contextValue = t.alive && t.name !== 'MainThread' ? `${t.kind}.alive` : t.kind;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${t.kind === 'process' ? 'Process' : 'Thread'} ${t.name}**${t.daemon ? ' (daemon)' : ''}\n\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n| ${t.kind === 'process' ? 'pid' : 'ident'} | ${t.ident ?? '—'} |\n| state | ${describeThread(t, now)} |\n`);
+    if (t.holding.length) md.appendMarkdown(`| holds | ${t.holding.join(', ')} |\n`);
+    if (t.exitCode !== null) md.appendMarkdown(`| exitcode | ${t.exitCode} |\n`);
+    if (t.error) md.appendCodeblock(t.error.stack ?? `${t.error.type}: ${t.error.message}`, 'text');
+    item.tooltip = md;
+    return item;
+  },
+  ticking: (t) => t.alive && (t.waitingFor !== null || t.state === 'sleeping'),
+};
+
+/** Sync: every primitive with its holder, depth and FIFO waiters (as child rows). */
+export const syncSpec: OwnedTreeSpec<SyncView> = {
+  accepts: (e: EntityView): e is SyncView => e.kind === 'sync',
+  item(s) {
+    const item = new vscode.TreeItem(s.name);
+    item.description = describeSync(s);
+    const busy = s.holderId !== null || s.waiters.length > 0;
+    item.iconPath = s.deadlocked || s.ownerDead || s.broken
+      ? icon('error', 'errorForeground')
+      : s.primitive === 'Event'
+        ? icon(s.value ? 'bell-dot' : 'bell', s.value ? 'charts.green' : undefined)
+        : icon(s.primitive === 'Value' || s.primitive === 'Array' || s.primitive === 'dict' ? 'symbol-variable' : busy ? 'lock' : 'unlock', busy ? 'charts.orange' : undefined);
+    item.contextValue = s.primitive === 'Event' ? (s.value ? 'sync.event.set' : 'sync.event.clear') : 'sync';
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${s.primitive} ${s.name}** — ${s.sharing}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(`| holder | ${s.holderName ?? '—'} |\n| waiting (FIFO) | ${s.waiters.map((w) => w.name).join(', ') || '—'} |\n`);
+    md.appendMarkdown(`| acquisitions | ${s.acquisitions} (${s.contended} had to wait) |\n`);
+    md.appendMarkdown(`| wait total / max | ${s.totalWaitMs.toFixed(1)} / ${s.maxWaitMs.toFixed(1)} ms |\n| hold total / max | ${s.totalHoldMs.toFixed(1)} / ${s.maxHoldMs.toFixed(1)} ms |\n`);
+    item.tooltip = md;
+    return item;
+  },
+  refs: (s) => [...(s.holderId ? [{ targetId: s.holderId, role: 'holder' }] : []), ...s.waiters.map((w) => ({ targetId: w.id, role: 'waiting' }))],
+};

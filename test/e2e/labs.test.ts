@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { isAlive } from '../support/processes';
+import { session } from './support/session';
+import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, waitFor } from './support/workbench';
+
+describe('Labs, Threads & Processes and Sync views in a real VS Code', function () {
+  after(async () => {
+    await runCommand(session().page, 'Socket Lab: Stop Lab').catch(() => undefined);
+  });
+
+  it('lists the eleven labs; Run Lab on "Race counter" shows lost updates without the lock and none with it', async () => {
+    const { page } = session();
+    await openSocketLab(page);
+    for (const title of ['Threads and join', 'Race counter', 'Event gate', 'Process memory isolation', 'Deadlock']) {
+      await paneRow(page, 'Labs', title).waitFor({ state: 'visible' });
+    }
+    await clickInlineAction(paneRow(page, 'Labs', 'Race counter'), 'Run Lab');
+    const outcome = await waitFor(
+      'the race outcome in the Labs view',
+      async () => /Without a lock the counter reached (\d+) \((\d+) updates lost\); with the lock 8000 \(0 lost\)/.exec(await paneText(page, 'Labs')) ?? undefined,
+      30_000,
+    );
+    assert.ok(Number(outcome[1]) < 8000 && Number(outcome[2]) > 0, `lost updates: ${outcome[0]}`);
+    // The lab's lines stream to the "Socket Lab Labs" output.
+    await page.locator('.output-view, .panel').getByText(/with\sa\slock:\scounter\s=\s8000/).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await session().screenshot('20-race-lab');
+  });
+
+  it('Event gate: even threads wait on the Event in the Sync view until the user presses Set Event', async () => {
+    const { page } = session();
+    await runCommand(page, 'Socket Lab: Run Lab');
+    await pick(page, 'Event gate');
+    for (const wave of [1, 2]) {
+      const gate = paneRow(page, 'Sync', /gate.*Event · clear · 3 waiting/);
+      await gate.waitFor({ state: 'visible', timeout: 30_000 });
+      // What each thread is doing, and on what: the even ones wait for the gate.
+      await waitFor(`wave ${wave} waiting in the Threads view`, async () => (await paneText(page, 'Threads & Processes')).match(new RegExp(`wave${wave}-T\\d\\s*waiting for gate`, 'g'))?.length === 3 || undefined);
+      if (wave === 1) await session().screenshot('21-event-gate-waiting');
+      await clickInlineAction(gate, 'Set Event');
+      await waitFor(`wave ${wave} to pass`, async () => !(await paneText(page, 'Sync')).includes('3 waiting') || undefined);
+    }
+    await waitFor('the event-gate outcome', async () => (await paneText(page, 'Labs')).includes('In each of 2 waves, 3 of 6 threads waited at the gate') || undefined, 30_000);
+    await session().screenshot('22-event-gate-done');
+  });
+
+  it('Deadlock: the Threads view says who waits for what, held by whom; the Sync view marks the cycle; Stop Lab ends it', async () => {
+    const { page } = session();
+    await runCommand(page, 'Socket Lab: Run Lab');
+    await page.locator('.quick-input-widget input').fill('deadlock');
+    await pick(page, /^Deadlock/);
+    await waitFor('T1 waiting for a lock held by T2', async () => /T1\s*waiting for Lock [AB] \([\d.]+ s, held by T2\)/.test(await paneText(page, 'Threads & Processes')) || undefined, 30_000);
+    assert.match(await paneText(page, 'Threads & Processes'), /T2\s*waiting for Lock [AB] \([\d.]+ s, held by T1\)/);
+    await waitFor('the locks marked as deadlocked', async () => ((await paneText(page, 'Sync')).match(/DEADLOCK · Lock · held by T\d/g)?.length ?? 0) === 2 || undefined);
+    await waitFor('the Labs row to say so', async () => (await paneText(page, 'Labs')).includes('running · deadlocked') || undefined);
+    await session().screenshot('23-deadlock');
+    await runCommand(page, 'Socket Lab: Stop Lab');
+    await waitFor('the lab to stop', async () => /Deadlock\s*stopped/.test(await paneText(page, 'Labs')) || undefined);
+    await waitFor('its threads to leave the view', async () => !/T1\s*waiting/.test(await paneText(page, 'Threads & Processes')) || undefined);
+  });
+
+  it('processes show their pid; Kill Thread or Process ends a real child process (exitcode -9)', async () => {
+    const { page } = session();
+    await clickInlineAction(paneRow(page, 'Labs', 'Daemon vs non-daemon'), 'Run Lab with Parameters…');
+    await answer(page, '(1/2)', '20');
+    await answer(page, '(2/2)', '60');
+    const row = paneRow(page, 'Threads & Processes', /^child\s*pid \d+/);
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    const pid = Number(/pid (\d+)/.exec(await row.innerText())![1]);
+    assert.equal(isAlive(pid), true, `process ${pid} is real and alive`);
+    await session().screenshot('24-processes');
+    await clickInlineAction(row, 'Kill Thread or Process');
+    await waitFor(`process ${pid} to end`, async () => !isAlive(pid) || undefined);
+    await waitFor('the exit code in the view', async () => /child\s*pid \d+ · exited -9/.test(await paneText(page, 'Threads & Processes')) || undefined);
+    await runCommand(page, 'Socket Lab: Stop Lab');
+    await waitFor('the lab to stop', async () => /Daemon vs non-daemon\s*(stopped|done)/.test(await paneText(page, 'Labs')) || undefined);
+    assert.ok(await pane(page, 'Labs').isVisible());
+  });
+});
