@@ -43,6 +43,10 @@ export interface DeadlockReport extends DeadlockInfo {
   readonly lockIds: readonly string[];
 }
 
+export class RuntimeShutDown extends Error {
+  override name = 'RuntimeShutDown';
+}
+
 export function defaultScript(name: string): string {
   return path.join(__dirname, name);
 }
@@ -128,6 +132,7 @@ export class Runtime implements RuntimeHost, Disposable {
 
   /** `threading.Thread(target=…, args=…, name=…, daemon=…)`; call `start()` to run it. */
   Thread(options: ThreadOptions): Thread {
+    this.assertOpen();
     const slot = this.arena.allocThread();
     const n = this.nextNumber('Thread');
     const name = options.name ?? `Thread-${n} (${options.target.split(/[#./]/).pop()})`;
@@ -138,6 +143,7 @@ export class Runtime implements RuntimeHost, Disposable {
 
   /** `multiprocessing.Process(target=…, args=…, name=…, daemon=…)`. */
   Process(options: ProcessOptions): Process {
+    this.assertOpen();
     const slot = this.arena.allocThread();
     const name = options.name ?? `Process-${this.nextNumber('Process')}`;
     const proc = new Process(this, this.model.newId('process'), slot, name, options, this.broker);
@@ -295,6 +301,11 @@ export class Runtime implements RuntimeHost, Disposable {
       this.onDeadlockEmitter.dispose();
     })();
     return this.disposed;
+  }
+
+  /** After dispose nothing new may start: a stopped lab's code may still be unwinding. */
+  private assertOpen(): void {
+    if (this.disposed) throw new RuntimeShutDown('this runtime has been shut down (its lab was stopped)');
   }
 
   private track<T extends SyncObject>(object: T): T {

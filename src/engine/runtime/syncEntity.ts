@@ -7,6 +7,7 @@ import {
   O_CONTENDED,
   O_COUNT,
   O_FLAGS,
+  O_OWNER,
   O_VERSION,
   OF_MAX_HOLD,
   OF_MAX_WAIT,
@@ -53,9 +54,14 @@ export class SyncEntity implements Tracked<SyncView> {
     public sharing: SyncView['sharing'] = 'shared memory (threads)',
   ) {}
 
+  /**
+   * Changes whenever anything shown changes. A lock's fast path bumps no version (it would cost
+   * an atomic add per call), so acquisitions and the owner word are part of the signature.
+   */
   get version(): number {
-    const a = this.object.arena;
-    return Atomics.load(a.i32, a.o(this.object.slot, O_VERSION));
+    const { i32 } = this.object.arena;
+    const o = (f: number) => this.object.arena.o(this.object.slot, f);
+    return Atomics.load(i32, o(O_VERSION)) + Atomics.load(i32, o(O_ACQUISITIONS)) * 4099 + Atomics.load(i32, o(O_OWNER)) * 65537;
   }
 
   view(): SyncView {
