@@ -21,6 +21,7 @@ const builds = [
   // Runtime threads and processes: each worker script is its own small entry (it loads per thread).
   { ...common, entryPoints: ['src/engine/runtime/threadWorker.ts'], outfile: 'dist/thread-worker.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/engine/runtime/processWorker.ts'], outfile: 'dist/process-worker.js', platform: 'node', format: 'cjs' },
+  { ...common, entryPoints: ['src/engine/pool/poolWorker.ts'], outfile: 'dist/pool-worker.js', platform: 'node', format: 'cjs' },
   // The dashboard's browser code, loaded by the webview under a strict CSP.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ];

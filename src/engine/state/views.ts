@@ -1,7 +1,7 @@
 // The live state model's vocabulary: plain, serialisable views of what exists now.
 // Language-neutral on purpose: a later external reporter (say a Python program) can speak it too.
 
-export type EntityKind = 'server' | 'connection' | 'lab' | 'thread' | 'process' | 'sync';
+export type EntityKind = 'server' | 'connection' | 'lab' | 'thread' | 'process' | 'sync' | 'pool' | 'worker';
 
 export interface EntityBase {
   /** Stable for the entity's whole life, e.g. `server-1`, `conn-7`. */
@@ -142,7 +142,43 @@ export interface DeadlockInfo {
   readonly description: string;
 }
 
-export type EntityView = ServerView | ConnectionView | LabView | ThreadView | SyncView;
+export type PoolState = 'running' | 'closed' | 'joined' | 'terminated';
+
+/** A worker pool like `multiprocessing.Pool`; its workers are its children. */
+export interface PoolView extends EntityBase {
+  readonly kind: 'pool';
+  readonly poolKind: 'thread' | 'process';
+  readonly size: number;
+  readonly state: PoolState;
+  readonly queued: number;
+  /** How long the oldest queued task has waited (ms), 0 when none. */
+  readonly oldestWaitMs: number;
+  readonly busy: number;
+  readonly tasksDone: number;
+  readonly tasksFailed: number;
+  readonly workersReplaced: number;
+  /** Where callbacks and error callbacks run. */
+  readonly callbackThread: string;
+  /** Why the pool cannot start workers, if it cannot. */
+  readonly startError: ErrorInfo | null;
+}
+
+export type PoolWorkerState = 'starting' | 'idle' | 'busy' | 'exited';
+
+export interface PoolWorkerView extends EntityBase {
+  readonly kind: 'worker';
+  readonly workerKind: 'thread' | 'process';
+  /** Thread id or pid. */
+  readonly ident: number | null;
+  readonly state: PoolWorkerState;
+  /** The task it runs now, e.g. `sleep(3, 2)`. */
+  readonly task: string | null;
+  readonly taskSince: number | null;
+  readonly tasksDone: number;
+  readonly exitReason: string | null;
+}
+
+export type EntityView = ServerView | ConnectionView | LabView | ThreadView | SyncView | PoolView | PoolWorkerView;
 
 /** What a subscriber receives: a full snapshot first, then deltas on every tick that changed something. */
 export type StateMessage =
