@@ -1,11 +1,12 @@
 import { bench } from './bench';
 import { client } from './client';
 import { lab } from './lab';
+import { pool } from './pool';
 import { probe } from './probe';
 import { serve } from './serve';
 import { USAGE, UsageError } from './usage';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe, lab };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe, lab, pool };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -28,6 +28,10 @@ Usage:
   socket-lab lab --list
       Run a threading / multiprocessing lab (race, deadlock, event-gate, …): prints what happens
       as it happens, then the outcome; --json ends with one JSON object of the outcome's figures.
+  socket-lab pool [--kind thread|process] [-n 5] [--task sleep|primes|hash|square|…|FILE#fn]
+                  [--count 10] [--seconds 2] [--mode async|apply|map] [--json]
+      Run tasks on a real worker pool (like multiprocessing.Pool) and print a task board:
+      which worker ran what, when, and the result. "lab pool" compares apply_async and apply.
   socket-lab help
 
 Exit codes: 0 ok, 1 network error (or probe: not open), 2 bad arguments,

@@ -1,4 +1,5 @@
 import type { LabDefinition } from './lab';
+import { poolLab } from './poolLabs';
 import { joinOrder, memoryIsolation, processLock, sharedMemory, terminate } from './processLabs';
 import { daemon, deadlock, eventGate, race, rlock, threadsJoin } from './threadLabs';
 
@@ -15,6 +16,7 @@ export const LABS: readonly LabDefinition[] = [
   sharedMemory,
   processLock,
   deadlock,
+  poolLab,
 ];
 
 export function findLab(name: string): LabDefinition | undefined {

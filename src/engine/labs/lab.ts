@@ -1,3 +1,4 @@
+import type { Pool, PoolOptions } from '../pool/pool';
 import type { Runtime } from '../runtime/runtime';
 
 export interface LabParam {
@@ -31,6 +32,8 @@ export interface LabContext {
    * Like `sleep`, it ends at once with an error when the lab is stopped.
    */
   until(cond: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+  /** A worker pool owned by this lab run (ended with it). */
+  pool(options: Omit<PoolOptions, 'model' | 'parentId' | 'log' | 'script'>): Pool;
 }
 
 /** A small program on the runtime that demonstrates one lesson of the tutorials. */

@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import { toErrorInfo } from '../server/connection';
 import type { StateModel, Tracked } from '../state/model';
 import type { DeadlockInfo, ErrorInfo, LabState, LabView } from '../state/views';
+import { Pool } from '../pool/pool';
 import { Runtime } from '../runtime/runtime';
 import { abortableSleep, abortableUntil, type LabDefinition, type LabOutcome } from './lab';
 
@@ -11,6 +12,7 @@ const OUTPUT_LINES = 200;
 export interface LabScripts {
   readonly threadScript?: string;
   readonly processScript?: string;
+  readonly poolScript?: string;
 }
 
 /** One run of a lab: owns its runtime (threads, processes, primitives) and records what it printed. */
@@ -25,6 +27,7 @@ export class LabRun implements Tracked<LabView> {
   private deadlock: DeadlockInfo | null = null;
   private readonly lines: string[] = [];
   private readonly abort = new AbortController();
+  private readonly pools: Pool[] = [];
   private readonly onLineEmitter = new Emitter<string>();
   /** Every line as it is printed (the CLI streams these). */
   readonly onLine = this.onLineEmitter.event;
@@ -36,9 +39,9 @@ export class LabRun implements Tracked<LabView> {
     readonly params: Readonly<Record<string, number>>,
     private readonly model: StateModel,
     private readonly log: Logger,
-    scripts: LabScripts,
+    private readonly scripts: LabScripts,
   ) {
-    this.runtime = new Runtime({ model, ownerId: id, log, ...scripts });
+    this.runtime = new Runtime({ model, ownerId: id, log, threadScript: scripts.threadScript, processScript: scripts.processScript });
     this.runtime.onOutput((l) => this.line(`[${l.from}] ${l.text}`));
     this.runtime.onDeadlock((d) => {
       this.deadlock ??= d;
@@ -63,7 +66,7 @@ export class LabRun implements Tracked<LabView> {
     this.state = 'stopped';
     this.line('stopped by the user');
     this.abort.abort();
-    await this.runtime.dispose();
+    await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate())]);
     await this.finished;
   }
 
@@ -77,6 +80,12 @@ export class LabRun implements Tracked<LabView> {
         print: (text) => this.line(text),
         sleep: (s) => abortableSleep(s, this.abort.signal),
         until: (cond, what, timeoutMs = 30_000) => abortableUntil(cond, what, timeoutMs, this.abort.signal),
+        pool: (options) => {
+          if (this.abort.signal.aborted) throw new Error('the lab was stopped');
+          const pool = new Pool({ ...options, model: this.model, parentId: this.id, log: this.log, script: this.scripts.poolScript });
+          this.pools.push(pool);
+          return pool;
+        },
       });
       if (this.state === 'running') {
         this.outcome = outcome;
@@ -91,7 +100,7 @@ export class LabRun implements Tracked<LabView> {
         this.log.error(`lab ${def.name} failed`, err);
       }
     }
-    await this.runtime.dispose();
+    await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate())]);
     this.endedAt = Date.now();
     this.model.end(this);
     this.onLineEmitter.dispose();

@@ -1,12 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
+import { Emitter } from '../lifecycle';
 import { silentLogger, type Logger } from '../log';
 import { PyError } from '../runtime/pyErrors';
 import type { StateModel, Tracked } from '../state/model';
 import type { ErrorInfo, PoolState, PoolView } from '../state/views';
 import { AsyncResult, TaskError } from './asyncResult';
 import type { PoolReply } from './poolMessages';
-import { type Job, PoolWorker } from './poolWorkerHandle';
+import { describeJob, type Job, PoolWorker } from './poolWorkerHandle';
 
 export interface PoolOptions {
   readonly model: StateModel;
@@ -24,6 +25,18 @@ export interface PoolOptions {
   readonly log?: Logger;
   /** The bundled worker entry; default: beside this bundle in dist/. */
   readonly script?: string;
+}
+
+/** A task starting or ending on a worker (the CLI's task board listens). */
+export interface TaskEvent {
+  readonly phase: 'start' | 'done' | 'failed';
+  readonly job: number;
+  readonly task: string;
+  readonly worker: string;
+  readonly ident: number | null;
+  readonly ms: number;
+  readonly value?: unknown;
+  readonly error?: string;
 }
 
 export interface AsyncOptions<T> {
@@ -91,6 +104,9 @@ export class Pool implements Tracked<PoolView> {
   private readonly init: { initializer: string | null; initargs: readonly unknown[] };
   private readonly maxTasks: number | null;
   private allExited: Promise<void> | undefined;
+  private readonly onTaskEmitter = new Emitter<TaskEvent>();
+  /** Every task's start and end; costs nothing while nobody listens. */
+  readonly onTask = this.onTaskEmitter.event;
 
   constructor(options: PoolOptions) {
     this.model = options.model;
@@ -269,9 +285,14 @@ export class Pool implements Tracked<PoolView> {
       if (w.state !== 'idle') continue;
       const job = this.queue.shift();
       if (!job) break;
-      w.run(job);
+      this.start(w, job);
     }
     this.model.touch(this);
+  }
+
+  private start(w: PoolWorker, job: Job): void {
+    w.run(job);
+    if (this.onTaskEmitter.hasListeners) this.onTaskEmitter.fire({ phase: 'start', job: job.id, task: describeJob(job), worker: w.name, ident: w.ident, ms: Date.now() - job.enqueuedAt });
   }
 
   private readyWorkers(): number {
@@ -294,8 +315,9 @@ export class Pool implements Tracked<PoolView> {
       case 'ready':
         w.everReady = true;
         w.idle();
-        if (this.state === 'running') this.dispatch();
-        else this.retireIdle();
+        // A closed pool still finishes what was queued before close().
+        if (this.state !== 'terminated') this.dispatch();
+        if (this.state === 'closed') this.retireIdle();
         return;
       case 'init-error':
         this.startError = m.error;
@@ -322,8 +344,12 @@ export class Pool implements Tracked<PoolView> {
           void w.stop();
           return;
         }
+        if (this.onTaskEmitter.hasListeners) {
+          const ms = Date.now() - (w.jobSince ?? Date.now());
+          this.onTaskEmitter.fire({ phase: m.t === 'done' ? 'done' : 'failed', job: job.id, task: describeJob(job), worker: w.name, ident: w.ident, ms, value: m.t === 'done' ? m.value : undefined, error: m.t === 'error' ? `${m.error.type}: ${m.error.message}` : undefined });
+        }
         const next = this.state === 'terminated' ? undefined : this.queue.shift();
-        if (next) w.run(next);
+        if (next) this.start(w, next);
         else {
           w.idle();
           if (this.state === 'closed') this.retireIdle();
@@ -384,6 +410,7 @@ export class Pool implements Tracked<PoolView> {
     if (this.endedAt !== null) return;
     this.endedAt = Date.now();
     this.model.end(this);
+    this.onTaskEmitter.dispose();
   }
 
   private assertRunning(): void {

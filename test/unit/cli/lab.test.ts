@@ -36,7 +36,7 @@ describe('CLI lab (child processes)', function () {
     assert.match(r.stderr, /threads must be a number from 2 to 64; got many/);
     r = await runCli(['lab', '--list']).exit();
     assert.equal(r.code, 0);
-    assert.equal(r.stdout.split('\n').filter((l) => /^ {2}\S/.test(l)).length, 11);
+    assert.equal(r.stdout.split('\n').filter((l) => /^ {2}\S/.test(l)).length, 12);
   });
 
   it('Ctrl+C stops a lab that waits forever; its threads and processes go with it', async () => {

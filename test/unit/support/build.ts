@@ -4,6 +4,7 @@ import path from 'node:path';
 export const root = path.resolve(__dirname, '../../..');
 export const threadScript = path.join(root, 'dist', 'thread-worker.js');
 export const processScript = path.join(root, 'dist', 'process-worker.js');
+export const poolScript = path.join(root, 'dist', 'pool-worker.js');
 
 // Root hook: runtime tests start real workers from the bundled entries, so bundle them first.
 export const mochaHooks = {

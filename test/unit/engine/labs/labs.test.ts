@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { Engine } from '../../../../src/engine/engine';
 import { LABS } from '../../../../src/engine/labs/catalog';
 import type { LabView, ThreadView } from '../../../../src/engine/state/views';
-import { processScript, threadScript } from '../../support/build';
+import { poolScript, processScript, threadScript } from '../../support/build';
 
 describe('labs: each proves what it says (real threads and processes)', function () {
   this.timeout(30_000);
   let engine: Engine;
-  beforeEach(() => (engine = new Engine({ scripts: { threadScript, processScript }, retentionMs: 60_000 })));
+  beforeEach(() => (engine = new Engine({ scripts: { threadScript, processScript, poolScript }, retentionMs: 60_000 })));
   afterEach(() => engine.dispose());
 
   const figures = async (name: string, params: Record<string, number> = {}) => {
@@ -17,10 +17,10 @@ describe('labs: each proves what it says (real threads and processes)', function
     return outcome!.figures as Record<string, unknown>;
   };
 
-  it('the catalog has the eleven labs of the issue, each explained', () => {
+  it('the catalog has the eleven threading/multiprocessing labs and the pool lab, each explained', () => {
     assert.deepEqual(
       LABS.map((l) => l.name),
-      ['threads-join', 'race', 'rlock', 'event-gate', 'daemon', 'memory-isolation', 'join-order', 'terminate', 'shared-memory', 'process-lock', 'deadlock'],
+      ['threads-join', 'race', 'rlock', 'event-gate', 'daemon', 'memory-isolation', 'join-order', 'terminate', 'shared-memory', 'process-lock', 'deadlock', 'pool'],
     );
     for (const l of LABS) assert.ok(l.explanation.length > 80, `${l.name} explains itself`);
   });
@@ -116,6 +116,13 @@ describe('labs: each proves what it says (real threads and processes)', function
     assert.deepEqual([...(f.threads as string[])].sort(), ['T1', 'T2']);
     assert.deepEqual([...(f.locks as string[])].sort(), ['Lock A', 'Lock B']);
     assert.ok((f.detectedMs as number) < 1000 + 50 * 2 + 500, `detected after ${String(f.detectedMs)} ms (thread start-up included)`);
+  });
+
+  it('pool: apply_async with a callback takes ≈ M/N sleeps, apply ≈ M sleeps', async () => {
+    const f = await figures('pool', { workers: 3, tasks: 6, seconds: 0.3, threads: 0 });
+    assert.equal(f.callbacks, 6);
+    assert.ok((f.applyAsyncMs as number) >= 600 && (f.applyAsyncMs as number) < 1500, `apply_async: ${String(f.applyAsyncMs)} ms`);
+    assert.ok((f.applyMs as number) >= 1800, `apply: ${String(f.applyMs)} ms`);
   });
 
   it('stopping a lab ends its threads and processes at once', async () => {
