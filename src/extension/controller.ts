@@ -10,7 +10,7 @@ import { askClientTarget, targetArgs } from './clientTarget';
 import { CliTerminals } from './terminals';
 import { LabsTreeProvider, type LabsNode } from './labsTree';
 import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
-import { syncSpec, threadsSpec } from './runtimeViews';
+import { poolsSpec, syncSpec, threadsSpec } from './runtimeViews';
 
 /**
  * Owns everything the extension creates. Two lifetimes: the extension's (views, commands,
@@ -44,6 +44,8 @@ export class Controller {
     const syncTree = new OwnedTreeProvider(this.mirror, syncSpec);
     const threadsView = vscode.window.createTreeView<OwnedNode>('socketLab.threads', { treeDataProvider: threadsTree });
     const syncView = vscode.window.createTreeView<OwnedNode>('socketLab.sync', { treeDataProvider: syncTree });
+    const poolsTree = new OwnedTreeProvider(this.mirror, poolsSpec);
+    const poolsView = vscode.window.createTreeView<OwnedNode>('socketLab.pools', { treeDataProvider: poolsTree });
     this.disposables.push(
       this.log,
       this.labOutput,
@@ -56,11 +58,14 @@ export class Controller {
       threadsView,
       syncTree,
       syncView,
+      poolsTree,
+      poolsView,
       this.statusBar,
       this.watchVisibility(this.treeView, (v) => this.tree.setVisible(v)),
       this.watchVisibility(this.labsView),
       this.watchVisibility(threadsView, (v) => threadsTree.setVisible(v)),
       this.watchVisibility(syncView, (v) => syncTree.setVisible(v)),
+      this.watchVisibility(poolsView, (v) => poolsTree.setVisible(v)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('socketLab.closedConnectionRetentionSeconds') && this.currentEngine) {
           this.currentEngine.model.retentionMs = readSettings().closedConnectionRetentionSeconds * 1000;
@@ -85,6 +90,8 @@ export class Controller {
     this.labOutput.appendLine(`— ${run.definition.title} (${name}${Object.keys(params).length ? ` ${Object.entries(params).map(([k, v]) => `--${k} ${v}`).join(' ')}` : ''})`);
     this.labOutput.show(true);
     run.onLine((line) => this.labOutput.appendLine(line));
+    // A pool lab is about its workers: open the (collapsed by default) Pools view.
+    if (run.definition.name === 'pool') void vscode.commands.executeCommand('socketLab.pools.focus');
     const node = this.labsTree.nodeFor(name);
     if (node && this.labsView.visible) void this.labsView.reveal(node, { select: true, focus: false });
   }

@@ -12,8 +12,10 @@ export interface OwnedTreeSpec<V extends EntityView> {
   /** Which entities this tree lists. */
   accepts(e: EntityView): e is V;
   item(v: V, now: number): vscode.TreeItem;
-  /** Rows under an entity (e.g. a lock's holder and waiters). */
-  refs?(v: V): { readonly targetId: string; readonly role: string }[];
+  /** Rows under an entity (a lock's holder and waiters, a pool's workers). */
+  refs?(v: V, childrenOf: (id: string) => readonly EntityView[]): { readonly targetId: string; readonly role: string }[];
+  /** How a row under an entity shows its target (default: "role: name"). */
+  refItem?(target: EntityView, role: string, now: number): vscode.TreeItem | undefined;
   /** Rows whose text moves with time (waiting for 1.2 s): refreshed every second while visible. */
   ticking?(v: V): boolean;
 }
@@ -41,6 +43,11 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
   setVisible(visible: boolean): void {
     clearInterval(this.timer);
     this.timer = visible ? setInterval(() => this.tick(), 1000) : undefined;
+    if (visible) {
+      // Changes while hidden (or while the view was opening) were not drawn: draw afresh.
+      this.nodes.clear();
+      this.onDidChangeTreeDataEmitter.fire(undefined);
+    }
   }
 
   getChildren(element?: OwnedNode): OwnedNode[] {
@@ -55,7 +62,7 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     if (element.kind === 'entity') {
       const v = this.mirror.get(element.id);
       if (!v || !this.spec.accepts(v) || !this.spec.refs) return [];
-      return this.spec.refs(v).map((r, i) => this.node({ kind: 'ref', id: `${element.id}/${r.role}/${i}/${r.targetId}`, parentId: element.id, targetId: r.targetId, role: r.role }));
+      return this.spec.refs(v, (id) => this.mirror.childrenOf(id)).map((r, i) => this.node({ kind: 'ref', id: `${element.id}/${r.role}/${i}/${r.targetId}`, parentId: element.id, targetId: r.targetId, role: r.role }));
     }
     return [];
   }
@@ -84,12 +91,17 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       if (v && this.spec.accepts(v)) {
         const item = this.spec.item(v, now);
         item.id = element.id;
-        if (this.spec.refs && this.spec.refs(v).length) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        if (this.spec.refs && this.spec.refs(v, (id) => this.mirror.childrenOf(id)).length) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
         return item;
       }
       return new vscode.TreeItem('(ended)');
     }
     const target = this.mirror.get(element.targetId);
+    const custom = target && this.spec.refItem?.(target, element.role, now);
+    if (custom) {
+      custom.id = element.id;
+      return custom;
+    }
     const item = new vscode.TreeItem(`${element.role}: ${target?.name ?? element.targetId}`);
     item.id = element.id;
     item.iconPath = new vscode.ThemeIcon(element.role === 'holder' ? 'key' : 'watch');
@@ -124,6 +136,11 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     }
     const targets = new Set<OwnedNode>();
     let root = false;
+    for (const e of [...change.added, ...change.removed, ...change.changed]) {
+      // A child of a listed entity (a pool's worker) shows in its parent's rows.
+      const parent = e.parentId ? this.nodes.get(e.parentId) : undefined;
+      if (!this.spec.accepts(e) && parent?.kind === 'entity') targets.add(parent);
+    }
     for (const e of [...change.added, ...change.removed]) {
       if (!this.spec.accepts(e)) continue;
       const owner = e.parentId ? this.nodes.get(e.parentId) : undefined;

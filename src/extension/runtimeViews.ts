@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { EntityView, SyncView, ThreadView } from '../engine/state/views';
+import type { EntityView, PoolView, PoolWorkerView, SyncView, ThreadView } from '../engine/state/views';
+import { formatSeconds } from '../engine/text/describe';
 import { describeSync, describeThread } from '../engine/text/describe';
 import type { OwnedTreeSpec } from './ownedTree';
 
@@ -65,4 +66,38 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
     return item;
   },
   refs: (s) => [...(s.holderId ? [{ targetId: s.holderId, role: 'holder' }] : []), ...s.waiters.map((w) => ({ targetId: w.id, role: 'waiting' }))],
+};
+
+function describeWorker(w: PoolWorkerView, now: number): string {
+  const who = w.ident !== null ? `${w.workerKind === 'process' ? 'pid' : 'thread'} ${w.ident} · ` : '';
+  if (w.state === 'busy' && w.task) return `${who}busy · ${w.task} (${formatSeconds(now - (w.taskSince ?? now))}) · ${w.tasksDone} done`;
+  if (w.state === 'exited') return `${who}exited · ${w.exitReason ?? ''}`;
+  return `${who}${w.state} · ${w.tasksDone} done`;
+}
+
+/** Pools: each pool with its queue and its workers (busy with what, for how long). */
+export const poolsSpec: OwnedTreeSpec<PoolView> = {
+  accepts: (e: EntityView): e is PoolView => e.kind === 'pool',
+  item(p) {
+    const item = new vscode.TreeItem(p.name);
+    const queue = p.queued ? `${p.queued} queued (oldest ${formatSeconds(p.oldestWaitMs)})` : 'queue empty';
+    item.description = `${p.state} · ${p.busy}/${p.size} busy · ${queue} · ${p.tasksDone} done${p.tasksFailed ? ` · ${p.tasksFailed} failed` : ''}`;
+    item.iconPath = icon(p.startError ? 'error' : p.busy ? 'server-process' : 'layers', p.startError ? 'errorForeground' : p.busy ? 'charts.green' : undefined);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${p.name}** — ${p.poolKind === 'thread' ? 'worker threads' : 'child processes'}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(`| state | ${p.state} |\n| workers | ${p.size} (${p.busy} busy) |\n| queue | ${p.queued} |\n| done / failed | ${p.tasksDone} / ${p.tasksFailed} |\n`);
+    md.appendMarkdown(`| workers replaced after a crash | ${p.workersReplaced} |\n| callbacks run on | ${p.callbackThread} |\n`);
+    if (p.startError) md.appendCodeblock(`${p.startError.type}: ${p.startError.message}`, 'text');
+    item.tooltip = md;
+    return item;
+  },
+  refs: (p, childrenOf) => childrenOf(p.id).filter((e) => e.kind === 'worker').map((w) => ({ targetId: w.id, role: 'worker' })),
+  refItem(target, _role, now) {
+    if (target.kind !== 'worker') return undefined;
+    const item = new vscode.TreeItem(target.name);
+    item.description = describeWorker(target, now);
+    item.iconPath = icon(target.state === 'busy' ? 'gear~spin' : target.state === 'exited' ? 'circle-slash' : target.state === 'starting' ? 'loading~spin' : 'circle-outline', target.state === 'busy' ? 'charts.green' : undefined);
+    return item;
+  },
+  ticking: (p) => p.busy > 0 || p.queued > 0,
 };

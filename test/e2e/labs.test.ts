@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { isAlive } from '../support/processes';
 import { session } from './support/session';
-import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, waitFor } from './support/workbench';
+import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, setPaneExpanded, waitFor } from './support/workbench';
 
 describe('Labs, Threads & Processes and Sync views in a real VS Code', function () {
   after(async () => {
@@ -58,9 +58,54 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
     await waitFor('its threads to leave the view', async () => !/T1\s*waiting/.test(await paneText(page, 'Threads & Processes')) || undefined);
   });
 
+  it('Pool lab: the Pools view shows the queue and 5 busy workers with their tasks; the outcome gives both timings', async function () {
+    this.timeout(120_000);
+    const { page } = session();
+    await openSocketLab(page);
+    // Five views share the sidebar: fold the ones this lab does not use, as a user would.
+    const show = async (titles: string[], expanded: boolean) => {
+      for (const title of titles) await setPaneExpanded(page, title, expanded);
+    };
+    await show(['Servers', 'Sync', 'Threads & Processes'], false);
+    try {
+      await runCommand(page, 'Socket Lab: Run Lab');
+      await page.locator('.quick-input-widget input').fill('apply_async');
+      await pick(page, /^Pool: apply_async vs apply/);
+      await show(['Labs'], false);
+      // The issue's own lab: Pool(5), 10 tasks of 2 s. The Pools view opens by itself: first the
+      // queue (workers are still starting), then five real child processes each running a task.
+      let sawQueue = false;
+      const text = await waitFor(
+        'a queue, then five busy workers',
+        async () => {
+          const t = await paneText(page, 'Pools');
+          sawQueue ||= /Pool\(5\) of processes\s*running · \d\/5 busy · \d+ queued \(oldest [\d.]+ s\)/.test(t);
+          return sawQueue && /running · 5\/5 busy/.test(t) ? t : undefined;
+        },
+        30_000,
+      );
+      // The pool's own row counts 5 busy; the worker rows that fit in the pane each show a real
+      // process, its task and for how long it has run.
+      const workers = text.split('\n').filter((l) => l.startsWith('PoolWorker-'));
+      assert.ok(workers.length >= 3, JSON.stringify(text));
+      for (const w of workers) assert.match(w, /^PoolWorker-\d+pid \d+ · busy · sleep\(\d, 2\) \([\d.]+ s\) · \d+ done$/);
+      await session().screenshot('25-pool-lab');
+      await show(['Labs'], true);
+      await waitFor('the pool outcome', async () => /apply_async took [\d.]+ s \(≈ 2 × 2 s\); apply took [\d.]+ s \(≈ 10 × 2 s\)/.test(await paneText(page, 'Labs')) || undefined, 60_000);
+      const outcome = /apply_async took ([\d.]+) s.*apply took ([\d.]+) s/.exec(await paneText(page, 'Labs'))!;
+      assert.ok(Number(outcome[1]) >= 4 && Number(outcome[1]) < 7, outcome[0]);
+      assert.ok(Number(outcome[2]) >= 20, outcome[0]);
+    } finally {
+      await show(['Servers', 'Sync', 'Threads & Processes', 'Labs'], true);
+      await setPaneExpanded(page, 'Pools', false);
+    }
+  });
+
   it('processes show their pid; Kill Thread or Process ends a real child process (exitcode -9)', async () => {
     const { page } = session();
-    await clickInlineAction(paneRow(page, 'Labs', 'Daemon vs non-daemon'), 'Run Lab with Parameters…');
+    await runCommand(page, 'Socket Lab: Run Lab with Parameters…');
+    await page.locator('.quick-input-widget input').fill('daemon');
+    await pick(page, /^Daemon vs non-daemon/);
     await answer(page, '(1/2)', '20');
     await answer(page, '(2/2)', '60');
     const row = paneRow(page, 'Threads & Processes', /^child\s*pid \d+/);

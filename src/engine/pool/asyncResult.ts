@@ -73,8 +73,16 @@ export class AsyncResult<T = unknown> {
   }
 
   /** The result, or the task's error; TimeoutError if `timeout` seconds pass first. */
-  async get(timeout: number | null = null): Promise<T> {
-    if (!(await this.wait(timeout))) throw new PoolTimeoutError(`no result within ${timeout} s`);
+  get(timeout: number | null = null): Promise<T> {
+    // Without a timeout: one promise hop from the worker's reply to the caller (the hot path).
+    if (timeout === null) return this.settled.then(() => this.outcome());
+    return this.wait(timeout).then((ready) => {
+      if (!ready) throw new PoolTimeoutError(`no result within ${timeout} s`);
+      return this.outcome();
+    });
+  }
+
+  private outcome(): T {
     if (this.state === 'failed') throw this.error!;
     return this.value as T;
   }

@@ -22,8 +22,9 @@ export function blockingSleep(arena: Arena, slot: number, seconds: number): void
   assertMayBlock('sleep()');
   if (seconds < 0) throw new RangeError('sleep length must be non-negative');
   if (seconds === 0) {
-    // time.sleep(0): give the other threads a chance, as Python's does.
-    Atomics.wait(sleeper, 0, 0, 0);
+    // time.sleep(0) gives the CPU up, as Python's does. A zero timeout would return at once
+    // without entering the scheduler; a 1 µs timed wait does enter it, so others really run.
+    Atomics.wait(sleeper, 0, 0, 0.001);
     return;
   }
   arena.setState(slot, ThreadState.Sleeping);

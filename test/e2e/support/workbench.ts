@@ -61,6 +61,23 @@ export function pane(page: Page, title: string): Locator {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) }).first();
 }
 
+/**
+ * Expands or folds a view, whatever its state. Clicking the header toggles it; a click that lands
+ * while a quick pick is closing is lost, so look at the state again and retry.
+ */
+export async function setPaneExpanded(page: Page, title: string, expanded: boolean): Promise<void> {
+  const header = pane(page, title).locator('.pane-header');
+  const isSet = async () => (await header.getAttribute('aria-expanded')) === String(expanded);
+  for (let attempt = 1; !(await isSet()); attempt++) {
+    await header.locator('.title').first().click();
+    try {
+      await waitFor(`the ${title} view to ${expanded ? 'expand' : 'fold'}`, async () => (await isSet()) || undefined, 1500);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
 export function paneRow(page: Page, title: string, text: string | RegExp): Locator {
   return pane(page, title).locator('.monaco-list-row', { hasText: text }).first();
 }

@@ -72,6 +72,13 @@ for (const kind of ['thread', 'process'] as const) {
       assert.equal(pool.liveWorkers.length, 2);
     });
 
+    it("the user's own modules: CommonJS and ES modules (.mjs), by path", async () => {
+      make(1);
+      assert.match(String(await pool.apply(user('whoAmI'))), /^no:/);
+      assert.equal(await pool.apply(`${path.join(__dirname, 'esm-tasks.mjs')}#triple`, [7]), 21);
+      await assert.rejects(pool.apply(`${path.join(__dirname, 'esm-tasks.mjs')}#nope`, [7]), /exports no function "nope"/);
+    });
+
     it('initializer runs in each worker; a failing one is reported and not retried in a loop', async () => {
       make(2, { initializer: user('init'), initargs: ['ready'] });
       assert.match(String(await pool.apply(user('whoAmI'))), /^ready:/);
