@@ -94,6 +94,11 @@ export async function abortableUntil(cond: () => boolean, what: string, timeoutM
   }
 }
 
+/** Joins each in turn, as `for t in threads: t.join()`. */
+export async function joinAll(actors: readonly { join(): Promise<void> }[]): Promise<void> {
+  for (const a of actors) await a.join();
+}
+
 export function ms(start: number): number {
   return Math.round(performance.now() - start);
 }

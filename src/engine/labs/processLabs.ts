@@ -1,9 +1,4 @@
-import type { Process } from '../runtime/process';
-import { type LabDefinition, ms, param } from './lab';
-
-async function joinAll(procs: readonly Process[]): Promise<void> {
-  for (const p of procs) await p.join();
-}
+import { joinAll, type LabDefinition, ms, param } from './lab';
 
 export const memoryIsolation: LabDefinition = {
   name: 'memory-isolation',

@@ -1,10 +1,5 @@
 import type { DeadlockReport, Runtime } from '../runtime/runtime';
-import type { Thread } from '../runtime/thread';
-import { type LabDefinition, ms, param } from './lab';
-
-async function joinAll(threads: readonly Thread[]): Promise<void> {
-  for (const t of threads) await t.join();
-}
+import { joinAll, type LabDefinition, ms, param } from './lab';
 
 /** Resolves with the next deadlock report, or null after `seconds`. */
 function nextDeadlock(rt: Runtime, seconds: number): Promise<DeadlockReport | null> {

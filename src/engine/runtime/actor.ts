@@ -1,4 +1,5 @@
 import { nowMs, T_STATE, T_VERSION, TF_SINCE } from './arena';
+import { ThreadState } from './threadState';
 import type { Tracked } from '../state/model';
 import type { ErrorInfo, ThreadView } from '../state/views';
 import { threadStateName } from './threadState';
@@ -42,6 +43,22 @@ export abstract class Actor implements Tracked<ThreadView> {
 
   get lastError(): ErrorInfo | null {
     return this.error;
+  }
+
+  /**
+   * join(timeout) for threads and processes: waits for `exited`, at most `timeout` seconds
+   * (null = forever), while the caller's slot shows "joining" this actor.
+   */
+  protected async joinExit(exited: Promise<void>, timeout: number | null, callerSlot: number): Promise<void> {
+    const a = this.host.arena;
+    a.setState(callerSlot, ThreadState.Joining, -(this.slot + 1));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await (timeout === null ? exited : Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, timeout * 1000)))]));
+    } finally {
+      clearTimeout(timer);
+      a.setState(callerSlot, ThreadState.Running);
+    }
   }
 
   view(): ThreadView {

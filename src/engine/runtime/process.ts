@@ -111,15 +111,7 @@ export class Process extends Actor {
   async join(timeout: number | null = null, callerSlot = 0): Promise<void> {
     if (!this.started) throw new PyError('AssertionError', 'can only join a started process');
     if (!this.alive) return;
-    const a = this.host.arena;
-    a.setState(callerSlot, ThreadState.Joining, -(this.slot + 1));
-    try {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.exited, timeout === null ? this.exited : new Promise<void>((r) => (timer = setTimeout(r, timeout * 1000)))]);
-      clearTimeout(timer);
-    } finally {
-      a.setState(callerSlot, ThreadState.Running);
-    }
+    await this.joinExit(this.exited!, timeout, callerSlot);
   }
 
   /** SIGTERM, as Python's terminate(); `is_alive()` stays true until the child is gone. */

@@ -146,16 +146,21 @@ export abstract class SyncObject {
     return reason;
   }
 
-  /** A blocking call from a worker thread. */
-  protected block<T>(me: number, timeoutMs: number, begin: () => Begin<T>, end: (reason: WakeReason) => T): T {
+  /** The first half of any blocking call, under the guard: done at once, or queued to park. */
+  private finishOrQueue<T>(me: number, begin: () => Begin<T>): Begin<T> {
     this.lock();
-    let first: Begin<T>;
     try {
-      first = begin();
+      const first = begin();
       if ('park' in first) this.queue(me, first.park);
+      return first;
     } finally {
       this.unlock();
     }
+  }
+
+  /** A blocking call from a worker thread. */
+  protected block<T>(me: number, timeoutMs: number, begin: () => Begin<T>, end: (reason: WakeReason) => T): T {
+    const first = this.finishOrQueue(me, begin);
     if ('done' in first) return first.done;
     assertMayBlock(`${this.name}: a blocking wait`);
     return end(this.settle(me, parkSync(this.arena, me, timeoutMs)));
@@ -163,14 +168,7 @@ export abstract class SyncObject {
 
   /** The same call from the main thread (or the broker on a process's behalf): never blocks. */
   protected async blockAsync<T>(me: number, timeoutMs: number, begin: () => Begin<T>, end: (reason: WakeReason) => T): Promise<T> {
-    this.lock();
-    let first: Begin<T>;
-    try {
-      first = begin();
-      if ('park' in first) this.queue(me, first.park);
-    } finally {
-      this.unlock();
-    }
+    const first = this.finishOrQueue(me, begin);
     if ('done' in first) return first.done;
     return end(this.settle(me, await parkAsync(this.arena, me, timeoutMs)));
   }

@@ -96,18 +96,7 @@ export class Thread extends Actor {
   async join(timeout: number | null = null, callerSlot = 0): Promise<void> {
     if (!this.started) throw new PyError('RuntimeError', 'cannot join thread before it is started');
     if (!this.alive) return;
-    const a = this.host.arena;
-    a.setState(callerSlot, ThreadState.Joining, -(this.slot + 1));
-    try {
-      if (timeout === null) await this.exited;
-      else {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([this.exited, new Promise<void>((r) => (timer = setTimeout(r, timeout * 1000)))]);
-        clearTimeout(timer);
-      }
-    } finally {
-      a.setState(callerSlot, ThreadState.Running);
-    }
+    await this.joinExit(this.exited!, timeout, callerSlot);
   }
 
   /** Not in Python (threads cannot be killed there): the inspector's "kill thread" action. */
