@@ -1,7 +1,7 @@
 // Entry of every pool worker (bundled as dist/pool-worker.js), as a worker thread or a child
 // process: runs its initializer, says ready, then runs tasks one at a time as they arrive.
 import { pathToFileURL } from 'node:url';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { ErrorInfo } from '../state/views';
 import type { PoolReply, PoolRequest, PoolWorkerInit } from './poolMessages';
 import { POOL_TASKS, type PoolTask } from './tasks';
@@ -33,47 +33,87 @@ function info(err: unknown): ErrorInfo {
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
-async function onRequest(m: PoolRequest): Promise<void> {
+/** Runs one request; returns a promise only if it could not finish synchronously. */
+function handle(m: PoolRequest): Promise<void> | undefined {
   switch (m.t) {
     case 'init':
-      try {
-        if (m.init.initializer) await (await load(m.init.initializer))(...(m.init.initargs as never[]));
-        send({ t: 'ready' });
-      } catch (err) {
-        send({ t: 'init-error', error: info(err) });
-      }
-      return;
-    case 'run':
-      try {
-        const fn = cache.get(m.fn) ?? POOL_TASKS[m.fn] ?? (await load(m.fn));
-        let value = fn(...(m.args as never[]));
-        // Synchronous tasks answer without a promise hop (the trivial-task fast path).
-        if (isThenable(value)) value = await value;
-        send({ t: 'done', id: m.id, value });
-      } catch (err) {
-        send({ t: 'error', id: m.id, error: info(err) });
-      }
-      return;
-    case 'chunk':
-      try {
-        const fn = cache.get(m.fn) ?? POOL_TASKS[m.fn] ?? (await load(m.fn));
-        const out: unknown[] = new Array(m.items.length);
-        for (let i = 0; i < m.items.length; i++) {
-          const v = fn(...(m.items[i] as never[]));
-          out[i] = isThenable(v) ? await v : v;
+      return (async () => {
+        try {
+          if (m.init.initializer) await (await load(m.init.initializer))(...(m.init.initargs as never[]));
+          send({ t: 'ready' });
+        } catch (err) {
+          send({ t: 'init-error', error: info(err) });
         }
-        send({ t: 'done', id: m.id, value: out });
+      })();
+    case 'run': {
+      const fn = cache.get(m.fn) ?? POOL_TASKS[m.fn];
+      if (!fn) return load(m.fn).then(() => handle(m), (err: unknown) => send({ t: 'error', id: m.id, error: info(err) }));
+      try {
+        const value = fn(...(m.args as never[]));
+        // Synchronous tasks answer at once, without a promise hop (the trivial-task fast path).
+        if (!isThenable(value)) return void send({ t: 'done', id: m.id, value });
+        return Promise.resolve(value).then(
+          (v) => send({ t: 'done', id: m.id, value: v }),
+          (err: unknown) => send({ t: 'error', id: m.id, error: info(err) }),
+        );
       } catch (err) {
-        send({ t: 'error', id: m.id, error: info(err) });
+        return void send({ t: 'error', id: m.id, error: info(err) });
       }
-      return;
+    }
+    case 'chunk':
+      return (async () => {
+        try {
+          const fn = cache.get(m.fn) ?? POOL_TASKS[m.fn] ?? (await load(m.fn));
+          const out: unknown[] = new Array(m.items.length);
+          for (let i = 0; i < m.items.length; i++) {
+            const v = fn(...(m.items[i] as never[]));
+            out[i] = isThenable(v) ? await v : v;
+          }
+          send({ t: 'done', id: m.id, value: out });
+        } catch (err) {
+          send({ t: 'error', id: m.id, error: info(err) });
+        }
+      })();
   }
 }
 
-if (isMainThread) process.on('message', (m: PoolRequest) => void onRequest(m));
+// --- thread workers: an idle worker parks on a shared counter instead of its event loop.
+// The pool bumps the counter and notifies after each postMessage (as piscina does), which wakes
+// a parked thread faster than a message wakes an event loop. After IDLE_MS without work the
+// worker goes back to its event loop, so timers and async tasks keep running as usual.
+const IDLE_MS = 100;
+const signal = isMainThread ? undefined : ((workerData as { signal?: Int32Array }).signal ?? undefined);
+let pending = 0;
+
+function serve(m: PoolRequest): void {
+  const p = handle(m);
+  if (!p) return;
+  pending++;
+  void p.finally(() => {
+    if (--pending === 0) park();
+  });
+}
+
+function park(): void {
+  if (!signal) return;
+  while (pending === 0) {
+    const seen = Atomics.load(signal, 0);
+    const got = receiveMessageOnPort(parentPort as unknown as MessagePort);
+    if (got) {
+      serve(got.message as PoolRequest);
+      continue;
+    }
+    if (Atomics.wait(signal, 0, seen, IDLE_MS) === 'timed-out') return;
+  }
+}
+
+if (isMainThread) process.on('message', (m: PoolRequest) => serve(m));
 else {
-  parentPort!.on('message', (m: PoolRequest) => void onRequest(m));
-  void onRequest({ t: 'init', init: workerData as PoolWorkerInit });
+  parentPort!.on('message', (m: PoolRequest) => {
+    serve(m);
+    park();
+  });
+  serve({ t: 'init', init: workerData as PoolWorkerInit });
 }
 // A process whose pool went away (parent gone) leaves at once.
 if (isMainThread) process.on('disconnect', () => process.exit(0));

@@ -34,6 +34,8 @@ export class PoolWorker implements Tracked<PoolWorkerView> {
   private endedAt: number | null = null;
   private exitReason: string | null = null;
   private readonly thread: Worker | undefined;
+  /** Thread workers: a request counter the idle worker parks on (see poolWorker.ts). */
+  private readonly signal: Int32Array | undefined;
   private readonly child: ChildProcess | undefined;
   readonly exited: Promise<void>;
 
@@ -61,7 +63,8 @@ export class PoolWorker implements Tracked<PoolWorkerView> {
       };
     });
     if (kind === 'thread') {
-      this.thread = new Worker(script, { workerData: init, execArgv: [], name });
+      this.signal = new Int32Array(new SharedArrayBuffer(4));
+      this.thread = new Worker(script, { workerData: { ...init, signal: this.signal }, execArgv: [], name });
       this.thread.on('message', onReply);
       this.thread.on('error', (err) => (this.exitReason ??= `${err.name}: ${err.message}`));
       this.thread.once('exit', (code) => exited(this.exitReason ?? `worker exited with code ${code}`));
@@ -82,8 +85,11 @@ export class PoolWorker implements Tracked<PoolWorkerView> {
   }
 
   send(m: PoolRequest): void {
-    if (this.thread) this.thread.postMessage(m);
-    else if (this.child?.connected) this.child.send(m);
+    if (this.thread) {
+      this.thread.postMessage(m);
+      Atomics.add(this.signal!, 0, 1);
+      Atomics.notify(this.signal!, 0, 1);
+    } else if (this.child?.connected) this.child.send(m);
   }
 
   run(job: Job): void {

@@ -132,6 +132,19 @@ for (const kind of ['thread', 'process'] as const) {
       if (kind === 'process') assert.deepEqual(pids.filter(isAlive), []);
     });
 
+    it('idle workers (parked between tasks) end at once on terminate, and wake for new work', async () => {
+      make(2);
+      assert.equal(await pool.apply('add', [1, 2]), 3);
+      // Straight after a task a thread worker parks on its request counter; a message wakes it.
+      assert.equal(await pool.apply('add', [2, 2]), 4);
+      await new Promise((r) => setTimeout(r, 250)); // past the park window: back in its event loop
+      assert.equal(await pool.apply('add', [3, 3]), 6);
+      const t0 = Date.now();
+      await pool.terminate();
+      assert.ok(Date.now() - t0 < 1000, `terminated in ${Date.now() - t0} ms`);
+      assert.equal(pool.liveWorkers.length, 0);
+    });
+
     it('AsyncResult: get(timeout) raises TimeoutError; successful() before ready is a ValueError', async () => {
       make(1);
       const r = pool.apply_async('sleep', [0, 0.3]);
