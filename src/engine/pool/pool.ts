@@ -282,7 +282,9 @@ export class Pool implements Tracked<PoolView> {
   private dispatch(): void {
     if (this.queue.length === 0) return;
     for (const w of this.workers) {
-      if (w.state !== 'idle') continue;
+      // A starting worker may take its first task now: its channel delivers it after the
+      // initializer (Python's order), and the first result comes one round trip sooner.
+      if (w.state !== 'idle' && !(w.state === 'starting' && !w.job && !this.startError)) continue;
       const job = this.queue.shift();
       if (!job) break;
       this.start(w, job);
@@ -314,6 +316,7 @@ export class Pool implements Tracked<PoolView> {
     switch (m.t) {
       case 'ready':
         w.everReady = true;
+        if (w.job) return; // it already has its first task
         w.idle();
         // A closed pool still finishes what was queued before close().
         if (this.state !== 'terminated') this.dispatch();
@@ -362,7 +365,10 @@ export class Pool implements Tracked<PoolView> {
 
   private onExit(w: PoolWorker, reason: string): void {
     this.workers.delete(w);
-    if (w.job) this.fail(w.job, new Error(`${reason} while running ${w.job.fn}`));
+    if (w.job) {
+      const cause = !w.everReady && this.startError ? `the pool's workers cannot start: ${this.startError.type}: ${this.startError.message}` : `${reason} while running ${w.job.fn}`;
+      this.fail(w.job, new Error(cause));
+    }
     this.model.touch(this);
     if (this.state === 'terminated') return;
     if (!w.everReady) {

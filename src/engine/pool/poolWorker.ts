@@ -33,18 +33,27 @@ function info(err: unknown): ErrorInfo {
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
+/** Set when the initializer failed: such a worker runs nothing (the pool is stopping it). */
+let initFailed = false;
+/** While the initializer runs, tasks wait for it (they may arrive before it is done). */
+let initializing: Promise<void> | undefined;
+
 /** Runs one request; returns a promise only if it could not finish synchronously. */
 function handle(m: PoolRequest): Promise<void> | undefined {
+  if (initFailed) return undefined;
+  if (initializing && m.t !== 'init') return initializing.then(() => handle(m));
   switch (m.t) {
     case 'init':
-      return (async () => {
+      initializing = (async () => {
         try {
           if (m.init.initializer) await (await load(m.init.initializer))(...(m.init.initargs as never[]));
           send({ t: 'ready' });
         } catch (err) {
+          initFailed = true;
           send({ t: 'init-error', error: info(err) });
         }
       })();
+      return initializing.finally(() => (initializing = undefined));
     case 'run': {
       const fn = cache.get(m.fn) ?? POOL_TASKS[m.fn];
       if (!fn) return load(m.fn).then(() => handle(m), (err: unknown) => send({ t: 'error', id: m.id, error: info(err) }));

@@ -85,6 +85,8 @@ for (const kind of ['thread', 'process'] as const) {
       await pool.terminate();
       make(2, { initializer: user('badInit') });
       await assert.rejects(pool.apply('add', [1, 2]), /the pool's workers cannot start: Error: initializer failed on purpose/);
+      pool.close();
+      await pool.join();
       assert.equal(pool.liveWorkers.length, 0);
       assert.equal(pool.view().workersReplaced, 0);
       assert.match(pool.view().startError!.message, /initializer failed on purpose/);
