@@ -1,5 +1,4 @@
 // The pool's bundled tasks, as in the tutorials; users' own come from a module by path.
-import { createHash } from 'node:crypto';
 
 export type PoolTask = (...args: never[]) => unknown;
 
@@ -27,6 +26,9 @@ function primes(n: number): number {
 
 /** SHA-256 of `text`, `rounds` times over. */
 function hash(text: string, rounds = 1000): string {
+  // Loaded on first use: every worker starts with this module, few ever hash.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   let h = String(text);
   for (let i = 0; i < rounds; i++) h = createHash('sha256').update(h).digest('hex');
   return h;
