@@ -44,6 +44,38 @@ export interface AsyncOptions<T> {
   readonly error_callback?: (error: Error) => void;
 }
 
+/** Chunks that the caller may never await (it can stop iterating) must not reject unhandled. */
+function quiet(chunks: Promise<unknown[]>[]): Promise<unknown[]>[] {
+  for (const c of chunks) c.catch(() => undefined);
+  return chunks;
+}
+
+async function* inOrder<T>(chunks: Promise<unknown[]>[]): AsyncGenerator<T> {
+  for (const c of quiet(chunks)) for (const v of (await c) as T[]) yield v;
+}
+
+async function* asCompleted<T>(chunks: Promise<unknown[]>[]): AsyncGenerator<T> {
+  const done: unknown[][] = [];
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  for (const p of quiet(chunks)) {
+    p.then(
+      (v) => (done.push(v), wake?.()),
+      (e: Error) => ((failed ??= e), wake?.()),
+    );
+  }
+  for (let left = chunks.length; left > 0; ) {
+    if (failed) throw failed;
+    const v = done.shift();
+    if (!v) {
+      await new Promise<void>((r) => (wake = r));
+      continue;
+    }
+    left--;
+    for (const x of v as T[]) yield x;
+  }
+}
+
 /** A FIFO of jobs with O(1) shift. */
 class JobQueue {
   private items: (Job | undefined)[] = [];
@@ -157,34 +189,14 @@ export class Pool implements Tracked<PoolView> {
     return this.starmap_async<T>(fn, iterable, chunksize).get();
   }
 
-  /** Results in order, each as soon as it and those before it are done. */
-  async *imap<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize = 1): AsyncGenerator<T> {
-    const chunks = this.submitChunks(fn, [...iterable].map((x) => [x]), chunksize);
-    for (const c of chunks) for (const v of (await c) as T[]) yield v;
+  /** Results in order, each as soon as it and those before it are done. Submits at once. */
+  imap<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize = 1): AsyncGenerator<T> {
+    return inOrder<T>(this.submitChunks(fn, [...iterable].map((x) => [x]), chunksize));
   }
 
-  /** Results as they complete, in any order. */
-  async *imap_unordered<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize = 1): AsyncGenerator<T> {
-    const chunks = this.submitChunks(fn, [...iterable].map((x) => [x]), chunksize);
-    const done: unknown[][] = [];
-    let failed: Error | undefined;
-    let wake: (() => void) | undefined;
-    for (const p of chunks) {
-      p.then(
-        (v) => (done.push(v), wake?.()),
-        (e: Error) => ((failed ??= e), wake?.()),
-      );
-    }
-    for (let left = chunks.length; left > 0; ) {
-      if (failed) throw failed;
-      const v = done.shift();
-      if (!v) {
-        await new Promise<void>((r) => (wake = r));
-        continue;
-      }
-      left--;
-      for (const x of v as T[]) yield x;
-    }
+  /** Results as they complete, in any order. Submits at once. */
+  imap_unordered<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize = 1): AsyncGenerator<T> {
+    return asCompleted<T>(this.submitChunks(fn, [...iterable].map((x) => [x]), chunksize));
   }
 
   /** No more tasks; workers leave once the queue is done. */
@@ -210,7 +222,11 @@ export class Pool implements Tracked<PoolView> {
       this.model.touch(this);
       const gone = new Error('pool terminated');
       for (const job of this.queue.drain()) this.fail(job, gone);
-      for (const w of this.workers) if (w.job) this.fail(w.job, gone);
+      for (const w of this.workers) {
+        if (!w.job) continue;
+        this.fail(w.job, gone);
+        w.job = null;
+      }
       await Promise.all([...this.workers].map((w) => w.stop(1000)));
     }
     await this.whenAllExited();
@@ -340,16 +356,16 @@ export class Pool implements Tracked<PoolView> {
           this.tasksFailed++;
           job.settle(false, new TaskError(m.error));
         }
+        if (this.onTaskEmitter.hasListeners) {
+          const ms = Date.now() - (w.jobSince ?? Date.now());
+          this.onTaskEmitter.fire({ phase: m.t === 'done' ? 'done' : 'failed', job: job.id, task: describeJob(job), worker: w.name, ident: w.ident, ms, value: m.t === 'done' ? m.value : undefined, error: m.t === 'error' ? `${m.error.type}: ${m.error.message}` : undefined });
+        }
         if (this.maxTasks !== null && w.tasksDone >= this.maxTasks) {
           // Python's maxtasksperchild: this worker leaves, a fresh one takes its place.
           w.job = null;
           w.retiring = true;
           void w.stop();
           return;
-        }
-        if (this.onTaskEmitter.hasListeners) {
-          const ms = Date.now() - (w.jobSince ?? Date.now());
-          this.onTaskEmitter.fire({ phase: m.t === 'done' ? 'done' : 'failed', job: job.id, task: describeJob(job), worker: w.name, ident: w.ident, ms, value: m.t === 'done' ? m.value : undefined, error: m.t === 'error' ? `${m.error.type}: ${m.error.message}` : undefined });
         }
         const next = this.state === 'terminated' ? undefined : this.queue.shift();
         if (next) this.start(w, next);

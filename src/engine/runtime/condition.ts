@@ -42,10 +42,10 @@ export class Condition extends SyncObject {
 
   /** Returns false when the timeout (seconds) passed without a notify. */
   wait(timeout: number | null = null): boolean {
+    assertMayBlock(`${this.name}.wait()`);
     const me = currentSlot();
     const t = checkTimeout(true, timeout);
     const depth = this.enter(me);
-    assertMayBlock(`${this.name}.wait()`);
     const woken = this.settle(me, parkSync(this.arena, me, secondsToMs(t))) === WakeReason.Granted;
     this.lockObject.acquire();
     this.lockObject.restoreDepth(depth);

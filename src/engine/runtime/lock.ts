@@ -73,7 +73,11 @@ export class Lock extends SyncObject {
     return this.block(me, secondsToMs(t), () => this.begin(me, blocking), (r) => this.end(r));
   }
 
-  /** The main thread's (and the broker's) form; `me` is the slot acting, the main thread by default. */
+  /**
+   * The main thread's (and the broker's) form; `me` is the slot acting, the main thread by
+   * default. Slot 0 is one waiter: two concurrent waits by the main thread on one object are not
+   * supported (the labs' main code awaits one thing at a time; the broker passes each process's slot).
+   */
   async acquireAsync(blocking = true, timeout: number | null = -1, me = currentSlot()): Promise<boolean> {
     const t = checkTimeout(blocking, timeout);
     if (this.tryFast(me)) return true;
@@ -82,16 +86,20 @@ export class Lock extends SyncObject {
 
   release(me = currentSlot()): void {
     const i32 = this.i32;
-    if (this.kind === ObjectKind.Lock || i32[this.iCount] === 1) {
-      // Fast path: we hold it and nobody waits.
-      if (Atomics.compareExchange(i32, this.iOwner, me + 1, 0) === me + 1) {
-        i32[this.iCount] = 0;
-        const f64 = this.f64;
-        const held = nowMs() - f64[this.fAcquiredAt]!;
-        f64[this.fTotalHold]! += held;
-        if (held > f64[this.fMaxHold]!) f64[this.fMaxHold] = held;
-        return;
-      }
+    let accounted = false;
+    // Fast path: we hold it (the owner word is exactly ours: no waiters bit) at depth 1.
+    if (Atomics.load(i32, this.iOwner) === me + 1 && (this.kind === ObjectKind.Lock || i32[this.iCount] === 1)) {
+      // Everything is written while we still hold the lock: once the CAS lands, the next owner
+      // may write these same fields.
+      const f64 = this.f64;
+      const held = nowMs() - f64[this.fAcquiredAt]!;
+      f64[this.fTotalHold]! += held;
+      if (held > f64[this.fMaxHold]!) f64[this.fMaxHold] = held;
+      i32[this.iCount] = 0;
+      if (Atomics.compareExchange(i32, this.iOwner, me + 1, 0) === me + 1) return;
+      // A waiter queued meanwhile: hand off under the guard (the hold is already counted).
+      i32[this.iCount] = 1;
+      accounted = true;
     }
     this.guarded(() => {
       const owner = this.arena.owner(this.slot);
@@ -106,7 +114,7 @@ export class Lock extends SyncObject {
       } else if (owner === 0) {
         throw new PyError('RuntimeError', 'release unlocked lock');
       }
-      this.handOff();
+      this.handOff(accounted);
     });
   }
 
@@ -137,8 +145,8 @@ export class Lock extends SyncObject {
   }
 
   /** Guard held: the holder lets go; the first waiter, if any, becomes the holder. */
-  protected handOff(): void {
-    this.recordHold();
+  protected handOff(holdRecorded = false): void {
+    if (!holdRecorded) this.recordHold();
     const next = this.arena.dequeue(this.slot);
     if (next < 0) {
       Atomics.store(this.arena.i32, this.i(O_OWNER), 0);

@@ -11,11 +11,13 @@ import {
   OF_MAX_WAIT,
   OF_TOTAL_HOLD,
   OF_TOTAL_WAIT,
+  T_ALIVE,
   T_PARK,
   TF_SINCE,
   WakeReason,
   FLAG_OWNER_DEAD,
 } from './arena';
+import { isMainThread } from 'node:worker_threads';
 import { assertMayBlock } from './current';
 import { parkAsync, parkSync } from './park';
 import { PyError } from './pyErrors';
@@ -142,16 +144,21 @@ export abstract class SyncObject {
       if (reason === WakeReason.Waiting) this.arena.unlink(this.slot, me);
       this.unlock();
     }
-    this.arena.setState(me, ThreadState.Running);
+    // An actor that ended while parked (the broker waits for processes) keeps its final state.
+    if (Atomics.load(this.arena.i32, this.arena.t(me, T_ALIVE))) this.arena.setState(me, ThreadState.Running);
     return reason;
   }
 
   /** The first half of any blocking call, under the guard: done at once, or queued to park. */
-  private finishOrQueue<T>(me: number, begin: () => Begin<T>): Begin<T> {
+  private finishOrQueue<T>(me: number, begin: () => Begin<T>, mayPark = true): Begin<T> {
     this.lock();
     try {
       const first = begin();
-      if ('park' in first) this.queue(me, first.park);
+      if ('park' in first) {
+        // Checked before queueing: a caller that cannot wait must leave no trace in the queue.
+        if (!mayPark) assertMayBlock(`${this.name}: a blocking wait`);
+        this.queue(me, first.park);
+      }
       return first;
     } finally {
       this.unlock();
@@ -160,9 +167,8 @@ export abstract class SyncObject {
 
   /** A blocking call from a worker thread. */
   protected block<T>(me: number, timeoutMs: number, begin: () => Begin<T>, end: (reason: WakeReason) => T): T {
-    const first = this.finishOrQueue(me, begin);
+    const first = this.finishOrQueue(me, begin, !isMainThread);
     if ('done' in first) return first.done;
-    assertMayBlock(`${this.name}: a blocking wait`);
     return end(this.settle(me, parkSync(this.arena, me, timeoutMs)));
   }
 
@@ -181,7 +187,7 @@ export abstract class SyncObject {
   /** Thread `thread` ended: leave every queue; a lock it held is marked so its waiters are told. */
   ownerEnded(thread: number): void {
     this.guarded(() => {
-      this.arena.unlink(this.slot, thread);
+      if (this.arena.unlink(this.slot, thread)) this.arena.wake(thread, WakeReason.OwnerDied);
       if ((this.kind === ObjectKind.Lock || this.kind === ObjectKind.RLock) && this.arena.owner(this.slot) === thread + 1) {
         this.write(O_FLAGS, this.read(O_FLAGS) | FLAG_OWNER_DEAD);
         this.arena.bumpObject(this.slot);

@@ -147,6 +147,30 @@ for (const kind of ['thread', 'process'] as const) {
       assert.equal(pool.liveWorkers.length, 0);
     });
 
+    it('imap submits at once; a failing chunk the caller never reaches rejects nothing unhandled', async () => {
+      make(2);
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown) => unhandled.push(e);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const it = pool.imap('fail', [1, 2, 3]);
+        assert.equal(pool.view().queued + pool.view().busy > 0, true, 'submitted before the first next()');
+        await assert.rejects(it.next(), /^Error: 1$/);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.deepEqual(unhandled, []);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
+    it('terminate counts each unfinished task as failed once', async () => {
+      make(1);
+      const rs = [pool.apply_async(user('sleepMs'), [60_000]), pool.apply_async('noop', [1]), pool.apply_async('noop', [2])];
+      await pool.terminate();
+      for (const r of rs) await assert.rejects(r.get(), /pool terminated/);
+      assert.equal(pool.view().tasksFailed, 3);
+    });
+
     it('AsyncResult: get(timeout) raises TimeoutError; successful() before ready is a ValueError', async () => {
       make(1);
       const r = pool.apply_async('sleep', [0, 0.3]);

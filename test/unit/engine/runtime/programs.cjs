@@ -64,3 +64,15 @@ exports.semaphoreHold = (t, sem, inside, maxInside) => {
   inside.value = inside.value - 1;
   sem.release();
 };
+exports.rlockIncrement = (t, rlock, counter, times, go) => {
+  go.wait();
+  for (let i = 0; i < times; i++) {
+    rlock.acquire();
+    rlock.acquire();
+    const v = counter.value;
+    t.sleep(0);
+    counter.value = v + 1;
+    rlock.release();
+    rlock.release();
+  }
+};

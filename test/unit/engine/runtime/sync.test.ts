@@ -66,6 +66,29 @@ describe('runtime: sync primitives across real worker threads', function () {
     assert.throws(() => r.release(), /cannot release un-acquired lock/);
   });
 
+  it('RLock keeps mutual exclusion under contention with re-entry (no update lost)', async () => {
+    const r = rt.RLock();
+    const counter = rt.Value(0);
+    const go = rt.Event();
+    const ts = [1, 2, 3, 4].map(() => rt.Thread({ target: target('rlockIncrement'), args: [r, counter, 1500, go] }));
+    ts.forEach((t) => t.start());
+    await until('four threads at the gate', () => rt.syncEntity(go)!.view().waiters.length === 4);
+    go.set();
+    await Promise.all(ts.map((t) => t.join()));
+    assert.deepEqual(ts.map((t) => t.view().error), [null, null, null, null]);
+    assert.equal(counter.value, 6000);
+    assert.equal(rt.syncEntity(r)!.view().holderId, null);
+  });
+
+  it('a blocking acquire on the main thread is refused and leaves no waiter behind', async () => {
+    const lock = rt.Lock('L');
+    await lock.acquireAsync();
+    assert.throws(() => lock.acquire(), /would block the main thread/);
+    assert.equal(rt.syncEntity(lock)!.view().waiters.length, 0);
+    lock.release();
+    assert.equal((await run('tryAcquire', [lock, true, 1])).result, true);
+  });
+
   it('BoundedSemaphore refuses over-release; Semaphore(2) lets two in at a time', async () => {
     const b = rt.BoundedSemaphore(1);
     assert.throws(() => b.release(), (e: PyError) => e.type === 'ValueError' && e.message === 'Semaphore released too many times');
