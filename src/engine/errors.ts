@@ -1,3 +1,11 @@
+import type { ErrorInfo } from './state/views';
+
+/** Any thrown value as plain, serialisable data (type, message, stack). */
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof Error) return { type: err.name, message: err.message, stack: err.stack };
+  return { type: typeof err, message: String(err) };
+}
+
 /** An error meant for the user: a plain-language message, the errno code when there is one. */
 export class SocketLabError extends Error {
   constructor(

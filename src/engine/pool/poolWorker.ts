@@ -2,7 +2,7 @@
 // process: runs its initializer, says ready, then runs tasks one at a time as they arrive.
 import { pathToFileURL } from 'node:url';
 import { isMainThread, type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { ErrorInfo } from '../state/views';
+import { toErrorInfo } from '../errors';
 import type { PoolReply, PoolRequest, PoolWorkerInit } from './poolMessages';
 import { POOL_TASKS, type PoolTask } from './tasks';
 
@@ -26,10 +26,6 @@ async function load(name: string): Promise<PoolTask> {
   return fn as PoolTask;
 }
 
-function info(err: unknown): ErrorInfo {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { type: e.name, message: e.message, stack: e.stack };
-}
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
@@ -50,23 +46,23 @@ function handle(m: PoolRequest): Promise<void> | undefined {
           send({ t: 'ready' });
         } catch (err) {
           initFailed = true;
-          send({ t: 'init-error', error: info(err) });
+          send({ t: 'init-error', error: toErrorInfo(err) });
         }
       })();
       return initializing.finally(() => (initializing = undefined));
     case 'run': {
       const fn = cache.get(m.fn) ?? POOL_TASKS[m.fn];
-      if (!fn) return load(m.fn).then(() => handle(m), (err: unknown) => send({ t: 'error', id: m.id, error: info(err) }));
+      if (!fn) return load(m.fn).then(() => handle(m), (err: unknown) => send({ t: 'error', id: m.id, error: toErrorInfo(err) }));
       try {
         const value = fn(...(m.args as never[]));
         // Synchronous tasks answer at once, without a promise hop (the trivial-task fast path).
         if (!isThenable(value)) return void send({ t: 'done', id: m.id, value });
         return Promise.resolve(value).then(
           (v) => send({ t: 'done', id: m.id, value: v }),
-          (err: unknown) => send({ t: 'error', id: m.id, error: info(err) }),
+          (err: unknown) => send({ t: 'error', id: m.id, error: toErrorInfo(err) }),
         );
       } catch (err) {
-        return void send({ t: 'error', id: m.id, error: info(err) });
+        return void send({ t: 'error', id: m.id, error: toErrorInfo(err) });
       }
     }
     case 'chunk':
@@ -80,7 +76,7 @@ function handle(m: PoolRequest): Promise<void> | undefined {
           }
           send({ t: 'done', id: m.id, value: out });
         } catch (err) {
-          send({ t: 'error', id: m.id, error: info(err) });
+          send({ t: 'error', id: m.id, error: toErrorInfo(err) });
         }
       })();
   }

@@ -1,5 +1,5 @@
 import type { Tracked, StateModel } from '../state/model';
-import type { ErrorInfo, SyncView } from '../state/views';
+import type { SyncView } from '../state/views';
 import { nowMs } from './arena';
 import type { Lock } from './lock';
 import type { BrokerCall, BrokerHandle, BrokerType } from './processMessages';
@@ -160,8 +160,3 @@ export class BrokerObject implements Tracked<SyncView> {
 export type SharedValueProxy = BrokerObject & { readonly type: 'Value' };
 export type SharedArrayProxy = BrokerObject & { readonly type: 'Array' };
 export type SharedDictProxy = BrokerObject & { readonly type: 'dict' };
-
-export function errorInfo(err: unknown): ErrorInfo {
-  if (err instanceof Error) return { type: err.name, message: err.message, stack: err.stack };
-  return { type: typeof err, message: String(err) };
-}

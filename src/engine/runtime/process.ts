@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { Actor } from './actor';
 import { nowMs, T_ALIVE } from './arena';
 import type { Broker } from './broker';
-import { errorInfo } from './broker';
+import { toErrorInfo as errorInfo } from '../errors';
 import type { ChildMessage, ParentMessage } from './processMessages';
 import { PyError } from './pyErrors';
 import type { RuntimeHost } from './runtimeHost';

@@ -1,6 +1,7 @@
 // Entry of every runtime process (bundled as dist/process-worker.js): runs one program, then exits
 // with Python's exit codes (0 done, 1 uncaught exception, n for sys.exit(n)).
 import { formatWithOptions } from 'node:util';
+import { toErrorInfo } from '../errors';
 import { PROCESS_PROGRAMS } from '../labs/processPrograms';
 import type { ArrayProxy, DictProxy, LockProxy, ProcessApi, ProcessProgram, ValueProxy } from './processApi';
 import { type BrokerHandle, type ChildMessage, isBrokerHandle, type ParentMessage } from './processMessages';
@@ -91,8 +92,7 @@ async function run(name: string, target: string, args: readonly unknown[]): Prom
     await postLast({ type: 'result', value: value ?? null });
     process.exit(0);
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    await postLast({ type: 'error', error: { type: e.name, message: e.message, stack: e.stack } });
+    await postLast({ type: 'error', error: toErrorInfo(err) });
     process.exit(1);
   }
 }

@@ -104,10 +104,6 @@ export abstract class SyncObject {
     a.bumpObject(this.slot);
   }
 
-  protected stampAcquired(): void {
-    this.arena.f64[this.f(OF_ACQUIRED_AT)] = nowMs();
-  }
-
   protected recordWait(ms: number): void {
     const a = this.arena;
     a.i32[this.i(O_CONTENDED)]!++;

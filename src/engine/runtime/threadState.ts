@@ -50,7 +50,3 @@ const NAMES: readonly ThreadStateName[] = [
 export function threadStateName(state: number): ThreadStateName {
   return NAMES[state] ?? 'running';
 }
-
-export function isBlocked(state: number): boolean {
-  return state >= ThreadState.Sleeping && state <= ThreadState.Recv;
-}

@@ -1,6 +1,7 @@
 // Entry of every runtime thread (bundled as dist/thread-worker.js): runs one program, blocking-style.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { formatWithOptions } from 'node:util';
+import { toErrorInfo } from '../errors';
 import { Arena } from './arena';
 import { setCurrentSlot } from './current';
 import { rehydrateArgs } from './rehydrate';
@@ -43,8 +44,7 @@ function run(start: ThreadStart): void {
     post({ type: 'result', value: value === undefined ? null : value });
     arena.setState(start.slot, ThreadState.Done);
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post({ type: 'error', error: { type: e.name, message: e.message, stack: e.stack } });
+    post({ type: 'error', error: toErrorInfo(err) });
     arena.setState(start.slot, ThreadState.Failed);
   }
 }

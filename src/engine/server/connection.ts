@@ -2,7 +2,7 @@ import type net from 'node:net';
 import type { StateModel, Tracked } from '../state/model';
 import type { ConnectionState, ConnectionView, ErrorInfo } from '../state/views';
 import { previewBytes } from '../text/escape';
-import { formatHostPort } from '../errors';
+import { formatHostPort, toErrorInfo } from '../errors';
 import type { HandlerSession, HandlerSpec } from './handlers';
 
 export interface ConnectionOwner {
@@ -15,10 +15,7 @@ export interface ConnectionOwner {
 
 const PREVIEW_BYTES = 64;
 
-export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof Error) return { type: err.name, message: err.message, stack: err.stack };
-  return { type: typeof err, message: String(err) };
-}
+export { toErrorInfo } from '../errors';
 
 /**
  * One accepted socket served on the event loop. Counters are plain fields touched on the hot
