@@ -22,6 +22,9 @@ const builds = [
   { ...common, entryPoints: ['src/engine/runtime/threadWorker.ts'], outfile: 'dist/thread-worker.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/engine/runtime/processWorker.ts'], outfile: 'dist/process-worker.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/engine/pool/poolWorker.ts'], outfile: 'dist/pool-worker.js', platform: 'node', format: 'cjs' },
+  // A server's connection threads and child processes.
+  { ...common, entryPoints: ['src/engine/server/workers/threadEntry.ts'], outfile: 'dist/connection-thread.js', platform: 'node', format: 'cjs' },
+  { ...common, entryPoints: ['src/engine/server/workers/processEntry.ts'], outfile: 'dist/connection-process.js', platform: 'node', format: 'cjs' },
   // The dashboard's browser code, loaded by the webview under a strict CSP.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ];

@@ -2,7 +2,10 @@ import { Emitter, type Disposable } from './lifecycle';
 import { silentLogger, type Logger } from './log';
 import { StateModel } from './state/model';
 import { Publisher } from './state/publisher';
-import { Server, type ServerOptions } from './server/server';
+import type { Server } from './server/server';
+import { resolveServerOptions, type ServerOptions } from './server/options';
+import { StreamServer } from './server/streamServer';
+import { DatagramServer } from './server/datagramServer';
 import { findLab } from './labs/catalog';
 import { resolveParams } from './labs/lab';
 import { LabRun, type LabScripts } from './labs/labRun';
@@ -91,8 +94,9 @@ export class Engine implements Disposable {
     return false;
   }
 
-  /** Kills a thread or process of a running lab (the inspector's action; Python has no such call). */
+  /** Kills a thread or process of a running lab or server (the inspector's action; Python has no such call). */
   async killActor(entityId: string): Promise<boolean> {
+    for (const server of this.servers.values()) if (await server.killWorker(entityId)) return true;
     for (const run of this.labs.values()) {
       const actor = run.runtime.threads.find((a) => a.id === entityId);
       if (actor instanceof Thread) {
@@ -110,7 +114,13 @@ export class Engine implements Disposable {
 
   async startServer(options: ServerOptions): Promise<Server> {
     if (this.disposing) throw new Error('The engine is shutting down.');
-    const server = await Server.start(options, this.model, this.log);
+    const resolved = resolveServerOptions(options);
+    if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EINVAL');
+    const scripts = { connectionThreadScript: this.scripts.connectionThreadScript, connectionProcessScript: this.scripts.connectionProcessScript };
+    const server: Server =
+      resolved.transport === 'udp'
+        ? await DatagramServer.start(resolved, this.model, this.log, scripts)
+        : await StreamServer.start(resolved, this.model, this.log, scripts);
     this.servers.set(server.id, server);
     this.onDidChangeServersEmitter.fire();
     return server;

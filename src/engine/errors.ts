@@ -1,3 +1,5 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
 import type { ErrorInfo } from './state/views';
 
 /** Any thrown value as plain, serialisable data (type, message, stack). */
@@ -12,6 +14,8 @@ export class SocketLabError extends Error {
     message: string,
     readonly code: string,
     readonly hint?: string,
+    /** A port that was free when the error was made (port in use). */
+    readonly freePort?: number,
   ) {
     super(message);
     this.name = 'SocketLabError';
@@ -28,15 +32,21 @@ export function formatHostPort(host: string, port: number): string {
 }
 
 /** Turns a failed `listen` into a message that names the port and says what to do. */
-export function describeListenError(err: unknown, host: string, port: number): SocketLabError {
+export function describeListenError(err: unknown, host: string, port: number, transport: 'tcp' | 'udp' = 'tcp', freePort?: number): SocketLabError {
   const code = errnoCode(err) ?? 'UNKNOWN';
   const where = formatHostPort(host, port);
+  const offer = freePort ? ` Port ${freePort} is free now.` : '';
   switch (code) {
     case 'EADDRINUSE':
       return new SocketLabError(
-        `Port ${port} is already in use on ${host} (EADDRINUSE): another socket is listening there.`,
+        transport === 'udp'
+          ? `UDP port ${port} is already in use on ${host} (EADDRINUSE): another socket is bound there.`
+          : `Port ${port} is already in use on ${host} (EADDRINUSE): another socket is listening there.`,
         code,
-        'Socket Lab sets SO_REUSEADDR, so a connection lingering in TIME_WAIT would not block it; a live listener does. Stop it or use a free port.',
+        (transport === 'udp'
+          ? 'UDP has no TIME_WAIT: a live socket holds the port. Stop it or use a free port.'
+          : 'Socket Lab sets SO_REUSEADDR, so a connection lingering in TIME_WAIT would not block it; a live listener does. Stop it or use a free port.') + offer,
+        freePort,
       );
     case 'EACCES':
       return new SocketLabError(
@@ -72,4 +82,25 @@ export function describeConnectError(err: unknown, host: string, port: number): 
   };
   const text = meaning[code] ?? (err instanceof Error ? err.message : 'connection failed');
   return new SocketLabError(`${text} (${code}) ${where}`, code);
+}
+
+/** A port the OS calls free right now on `host` (for "port in use: try this one"). */
+export function findFreePort(host: string, transport: 'tcp' | 'udp' = 'tcp'): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    if (transport === 'udp') {
+      const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      s.once('error', () => resolve(undefined));
+      s.bind(0, host, () => {
+        const p = s.address().port;
+        s.close(() => resolve(p));
+      });
+      return;
+    }
+    const srv = net.createServer();
+    srv.once('error', () => resolve(undefined));
+    srv.listen({ host, port: 0 }, () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : undefined));
+    });
+  });
 }

@@ -9,6 +9,7 @@ import type { Target } from '../engine/target';
 const MAX_CLIENTS = 16;
 
 function serverTarget(server: Server): Target {
+  if (server.options.transport === 'unix') return { transport: 'unix', path: server.address };
   return connectableTarget({ transport: server.options.transport, host: server.host, port: server.port });
 }
 

@@ -13,6 +13,9 @@ export interface LabScripts {
   readonly threadScript?: string;
   readonly processScript?: string;
   readonly poolScript?: string;
+  /** A server's connection threads and children (default: beside this bundle in dist/). */
+  readonly connectionThreadScript?: string;
+  readonly connectionProcessScript?: string;
 }
 
 /** One run of a lab: owns its runtime (threads, processes, primitives) and records what it printed. */

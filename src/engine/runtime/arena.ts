@@ -128,8 +128,17 @@ export class Arena {
     return MAX_THREADS * TF_STRIDE + slot * OF_STRIDE + field;
   }
 
+  /** Slots given back by ended actors (main thread side only, like allocation). */
+  private readonly freeThreads: number[] = [];
+
   /** Reserves a thread slot (main thread side only). Slot 0 is the lab's main thread. */
   allocThread(): number {
+    const reused = this.freeThreads.pop();
+    if (reused !== undefined) {
+      for (const f of [T_STATE, T_WAIT_ON, T_PARK, T_NEXT]) Atomics.store(this.i32, this.t(reused, f), 0);
+      Atomics.store(this.i32, this.t(reused, T_ALIVE), 1);
+      return reused;
+    }
     const slot = Atomics.add(this.i32, H_NEXT_THREAD, 1);
     if (slot >= MAX_THREADS) {
       Atomics.sub(this.i32, H_NEXT_THREAD, 1);
@@ -137,6 +146,14 @@ export class Arena {
     }
     Atomics.store(this.i32, this.t(slot, T_ALIVE), 1);
     return slot;
+  }
+
+  /**
+   * Gives an ended actor's slot back, so a long-running server can start threads forever. Only
+   * for actors that never touched a sync object (no queue may still name the slot).
+   */
+  freeThread(slot: number): void {
+    if (slot > 0 && !this.freeThreads.includes(slot)) this.freeThreads.push(slot);
   }
 
   allocObject(kind: ObjectKind, param = 0, count = 0): number {

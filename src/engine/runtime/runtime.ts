@@ -141,6 +141,26 @@ export class Runtime implements RuntimeHost, Disposable {
     return thread;
   }
 
+  /**
+   * An actor of the owner's own making (a server's connection thread or child): it gets a slot,
+   * an id and `Thread-N`/`Process-N` name, and is sampled like the rest. The owner ends it.
+   */
+  adopt<T extends Actor>(kind: 'Thread' | 'Process', make: (slot: number, id: string, name: string) => T): T {
+    this.assertOpen();
+    const slot = this.arena.allocThread();
+    const actor = make(slot, this.model.newId(kind === 'Thread' ? 'thread' : 'process'), `${kind}-${this.nextNumber(kind)}`);
+    this.addActor(actor);
+    return actor;
+  }
+
+  /** An adopted actor has ended and its entity has expired: its slot may serve another. */
+  releaseSlot(actor: Actor): void {
+    if (this.actors[actor.slot] === actor) {
+      delete this.actors[actor.slot];
+      this.arena.freeThread(actor.slot);
+    }
+  }
+
   /** `multiprocessing.Process(target=…, args=…, name=…, daemon=…)`. */
   Process(options: ProcessOptions): Process {
     this.assertOpen();
@@ -226,6 +246,8 @@ export class Runtime implements RuntimeHost, Disposable {
 
   private sample(): void {
     for (const a of this.actors) {
+      // Released slots leave holes.
+      if (!a) continue;
       const v = a.version;
       if (v !== a.seenVersion) {
         a.seenVersion = v;
@@ -244,7 +266,7 @@ export class Runtime implements RuntimeHost, Disposable {
   /** Checks the wait-for graph now; the timer calls it every `deadlockCheckMs`. */
   checkDeadlocks(): DeadlockReport[] {
     const live: number[] = [];
-    for (const a of this.actors) if (Atomics.load(this.arena.i32, this.arena.t(a.slot, T_ALIVE))) live.push(a.slot);
+    for (const a of this.actors) if (a && Atomics.load(this.arena.i32, this.arena.t(a.slot, T_ALIVE))) live.push(a.slot);
     const reports: DeadlockReport[] = [];
     const suspects = new Map<string, string>();
     for (const cycle of findDeadlocks(this.arena, live)) {

@@ -14,6 +14,8 @@ export enum ThreadState {
   Sending = 10,
   Done = 11,
   Failed = 12,
+  /** A server's spare thread or child, parked until a connection arrives. */
+  Idle = 13,
 }
 
 export type ThreadStateName =
@@ -29,7 +31,8 @@ export type ThreadStateName =
   | 'blocked in recv'
   | 'sending'
   | 'done'
-  | 'failed';
+  | 'failed'
+  | 'idle';
 
 const NAMES: readonly ThreadStateName[] = [
   'new',
@@ -45,6 +48,7 @@ const NAMES: readonly ThreadStateName[] = [
   'sending',
   'done',
   'failed',
+  'idle',
 ];
 
 export function threadStateName(state: number): ThreadStateName {

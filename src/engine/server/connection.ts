@@ -1,16 +1,39 @@
 import type net from 'node:net';
 import type { StateModel, Tracked } from '../state/model';
-import type { ConnectionState, ConnectionView, ErrorInfo } from '../state/views';
+import type { ConnectionState, ConnectionView, ErrorInfo, HandlerPhase, Transport } from '../state/views';
 import { previewBytes } from '../text/escape';
 import { formatHostPort, toErrorInfo } from '../errors';
-import type { HandlerSession, HandlerSpec } from './handlers';
+import type { ConnStats } from './workers/messages';
 
 export interface ConnectionOwner {
   readonly id: string;
   readonly model: StateModel;
   reportBytes(bytesIn: number, bytesOut: number): void;
+  /** The socket was readable (or writable again) in this event-loop turn. */
+  noteReady(peer: string, writable: boolean): void;
   reportHandlerError(conn: Connection, err: ErrorInfo): void;
   reportClosed(conn: Connection): void;
+}
+
+/** Where a connection's handler runs: the event loop, a worker thread, or (after hand-off) a child. */
+export interface ConnectionService {
+  readonly servedBy: string;
+  readonly servedById: string | null;
+  servedByState(): string | null;
+  /** Bytes arrived on the socket (already counted). */
+  data(chunk: Buffer): void;
+  /** The peer sent FIN: run finish, then close. */
+  end(): void;
+  /** The user or the server closes it: a remote owner must be told. */
+  close?(reason: string): void;
+  /** The socket is gone, whatever the reason: free what served it. */
+  closed(): void;
+}
+
+export interface ConnectionOptions {
+  readonly transport: Transport;
+  readonly recvSize: number;
+  readonly idleTimeoutMs: number;
 }
 
 const PREVIEW_BYTES = 64;
@@ -18,7 +41,9 @@ const PREVIEW_BYTES = 64;
 export { toErrorInfo } from '../errors';
 
 /**
- * One accepted socket served on the event loop. Counters are plain fields touched on the hot
+ * One accepted stream socket. The server accepts with pauseOnConnect, so nothing is read until a
+ * model serves it: a connection waiting for its turn leaves its bytes in the kernel, as a
+ * socketserver client waits in the listen queue. Counters are plain fields touched on the hot
  * path; the view is built only when the inspector asks.
  */
 export class Connection implements Tracked<ConnectionView> {
@@ -26,42 +51,52 @@ export class Connection implements Tracked<ConnectionView> {
   readonly createdAt: number;
   private readonly peer: string;
   private readonly local: string;
-  private state: ConnectionState = 'open';
+  private state: ConnectionState = 'waiting';
+  private phase: HandlerPhase = 'waiting';
+  private waitingReason: string | null = null;
   private endedAt: number | null = null;
   private bytesIn = 0;
   private bytesOut = 0;
   private messagesIn = 0;
   private messagesOut = 0;
+  private reads = 0;
+  private readsLast = 0;
+  private readsMax = 0;
   private lastActivityAt: number;
   private backpressure = false;
-  private lastChunk: Buffer | undefined;
+  /** Paused because the serving thread has not consumed what it was given. */
+  private inputPaused = false;
+  private lastChunk: Uint8Array | undefined;
   private closeReason: string | null = null;
   private error: ErrorInfo | null = null;
-  private readonly session: HandlerSession;
+  private service: ConnectionService | undefined;
+  /** Set once the socket was handed to a child process: it reports, we no longer own the socket. */
+  private remote = false;
   private forceTimer: NodeJS.Timeout | undefined;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
 
   constructor(
     readonly id: string,
     private readonly socket: net.Socket,
     private readonly owner: ConnectionOwner,
-    handler: HandlerSpec,
+    private readonly options: ConnectionOptions,
   ) {
     this.createdAt = this.lastActivityAt = owner.model.now();
-    this.peer = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
-    this.local = formatHostPort(socket.localAddress ?? '?', socket.localPort ?? 0);
-    socket.setNoDelay(true);
-    this.session = handler.create({ send: (d) => this.send(d), close: () => this.close('closed by handler') });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onEnd());
-    socket.on('drain', () => this.onDrain());
+    this.peer = options.transport === 'unix' ? `unix client #${id.replace(/^conn-/, '')}` : formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+    this.local = options.transport === 'unix' ? (socket.localAddress ?? '') : formatHostPort(socket.localAddress ?? '?', socket.localPort ?? 0);
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.on('error', (err) => this.onSocketError(err));
     socket.on('close', () => this.onClose());
     owner.model.add(this);
-    this.runPhase(() => this.session.setup?.());
   }
 
   get isOpen(): boolean {
     return this.state !== 'closed';
+  }
+
+  get isWaiting(): boolean {
+    return this.state === 'waiting';
   }
 
   get peerAddress(): string {
@@ -72,8 +107,90 @@ export class Connection implements Tracked<ConnectionView> {
     return { bytesIn: this.bytesIn, bytesOut: this.bytesOut, messagesIn: this.messagesIn, messagesOut: this.messagesOut };
   }
 
+  get reason(): string | null {
+    return this.closeReason;
+  }
+
+  /** Not served yet: says why (its turn, a cap). */
+  wait(reason: string): void {
+    if (this.state !== 'waiting' || this.waitingReason === reason) return;
+    this.waitingReason = reason;
+    this.owner.model.touch(this);
+  }
+
+  /** Starts serving: from now on the socket is read and bytes go to `service`. */
+  serve(service: ConnectionService): void {
+    if (this.state !== 'waiting') return;
+    this.service = service;
+    this.state = 'open';
+    this.waitingReason = null;
+    this.phase = 'handle';
+    const socket = this.socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('drain', () => this.onDrain());
+    if (this.options.idleTimeoutMs > 0) socket.setTimeout(this.options.idleTimeoutMs, () => this.close(`idle for ${this.options.idleTimeoutMs / 1000} s (idle timeout)`));
+    socket.resume();
+    this.owner.model.touch(this);
+  }
+
+  /**
+   * Gives the socket to a child process (process-per-connection). The child reports counters;
+   * our handle is closed once the socket is sent, which is not the connection's end.
+   */
+  handOff(service: ConnectionService): net.Socket {
+    this.service = service;
+    this.remote = true;
+    this.state = 'open';
+    this.phase = 'setup';
+    this.waitingReason = null;
+    this.socket.removeAllListeners('close');
+    this.socket.removeAllListeners('error');
+    this.socket.on('error', () => {});
+    this.owner.model.touch(this);
+    return this.socket;
+  }
+
+  /** A child process's batch of counters for the socket it owns. */
+  applyStats(s: ConnStats): void {
+    const dIn = s.bytesIn - this.bytesIn;
+    const dOut = s.bytesOut - this.bytesOut;
+    if (s.messagesIn > this.messagesIn || dIn > 0) this.lastActivityAt = this.owner.model.now();
+    this.bytesIn = s.bytesIn;
+    this.bytesOut = s.bytesOut;
+    this.messagesIn = s.messagesIn;
+    this.messagesOut = s.messagesOut;
+    this.reads = s.reads;
+    this.readsLast = s.readsLast;
+    this.readsMax = s.readsMax;
+    if (this.phase !== 'done') this.phase = s.phase;
+    this.backpressure = s.backpressure;
+    if (s.lastReceived) this.lastChunk = s.lastReceived;
+    if (dIn > 0 || dOut > 0) this.owner.reportBytes(Math.max(0, dIn), Math.max(0, dOut));
+    this.owner.model.touch(this);
+  }
+
+  /** The child says the connection it owned has ended. */
+  remoteEnded(reason: string): void {
+    if (this.state === 'closed') return;
+    this.closeReason ??= reason;
+    this.onClose();
+  }
+
+  setPhase(phase: HandlerPhase): void {
+    if (this.phase === phase || this.phase === 'done') return;
+    this.phase = phase;
+    this.owner.model.touch(this);
+  }
+
+  /** Something the serving thread or process changed (its state): republish. */
+  touch(): void {
+    this.owner.model.touch(this);
+  }
+
   send(data: Uint8Array | string): void {
-    if (this.socket.destroyed || this.socket.writableEnded) return;
+    if (this.remote || this.socket.destroyed || this.socket.writableEnded) return;
     const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.bytesOut += n;
     this.messagesOut++;
@@ -86,13 +203,37 @@ export class Connection implements Tracked<ConnectionView> {
     this.owner.model.touch(this);
   }
 
+  /** The serving thread is behind: stop reading until it catches up (bounded memory). */
+  pauseInput(): void {
+    if (this.inputPaused) return;
+    this.inputPaused = true;
+    this.socket.pause();
+    this.owner.model.touch(this);
+  }
+
+  resumeInput(): void {
+    if (!this.inputPaused) return;
+    this.inputPaused = false;
+    if (!this.backpressure) this.socket.resume();
+    this.owner.model.touch(this);
+  }
+
   /** Graceful close: flush and FIN now, force (RST) if the peer has not finished by the deadline. */
   close(reason: string, deadlineMs = 2000): void {
     if (this.state === 'closed') return;
     this.closeReason ??= reason;
+    if (this.remote) {
+      this.service?.close?.(reason);
+      return;
+    }
     if (this.state !== 'closing') {
       this.state = 'closing';
       this.owner.model.touch(this);
+    }
+    if (this.service === undefined) {
+      // Never served (still in the queue): nothing to flush.
+      this.socket.destroy();
+      return;
     }
     this.socket.end();
     this.forceTimer ??= setTimeout(() => this.destroy(), deadlineMs);
@@ -101,27 +242,39 @@ export class Connection implements Tracked<ConnectionView> {
 
   destroy(reason?: string): void {
     if (reason) this.closeReason ??= reason;
+    if (this.remote) {
+      this.service?.close?.(reason ?? 'reset');
+      return;
+    }
     this.socket.destroy();
   }
 
   whenClosed(): Promise<void> {
-    if (this.state === 'closed') return Promise.resolve();
-    return new Promise((resolve) => this.socket.once('close', () => resolve()));
+    return this.closedPromise;
+  }
+
+  /** A handler that throws closes only its own connection; the server goes on (handle_error). */
+  failHandler(err: unknown): void {
+    this.error = err && typeof err === 'object' && 'type' in err && 'message' in err ? (err as ErrorInfo) : toErrorInfo(err);
+    this.closeReason = `handler error: ${this.error.type}: ${this.error.message}`;
+    this.owner.reportHandlerError(this, this.error);
+    this.destroy();
   }
 
   private onData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
     this.messagesIn++;
+    // recv(recvSize) takes ceil(n / recvSize) calls for a segment of n bytes: fragmentation, visible.
+    const reads = chunk.length <= this.options.recvSize ? 1 : Math.ceil(chunk.length / this.options.recvSize);
+    this.reads += reads;
+    this.readsLast = reads;
+    if (reads > this.readsMax) this.readsMax = reads;
     this.lastChunk = chunk;
     this.lastActivityAt = Date.now();
     this.owner.reportBytes(chunk.length, 0);
+    this.owner.noteReady(this.peer, false);
     this.owner.model.touch(this);
-    // Inlined rather than runPhase(() => …): no closure per message on the hot path.
-    try {
-      this.session.handle(chunk);
-    } catch (err) {
-      this.failHandler(err);
-    }
+    this.service!.data(chunk);
   }
 
   private onEnd(): void {
@@ -129,47 +282,36 @@ export class Connection implements Tracked<ConnectionView> {
     if (this.state === 'open') this.state = 'half-closed';
     this.closeReason ??= 'closed by peer';
     this.owner.model.touch(this);
-    this.runPhase(() => this.session.finish?.());
-    this.close('closed by peer');
+    this.service!.end();
   }
 
   private onDrain(): void {
     if (!this.backpressure) return;
     this.backpressure = false;
-    this.socket.resume();
+    this.owner.noteReady(this.peer, true);
+    if (!this.inputPaused) this.socket.resume();
     this.owner.model.touch(this);
   }
 
   private onSocketError(err: Error): void {
-    this.error = toErrorInfo(err);
+    this.error ??= toErrorInfo(err);
     this.closeReason ??= `socket error: ${err.message}`;
   }
 
   private onClose(): void {
+    if (this.state === 'closed') return;
     clearTimeout(this.forceTimer);
     this.state = 'closed';
+    this.phase = 'done';
     this.endedAt = this.owner.model.now();
+    this.service?.closed();
     this.owner.model.end(this);
     this.owner.reportClosed(this);
-  }
-
-  /** A handler that throws closes only its own connection; the server goes on (handle_error). */
-  private runPhase(phase: () => void): void {
-    try {
-      phase();
-    } catch (err) {
-      this.failHandler(err);
-    }
-  }
-
-  private failHandler(err: unknown): void {
-    this.error = toErrorInfo(err);
-    this.closeReason = `handler error: ${this.error.type}: ${this.error.message}`;
-    this.owner.reportHandlerError(this, this.error);
-    this.destroy();
+    this.resolveClosed();
   }
 
   view(): ConnectionView {
+    const s = this.service;
     return {
       id: this.id,
       kind: 'connection',
@@ -177,6 +319,7 @@ export class Connection implements Tracked<ConnectionView> {
       name: this.peer,
       createdAt: this.createdAt,
       endedAt: this.endedAt,
+      transport: this.options.transport,
       peer: this.peer,
       local: this.local,
       state: this.state,
@@ -185,8 +328,15 @@ export class Connection implements Tracked<ConnectionView> {
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,
       lastActivityAt: this.lastActivityAt,
-      backpressure: this.backpressure,
-      servedBy: 'event loop',
+      backpressure: this.backpressure || this.inputPaused,
+      waitingReason: this.waitingReason,
+      servedBy: s?.servedBy ?? '—',
+      servedById: s?.servedById ?? null,
+      servedByState: this.state === 'closed' ? null : (s?.servedByState() ?? null),
+      phase: this.phase,
+      reads: this.reads,
+      readsLastMessage: this.readsLast,
+      readsMaxMessage: this.readsMax,
       lastReceived: this.lastChunk ? previewBytes(this.lastChunk, PREVIEW_BYTES) : '',
       closeReason: this.closeReason,
       error: this.error,

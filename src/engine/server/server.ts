@@ -1,59 +1,86 @@
-import net from 'node:net';
 import { Emitter } from '../lifecycle';
 import { RateMeter } from '../metrics/rate';
 import type { Logger } from '../log';
+import { defaultScript, Runtime } from '../runtime/runtime';
 import type { StateModel, Tracked } from '../state/model';
-import type { ConcurrencyModel, ErrorInfo, ServerState, ServerView, Transport } from '../state/views';
-import { describeListenError, formatHostPort } from '../errors';
-import { Connection, type ConnectionOwner } from './connection';
-import { HANDLERS, type HandlerName } from './handlers';
+import type { ErrorInfo, ReadinessRound, ServerState, ServerView } from '../state/views';
+import { formatHandler } from './handlers';
+import type { Connection, ConnectionOwner } from './connection';
+import type { Dispatcher, HandlerChoice } from './models/dispatcher';
+import { EventLoopDispatcher, IterativeDispatcher } from './models/loop';
+import { WorkerPool } from './models/workerPool';
+import type { ResolvedServerOptions } from './options';
 
-export interface ServerOptions {
-  readonly transport: Transport;
-  readonly model: ConcurrencyModel;
-  readonly handler: HandlerName;
-  readonly host: string;
-  /** 0 = any free port. */
-  readonly port: number;
+export type { ServerOptions } from './options';
+
+export interface ServerScripts {
+  readonly connectionThreadScript?: string;
+  readonly connectionProcessScript?: string;
 }
 
 export interface ServerEvents {
   readonly accepted: Connection;
   readonly closed: Connection;
-  readonly handlerError: { readonly conn: Connection; readonly error: ErrorInfo };
+  readonly handlerError: { readonly conn: Peer; readonly error: ErrorInfo };
 }
 
-/** A listening socket and the connections it accepted, served on the event loop. */
-export class Server implements Tracked<ServerView>, ConnectionOwner {
+/** A TCP/Unix connection or a UDP peer: who a handler error happened for. */
+export interface Peer {
+  readonly id: string;
+  readonly peerAddress: string;
+}
+
+/** How many readiness rounds the view keeps. */
+const RECENT_ROUNDS = 8;
+const ROUND_SOCKETS = 6;
+/** Listener errors (EMFILE can come once per refused client) are logged at most this often. */
+const ERROR_LOG_MS = 5000;
+
+/**
+ * What every server shares, whatever its transport: the entity, its counters, its concurrency
+ * model (a Dispatcher) and an orderly stop. TCP and Unix stream servers and UDP servers extend it.
+ */
+export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
   dirty = false;
   readonly connections = new Map<string, Connection>();
   readonly createdAt: number;
-  private state: ServerState = 'listening';
+  protected state: ServerState = 'listening';
   private endedAt: number | null = null;
-  private totalConnections = 0;
+  protected totalConnections = 0;
   private bytesIn = 0;
   private bytesOut = 0;
   private handlerErrors = 0;
   private messagesIn = 0;
+  private refused = 0;
+  private lastRefusal: string | null = null;
+  private lastError: string | null = null;
+  private lastErrorLoggedAt = 0;
   private readonly inRate: RateMeter;
   /** Keeps the published rate honest after traffic stops (an idle server is never touched). */
   private readonly rateTimer: NodeJS.Timeout;
   private stopping: Promise<void> | undefined;
-  private readonly onAcceptedEmitter = new Emitter<Connection>();
+  protected readonly dispatcher: Dispatcher;
+  /** Threads and children of the thread and process models (undefined on the event loop). */
+  readonly runtime: Runtime | undefined;
+  private rounds = 0;
+  private readonly recentRounds: ReadinessRound[] = [];
+  private round: { readable: number; writable: number; sockets: string[] } | undefined;
+  private readonly trackRounds: boolean;
+  protected readonly onAcceptedEmitter = new Emitter<Connection>();
   private readonly onClosedEmitter = new Emitter<Connection>();
   private readonly onHandlerErrorEmitter = new Emitter<ServerEvents['handlerError']>();
   readonly onAccepted = this.onAcceptedEmitter.event;
   readonly onConnectionClosed = this.onClosedEmitter.event;
   readonly onHandlerError = this.onHandlerErrorEmitter.event;
 
-  private constructor(
+  protected constructor(
     readonly id: string,
-    readonly options: ServerOptions,
-    private readonly listener: net.Server,
+    readonly options: ResolvedServerOptions,
     readonly host: string,
     readonly port: number,
     readonly model: StateModel,
-    private readonly log: Logger,
+    protected readonly log: Logger,
+    scripts: ServerScripts,
   ) {
     this.createdAt = model.now();
     this.inRate = new RateMeter(this.createdAt);
@@ -61,42 +88,42 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
       if (this.inRate.rate !== 0) this.model.touch(this);
     }, 1000);
     this.rateTimer.unref();
-    listener.on('connection', (socket) => this.accept(socket));
-    listener.on('error', (err) => log.error(`${this.address}: listener error: ${err.message}`, err));
+    this.trackRounds = options.model === 'event-loop';
+    const choice: HandlerChoice = { handler: options.handler, arg: options.handlerArg, recvSize: options.recvSize, idleTimeoutMs: options.idleTimeoutMs };
+    const o = options;
+    switch (o.model) {
+      case 'event-loop':
+        this.dispatcher = new EventLoopDispatcher(choice);
+        break;
+      case 'iterative':
+        this.dispatcher = new IterativeDispatcher(choice, o.backlog, (conn, reason) => this.refuse(conn, reason));
+        break;
+      default: {
+        this.runtime = new Runtime({ model, ownerId: id, log });
+        const thread = scripts.connectionThreadScript ?? defaultScript('connection-thread.js');
+        const proc = scripts.connectionProcessScript ?? defaultScript('connection-process.js');
+        const pool =
+          o.model === 'thread-per-connection'
+            ? new WorkerPool(this.runtime, choice, { kind: 'thread', cap: o.maxThreads, spares: o.spares, keepIdle: o.spares, script: thread, capName: 'max threads' })
+            : o.model === 'thread-pool'
+              ? new WorkerPool(this.runtime, choice, { kind: 'thread', cap: o.poolSize, spares: o.poolSize, keepIdle: o.poolSize, script: thread, capName: 'pool size' })
+              : new WorkerPool(this.runtime, choice, { kind: 'process', cap: o.maxChildren, spares: o.spares, keepIdle: o.spares, script: proc, capName: 'max children' });
+        pool.onChange = () => this.model.touch(this);
+        this.dispatcher = pool;
+      }
+    }
     model.add(this);
   }
 
-  /** Listens, resolving once ready; a failure rejects with a SocketLabError naming the port. */
-  static async start(options: ServerOptions, model: StateModel, log: Logger): Promise<Server> {
-    const listener = net.createServer({ noDelay: true });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        listener.once('error', reject);
-        listener.listen({ host: options.host, port: options.port }, () => {
-          listener.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (err) {
-      listener.close();
-      throw describeListenError(err, options.host, options.port);
-    }
-    const addr = listener.address() as net.AddressInfo;
-    const server = new Server(model.newId('server'), options, listener, addr.address, addr.port, model, log);
-    log.info(`${server.describe()} listening`);
-    return server;
-  }
-
-  get address(): string {
-    return formatHostPort(this.host, this.port);
-  }
+  /** What a client connects to: `127.0.0.1:8080`, `[::1]:8080` or the socket path. */
+  abstract get address(): string;
 
   get isListening(): boolean {
     return this.state === 'listening';
   }
 
   describe(): string {
-    return `${this.options.transport} ${this.address} (${this.options.model}, ${this.options.handler})`;
+    return `${this.options.transport} ${this.address} (${this.options.model}, ${formatHandler(this.options.handler, this.options.handlerArg)})`;
   }
 
   closeConnection(id: string): boolean {
@@ -106,9 +133,18 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
     return true;
   }
 
+  /** Kills a connection's thread or child (the inspector's action): its connection closes. */
+  async killWorker(entityId: string): Promise<boolean> {
+    const pool = this.dispatcher instanceof WorkerPool ? this.dispatcher : undefined;
+    const w = pool?.live.find((x) => x.actor.id === entityId);
+    if (!w) return false;
+    await w.kill();
+    return true;
+  }
+
   /**
    * Closes the listener at once (the port is free when this resolves), asks every connection to
-   * close, and resets those still open at the deadline.
+   * close, resets those still open at the deadline, and ends every thread and child.
    */
   stop(deadlineMs = 2000): Promise<void> {
     this.stopping ??= this.doStop(deadlineMs);
@@ -119,10 +155,12 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
     this.state = 'stopping';
     clearInterval(this.rateTimer);
     this.model.touch(this);
-    const listenerClosed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    const listenerClosed = this.closeListener();
     const conns = [...this.connections.values()];
     for (const conn of conns) conn.close('server stopped', deadlineMs);
     await Promise.all([listenerClosed, ...conns.map((c) => c.whenClosed())]);
+    await this.dispatcher.stop(deadlineMs);
+    await this.runtime?.dispose();
     this.state = 'stopped';
     this.endedAt = this.model.now();
     this.model.end(this);
@@ -132,16 +170,42 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
     this.onHandlerErrorEmitter.dispose();
   }
 
-  private accept(socket: net.Socket): void {
-    if (this.state !== 'listening') {
-      socket.destroy();
-      return;
-    }
-    const conn = new Connection(this.model.newId('conn'), socket, this, HANDLERS[this.options.handler]);
+  protected abstract closeListener(): Promise<void>;
+
+  /** Over max connections, or the iterative queue is full: the client is told by a close. */
+  protected refuse(conn: Connection, reason: string): void {
+    this.refused++;
+    this.lastRefusal = `${conn.peerAddress}: ${reason}`;
+    this.model.touch(this);
+    conn.destroy(`refused: ${reason}`);
+  }
+
+  /** A new connection: refused over the limit, otherwise handed to the model. */
+  protected admit(conn: Connection): void {
     this.connections.set(conn.id, conn);
     this.totalConnections++;
     this.model.touch(this);
     this.onAcceptedEmitter.fire(conn);
+    const max = this.options.maxConnections;
+    if (max > 0 && this.connections.size > max) {
+      this.refuse(conn, `max connections (${max}) reached`);
+      return;
+    }
+    this.dispatcher.assign(conn);
+  }
+
+  protected listenerError(err: Error & { code?: string }): void {
+    const text =
+      err.code === 'EMFILE' || err.code === 'ENFILE'
+        ? `out of file descriptors (${err.code}): a new client could not be accepted and was closed; existing connections go on. Raise the limit (ulimit -n) or close connections.`
+        : `listener error: ${err.message}`;
+    this.lastError = text;
+    this.model.touch(this);
+    const now = Date.now();
+    if (now - this.lastErrorLoggedAt >= ERROR_LOG_MS) {
+      this.lastErrorLoggedAt = now;
+      this.log.error(`${this.address}: ${text}`);
+    }
   }
 
   reportBytes(bytesIn: number, bytesOut: number): void {
@@ -151,32 +215,73 @@ export class Server implements Tracked<ServerView>, ConnectionOwner {
     this.model.touch(this);
   }
 
-  reportHandlerError(conn: Connection, error: ErrorInfo): void {
+  /**
+   * A socket was readable (or writable again) in this turn of the event loop. Rounds are only
+   * recorded while someone watches, and cost one setImmediate per turn, not per message.
+   */
+  noteReady(peer: string, writable: boolean): void {
+    if (!this.trackRounds || !this.model.isRecording) return;
+    let r = this.round;
+    if (!r) {
+      r = this.round = { readable: 0, writable: 0, sockets: [] };
+      setImmediate(() => this.closeRound());
+    }
+    if (writable) r.writable++;
+    else r.readable++;
+    if (r.sockets.length < ROUND_SOCKETS) r.sockets.push(peer);
+  }
+
+  private closeRound(): void {
+    const r = this.round;
+    this.round = undefined;
+    if (!r) return;
+    this.rounds++;
+    this.recentRounds.push({ at: this.model.now(), readable: r.readable, writable: r.writable, sockets: r.sockets });
+    if (this.recentRounds.length > RECENT_ROUNDS) this.recentRounds.shift();
+  }
+
+  reportHandlerError(conn: Peer, error: ErrorInfo): void {
     this.handlerErrors++;
     this.model.touch(this);
-    this.log.error(`${this.address}: handler error on connection from ${conn.peerAddress}: ${error.stack ?? error.message}`);
+    // socketserver's handle_error: the traceback goes to the log, the server goes on.
+    this.log.error(`${this.address}: exception while serving ${conn.peerAddress}:\n${error.stack ?? `${error.type}: ${error.message}`}`);
     this.onHandlerErrorEmitter.fire({ conn, error });
   }
 
   reportClosed(conn: Connection): void {
     if (this.connections.delete(conn.id)) this.model.touch(this);
+    this.dispatcher.connectionClosed(conn);
     this.onClosedEmitter.fire(conn);
   }
 
   view(): ServerView {
+    const o = this.options;
     return {
       id: this.id,
       kind: 'server',
       parentId: null,
-      name: `${this.options.transport} ${this.address}`,
+      name: `${o.transport} ${this.address}`,
       createdAt: this.createdAt,
       endedAt: this.endedAt,
-      transport: this.options.transport,
-      model: this.options.model,
-      handler: this.options.handler,
+      transport: o.transport,
+      model: o.model,
+      handler: formatHandler(o.handler, o.handlerArg),
       host: this.host,
       port: this.port,
+      path: o.path ?? null,
+      address: this.address,
       state: this.state,
+      backlog: o.backlog,
+      recvSize: o.recvSize,
+      maxConnections: o.maxConnections,
+      idleTimeoutMs: o.idleTimeoutMs,
+      refused: this.refused,
+      lastRefusal: this.lastRefusal,
+      waiting: this.dispatcher.waiting,
+      workers: this.dispatcher.capacity(),
+      rounds: this.rounds,
+      recentRounds: this.recentRounds.slice(),
+      lastError: this.lastError,
       liveConnections: this.connections.size,
       totalConnections: this.totalConnections,
       bytesIn: this.bytesIn,

@@ -15,9 +15,33 @@ export interface EntityBase {
   readonly endedAt: number | null;
 }
 
-export type Transport = 'tcp';
-export type ConcurrencyModel = 'event-loop';
+export const TRANSPORTS = ['tcp', 'udp', 'unix'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+export const MODELS = ['iterative', 'event-loop', 'thread-per-connection', 'process-per-connection', 'thread-pool'] as const;
+export type ConcurrencyModel = (typeof MODELS)[number];
 export type ServerState = 'listening' | 'stopping' | 'stopped';
+
+/** One turn of the event loop that found sockets ready (what `select()` would have returned). */
+export interface ReadinessRound {
+  readonly at: number;
+  readonly readable: number;
+  readonly writable: number;
+  /** The first few ready sockets' peers. */
+  readonly sockets: readonly string[];
+}
+
+/** The threads or child processes that serve a server's connections. */
+export interface WorkerCapacity {
+  readonly kind: 'thread' | 'process';
+  readonly live: number;
+  readonly busy: number;
+  readonly idle: number;
+  readonly cap: number;
+  /** Connections waiting for a thread or child. */
+  readonly queued: number;
+  /** e.g. `thread cap (100) reached: 3 connections wait`; null while there is room. */
+  readonly capNote: string | null;
+}
 
 export interface ServerView extends EntityBase {
   readonly kind: 'server';
@@ -26,7 +50,26 @@ export interface ServerView extends EntityBase {
   readonly handler: string;
   readonly host: string;
   readonly port: number;
+  /** Unix sockets: the socket file. */
+  readonly path: string | null;
+  /** What a client connects to: `127.0.0.1:8080` or the socket path. */
+  readonly address: string;
   readonly state: ServerState;
+  readonly backlog: number;
+  readonly recvSize: number;
+  readonly maxConnections: number;
+  readonly idleTimeoutMs: number;
+  /** Connections refused (max connections, full listen queue), and why the last one was. */
+  readonly refused: number;
+  readonly lastRefusal: string | null;
+  /** iterative: connections waiting for their turn. */
+  readonly waiting: number;
+  readonly workers: WorkerCapacity | null;
+  /** event-loop: readiness rounds so far and the last few. */
+  readonly rounds: number;
+  readonly recentRounds: readonly ReadinessRound[];
+  /** The last listener-level error (e.g. EMFILE), in plain words. */
+  readonly lastError: string | null;
   readonly liveConnections: number;
   readonly totalConnections: number;
   readonly bytesIn: number;
@@ -37,7 +80,9 @@ export interface ServerView extends EntityBase {
   readonly handlerErrors: number;
 }
 
-export type ConnectionState = 'open' | 'half-closed' | 'closing' | 'closed';
+export type ConnectionState = 'waiting' | 'open' | 'half-closed' | 'closing' | 'closed';
+/** socketserver's phases: setup, handle, finish. */
+export type HandlerPhase = 'waiting' | 'setup' | 'handle' | 'finish' | 'done';
 
 export interface ErrorInfo {
   readonly type: string;
@@ -47,6 +92,7 @@ export interface ErrorInfo {
 
 export interface ConnectionView extends EntityBase {
   readonly kind: 'connection';
+  readonly transport: Transport;
   readonly peer: string;
   readonly local: string;
   readonly state: ConnectionState;
@@ -57,8 +103,19 @@ export interface ConnectionView extends EntityBase {
   readonly lastActivityAt: number;
   /** True while reading is paused because the peer is not reading what we send. */
   readonly backpressure: boolean;
-  /** What serves it: `event loop` here; a thread id or pid in other models. */
+  /** Why it is not served yet (iterative turn, thread or child cap); null once served. */
+  readonly waitingReason: string | null;
+  /** What serves it: `event loop`, `Thread-3 (ident 7)`, `Process-2 (pid 4242)`. */
   readonly servedBy: string;
+  /** The thread or process entity serving it, for cross-links; null on the event loop. */
+  readonly servedById: string | null;
+  /** That thread's or process's state, e.g. `blocked in recv`. */
+  readonly servedByState: string | null;
+  readonly phase: HandlerPhase;
+  /** recv calls so far; the last and largest number of recvs one arriving segment took. */
+  readonly reads: number;
+  readonly readsLastMessage: number;
+  readonly readsMaxMessage: number;
   /** The last bytes received, escaped for display (never raw: they may be binary). */
   readonly lastReceived: string;
   readonly closeReason: string | null;

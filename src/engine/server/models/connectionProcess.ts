@@ -1,0 +1,203 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { Actor } from '../../runtime/actor';
+import { nowMs, T_ALIVE } from '../../runtime/arena';
+import type { RuntimeHost } from '../../runtime/runtimeHost';
+import { ThreadState, threadStateName } from '../../runtime/threadState';
+import type { ThreadView } from '../../state/views';
+import type { Connection, ConnectionService } from '../connection';
+import type { FromWorker, ToWorker } from '../workers/messages';
+import type { DatagramRequest, HandlerChoice } from './dispatcher';
+import type { ServiceWorker, WorkerEvents } from './serviceWorker';
+
+type Job = { readonly seq: number; readonly conn?: Connection; readonly request?: DatagramRequest };
+
+/**
+ * A real child process serving connections (ForkingTCPServer's child). It is handed the accepted
+ * socket itself (`child.send('socket', sock)`), so the bytes never pass through the server; the
+ * child reports counters in batches. After a connection it waits as a warm spare.
+ */
+export class ConnectionProcess extends Actor implements ServiceWorker {
+  readonly kind = 'process';
+  private child: ChildProcess | undefined;
+  private alive = false;
+  private ready = false;
+  private code: number | null = null;
+  private job: Job | undefined;
+  private seq = 0;
+  private exited: Promise<void> = Promise.resolve();
+  private finalView: ThreadView | undefined;
+  private stderrTail = '';
+  served = 0;
+
+  get actor(): this {
+    return this;
+  }
+
+  constructor(
+    host: RuntimeHost,
+    id: string,
+    slot: number,
+    name: string,
+    private readonly script: string,
+    private readonly events: WorkerEvents,
+  ) {
+    super(host, id, slot, name, true);
+    host.arena.setState(slot, ThreadState.New);
+  }
+
+  get ident(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  get label(): string {
+    return this.ident === null ? this.name : `${this.name} (pid ${this.ident})`;
+  }
+
+  get current(): Connection | undefined {
+    return this.job?.conn;
+  }
+
+  override get exitCode(): number | null {
+    return this.code;
+  }
+
+  is_alive(): boolean {
+    return this.alive;
+  }
+
+  start(): void {
+    // ELECTRON_RUN_AS_NODE: in desktop VS Code, execPath is Electron; this makes it plain Node.
+    const child = fork(this.script, [], {
+      execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    this.child = child;
+    this.alive = true;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
+    child.on('message', (m: FromWorker) => this.onMessage(m));
+    child.on('error', (err) => this.host.log.warn(`${this.name}: ${err.message}`));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(this.onExit(code, signal))));
+    this.host.model.touch(this);
+  }
+
+  serveStream(conn: Connection, choice: HandlerChoice): void {
+    const seq = ++this.seq;
+    this.job = { seq, conn };
+    this.served++;
+    this.host.arena.setState(this.slot, ThreadState.Recv);
+    const service: ConnectionService = {
+      servedBy: this.label,
+      servedById: this.id,
+      servedByState: () => threadStateName(this.state),
+      data: () => {},
+      end: () => {},
+      close: (reason) => this.send({ t: 'close', seq, reason }),
+      closed: () => {},
+    };
+    const socket = conn.handOff(service);
+    const job: ToWorker = { t: 'stream', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, idleTimeoutMs: choice.idleTimeoutMs };
+    this.child!.send(job, socket, (err) => {
+      if (err && this.job?.seq === seq) {
+        this.job = undefined;
+        socket.destroy();
+        conn.remoteEnded(`could not hand the socket to ${this.label}: ${err.message}`);
+        this.events.idle(this);
+      }
+    });
+  }
+
+  serveDatagram(request: DatagramRequest, choice: HandlerChoice): void {
+    const seq = ++this.seq;
+    this.job = { seq, request };
+    this.served++;
+    this.host.arena.setState(this.slot, ThreadState.Running);
+    this.send({ t: 'dgram', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, b: request.data });
+  }
+
+  retire(): void {
+    if (this.alive) this.send({ t: 'exit' });
+  }
+
+  async kill(): Promise<void> {
+    if (!this.child || !this.alive) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  whenExited(): Promise<void> {
+    return this.exited;
+  }
+
+  override view(): ThreadView {
+    return this.finalView ?? super.view();
+  }
+
+  private send(m: ToWorker): void {
+    if (this.child?.connected) this.child.send(m);
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.t === 'ready') {
+      this.ready = true;
+      this.host.arena.setState(this.slot, ThreadState.Idle);
+      this.events.ready(this);
+      return;
+    }
+    const job = this.job;
+    if (!job || m.seq !== job.seq) return;
+    const conn = job.conn;
+    switch (m.t) {
+      case 'stats':
+        conn?.applyStats(m.stats);
+        if (m.stats.state !== this.state) this.host.arena.setState(this.slot, m.stats.state);
+        break;
+      case 'phase':
+        conn?.setPhase(m.phase);
+        break;
+      case 'send':
+        job.request?.reply(m.b);
+        break;
+      case 'error':
+        if (conn) conn.failHandler(m.error);
+        else job.request!.fail(m.error);
+        break;
+      case 'done':
+        this.job = undefined;
+        this.host.arena.setState(this.slot, ThreadState.Idle);
+        if (conn) {
+          if (m.stats) conn.applyStats(m.stats);
+          conn.remoteEnded(m.reason ?? 'closed');
+        } else job.request!.done(this.label, this.id);
+        this.events.idle(this);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.alive = false;
+    this.endedAt = nowMs();
+    // Python's exitcode: the negative signal number when a signal ended it.
+    this.code = signal ? -(constants.signals[signal] ?? 0) : code;
+    const a = this.host.arena;
+    a.setState(this.slot, code === 0 ? ThreadState.Done : ThreadState.Failed);
+    Atomics.store(a.i32, a.t(this.slot, T_ALIVE), 0);
+    const how = signal ? `signal ${signal} (${this.code})` : `code ${code}`;
+    const tail = this.stderrTail.trim().split('\n').pop();
+    const reason = `process ${this.label} exited with ${how}${code !== 0 && tail ? `: ${tail}` : ''}`;
+    if (code !== 0 || signal) this.error = { type: 'ProcessExit', message: reason, stack: this.stderrTail || undefined };
+    const job = this.job;
+    this.job = undefined;
+    // The child held the only handle: the OS has closed the client's socket with it.
+    if (job?.conn) job.conn.remoteEnded(reason);
+    else if (job?.request) job.request.done(this.label, this.id);
+    this.finalView = super.view();
+    this.host.model.end(this);
+    this.events.exited(this, reason, !this.ready);
+  }
+}

@@ -1,0 +1,199 @@
+import { Worker } from 'node:worker_threads';
+import { Actor } from '../../runtime/actor';
+import { nowMs, T_ALIVE } from '../../runtime/arena';
+import type { RuntimeHost } from '../../runtime/runtimeHost';
+import { ThreadState, threadStateName } from '../../runtime/threadState';
+import type { ThreadView } from '../../state/views';
+import type { Connection, ConnectionService } from '../connection';
+import { type FromWorker, INPUT_LIMIT, ownBytes, SIG_INFLIGHT, SIG_INTS, SIG_PAUSED, SIG_WAKE, type ToWorker } from '../workers/messages';
+import type { DatagramRequest, HandlerChoice } from './dispatcher';
+import type { ServiceWorker, WorkerEvents } from './serviceWorker';
+
+type Job = { readonly seq: number; readonly conn?: Connection; readonly request?: DatagramRequest };
+
+/**
+ * A real worker thread serving connections blocking-style (ThreadingTCPServer's thread). The
+ * server keeps the socket — worker threads cannot own one — and hands bytes over: posted, then
+ * a notify on a shared word wakes the thread parked in recv(). Its state is a word in the arena.
+ */
+export class ConnectionThread extends Actor implements ServiceWorker {
+  readonly kind = 'thread';
+  private worker: Worker | undefined;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(SIG_INTS * 4));
+  private alive = false;
+  private ready = false;
+  private job: Job | undefined;
+  private seq = 0;
+  private exited: Promise<void> = Promise.resolve();
+  private finalView: ThreadView | undefined;
+  served = 0;
+
+  get actor(): this {
+    return this;
+  }
+
+  constructor(
+    host: RuntimeHost,
+    id: string,
+    slot: number,
+    name: string,
+    private readonly script: string,
+    private readonly events: WorkerEvents,
+  ) {
+    super(host, id, slot, name, true);
+    host.arena.setState(slot, ThreadState.New);
+  }
+
+  get ident(): number | null {
+    return this.worker?.threadId ?? null;
+  }
+
+  get label(): string {
+    return this.ident === null ? this.name : `${this.name} (ident ${this.ident})`;
+  }
+
+  get current(): Connection | undefined {
+    return this.job?.conn;
+  }
+
+  is_alive(): boolean {
+    return this.alive;
+  }
+
+  start(): void {
+    const worker = new Worker(this.script, {
+      workerData: { arena: this.host.arena.buffer, slot: this.slot, signal: this.signal.buffer },
+      name: this.name,
+      stdout: false,
+      stderr: false,
+      execArgv: [],
+    });
+    this.worker = worker;
+    this.alive = true;
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (err) => {
+      this.error = { type: err.name, message: err.message, stack: err.stack };
+      this.host.log.warn(`Exception in thread ${this.name}: ${err.stack ?? err.message}`);
+    });
+    this.exited = new Promise((resolve) => worker.once('exit', (code) => resolve(this.onExit(code))));
+    this.host.model.touch(this);
+  }
+
+  serveStream(conn: Connection, choice: HandlerChoice): void {
+    const seq = ++this.seq;
+    this.job = { seq, conn };
+    this.served++;
+    Atomics.store(this.signal, SIG_INFLIGHT, 0);
+    Atomics.store(this.signal, SIG_PAUSED, 0);
+    this.post({ t: 'stream', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, idleTimeoutMs: choice.idleTimeoutMs });
+    const service: ConnectionService = {
+      servedBy: this.label,
+      servedById: this.id,
+      servedByState: () => threadStateName(this.state),
+      data: (chunk) => {
+        const b = ownBytes(chunk);
+        this.post({ t: 'data', seq, b }, [b.buffer as ArrayBuffer]);
+        if (Atomics.add(this.signal, SIG_INFLIGHT, b.length) + b.length > INPUT_LIMIT) {
+          Atomics.store(this.signal, SIG_PAUSED, 1);
+          conn.pauseInput();
+          // The thread may have emptied its queue between our add and the store: check again.
+          if (Atomics.load(this.signal, SIG_INFLIGHT) < INPUT_LIMIT / 2 && Atomics.compareExchange(this.signal, SIG_PAUSED, 1, 0) === 1) conn.resumeInput();
+        }
+      },
+      end: () => this.post({ t: 'eof', seq }),
+      closed: () => {
+        if (this.job?.seq === seq) this.post({ t: 'eof', seq });
+      },
+    };
+    conn.serve(service);
+  }
+
+  serveDatagram(request: DatagramRequest, choice: HandlerChoice): void {
+    const seq = ++this.seq;
+    this.job = { seq, request };
+    this.served++;
+    const b = ownBytes(request.data);
+    this.post({ t: 'dgram', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, b }, [b.buffer as ArrayBuffer]);
+  }
+
+  retire(): void {
+    if (this.alive) this.post({ t: 'exit' });
+  }
+
+  async kill(): Promise<void> {
+    if (!this.worker || !this.alive) return;
+    this.error ??= { type: 'Killed', message: `${this.name} was killed` };
+    await this.worker.terminate();
+    await this.exited;
+  }
+
+  whenExited(): Promise<void> {
+    return this.exited;
+  }
+
+  override view(): ThreadView {
+    // Once ended, the slot may serve another thread: keep what was true at the end.
+    return this.finalView ?? super.view();
+  }
+
+  private post(m: ToWorker, transfer?: ArrayBuffer[]): void {
+    this.worker!.postMessage(m, transfer);
+    Atomics.add(this.signal, SIG_WAKE, 1);
+    Atomics.notify(this.signal, SIG_WAKE, 1);
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.t === 'ready') {
+      this.ready = true;
+      this.events.ready(this);
+      return;
+    }
+    const job = this.job;
+    if (!job || m.seq !== job.seq) return;
+    const conn = job.conn;
+    switch (m.t) {
+      case 'send':
+        if (conn) conn.send(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.length));
+        else job.request!.reply(m.b);
+        break;
+      case 'close':
+        conn?.close('closed by handler');
+        break;
+      case 'phase':
+        conn?.setPhase(m.phase);
+        break;
+      case 'error':
+        if (conn) conn.failHandler(m.error);
+        else job.request!.fail(m.error);
+        break;
+      case 'resume':
+        conn?.resumeInput();
+        break;
+      case 'done':
+        this.job = undefined;
+        if (conn) conn.close(conn.reason ?? 'handler finished');
+        else job.request!.done(this.label, this.id);
+        this.events.idle(this);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onExit(code: number): void {
+    this.alive = false;
+    this.endedAt = nowMs();
+    const a = this.host.arena;
+    const failed = code !== 0 || this.error !== null;
+    a.setState(this.slot, failed ? ThreadState.Failed : ThreadState.Done);
+    Atomics.store(a.i32, a.t(this.slot, T_ALIVE), 0);
+    const reason = this.error?.type === 'Killed' ? `thread ${this.name} was killed` : `thread ${this.name} exited with code ${code}${this.error ? ` (${this.error.type}: ${this.error.message})` : ''}`;
+    const job = this.job;
+    this.job = undefined;
+    if (job?.conn) job.conn.destroy(reason);
+    else if (job?.request) job.request.done(this.label, this.id);
+    this.finalView = super.view();
+    this.host.model.end(this);
+    this.events.exited(this, reason, !this.ready);
+  }
+}

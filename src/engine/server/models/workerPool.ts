@@ -1,0 +1,217 @@
+import type { Runtime } from '../../runtime/runtime';
+import type { WorkerCapacity } from '../../state/views';
+import type { Connection } from '../connection';
+import { ConnectionProcess } from './connectionProcess';
+import { ConnectionThread } from './connectionThread';
+import type { DatagramRequest, Dispatcher, HandlerChoice } from './dispatcher';
+import type { ServiceWorker, WorkerEvents } from './serviceWorker';
+
+export interface WorkerPoolOptions {
+  readonly kind: 'thread' | 'process';
+  /** Most workers alive at once; more connections wait. */
+  readonly cap: number;
+  /** Idle workers started ahead of demand. */
+  readonly spares: number;
+  /** Idle workers kept when a job ends; more retire (threads and children do not pile up). */
+  readonly keepIdle: number;
+  readonly script: string;
+  /** `thread cap`, `max children`, `pool size`: how the UI names the cap. */
+  readonly capName: string;
+}
+
+type Item = Connection | DatagramRequest;
+const isConnection = (i: Item): i is Connection => 'serve' in i;
+
+/** Two workers in a row that die before saying ready: stop starting them (no respawn loop). */
+const MAX_START_FAILURES = 2;
+
+/**
+ * thread-per-connection, thread-pool and process-per-connection: connections (and datagrams)
+ * go to idle workers; when none is idle a new one starts, up to the cap; beyond it they queue,
+ * and the UI says so. Workers are reused: a thread costs ~20 ms and 8 MB here, a child ~50 ms
+ * and 40 MB, and the latency targets cannot be met by starting one per connection.
+ */
+export class WorkerPool implements Dispatcher, WorkerEvents {
+  private readonly workers = new Set<ServiceWorker>();
+  private readonly idleWorkers: ServiceWorker[] = [];
+  private starting = 0;
+  private readonly queue: Item[] = [];
+  private startFailures = 0;
+  private startError: string | null = null;
+  private stopped = false;
+  private readonly removeSampler: () => void;
+  private readonly seenVersions = new WeakMap<ServiceWorker, number>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly choice: HandlerChoice,
+    private readonly options: WorkerPoolOptions,
+  ) {
+    // A connection's row shows its thread's state: republish it when the thread's state moved.
+    this.removeSampler = runtime.model.addSampler(() => {
+      for (const w of this.workers) {
+        const conn = w.current;
+        if (!conn) continue;
+        const v = w.actor.version;
+        if (this.seenVersions.get(w) !== v) {
+          this.seenVersions.set(w, v);
+          conn.touch();
+        }
+      }
+    });
+    this.pump();
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** The worker entities alive now (for the inspector's kill action). */
+  get live(): readonly ServiceWorker[] {
+    return [...this.workers];
+  }
+
+  assign(conn: Connection): void {
+    this.queue.push(conn);
+    this.pump();
+  }
+
+  connectionClosed(conn: Connection): void {
+    if (!conn.isWaiting) return;
+    const i = this.queue.indexOf(conn);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
+  datagram(request: DatagramRequest): void {
+    this.queue.push(request);
+    this.pump();
+  }
+
+  capacity(): WorkerCapacity {
+    const live = this.workers.size;
+    const busy = live - this.idleWorkers.length - this.starting;
+    return {
+      kind: this.options.kind,
+      live,
+      busy: Math.max(0, busy),
+      idle: this.idleWorkers.length,
+      cap: this.options.cap,
+      queued: this.queue.length,
+      capNote: this.startError ?? (this.queue.length > 0 && live >= this.options.cap ? `${this.options.capName} (${this.options.cap}) reached: ${this.queue.length} waiting` : null),
+    };
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    this.stopped = true;
+    this.removeSampler();
+    for (const item of this.queue.splice(0)) if (!isConnection(item)) item.done('—', null);
+    const all = [...this.workers];
+    for (const w of all) w.retire();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([Promise.all(all.map((w) => w.whenExited())), deadline]);
+    clearTimeout(timer);
+    await Promise.all(all.map((w) => w.kill()));
+  }
+
+  // --- WorkerEvents
+
+  ready(w: ServiceWorker): void {
+    this.starting--;
+    this.startFailures = 0;
+    this.startError = null;
+    this.becomeIdle(w);
+  }
+
+  idle(w: ServiceWorker): void {
+    if (!this.workers.has(w)) return;
+    if (!this.stopped && this.queue.length === 0 && this.idleWorkers.length >= this.options.keepIdle) {
+      // Like ThreadingTCPServer's thread ending with its connection (a few are kept warm).
+      w.retire();
+      this.touchServer();
+      return;
+    }
+    this.becomeIdle(w);
+  }
+
+  exited(w: ServiceWorker, reason: string, beforeReady: boolean): void {
+    this.workers.delete(w);
+    const i = this.idleWorkers.indexOf(w);
+    if (i >= 0) this.idleWorkers.splice(i, 1);
+    if (beforeReady) {
+      this.starting--;
+      if (++this.startFailures >= MAX_START_FAILURES) {
+        this.startError = `could not start a ${this.options.kind}: ${reason}`;
+        this.runtime.log.error(`${this.startError}; not trying again until a connection needs one`);
+        this.failQueue(this.startError);
+      }
+    }
+    // The slot may serve another worker once the entity has expired from the views.
+    setTimeout(() => this.runtime.releaseSlot(w.actor), this.runtime.model.retentionMs + 1000).unref();
+    this.pump();
+  }
+
+  // ---
+
+  private becomeIdle(w: ServiceWorker): void {
+    if (this.stopped) {
+      w.retire();
+      return;
+    }
+    this.idleWorkers.push(w);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    while (this.queue.length > 0 && this.idleWorkers.length > 0) {
+      const item = this.queue.shift()!;
+      if (isConnection(item) && !item.isOpen) continue;
+      const w = this.idleWorkers.pop()!;
+      if (isConnection(item)) w.serveStream(item, this.choice);
+      else w.serveDatagram(item, this.choice);
+    }
+    // Keep `spares` idle workers ahead of demand, and start one per waiting item, within the cap.
+    // After repeated start failures only a new connection tries again (one attempt at a time).
+    const want = this.queue.length + this.options.spares - this.idleWorkers.length;
+    const limit = this.startFailures >= MAX_START_FAILURES ? (this.queue.length > 0 ? 1 : 0) : want;
+    while (this.starting < Math.min(want, limit) && this.workers.size < this.options.cap) this.spawn();
+    this.noteWaiting();
+    this.touchServer();
+  }
+
+  private spawn(): void {
+    const w: ServiceWorker =
+      this.options.kind === 'thread'
+        ? this.runtime.adopt('Thread', (slot, id, name) => new ConnectionThread(this.runtime, id, slot, name, this.options.script, this))
+        : this.runtime.adopt('Process', (slot, id, name) => new ConnectionProcess(this.runtime, id, slot, name, this.options.script, this));
+    this.workers.add(w);
+    this.starting++;
+    w.start();
+  }
+
+  private noteWaiting(): void {
+    if (this.queue.length === 0) return;
+    const full = this.workers.size >= this.options.cap;
+    const reason = this.startError
+      ? `waiting: ${this.startError}`
+      : full
+        ? `waiting for a ${this.options.kind}: all ${this.options.cap} are busy (${this.options.capName})`
+        : `waiting for a ${this.options.kind} to start`;
+    for (const item of this.queue) if (isConnection(item)) item.wait(reason);
+  }
+
+  private failQueue(reason: string): void {
+    for (const item of this.queue.splice(0)) {
+      if (isConnection(item)) item.destroy(reason);
+      else item.done('—', null);
+    }
+  }
+
+  private touchServer(): void {
+    this.onChange?.();
+  }
+
+  /** The server republishes its capacity row when this fires. */
+  onChange: (() => void) | undefined;
+}

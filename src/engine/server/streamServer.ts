@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import type { Logger } from '../log';
+import type { StateModel } from '../state/model';
+import { describeListenError, errnoCode, findFreePort, formatHostPort, SocketLabError } from '../errors';
+import { Connection } from './connection';
+import type { ResolvedServerOptions } from './options';
+import { Server, type ServerScripts } from './server';
+
+/** TCP and Unix stream servers (socketserver.TCPServer / UnixStreamServer and their mix-ins). */
+export class StreamServer extends Server {
+  private constructor(
+    id: string,
+    options: ResolvedServerOptions,
+    private readonly listener: net.Server,
+    host: string,
+    port: number,
+    model: StateModel,
+    log: Logger,
+    scripts: ServerScripts,
+  ) {
+    super(id, options, host, port, model, log, scripts);
+    listener.on('connection', (socket) => this.accept(socket));
+    listener.on('error', (err) => this.listenerError(err));
+  }
+
+  /** Listens, resolving once ready; a failure rejects with a SocketLabError naming the port or path. */
+  static async start(options: ResolvedServerOptions, model: StateModel, log: Logger, scripts: ServerScripts): Promise<StreamServer> {
+    // pauseOnConnect: nothing is read until the model serves a connection (and a child process
+    // can be handed a socket nobody has read from).
+    const listener = net.createServer({ noDelay: true, pauseOnConnect: true });
+    if (options.path !== undefined) await clearStaleSocket(options.path);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        const ready = () => {
+          listener.off('error', reject);
+          resolve();
+        };
+        if (options.path !== undefined) listener.listen({ path: options.path, backlog: options.backlog }, ready);
+        else listener.listen({ host: options.host, port: options.port, backlog: options.backlog }, ready);
+      });
+    } catch (err) {
+      listener.close();
+      if (options.path !== undefined) throw describeUnixListenError(err, options.path);
+      const free = errnoCode(err) === 'EADDRINUSE' ? await findFreePort(options.host) : undefined;
+      throw describeListenError(err, options.host, options.port, 'tcp', free);
+    }
+    const addr = listener.address();
+    const host = typeof addr === 'object' && addr ? addr.address : options.host;
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    const server = new StreamServer(model.newId('server'), options, listener, host, port, model, log, scripts);
+    log.info(`${server.describe()} listening`);
+    return server;
+  }
+
+  get address(): string {
+    return this.options.path ?? formatHostPort(this.host, this.port);
+  }
+
+  protected closeListener(): Promise<void> {
+    // The listening handle closes at once (port free, Unix socket file unlinked). Not waiting for
+    // close's callback on purpose: after a socket was handed to a child, Node waits for every such
+    // child to confirm its sockets closed, and our children outlive connections (warm spares).
+    this.listener.close();
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.state !== 'listening') {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(this.model.newId('conn'), socket, this, {
+      transport: this.options.transport,
+      recvSize: this.options.recvSize,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+    });
+    this.admit(conn);
+  }
+}
+
+/** A socket file left by a crashed server blocks listen: remove it, but never a live server's. */
+async function clearStaleSocket(path: string): Promise<void> {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!stat.isSocket()) throw new SocketLabError(`${path} exists and is not a socket; Socket Lab will not replace it.`, 'EEXIST');
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect({ path }, () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw new SocketLabError(`Another server is listening on ${path} (EADDRINUSE).`, 'EADDRINUSE', 'Stop it, or leave the path empty for a fresh one.');
+  fs.unlinkSync(path);
+}
+
+function describeUnixListenError(err: unknown, path: string): SocketLabError {
+  const code = (err as { code?: string }).code ?? 'UNKNOWN';
+  if (code === 'EACCES') return new SocketLabError(`Permission denied to create ${path} (EACCES).`, code, 'Choose a path in a directory you can write, such as the temp dir.');
+  if (code === 'ENOENT') return new SocketLabError(`The directory of ${path} does not exist (ENOENT).`, code);
+  if (code === 'EADDRINUSE') return new SocketLabError(`${path} is in use (EADDRINUSE).`, code);
+  return new SocketLabError(`Could not listen on ${path}: ${err instanceof Error ? err.message : String(err)}`, code);
+}

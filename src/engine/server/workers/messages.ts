@@ -1,0 +1,80 @@
+// Messages between a server and the threads or child processes that serve its connections.
+// `seq` names the job: a message for a job that already ended is dropped, never misapplied.
+import type { ErrorInfo, HandlerPhase } from '../../state/views';
+import type { HandlerName } from '../handlers';
+
+export interface HandlerJob {
+  readonly seq: number;
+  readonly handler: HandlerName;
+  readonly arg: string | undefined;
+  readonly recvSize: number;
+}
+
+/** To a worker: serve a stream connection (threads get its bytes as `data`; processes get the socket). */
+export interface StreamJob extends HandlerJob {
+  readonly t: 'stream';
+  readonly idleTimeoutMs: number;
+}
+
+/** To a worker: one UDP datagram, a whole request (socketserver's DatagramRequestHandler). */
+export interface DatagramJob extends HandlerJob {
+  readonly t: 'dgram';
+  readonly b: Uint8Array;
+}
+
+export type ToWorker =
+  | StreamJob
+  | DatagramJob
+  | { readonly t: 'data'; readonly seq: number; readonly b: Uint8Array }
+  /** The peer finished sending (or the connection is going away): recv returns b''. */
+  | { readonly t: 'eof'; readonly seq: number }
+  /** Processes: close the connection now (user action, server stopping). */
+  | { readonly t: 'close'; readonly seq: number; readonly reason: string }
+  | { readonly t: 'exit' };
+
+/** Counters a child process keeps for the connection it owns (the parent never sees its bytes). */
+export interface ConnStats {
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly reads: number;
+  readonly readsLast: number;
+  readonly readsMax: number;
+  readonly phase: HandlerPhase;
+  readonly backpressure: boolean;
+  /** The child's ThreadState: blocked in recv, running, sending. */
+  readonly state: number;
+  readonly lastReceived: Uint8Array | null;
+}
+
+export type FromWorker =
+  | { readonly t: 'ready' }
+  | { readonly t: 'send'; readonly seq: number; readonly b: Uint8Array }
+  | { readonly t: 'close'; readonly seq: number }
+  | { readonly t: 'phase'; readonly seq: number; readonly phase: HandlerPhase }
+  | { readonly t: 'error'; readonly seq: number; readonly error: ErrorInfo }
+  /** Threads: input consumed below the limit, the server may read from the socket again. */
+  | { readonly t: 'resume'; readonly seq: number }
+  | { readonly t: 'stats'; readonly seq: number; readonly stats: ConnStats }
+  /** The job is over; `reason` says how a process's connection ended. */
+  | { readonly t: 'done'; readonly seq: number; readonly stats?: ConnStats; readonly reason?: string };
+
+/** Shared words between the server and one thread (Int32 indexes). */
+export const SIG_WAKE = 0;
+/** Bytes handed to the thread and not yet received by its recv(). */
+export const SIG_INFLIGHT = 1;
+/** 1 while the server stopped reading the socket because the thread is behind. */
+export const SIG_PAUSED = 2;
+export const SIG_INTS = 4;
+
+/** Above this many unread bytes the server stops reading the client's socket. */
+export const INPUT_LIMIT = 1024 * 1024;
+
+/** A copy that owns exactly its bytes, so posting it (or transferring it) moves no more than that. */
+export function ownBytes(data: Uint8Array | string): Uint8Array {
+  if (typeof data === 'string') return new Uint8Array(Buffer.from(data));
+  const copy = new Uint8Array(data.length);
+  copy.set(data);
+  return copy;
+}

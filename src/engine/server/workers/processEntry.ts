@@ -1,0 +1,202 @@
+// Entry of a server's child process (bundled as dist/connection-process.js), like a
+// ForkingTCPServer child: it is handed the accepted socket itself and serves it with the same
+// handler code, then waits (a warm spare) for the next one. It reports counters in batches:
+// the parent never sees the bytes of a socket it gave away.
+import type net from 'node:net';
+import { toErrorInfo } from '../../errors';
+import { ThreadState } from '../../runtime/threadState';
+import type { HandlerPhase } from '../../state/views';
+import { HANDLERS, type HandlerContext } from '../handlers';
+import type { ConnStats, DatagramJob, FromWorker, StreamJob, ToWorker } from './messages';
+
+const STATS_MS = 100;
+const PREVIEW = 64;
+
+function post(m: FromWorker): void {
+  process.send?.(m);
+}
+
+class Served {
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  reads = 0;
+  readsLast = 0;
+  readsMax = 0;
+  phase: HandlerPhase = 'setup';
+  backpressure = false;
+  state: number = ThreadState.Recv;
+  lastReceived: Uint8Array | null = null;
+  private dirty = false;
+  private readonly timer: NodeJS.Timeout;
+  private finished = false;
+  private closeReason: string | undefined;
+
+  constructor(
+    readonly job: StreamJob,
+    readonly socket: net.Socket,
+  ) {
+    this.timer = setInterval(() => this.flush(), STATS_MS);
+  }
+
+  stats(): ConnStats {
+    const { bytesIn, bytesOut, messagesIn, messagesOut, reads, readsLast, readsMax, phase, backpressure, state, lastReceived } = this;
+    return { bytesIn, bytesOut, messagesIn, messagesOut, reads, readsLast, readsMax, phase, backpressure, state, lastReceived };
+  }
+
+  touch(): void {
+    this.dirty = true;
+  }
+
+  flush(): void {
+    if (!this.dirty || this.finished) return;
+    this.dirty = false;
+    post({ t: 'stats', seq: this.job.seq, stats: this.stats() });
+  }
+
+  reason(text: string): void {
+    this.closeReason ??= text;
+  }
+
+  done(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.timer);
+    this.phase = 'done';
+    post({ t: 'done', seq: this.job.seq, stats: this.stats(), reason: this.closeReason ?? 'closed' });
+    current = undefined;
+  }
+}
+
+let current: Served | undefined;
+
+function serveStream(job: StreamJob, socket: net.Socket): void {
+  const served = new Served(job, socket);
+  current = served;
+  socket.setNoDelay(true);
+  const ctx: HandlerContext = {
+    datagram: false,
+    send(data) {
+      if (socket.destroyed || socket.writableEnded) return;
+      const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      served.bytesOut += n;
+      served.messagesOut++;
+      served.touch();
+      if (!socket.write(data) && !served.backpressure) {
+        served.backpressure = true;
+        served.state = ThreadState.Sending;
+        socket.pause();
+      }
+    },
+    close() {
+      served.reason('closed by handler');
+      socket.end();
+    },
+  };
+  const fail = (err: unknown): void => {
+    post({ t: 'error', seq: job.seq, error: toErrorInfo(err) });
+    served.reason('handler error');
+    socket.destroy();
+  };
+  const session = HANDLERS[job.handler].create(ctx, job.arg);
+  socket.on('data', (chunk: Buffer) => {
+    served.bytesIn += chunk.length;
+    served.messagesIn++;
+    const reads = Math.ceil(chunk.length / job.recvSize);
+    served.reads += reads;
+    served.readsLast = reads;
+    if (reads > served.readsMax) served.readsMax = reads;
+    served.lastReceived = chunk.subarray(0, PREVIEW);
+    served.touch();
+    try {
+      for (let at = 0; at < chunk.length && !socket.destroyed; at += job.recvSize) session.handle(chunk.subarray(at, at + job.recvSize));
+    } catch (err) {
+      fail(err);
+    }
+  });
+  socket.on('drain', () => {
+    if (!served.backpressure) return;
+    served.backpressure = false;
+    served.state = ThreadState.Recv;
+    served.touch();
+    socket.resume();
+  });
+  socket.on('end', () => {
+    served.reason('closed by peer');
+    served.phase = 'finish';
+    try {
+      session.finish?.();
+    } catch (err) {
+      fail(err);
+    }
+    socket.end();
+  });
+  socket.on('error', (err) => served.reason(`socket error: ${err.message}`));
+  socket.on('close', () => served.done());
+  if (job.idleTimeoutMs > 0) {
+    socket.setTimeout(job.idleTimeoutMs, () => {
+      served.reason(`idle for ${job.idleTimeoutMs / 1000} s (idle timeout)`);
+      socket.end();
+      setTimeout(() => socket.destroy(), 2000).unref();
+    });
+  }
+  try {
+    post({ t: 'phase', seq: job.seq, phase: 'setup' });
+    session.setup?.();
+    served.phase = 'handle';
+    served.touch();
+  } catch (err) {
+    fail(err);
+  }
+  socket.resume();
+}
+
+function serveDatagram(job: DatagramJob): void {
+  try {
+    const ctx: HandlerContext = {
+      datagram: true,
+      send: (data) => {
+        const b = typeof data === 'string' ? new Uint8Array(Buffer.from(data)) : data;
+        post({ t: 'send', seq: job.seq, b });
+      },
+      close() {},
+    };
+    const session = HANDLERS[job.handler].create(ctx, job.arg);
+    session.setup?.();
+    session.handle(Buffer.from(job.b.buffer, job.b.byteOffset, job.b.length));
+    session.finish?.();
+  } catch (err) {
+    post({ t: 'error', seq: job.seq, error: toErrorInfo(err) });
+  }
+  post({ t: 'done', seq: job.seq });
+}
+
+process.on('message', (m: ToWorker, handle?: unknown) => {
+  switch (m.t) {
+    case 'stream':
+      if (handle) serveStream(m, handle as net.Socket);
+      else post({ t: 'done', seq: m.seq, reason: 'the socket did not arrive' });
+      break;
+    case 'dgram':
+      serveDatagram(m);
+      break;
+    case 'close':
+      if (current && current.job.seq === m.seq) {
+        const socket = current.socket;
+        current.reason(m.reason);
+        socket.end();
+        setTimeout(() => socket.destroy(), 2000).unref();
+      }
+      break;
+    case 'exit':
+      if (current) current.socket.destroy();
+      process.disconnect?.();
+      break;
+    default:
+      break;
+  }
+});
+// The server went away (the extension host died): leave at once, taking the socket with us.
+process.on('disconnect', () => process.exit(0));
+post({ t: 'ready' });
