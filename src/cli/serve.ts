@@ -1,37 +1,70 @@
 import { parseArgs } from 'node:util';
-import { validateHost, validatePort, exposureWarning } from '../engine/address';
+import { exposureWarning } from '../engine/address';
 import { Engine } from '../engine/engine';
 import { SocketLabError } from '../engine/errors';
-import { HANDLER_NAMES, isHandlerName } from '../engine/server/handlers';
+import { HANDLER_NAMES, parseHandler } from '../engine/server/handlers';
+import { isModel, isTransport, MODELS, resolveServerOptions, TRANSPORTS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
 import { formatBytes } from '../engine/text/format';
 import { createOutput } from './output';
 import { UsageError } from './usage';
 
-/** `socket-lab serve tcp …`: a headless server on the same engine the extension uses. */
+const NUMBER_OPTIONS = {
+  backlog: 'backlog',
+  'recv-size': 'recvSize',
+  'max-connections': 'maxConnections',
+  'idle-timeout': 'idleTimeoutMs',
+  'max-threads': 'maxThreads',
+  'pool-size': 'poolSize',
+  'max-children': 'maxChildren',
+  spares: 'spares',
+} as const;
+
+/** `socket-lab serve tcp|udp|unix …`: a headless server on the same engine the extension uses. */
 export async function serve(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
+      model: { type: 'string', default: 'event-loop' },
       handler: { type: 'string', default: 'echo' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '0' },
+      path: { type: 'string' },
+      ...Object.fromEntries(Object.keys(NUMBER_OPTIONS).map((k) => [k, { type: 'string' as const }])),
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
   });
   const [transport] = positionals;
-  if (transport !== 'tcp') throw new UsageError(`serve: transport must be "tcp"; got ${transport ?? 'nothing'}.`);
-  if (!isHandlerName(values.handler)) {
-    throw new UsageError(`serve: --handler must be one of ${HANDLER_NAMES.join(', ')}; got "${values.handler}".`);
+  if (transport === 'unix-dgram') throw new UsageError(`serve: ${UNIX_DATAGRAM_UNAVAILABLE}`);
+  if (!isTransport(transport)) throw new UsageError(`serve: transport must be one of ${TRANSPORTS.join(', ')}; got ${transport ?? 'nothing'}.`);
+  if (!isModel(values.model)) throw new UsageError(`serve: --model must be one of ${MODELS.join(', ')}; got "${values.model}".`);
+  const handler = parseHandler(values.handler);
+  if (!handler) throw new UsageError(`serve: --handler must be one of ${HANDLER_NAMES.join(', ')} (crash-on:WORD for another word); got "${values.handler}".`);
+  if (!/^\d+$/.test(values.port.trim())) throw new UsageError(`serve: Port must be a whole number from 0 to 65535 (0 = any free port); got "${values.port}".`);
+  const numbers: Record<string, number> = {};
+  const v = values as Record<string, unknown>;
+  for (const [flag, key] of Object.entries(NUMBER_OPTIONS)) {
+    const text = v[flag];
+    if (text === undefined) continue;
+    if (typeof text !== 'string' || !/^\d+$/.test(text)) throw new UsageError(`serve: --${flag} must be a whole number; got "${String(text)}".`);
+    numbers[key] = Number(text);
   }
-  const portError = validatePort(values.port);
-  if (portError) throw new UsageError(`serve: ${portError}`);
-  const hostError = validateHost(values.host);
-  if (hostError) throw new UsageError(`serve: ${hostError}`);
+  const options: ServerOptions = {
+    transport,
+    model: values.model,
+    handler: handler.name,
+    handlerArg: handler.arg,
+    host: values.host,
+    port: Number(values.port),
+    path: values.path,
+    ...numbers,
+  };
+  const resolved = resolveServerOptions(options);
+  if (typeof resolved === 'string') throw new UsageError(`serve: ${resolved}`);
 
   const out = createOutput(values.json, values.quiet);
-  const warning = exposureWarning(values.host);
+  const warning = transport === 'unix' ? undefined : exposureWarning(values.host);
   if (warning) out.warn(warning);
 
   const engine = new Engine({
@@ -39,7 +72,7 @@ export async function serve(argv: string[]): Promise<number> {
   });
   let server;
   try {
-    server = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: values.handler, host: values.host, port: Number(values.port) });
+    server = await engine.startServer(options);
   } catch (err) {
     if (err instanceof SocketLabError) {
       out.error(err.hint ? `${err.message} ${err.hint}` : err.message);
@@ -50,14 +83,21 @@ export async function serve(argv: string[]): Promise<number> {
   server.onAccepted((conn) => out.event('connected', `connected ${conn.peerAddress}`, { id: conn.id, peer: conn.peerAddress }));
   server.onConnectionClosed((conn) => {
     const c = conn.counters;
-    const v = conn.view();
+    const view = conn.view();
     out.event(
       'disconnected',
-      `disconnected ${conn.peerAddress} (in ${formatBytes(c.bytesIn)}/${c.messagesIn} msg, out ${formatBytes(c.bytesOut)}/${c.messagesOut} msg; ${v.closeReason ?? 'closed'})`,
-      { id: conn.id, peer: conn.peerAddress, ...c, reason: v.closeReason },
+      `disconnected ${conn.peerAddress} (in ${formatBytes(c.bytesIn)}/${c.messagesIn} msg, out ${formatBytes(c.bytesOut)}/${c.messagesOut} msg; ${view.closeReason ?? 'closed'})`,
+      { id: conn.id, peer: conn.peerAddress, ...c, reason: view.closeReason, servedBy: view.servedBy },
     );
   });
-  out.event('listening', `listening tcp ${server.address}`, { transport: 'tcp', host: server.host, port: server.port, address: server.address });
+  out.event('listening', `listening ${transport} ${server.address}`, {
+    transport,
+    model: resolved.model,
+    host: server.host,
+    port: server.port,
+    path: resolved.path ?? null,
+    address: server.address,
+  });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

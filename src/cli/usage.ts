@@ -5,9 +5,13 @@ export class UsageError extends Error {
 export const USAGE = `socket-lab — run and talk to classic socket servers, and run concurrency labs
 
 Usage:
-  socket-lab serve tcp [--handler echo|upper] [--host 127.0.0.1] [--port 0] [--json] [--quiet]
-      Serve until SIGINT/SIGTERM. Prints "listening tcp HOST:PORT" when ready
-      (JSON lines with --json). --port 0 picks any free port.
+  socket-lab serve tcp|udp|unix [--model M] [--handler H] [--host 127.0.0.1] [--port 0] [--path P]
+                   [--backlog N] [--recv-size 1024] [--max-connections N] [--idle-timeout MS]
+                   [--max-threads 100] [--pool-size 4] [--max-children 40] [--spares 2] [--json] [--quiet]
+      Serve until SIGINT/SIGTERM. Prints "listening tcp HOST:PORT" (or the socket path) when
+      ready (JSON lines with --json). --port 0 picks any free port.
+      Models: iterative, event-loop, thread-per-connection, process-per-connection, thread-pool.
+      Handlers: echo, upper, welcome, menu (the 10086 phone menu), discard, crash-on[:WORD].
   socket-lab client tcp|udp HOST:PORT      (or HOST PORT)
   socket-lab client unix PATH
       Interactive client with a ">> " prompt: each line is sent, each reply printed with its

@@ -5,7 +5,7 @@ import { clientCommands } from './clientCommands';
 import { labCommands } from './labCommands';
 import type { Controller } from './controller';
 import { resolveServer, targetId } from './pickTarget';
-import { askStartRequest, confirmExposure, parseStartRequest, type StartServerRequest } from './startServer';
+import { askStartRequest, confirmExposure, parseStartRequest, toServerOptions, type StartServerRequest } from './startServer';
 
 export type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
 
@@ -21,16 +21,16 @@ async function startServer(c: Controller, arg: unknown): Promise<Server | undefi
 
 async function start(c: Controller, request: StartServerRequest): Promise<Server | undefined> {
   try {
-    const server = await c.engine().startServer({ ...request, model: 'event-loop' });
+    const server = await c.engine().startServer(toServerOptions(request));
     await c.revealServer(server.id);
     return server;
   } catch (err) {
     if (!(err instanceof SocketLabError)) throw err;
     c.log.warn(err.message);
-    const retry = err.code === 'EADDRINUSE' ? 'Use a Free Port' : undefined;
+    const retry = err.code === 'EADDRINUSE' && request.transport !== 'unix' ? (err.freePort ? `Use Port ${err.freePort}` : 'Use a Free Port') : undefined;
     const text = `Socket Lab: ${err.message}${err.hint ? ` ${err.hint}` : ''}`;
     const choice = await (retry ? vscode.window.showErrorMessage(text, retry) : vscode.window.showErrorMessage(text));
-    if (choice === retry) return start(c, { ...request, port: 0 });
+    if (choice === retry) return start(c, { ...request, port: err.freePort ?? 0 });
     return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ServerOptions } from '../engine/server/options';
 
 export interface SocketLabSettings {
   readonly defaultHost: string;
@@ -12,5 +13,25 @@ export function readSettings(): SocketLabSettings {
     defaultHost: c.get<string>('defaultHost', '127.0.0.1'),
     defaultPort: c.get<number>('defaultPort', 0),
     closedConnectionRetentionSeconds: c.get<number>('closedConnectionRetentionSeconds', 3),
+  };
+}
+
+/** socketLab.server.*: the options every new server starts with (validated by the engine). */
+export function readServerOptions(): Partial<ServerOptions> {
+  const c = vscode.workspace.getConfiguration('socketLab.server');
+  const n = (key: string): number | undefined => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  };
+  const idle = n('idleTimeoutSeconds');
+  return {
+    backlog: n('backlog'),
+    recvSize: n('recvSize'),
+    maxConnections: n('maxConnections'),
+    idleTimeoutMs: idle === undefined ? undefined : Math.round(idle * 1000),
+    maxThreads: n('maxThreads'),
+    poolSize: n('threadPoolSize'),
+    maxChildren: n('maxChildren'),
+    spares: n('spares'),
   };
 }

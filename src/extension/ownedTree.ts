@@ -83,6 +83,9 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       if (o?.kind === 'lab') {
         item.description = labState(o);
         item.iconPath = new vscode.ThemeIcon('beaker');
+      } else if (o?.kind === 'server') {
+        item.description = `${o.model} server`;
+        item.iconPath = new vscode.ThemeIcon('radio-tower');
       }
       return item;
     }

@@ -124,24 +124,43 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
 }
 
 function serverItem(s: ServerView): vscode.TreeItem {
-  const item = new vscode.TreeItem(`${s.transport.toUpperCase()} ${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`);
+  const label = s.path !== null ? `UNIX ${s.path}` : `${s.transport.toUpperCase()} ${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+  const item = new vscode.TreeItem(label);
   item.id = s.id;
   item.contextValue = s.state === 'listening' ? 'server' : 'server.stopping';
   // Always expandable: VS Code does not expand a row that was created without children.
   item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
-  const state = s.state === 'listening' ? plural(s.liveConnections, 'connection') : s.state;
-  const load = s.messagesInPerSecond > 0 ? ` · ${formatRate(s.messagesInPerSecond)} msgs/s` : '';
-  item.description = `${s.handler} · ${s.model} · ${state}${load}`;
+  const parts = [s.handler, s.model, s.state === 'listening' ? plural(s.liveConnections, s.transport === 'udp' ? 'peer' : 'connection') : s.state];
+  if (s.workers) parts.push(`${s.workers.kind === 'thread' ? 'threads' : 'children'} ${s.workers.busy}/${s.workers.cap}${s.workers.queued ? `, ${s.workers.queued} queued` : ''}`);
+  if (s.waiting > 0 && !s.workers) parts.push(`${s.waiting} waiting`);
+  if (s.messagesInPerSecond > 0) parts.push(`${formatRate(s.messagesInPerSecond)} msgs/s`);
+  if (s.lastError) parts.push('⚠ ' + s.lastError.split(':')[0]!);
+  item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
-    s.state === 'listening' ? 'radio-tower' : 'loading~spin',
-    s.state === 'listening' ? new vscode.ThemeColor('charts.green') : undefined,
+    s.state === 'listening' ? (s.lastError || s.workers?.capNote ? 'warning' : 'radio-tower') : 'loading~spin',
+    s.state === 'listening' ? new vscode.ThemeColor(s.lastError || s.workers?.capNote ? 'charts.orange' : 'charts.green') : undefined,
   );
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${s.transport.toUpperCase()} server** on \`${s.host}:${s.port}\`\n\n`);
+  md.appendMarkdown(`**${s.transport === 'unix' ? 'Unix stream' : s.transport.toUpperCase()} server** on \`${s.address}\`\n\n`);
   md.appendMarkdown(`| | |\n|---|---|\n`);
   md.appendMarkdown(`| model | ${s.model} |\n| handler | ${s.handler} |\n| state | ${s.state} |\n`);
-  md.appendMarkdown(`| live connections | ${s.liveConnections} |\n| connections served | ${s.totalConnections} |\n`);
+  md.appendMarkdown(`| live ${s.transport === 'udp' ? 'peers' : 'connections'} | ${s.liveConnections} |\n| ${s.transport === 'udp' ? 'peers seen' : 'connections accepted'} | ${s.totalConnections} |\n`);
   md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| messages in | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n| handler errors | ${s.handlerErrors} |\n`);
+  md.appendMarkdown(`| backlog · recv size | ${s.backlog} · ${s.recvSize} bytes |\n`);
+  md.appendMarkdown(`| max connections · idle timeout | ${s.maxConnections || 'no limit'} · ${s.idleTimeoutMs ? `${s.idleTimeoutMs / 1000} s` : 'off'} |\n`);
+  if (s.workers) {
+    const w = s.workers;
+    md.appendMarkdown(`| ${w.kind === 'thread' ? 'threads' : 'child processes'} | ${w.live} alive (${w.busy} busy, ${w.idle} idle), cap ${w.cap} |\n`);
+    if (w.queued) md.appendMarkdown(`| queued | ${w.queued} |\n`);
+    if (w.capNote) md.appendMarkdown(`| ⚠ | ${w.capNote} |\n`);
+  }
+  if (s.waiting && !s.workers) md.appendMarkdown(`| waiting for their turn | ${s.waiting} |\n`);
+  if (s.refused) md.appendMarkdown(`| refused | ${s.refused} (last: ${s.lastRefusal}) |\n`);
+  if (s.lastError) md.appendMarkdown(`| ⚠ last error | ${s.lastError} |\n`);
+  if (s.model === 'event-loop' && s.recentRounds.length) {
+    md.appendMarkdown(`\n**Readiness rounds** (what \`select()\` returned; ${s.rounds} so far, newest first)\n\n| readable | writable | sockets |\n|---|---|---|\n`);
+    for (const r of [...s.recentRounds].reverse()) md.appendMarkdown(`| ${r.readable} | ${r.writable} | ${r.sockets.join(', ')}${r.readable + r.writable > r.sockets.length ? ' …' : ''} |\n`);
+  }
   item.tooltip = md;
   return item;
 }
@@ -151,17 +170,28 @@ function connectionItem(c: ConnectionView): vscode.TreeItem {
   item.id = c.id;
   item.contextValue = c.state === 'closed' ? 'connection.closed' : 'connection';
   const end = c.endedAt ?? Date.now();
-  const parts = [`↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`, plural(c.messagesIn, 'msg'), formatAge(end - c.createdAt)];
-  if (c.state !== 'open') parts.unshift(c.state);
+  const parts: string[] = [];
+  if (c.state === 'waiting') parts.push(c.waitingReason ?? 'waiting');
+  else {
+    if (c.servedById) parts.push(`served by ${c.servedBy}${c.servedByState ? ` · ${c.servedByState}` : ''}`);
+    parts.push(`↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`, plural(c.messagesIn, 'msg'));
+  }
+  parts.push(formatAge(end - c.createdAt));
+  if (c.state !== 'open' && c.state !== 'waiting') parts.unshift(c.state);
   if (c.backpressure) parts.unshift('paused: back-pressure');
+  if (c.error) parts.unshift(`${c.error.type}`);
   item.description = parts.join(' · ');
-  const icon = c.state === 'closed' ? 'debug-disconnect' : c.error ? 'error' : c.backpressure ? 'debug-pause' : 'plug';
+  const icon = c.state === 'closed' ? 'debug-disconnect' : c.error ? 'error' : c.backpressure ? 'debug-pause' : c.state === 'waiting' ? 'watch' : 'plug';
   const color = c.state === 'closed' ? new vscode.ThemeColor('disabledForeground') : c.error ? new vscode.ThemeColor('errorForeground') : undefined;
   item.iconPath = new vscode.ThemeIcon(icon, color);
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**Connection** from \`${c.peer}\` to \`${c.local}\`\n\n`);
-  md.appendMarkdown(`| | |\n|---|---|\n| state | ${c.state}${c.closeReason ? ` (${c.closeReason})` : ''} |\n| served by | ${c.servedBy} |\n`);
-  md.appendMarkdown(`| in | ${formatBytes(c.bytesIn)} in ${plural(c.messagesIn, 'read')} |\n| out | ${formatBytes(c.bytesOut)} in ${plural(c.messagesOut, 'write')} |\n`);
+  md.appendMarkdown(`**${c.transport === 'udp' ? 'UDP peer' : 'Connection'}** from \`${c.peer}\` to \`${c.local}\`\n\n`);
+  md.appendMarkdown(`| | |\n|---|---|\n| state | ${c.state}${c.closeReason ? ` (${c.closeReason})` : ''} |\n`);
+  if (c.waitingReason) md.appendMarkdown(`| waiting | ${c.waitingReason} |\n`);
+  md.appendMarkdown(`| served by | ${c.servedBy}${c.servedByState ? ` — ${c.servedByState}` : ''} |\n| handler phase | ${c.phase} |\n`);
+  md.appendMarkdown(`| in | ${formatBytes(c.bytesIn)} in ${plural(c.messagesIn, c.transport === 'udp' ? 'datagram' : 'segment')}, ${plural(c.reads, 'recv')} (last ${c.readsLastMessage}, most ${c.readsMaxMessage} per segment) |\n`);
+  md.appendMarkdown(`| out | ${formatBytes(c.bytesOut)} in ${plural(c.messagesOut, 'send')} |\n`);
+  md.appendMarkdown(`| back-pressure | ${c.backpressure ? 'paused: the peer is not reading (or the handler is behind)' : 'no'} |\n`);
   md.appendMarkdown(`| age | ${formatAge(end - c.createdAt)} |\n| idle | ${formatAge(Date.now() - c.lastActivityAt)} |\n`);
   if (c.lastReceived) md.appendCodeblock(c.lastReceived, 'text');
   if (c.error) md.appendCodeblock(c.error.stack ?? `${c.error.type}: ${c.error.message}`, 'text');

@@ -1,14 +1,18 @@
 import * as vscode from 'vscode';
 import { exposureWarning, validateHost, validatePort } from '../engine/address';
 import { HANDLERS, HANDLER_NAMES, isHandlerName, type HandlerName } from '../engine/server/handlers';
-import type { Transport } from '../engine/state/views';
-import { readSettings } from './config';
+import { defaultUnixPath, isModel, isTransport, MODEL_INFO, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
+import type { ConcurrencyModel, Transport } from '../engine/state/views';
+import { readServerOptions, readSettings } from './config';
 
 export interface StartServerRequest {
   readonly transport: Transport;
+  readonly model: ConcurrencyModel;
   readonly handler: HandlerName;
+  readonly handlerArg?: string;
   readonly host: string;
   readonly port: number;
+  readonly path?: string;
   /** Set when the user already accepted a non-loopback bind. */
   readonly exposureAccepted?: boolean;
 }
@@ -17,31 +21,95 @@ export interface StartServerRequest {
 export function parseStartRequest(arg: unknown): StartServerRequest | undefined {
   if (!arg || typeof arg !== 'object') return undefined;
   const a = arg as Record<string, unknown>;
-  if (a.transport !== 'tcp' || !isHandlerName(a.handler)) return undefined;
+  if (!isTransport(a.transport) || !isHandlerName(a.handler)) return undefined;
+  const model = a.model === undefined ? 'event-loop' : a.model;
+  if (!isModel(model)) return undefined;
   if (typeof a.host !== 'string' || validateHost(a.host)) return undefined;
   if (typeof a.port !== 'number' || validatePort(String(a.port))) return undefined;
-  return { transport: 'tcp', handler: a.handler, host: a.host, port: a.port, exposureAccepted: a.exposureAccepted === true };
+  if (a.path !== undefined && (typeof a.path !== 'string' || !a.path.startsWith('/'))) return undefined;
+  if (a.handlerArg !== undefined && (typeof a.handlerArg !== 'string' || !a.handlerArg.trim())) return undefined;
+  return {
+    transport: a.transport,
+    model,
+    handler: a.handler,
+    handlerArg: a.handlerArg as string | undefined,
+    host: a.host,
+    port: a.port,
+    path: a.path as string | undefined,
+    exposureAccepted: a.exposureAccepted === true,
+  };
 }
 
-const STEPS = 4;
+/** The request plus the options from settings (backlog, recv size, caps…). */
+export function toServerOptions(request: StartServerRequest): ServerOptions {
+  return { ...readServerOptions(), ...request };
+}
 
-/** The Start Server… flow: transport, handler, host, port. Undefined when the user cancels. */
+type TransportChoice = Transport | 'unix-dgram';
+
+/** The Start Server… flow: transport, model, handler, address. Undefined when the user cancels. */
 export async function askStartRequest(): Promise<StartServerRequest | undefined> {
   const settings = readSettings();
-  const transport = await vscode.window.showQuickPick(
-    [{ label: 'TCP', description: 'stream socket', detail: 'Like socket.socket(AF_INET, SOCK_STREAM) and socketserver.TCPServer.', value: 'tcp' as const }],
-    { title: `Start Server (1/${STEPS}): transport`, placeHolder: 'Transport', ignoreFocusOut: true },
+  let transport: TransportChoice | undefined;
+  for (;;) {
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'TCP', description: 'stream socket', detail: 'socket(AF_INET, SOCK_STREAM): socketserver.TCPServer and friends.', value: 'tcp' as const },
+        { label: 'UDP', description: 'datagram socket', detail: 'socket(AF_INET, SOCK_DGRAM): socketserver.UDPServer; every datagram is a request.', value: 'udp' as const },
+        { label: 'Unix stream socket', description: 'a socket file', detail: 'socket(AF_UNIX, SOCK_STREAM): socketserver.UnixStreamServer, at a short path in the temp dir.', value: 'unix' as const },
+        { label: '$(circle-slash) Unix datagram socket', description: 'unavailable', detail: UNIX_DATAGRAM_UNAVAILABLE, value: 'unix-dgram' as const },
+      ],
+      { title: 'Start Server: transport', placeHolder: 'Transport', ignoreFocusOut: true },
+    );
+    if (!picked) return undefined;
+    if (picked.value !== 'unix-dgram') {
+      transport = picked.value;
+      break;
+    }
+    // Quick picks cannot disable an item: say why and ask again.
+    await vscode.window.showInformationMessage(`Socket Lab: ${UNIX_DATAGRAM_UNAVAILABLE}`, { modal: true });
+  }
+  const steps = transport === 'unix' ? 4 : 5;
+  const title = (n: number, what: string) => `Start Server (${n}/${steps}): ${what}`;
+
+  const model = await vscode.window.showQuickPick(
+    MODELS.map((m) => ({ label: m, description: `like ${MODEL_INFO[m].like}`, detail: MODEL_INFO[m].description, value: m })),
+    { title: title(2, 'concurrency model'), placeHolder: 'Who serves each connection', ignoreFocusOut: true },
   );
-  if (!transport) return undefined;
+  if (!model) return undefined;
 
   const handler = await vscode.window.showQuickPick(
     HANDLER_NAMES.map((name) => ({ label: name, description: HANDLERS[name].description, value: name })),
-    { title: `Start Server (2/${STEPS}): handler`, placeHolder: 'What the server does with what it receives', ignoreFocusOut: true },
+    { title: title(3, 'handler'), placeHolder: 'What the server does with what it receives', ignoreFocusOut: true },
   );
   if (!handler) return undefined;
+  let handlerArg: string | undefined;
+  if (handler.value === 'crash-on') {
+    handlerArg = await vscode.window.showInputBox({
+      title: title(3, 'crash-on word'),
+      prompt: 'The handler raises an exception when it receives this word.',
+      value: 'crash',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'Enter a word.'),
+    });
+    if (handlerArg === undefined) return undefined;
+    handlerArg = handlerArg.trim();
+  }
+
+  if (transport === 'unix') {
+    const path = await vscode.window.showInputBox({
+      title: title(4, 'socket path'),
+      prompt: 'Where the socket file goes; kept short (a Unix socket path holds at most 107 bytes).',
+      value: defaultUnixPath(),
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim().startsWith('/') ? 'Enter an absolute path.' : Buffer.byteLength(v.trim()) > 107 ? 'At most 107 bytes.' : undefined),
+    });
+    if (path === undefined) return undefined;
+    return { transport, model: model.value, handler: handler.value, handlerArg, host: '127.0.0.1', port: 0, path: path.trim() };
+  }
 
   const host = await vscode.window.showInputBox({
-    title: `Start Server (3/${STEPS}): address`,
+    title: title(4, 'address'),
     prompt: '127.0.0.1 accepts connections from this machine only; 0.0.0.0 or :: from your whole network.',
     value: settings.defaultHost,
     ignoreFocusOut: true,
@@ -50,7 +118,7 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   if (host === undefined) return undefined;
 
   const port = await vscode.window.showInputBox({
-    title: `Start Server (4/${STEPS}): port`,
+    title: title(5, 'port'),
     prompt: '0 lets the operating system pick any free port.',
     value: String(settings.defaultPort),
     ignoreFocusOut: true,
@@ -58,11 +126,12 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   });
   if (port === undefined) return undefined;
 
-  return { transport: transport.value, handler: handler.value, host: host.trim(), port: Number(port.trim()) };
+  return { transport, model: model.value, handler: handler.value, handlerArg, host: host.trim(), port: Number(port.trim()) };
 }
 
 /** Asks before binding anywhere but loopback. */
 export async function confirmExposure(request: StartServerRequest): Promise<boolean> {
+  if (request.transport === 'unix') return true;
   const warning = exposureWarning(request.host);
   if (!warning || request.exposureAccepted) return true;
   const choice = await vscode.window.showWarningMessage(warning, { modal: true, detail: 'Lab servers have no authentication.' }, 'Listen Anyway');

@@ -88,9 +88,10 @@ describe('Servers view in a real VS Code', function () {
     const { page } = session();
     await runCommand(page, 'Socket Lab: Start Server…');
     await pick(page, 'TCP');
+    await pick(page, 'event-loop');
     await pick(page, 'echo');
-    await answer(page, '(3/4)');
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: '(4/4)' }).waitFor({ state: 'visible' });
+    await answer(page, '(4/5)');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: '(5/5)' }).waitFor({ state: 'visible' });
     const input = page.locator('.quick-input-widget input');
     await input.fill('70000');
     await waitFor('the validation message', async () => (await quickInputMessage(page)).includes('at most 65535') || undefined);
@@ -110,10 +111,14 @@ describe('Servers view in a real VS Code', function () {
       const toast = notification(page, `Port ${busy} is already in use`);
       await toast.waitFor({ state: 'visible' });
       await session().screenshot('05-port-in-use');
-      await toast.getByRole('button', { name: 'Use a Free Port' }).click();
+      // The offer names a port that was free when the error was shown.
+      const offer = toast.getByRole('button', { name: /^Use Port \d+$/ });
+      const offered = Number(/\d+/.exec((await offer.textContent()) ?? '')![0]);
+      await offer.click();
       const ports = await waitFor('a second server', async () => ((await serverPorts()).length === 2 ? serverPorts() : undefined));
       const fresh = ports.find((p) => p !== port)!;
       assert.notEqual(fresh, busy);
+      assert.equal(fresh, offered);
       assert.equal((await exchange(fresh, 'x', 1)).toString(), 'x');
     } finally {
       blocker.close();

@@ -146,6 +146,8 @@ export interface ThreadView extends EntityBase {
   /** Processes: Python's exitcode (negative signal number after terminate/kill). */
   readonly exitCode: number | null;
   readonly error: ErrorInfo | null;
+  /** A server's thread or child: the connection it serves now. */
+  readonly serving?: { readonly id: string; readonly peer: string } | null;
 }
 
 export type SyncPrimitive = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Condition' | 'Barrier' | 'Value' | 'Array' | 'dict';

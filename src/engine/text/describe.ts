@@ -19,8 +19,9 @@ export function describeThread(t: ThreadView, now: number): string {
     const held = w.holderName ? `, held by ${w.holderName}` : '';
     return `${t.state} ${w.name}`.replace('waiting for lock', 'waiting for').replace('waiting for event', 'waiting for').replace('waiting for semaphore', 'waiting for') + ` (${since}${held})`;
   }
-  if (t.state === 'sleeping' || t.state === 'blocked in recv') return `${t.state} (${since})`;
-  return t.state;
+  const serving = t.serving ? ` · serving ${t.serving.peer}` : '';
+  if (t.state === 'sleeping' || t.state === 'blocked in recv') return `${t.state} (${since})${serving}`;
+  return t.state + serving;
 }
 
 export function describeSync(s: SyncView): string {

@@ -9,7 +9,7 @@ export async function serverPorts(): Promise<number[]> {
 }
 
 /** Start Server… through the palette, as a user does. */
-export async function startServerFromPalette(handler: 'echo' | 'upper', port?: string): Promise<void> {
+export async function startServerFromPalette(handler: 'echo' | 'upper' | 'menu', port?: string, model = 'event-loop'): Promise<void> {
   const { page } = session();
   for (let attempt = 1; ; attempt++) {
     await runCommand(page, 'Socket Lab: Start Server…');
@@ -19,14 +19,15 @@ export async function startServerFromPalette(handler: 'echo' | 'upper', port?: s
     if (attempt >= 3) throw new Error('the Start Server quick pick did not stay open');
   }
   await pick(page, 'TCP');
+  await pick(page, model);
   await pick(page, handler);
-  await answer(page, '(3/4)'); // keep 127.0.0.1
-  await answer(page, '(4/4)', port); // keep 0 unless given
+  await answer(page, '(4/5)'); // keep 127.0.0.1
+  await answer(page, '(5/5)', port); // keep 0 unless given
 }
 
 /** Starts a server and resolves with its port once its row shows. */
-export async function startServerAndWait(handler: 'echo' | 'upper'): Promise<number> {
+export async function startServerAndWait(handler: 'echo' | 'upper' | 'menu', model = 'event-loop'): Promise<number> {
   const before = new Set(await serverPorts());
-  await startServerFromPalette(handler);
+  await startServerFromPalette(handler, undefined, model);
   return waitFor('the new server row', async () => (await serverPorts()).find((p) => !before.has(p)));
 }

@@ -133,7 +133,9 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
   }
 
   override view(): ThreadView {
-    return this.finalView ?? super.view();
+    if (this.finalView) return this.finalView;
+    const conn = this.job?.conn;
+    return { ...super.view(), serving: conn ? { id: conn.id, peer: conn.peerAddress } : null };
   }
 
   private send(m: ToWorker): void {

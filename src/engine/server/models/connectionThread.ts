@@ -133,7 +133,9 @@ export class ConnectionThread extends Actor implements ServiceWorker {
 
   override view(): ThreadView {
     // Once ended, the slot may serve another thread: keep what was true at the end.
-    return this.finalView ?? super.view();
+    if (this.finalView) return this.finalView;
+    const conn = this.job?.conn;
+    return { ...super.view(), serving: conn ? { id: conn.id, peer: conn.peerAddress } : null };
   }
 
   private post(m: ToWorker, transfer?: ArrayBuffer[]): void {
