@@ -5,7 +5,8 @@ export type Where = { readonly port: number; readonly host?: string } | { readon
 
 /** A real client socket that collects what it receives and lets a test wait on it (no sleeps). */
 export class TestClient {
-  received = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
   ended = false;
   closed = false;
   error: Error | undefined;
@@ -13,7 +14,8 @@ export class TestClient {
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
-      this.received = Buffer.concat([this.received, d]);
+      this.chunks.push(d);
+      this.length += d.length;
       this.wake();
     });
     socket.on('end', () => {
@@ -41,6 +43,16 @@ export class TestClient {
     });
   }
 
+  /** Everything received so far (joined on demand: appending per chunk would be quadratic). */
+  get received(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  get receivedLength(): number {
+    return this.length;
+  }
+
   get text(): string {
     return this.received.toString('utf8');
   }
@@ -66,7 +78,7 @@ export class TestClient {
 
   /** Waits until `n` bytes have arrived in total. */
   bytes(n: number): Promise<void> {
-    return this.until(() => this.received.length >= n, `${n} bytes`);
+    return this.until(() => this.length >= n, `${n} bytes`);
   }
 
   textIncludes(s: string): Promise<void> {

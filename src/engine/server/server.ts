@@ -10,6 +10,7 @@ import type { Dispatcher, HandlerChoice } from './models/dispatcher';
 import { EventLoopDispatcher, IterativeDispatcher } from './models/loop';
 import { WorkerPool } from './models/workerPool';
 import type { ResolvedServerOptions } from './options';
+import { descriptorLimit, NEAR_LIMIT, openDescriptors } from './descriptors';
 
 export type { ServerOptions } from './options';
 
@@ -55,6 +56,8 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
   private lastRefusal: string | null = null;
   private lastError: string | null = null;
   private lastErrorLoggedAt = 0;
+  private fdCheckedAt = 0;
+  private fdTimer: NodeJS.Timeout | undefined;
   private readonly inRate: RateMeter;
   /** Keeps the published rate honest after traffic stops (an idle server is never touched). */
   private readonly rateTimer: NodeJS.Timeout;
@@ -154,6 +157,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
   private async doStop(deadlineMs: number): Promise<void> {
     this.state = 'stopping';
     clearInterval(this.rateTimer);
+    clearTimeout(this.fdTimer);
     this.model.touch(this);
     const listenerClosed = this.closeListener();
     const conns = [...this.connections.values()];
@@ -186,6 +190,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     this.totalConnections++;
     this.model.touch(this);
     this.onAcceptedEmitter.fire(conn);
+    this.checkDescriptors();
     const max = this.options.maxConnections;
     if (max > 0 && this.connections.size > max) {
       this.refuse(conn, `max connections (${max}) reached`);
@@ -194,10 +199,33 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     this.dispatcher.assign(conn);
   }
 
+  /**
+   * Near the descriptor limit, counts open descriptors (at most once a second, and once more
+   * after a burst): at the limit, libuv closes new clients without telling us, so we say it.
+   */
+  private checkDescriptors(): void {
+    const limit = descriptorLimit();
+    if (limit === null || this.connections.size < Math.min(limit * NEAR_LIMIT, limit - 64)) return;
+    const now = Date.now();
+    if (now - this.fdCheckedAt < 1000) {
+      this.fdTimer ??= setTimeout(() => {
+        this.fdTimer = undefined;
+        this.checkDescriptors();
+      }, 1000 - (now - this.fdCheckedAt));
+      this.fdTimer.unref();
+      return;
+    }
+    this.fdCheckedAt = now;
+    const open = openDescriptors();
+    if (open !== null && open >= limit - 2) {
+      this.listenerError(Object.assign(new Error(`${open} of ${limit} descriptors in use`), { code: 'EMFILE' }));
+    }
+  }
+
   protected listenerError(err: Error & { code?: string }): void {
     const text =
       err.code === 'EMFILE' || err.code === 'ENFILE'
-        ? `out of file descriptors (${err.code}): a new client could not be accepted and was closed; existing connections go on. Raise the limit (ulimit -n) or close connections.`
+        ? `out of file descriptors (${err.code}: ${err.message}): new clients are closed as soon as they connect; existing connections go on. Raise the limit (ulimit -n) or close connections.`
         : `listener error: ${err.message}`;
     this.lastError = text;
     this.model.touch(this);
