@@ -172,10 +172,10 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
       else w.serveDatagram(item, this.choice);
     }
     // Keep `spares` idle workers ahead of demand, and start one per waiting item, within the cap.
-    // After repeated start failures only a new connection tries again (one attempt at a time).
-    const want = this.queue.length + this.options.spares - this.idleWorkers.length;
-    const limit = this.startFailures >= MAX_START_FAILURES ? (this.queue.length > 0 ? 1 : 0) : want;
-    while (this.starting < Math.min(want, limit) && this.workers.size < this.options.cap) this.spawn();
+    // Once a start failed, no spares and one attempt at a time, only for a waiting connection,
+    // until a start succeeds: a broken entry must not turn into a respawn loop.
+    const want = this.startFailures > 0 ? Math.min(this.queue.length, 1) : this.queue.length + this.options.spares - this.idleWorkers.length;
+    while (this.starting < want && this.workers.size < this.options.cap) this.spawn();
     this.noteWaiting();
     this.touchServer();
   }

@@ -373,3 +373,82 @@ describe('servers: what each model shows', function () {
     assert.equal(fs.existsSync(path), false);
   });
 });
+
+describe('servers: what the inspector and other clients see', function () {
+  this.timeout(30_000);
+  let engine: Engine;
+  beforeEach(() => {
+    engine = new Engine({ retentionMs: 50, scripts });
+  });
+  afterEach(async () => {
+    await engine.dispose();
+  });
+
+  it('event-loop: readiness rounds count the sockets that were readable together, while someone watches', async () => {
+    const server = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
+    const clients = await Promise.all([1, 2, 3, 4].map(() => TestClient.connect({ port: server.port })));
+    // Nobody watches yet: no rounds are recorded (the hot path pays nothing).
+    clients[0]!.send('x');
+    await clients[0]!.bytes(1);
+    assert.equal(server.view().rounds, 0);
+    const sub = engine.publisher.subscribe(() => {});
+    try {
+      for (let i = 0; i < 5; i++) {
+        for (const c of clients) c.send('y');
+        await Promise.all(clients.map((c) => c.bytes(1 + (c === clients[0] ? 1 : 0) + i)));
+      }
+      const v = server.view();
+      assert.ok(v.rounds >= 5, `rounds recorded: ${v.rounds}`);
+      const total = v.recentRounds.reduce((n, r) => n + r.readable, 0);
+      assert.ok(v.recentRounds.length > 0 && total >= v.recentRounds.length, 'each round saw at least one readable socket');
+      assert.ok(v.recentRounds.every((r) => r.sockets.every((s) => /^127\.0\.0\.1:\d+$/.test(s))));
+    } finally {
+      sub.dispose();
+      for (const c of clients) c.close();
+    }
+  });
+
+  it('a thread entry that cannot start: a clear reason on the server and the connection, and no respawn loop', async () => {
+    const broken = new Engine({ retentionMs: 50, scripts: { ...scripts, connectionThreadScript: '/nonexistent/connection-thread.js' } });
+    try {
+      const server = await broken.startServer({ transport: 'tcp', model: 'thread-per-connection', handler: 'echo', host: '127.0.0.1', port: 0, spares: 2 });
+      const c = await TestClient.connect({ port: server.port });
+      let reason: string | null = null;
+      server.onConnectionClosed((conn) => (reason = conn.view().closeReason));
+      await c.whenClosed();
+      await eventually(() => reason !== null, 'the connection to be closed with a reason');
+      assert.match(reason!, /could not start a thread/);
+      assert.match(server.view().workers?.capNote ?? '', /could not start a thread/);
+      // No respawn loop: the attempts already under way end, and nothing new starts.
+      await eventually(() => server.view().workers?.live === 0, 'every attempt to end');
+      const started = server.runtime!.threads.filter((t) => t.name.startsWith('Thread-')).length;
+      assert.ok(started <= 3, `threads started: ${started}`);
+    } finally {
+      await broken.dispose();
+    }
+  });
+
+  it('a Python socket client talks to the 10086 menu server in UTF-8, as in the tutorial', async function () {
+    const server = await engine.startServer({ transport: 'tcp', model: 'thread-per-connection', handler: 'menu', host: '127.0.0.1', port: 0 });
+    const script = [
+      'import socket, sys',
+      's = socket.create_connection(("127.0.0.1", int(sys.argv[1])))',
+      'def recv():',
+      '    data = s.recv(1024)',
+      '    print(data.decode("utf-8"))',
+      'recv()',
+      'for cmd in ["0", "1234", "exit"]:',
+      '    s.sendall(cmd.encode())',
+      '    if cmd != "exit": recv()',
+      'print("closed" if s.recv(1024) == b"" else "open")',
+    ].join('\n');
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('python3', ['-c', script, String(server.port)], { timeout: 10_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+    ).catch((err: Error) => {
+      if (/ENOENT/.test(err.message)) this.skip();
+      throw err;
+    });
+    assert.equal(out, [MENU_GREETING, MENU_OPERATOR, MENU_RETRY, 'closed', ''].join('\n'));
+  });
+});
