@@ -139,7 +139,9 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
   }
 
   private send(m: ToWorker): void {
-    if (this.child?.connected) this.child.send(m);
+    // A child exiting (retired, killed) may close the channel between our check and the write:
+    // the callback takes that EPIPE instead of an 'error' event. Its exit is reported anyway.
+    if (this.child?.connected) this.child.send(m, () => {});
   }
 
   private onMessage(m: FromWorker): void {

@@ -24,6 +24,13 @@ const isConnection = (i: Item): i is Connection => 'serve' in i;
 
 /** Two workers in a row that die before saying ready: stop starting them (no respawn loop). */
 const MAX_START_FAILURES = 2;
+/**
+ * Workers starting at once. Starting one costs ~25 ms of CPU (a thread) or ~50 ms (a child): a
+ * burst of 500 connections must not start 100 at once and starve those already serving.
+ */
+const MAX_STARTING = 2;
+/** Idle workers beyond `keepIdle` retire after this long without work (a burst leaves no crowd). */
+export const IDLE_RETIRE_MS = 10_000;
 
 /**
  * thread-per-connection, thread-pool and process-per-connection: connections (and datagrams)
@@ -34,6 +41,8 @@ const MAX_START_FAILURES = 2;
 export class WorkerPool implements Dispatcher, WorkerEvents {
   private readonly workers = new Set<ServiceWorker>();
   private readonly idleWorkers: ServiceWorker[] = [];
+  private readonly idleSince = new Map<ServiceWorker, number>();
+  private readonly retireTimer: NodeJS.Timeout;
   private starting = 0;
   private readonly queue: Item[] = [];
   private startFailures = 0;
@@ -59,6 +68,8 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
         }
       }
     });
+    this.retireTimer = setInterval(() => this.retireIdle(), IDLE_RETIRE_MS / 4);
+    this.retireTimer.unref();
     this.pump();
   }
 
@@ -104,6 +115,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   async stop(deadlineMs: number): Promise<void> {
     this.stopped = true;
     this.removeSampler();
+    clearInterval(this.retireTimer);
     for (const item of this.queue.splice(0)) if (!isConnection(item)) item.done('—', null);
     const all = [...this.workers];
     for (const w of all) w.retire();
@@ -125,17 +137,29 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
 
   idle(w: ServiceWorker): void {
     if (!this.workers.has(w)) return;
-    if (!this.stopped && this.queue.length === 0 && this.idleWorkers.length >= this.options.keepIdle) {
-      // Like ThreadingTCPServer's thread ending with its connection (a few are kept warm).
-      w.retire();
-      this.touchServer();
-      return;
-    }
     this.becomeIdle(w);
+  }
+
+  /**
+   * Python's threads end with their connection; ours are kept a while, because starting one
+   * costs ~100× more here. The ones idle longest beyond `keepIdle` retire.
+   */
+  private retireIdle(): void {
+    const cutoff = Date.now() - IDLE_RETIRE_MS;
+    // idleWorkers is a stack (most recently idle last): the oldest are first.
+    while (this.idleWorkers.length > this.options.keepIdle) {
+      const w = this.idleWorkers[0]!;
+      if ((this.idleSince.get(w) ?? 0) > cutoff) break;
+      this.idleWorkers.shift();
+      this.idleSince.delete(w);
+      w.retire();
+    }
+    this.touchServer();
   }
 
   exited(w: ServiceWorker, reason: string, beforeReady: boolean): void {
     this.workers.delete(w);
+    this.idleSince.delete(w);
     const i = this.idleWorkers.indexOf(w);
     if (i >= 0) this.idleWorkers.splice(i, 1);
     if (beforeReady) {
@@ -159,6 +183,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
       return;
     }
     this.idleWorkers.push(w);
+    this.idleSince.set(w, Date.now());
     this.pump();
   }
 
@@ -168,6 +193,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
       const item = this.queue.shift()!;
       if (isConnection(item) && !item.isOpen) continue;
       const w = this.idleWorkers.pop()!;
+      this.idleSince.delete(w);
       if (isConnection(item)) w.serveStream(item, this.choice);
       else w.serveDatagram(item, this.choice);
     }
@@ -175,7 +201,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     // Once a start failed, no spares and one attempt at a time, only for a waiting connection,
     // until a start succeeds: a broken entry must not turn into a respawn loop.
     const want = this.startFailures > 0 ? Math.min(this.queue.length, 1) : this.queue.length + this.options.spares - this.idleWorkers.length;
-    while (this.starting < want && this.workers.size < this.options.cap) this.spawn();
+    while (this.starting < Math.min(want, MAX_STARTING) && this.workers.size < this.options.cap) this.spawn();
     this.noteWaiting();
     this.touchServer();
   }
