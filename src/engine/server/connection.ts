@@ -26,6 +26,8 @@ export interface ConnectionService {
   end(): void;
   /** The user or the server closes it: a remote owner must be told. */
   close?(reason: string): void;
+  /** The socket drained after back-pressure: output held back may flow again. */
+  writable?(): void;
   /** The socket is gone, whatever the reason: free what served it. */
   closed(): void;
 }
@@ -105,6 +107,11 @@ export class Connection implements Tracked<ConnectionView> {
 
   get counters(): { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number } {
     return { bytesIn: this.bytesIn, bytesOut: this.bytesOut, messagesIn: this.messagesIn, messagesOut: this.messagesOut };
+  }
+
+  /** False while the socket's send buffer is over its high-water mark (the peer reads slowly). */
+  get writable(): boolean {
+    return !this.backpressure && !this.socket.destroyed;
   }
 
   get reason(): string | null {
@@ -290,6 +297,7 @@ export class Connection implements Tracked<ConnectionView> {
     this.backpressure = false;
     this.owner.noteReady(this.peer, true);
     if (!this.inputPaused) this.socket.resume();
+    this.service?.writable?.();
     this.owner.model.touch(this);
   }
 

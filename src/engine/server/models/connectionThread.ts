@@ -5,7 +5,8 @@ import type { RuntimeHost } from '../../runtime/runtimeHost';
 import { ThreadState, threadStateName } from '../../runtime/threadState';
 import type { ThreadView } from '../../state/views';
 import type { Connection, ConnectionService } from '../connection';
-import { type FromWorker, INPUT_LIMIT, ownBytes, SIG_INFLIGHT, SIG_INTS, SIG_PAUSED, SIG_WAKE, type ToWorker } from '../workers/messages';
+import { Channel, F_EOF, F_GONE, F_INPUT_HELD } from '../workers/channel';
+import { type FromWorker, ownBytes, SIG_INTS, SIG_WAKE, type ToWorker } from '../workers/messages';
 import type { DatagramRequest, HandlerChoice } from './dispatcher';
 import type { ServiceWorker, WorkerEvents } from './serviceWorker';
 
@@ -20,6 +21,10 @@ export class ConnectionThread extends Actor implements ServiceWorker {
   readonly kind = 'thread';
   private worker: Worker | undefined;
   private readonly signal = new Int32Array(new SharedArrayBuffer(SIG_INTS * 4));
+  /** The connection's bytes both ways (rings in shared memory; see workers/channel.ts). */
+  private readonly channel = new Channel();
+  /** Input that did not fit in the ring yet (the socket is paused meanwhile). */
+  private held: Buffer[] = [];
   private alive = false;
   private ready = false;
   private job: Job | undefined;
@@ -39,6 +44,7 @@ export class ConnectionThread extends Actor implements ServiceWorker {
     name: string,
     private readonly script: string,
     private readonly events: WorkerEvents,
+    private readonly bell: Int32Array,
   ) {
     super(host, id, slot, name, true);
     host.arena.setState(slot, ThreadState.New);
@@ -62,7 +68,7 @@ export class ConnectionThread extends Actor implements ServiceWorker {
 
   start(): void {
     const worker = new Worker(this.script, {
-      workerData: { arena: this.host.arena.buffer, slot: this.slot, signal: this.signal.buffer },
+      workerData: { arena: this.host.arena.buffer, slot: this.slot, signal: this.signal.buffer, channel: this.channel.buffer, bell: this.bell.buffer },
       name: this.name,
       stdout: false,
       stderr: false,
@@ -83,29 +89,72 @@ export class ConnectionThread extends Actor implements ServiceWorker {
     const seq = ++this.seq;
     this.job = { seq, conn };
     this.served++;
-    Atomics.store(this.signal, SIG_INFLIGHT, 0);
-    Atomics.store(this.signal, SIG_PAUSED, 0);
+    // The thread is parked waiting for a job: nobody touches the rings now.
+    this.channel.reset();
+    this.held = [];
     this.post({ t: 'stream', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, idleTimeoutMs: choice.idleTimeoutMs });
+    const channel = this.channel;
     const service: ConnectionService = {
       servedBy: this.label,
       servedById: this.id,
       servedByState: () => threadStateName(this.state),
       data: (chunk) => {
-        const b = ownBytes(chunk);
-        this.post({ t: 'data', seq, b }, [b.buffer as ArrayBuffer]);
-        if (Atomics.add(this.signal, SIG_INFLIGHT, b.length) + b.length > INPUT_LIMIT) {
-          Atomics.store(this.signal, SIG_PAUSED, 1);
-          conn.pauseInput();
-          // The thread may have emptied its queue between our add and the store: check again.
-          if (Atomics.load(this.signal, SIG_INFLIGHT) < INPUT_LIMIT / 2 && Atomics.compareExchange(this.signal, SIG_PAUSED, 1, 0) === 1) conn.resumeInput();
+        if (this.held.length === 0) {
+          const n = channel.input.write(chunk);
+          if (n === chunk.length) return;
+          chunk = chunk.subarray(n);
         }
+        // The thread is behind: hold the rest and stop reading the socket until it catches up.
+        // The flag goes up before the retry: a thread that read meanwhile left room (the retry
+        // uses it), one that reads later sees the flag and rings.
+        this.held.push(chunk);
+        channel.set(F_INPUT_HELD, true);
+        conn.pauseInput();
+        this.feed(conn);
       },
-      end: () => this.post({ t: 'eof', seq }),
+      end: () => {
+        channel.set(F_EOF, true);
+        channel.input.signal();
+      },
+      writable: () => this.pump(),
       closed: () => {
-        if (this.job?.seq === seq) this.post({ t: 'eof', seq });
+        if (this.job?.seq !== seq) return;
+        channel.set(F_EOF, true);
+        channel.set(F_GONE, true);
+        channel.input.signal();
+        channel.output.signal();
       },
     };
     conn.serve(service);
+  }
+
+  /**
+   * The doorbell rang (or the socket drained): move the thread's output to the socket and held
+   * input into the ring. Output stays in the ring while the socket is backed up, so a thread
+   * whose client does not read ends up blocked in sendall, as in Python.
+   */
+  pump(all = false): void {
+    const conn = this.job?.conn;
+    if (!conn) return;
+    const out = this.channel.output;
+    while (out.available > 0 && (all || conn.writable)) conn.send(out.read(out.available)!);
+    if (this.held.length > 0) this.feed(conn);
+  }
+
+  /** Moves held input into the ring; once all of it is in, reading the socket resumes. */
+  private feed(conn: Connection): void {
+    const input = this.channel.input;
+    while (this.held.length > 0) {
+      const chunk = this.held[0]!;
+      const n = input.write(chunk);
+      if (n < chunk.length) {
+        this.held[0] = chunk.subarray(n);
+        return;
+      }
+      this.held.shift();
+    }
+    this.channel.set(F_INPUT_HELD, false);
+    conn.resumeInput();
   }
 
   serveDatagram(request: DatagramRequest, choice: HandlerChoice): void {
@@ -159,6 +208,7 @@ export class ConnectionThread extends Actor implements ServiceWorker {
         else job.request!.reply(m.b);
         break;
       case 'close':
+        this.pump(true);
         conn?.close('closed by handler');
         break;
       case 'phase':
@@ -168,10 +218,9 @@ export class ConnectionThread extends Actor implements ServiceWorker {
         if (conn) conn.failHandler(m.error);
         else job.request!.fail(m.error);
         break;
-      case 'resume':
-        conn?.resumeInput();
-        break;
       case 'done':
+        // Whatever the handler sent before finishing goes out before the close.
+        if (conn) this.pump(true);
         this.job = undefined;
         if (conn) conn.close(conn.reason ?? 'handler finished');
         else job.request!.done(this.label, this.id);

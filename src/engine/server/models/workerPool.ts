@@ -5,6 +5,7 @@ import { ConnectionProcess } from './connectionProcess';
 import { ConnectionThread } from './connectionThread';
 import type { DatagramRequest, Dispatcher, HandlerChoice } from './dispatcher';
 import type { ServiceWorker, WorkerEvents } from './serviceWorker';
+import { BELL_ARMED, BELL_SEQ } from '../workers/channel';
 
 export interface WorkerPoolOptions {
   readonly kind: 'thread' | 'process';
@@ -43,6 +44,8 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   private readonly idleWorkers: ServiceWorker[] = [];
   private readonly idleSince = new Map<ServiceWorker, number>();
   private readonly retireTimer: NodeJS.Timeout;
+  /** Threads ring it after writing output; one Atomics.waitAsync here serves them all. */
+  private readonly bell = new Int32Array(new SharedArrayBuffer(8));
   private starting = 0;
   private readonly queue: Item[] = [];
   private startFailures = 0;
@@ -70,6 +73,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     });
     this.retireTimer = setInterval(() => this.retireIdle(), IDLE_RETIRE_MS / 4);
     this.retireTimer.unref();
+    if (options.kind === 'thread') this.listenForBell();
     this.pump();
   }
 
@@ -116,6 +120,9 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     this.stopped = true;
     this.removeSampler();
     clearInterval(this.retireTimer);
+    // Releases the pending waitAsync.
+    Atomics.add(this.bell, BELL_SEQ, 1);
+    Atomics.notify(this.bell, BELL_SEQ);
     for (const item of this.queue.splice(0)) if (!isConnection(item)) item.done('—', null);
     const all = [...this.workers];
     for (const w of all) w.retire();
@@ -124,6 +131,24 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     await Promise.race([Promise.all(all.map((w) => w.whenExited())), deadline]);
     clearTimeout(timer);
     await Promise.all(all.map((w) => w.kill()));
+  }
+
+  /**
+   * Serves the doorbell: arm, look at every thread's rings, wait for the next ring. Arming before
+   * looking means a thread that writes after the look rings a bell we are already waiting on.
+   */
+  private listenForBell(): void {
+    const bell = this.bell;
+    const loop = (): void => {
+      if (this.stopped) return;
+      Atomics.store(bell, BELL_ARMED, 1);
+      const seen = Atomics.load(bell, BELL_SEQ);
+      for (const w of this.workers) (w as ConnectionThread).pump();
+      const wait = Atomics.waitAsync(bell, BELL_SEQ, seen);
+      if (wait.async) void wait.value.then(loop);
+      else setImmediate(loop); // rang meanwhile: go round again, but let I/O in first
+    };
+    loop();
   }
 
   // --- WorkerEvents
@@ -209,7 +234,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   private spawn(): void {
     const w: ServiceWorker =
       this.options.kind === 'thread'
-        ? this.runtime.adopt('Thread', (slot, id, name) => new ConnectionThread(this.runtime, id, slot, name, this.options.script, this))
+        ? this.runtime.adopt('Thread', (slot, id, name) => new ConnectionThread(this.runtime, id, slot, name, this.options.script, this, this.bell))
         : this.runtime.adopt('Process', (slot, id, name) => new ConnectionProcess(this.runtime, id, slot, name, this.options.script, this));
     this.workers.add(w);
     this.starting++;

@@ -10,7 +10,7 @@ export interface HandlerJob {
   readonly recvSize: number;
 }
 
-/** To a worker: serve a stream connection (threads get its bytes as `data`; processes get the socket). */
+/** To a worker: serve a stream connection (threads get its bytes through the channel; processes get the socket). */
 export interface StreamJob extends HandlerJob {
   readonly t: 'stream';
   readonly idleTimeoutMs: number;
@@ -25,9 +25,6 @@ export interface DatagramJob extends HandlerJob {
 export type ToWorker =
   | StreamJob
   | DatagramJob
-  | { readonly t: 'data'; readonly seq: number; readonly b: Uint8Array }
-  /** The peer finished sending (or the connection is going away): recv returns b''. */
-  | { readonly t: 'eof'; readonly seq: number }
   /** Processes: close the connection now (user action, server stopping). */
   | { readonly t: 'close'; readonly seq: number; readonly reason: string }
   | { readonly t: 'exit' };
@@ -54,22 +51,13 @@ export type FromWorker =
   | { readonly t: 'close'; readonly seq: number }
   | { readonly t: 'phase'; readonly seq: number; readonly phase: HandlerPhase }
   | { readonly t: 'error'; readonly seq: number; readonly error: ErrorInfo }
-  /** Threads: input consumed below the limit, the server may read from the socket again. */
-  | { readonly t: 'resume'; readonly seq: number }
   | { readonly t: 'stats'; readonly seq: number; readonly stats: ConnStats }
   /** The job is over; `reason` says how a process's connection ended. */
   | { readonly t: 'done'; readonly seq: number; readonly stats?: ConnStats; readonly reason?: string };
 
-/** Shared words between the server and one thread (Int32 indexes). */
+/** The word a parked thread sleeps on between jobs; the server bumps it after each post. */
 export const SIG_WAKE = 0;
-/** Bytes handed to the thread and not yet received by its recv(). */
-export const SIG_INFLIGHT = 1;
-/** 1 while the server stopped reading the socket because the thread is behind. */
-export const SIG_PAUSED = 2;
 export const SIG_INTS = 4;
-
-/** Above this many unread bytes the server stops reading the client's socket. */
-export const INPUT_LIMIT = 1024 * 1024;
 
 /** A copy that owns exactly its bytes, so posting it (or transferring it) moves no more than that. */
 export function ownBytes(data: Uint8Array | string): Uint8Array {

@@ -8,18 +8,23 @@ import { Arena } from '../../runtime/arena';
 import { ThreadState } from '../../runtime/threadState';
 import type { HandlerPhase } from '../../state/views';
 import { HANDLERS, type HandlerContext } from '../handlers';
-import { type DatagramJob, type FromWorker, INPUT_LIMIT, ownBytes, SIG_INFLIGHT, SIG_PAUSED, SIG_WAKE, type StreamJob, type ToWorker } from './messages';
+import { Channel, F_EOF, F_GONE, F_INPUT_HELD, ring } from './channel';
+import { type DatagramJob, type FromWorker, ownBytes, SIG_WAKE, type StreamJob, type ToWorker } from './messages';
 
 interface ThreadInit {
   readonly arena: SharedArrayBuffer;
   readonly slot: number;
   readonly signal: SharedArrayBuffer;
+  readonly channel: SharedArrayBuffer;
+  readonly bell: SharedArrayBuffer;
 }
 
 const init = workerData as ThreadInit;
 const arena = new Arena(init.arena);
 const slot = init.slot;
 const signal = new Int32Array(init.signal);
+const channel = new Channel(init.channel);
+const bell = new Int32Array(init.bell);
 const port = parentPort as unknown as MessagePort;
 
 function post(m: FromWorker, transfer?: ArrayBuffer[]): void {
@@ -36,67 +41,68 @@ function receive(): ToWorker {
   }
 }
 
+/** One connection's bytes, read from and written to the channel's rings. */
 class Stream {
-  private pending: Buffer | null = null;
-  private eof = false;
   closed = false;
 
-  constructor(private readonly job: StreamJob) {}
-
-  /** Like socket.recv(n): at most n bytes, blocking until some arrive; empty at end of stream. */
+  /** Like socket.recv(n): at most n bytes, blocking until some arrive; null (b'') at end of stream. */
   recv(n: number): Buffer | null {
-    while (!this.pending && !this.eof) {
-      arena.setState(slot, ThreadState.Recv);
-      const m = receive();
-      if (m.t === 'data' && m.seq === this.job.seq) {
-        const left = Atomics.sub(signal, SIG_INFLIGHT, m.b.length) - m.b.length;
-        if (left < INPUT_LIMIT / 2 && Atomics.compareExchange(signal, SIG_PAUSED, 1, 0) === 1) post({ t: 'resume', seq: this.job.seq });
-        this.pending = Buffer.from(m.b.buffer, m.b.byteOffset, m.b.length);
-      } else if (m.t === 'eof' && m.seq === this.job.seq) this.eof = true;
-      else if (m.t === 'exit') {
-        this.eof = true;
-        exiting = true;
-      }
-      // Anything else belongs to a job that already ended: dropped.
-    }
+    arena.setState(slot, ThreadState.Recv);
+    const ok = channel.input.waitForData(() => channel.flag(F_EOF) || channel.flag(F_GONE));
     arena.setState(slot, ThreadState.Running);
-    if (!this.pending) return null;
-    const chunk = this.pending;
-    if (chunk.length <= n) {
-      this.pending = null;
-      return chunk;
+    if (!ok) return null;
+    const data = channel.input.read(n);
+    // The server held input back for lack of room: tell it there is room now.
+    if (channel.flag(F_INPUT_HELD)) ring(bell);
+    return data;
+  }
+
+  /** Like sendall: blocks while the output ring is full (the client is not reading). */
+  sendall(data: Uint8Array): void {
+    let rest = data;
+    for (;;) {
+      const n = channel.output.write(rest);
+      ring(bell);
+      if (n === rest.length) return;
+      rest = rest.subarray(n);
+      arena.setState(slot, ThreadState.Sending);
+      if (!channel.output.waitForRoom(() => channel.flag(F_GONE))) return; // the socket is gone: nowhere to send
     }
-    this.pending = chunk.subarray(n);
-    return chunk.subarray(0, n);
   }
 }
-
-let exiting = false;
 
 function phase(seq: number, p: HandlerPhase): void {
   post({ t: 'phase', seq, phase: p });
 }
 
-function context(seq: number, datagram: boolean, onClose: () => void): HandlerContext {
+function datagramContext(seq: number): HandlerContext {
   return {
-    datagram,
+    datagram: true,
     send(data) {
       arena.setState(slot, ThreadState.Sending);
       const b = ownBytes(data);
       post({ t: 'send', seq, b }, [b.buffer as ArrayBuffer]);
       arena.setState(slot, ThreadState.Running);
     },
-    close: onClose,
+    close() {},
   };
 }
 
 function serveStream(job: StreamJob): void {
-  const stream = new Stream(job);
-  const ctx = context(job.seq, false, () => {
-    if (stream.closed) return;
-    stream.closed = true;
-    post({ t: 'close', seq: job.seq });
-  });
+  const stream = new Stream();
+  const ctx: HandlerContext = {
+    datagram: false,
+    send(data) {
+      arena.setState(slot, ThreadState.Sending);
+      stream.sendall(typeof data === 'string' ? Buffer.from(data) : data);
+      arena.setState(slot, ThreadState.Running);
+    },
+    close() {
+      if (stream.closed) return;
+      stream.closed = true;
+      post({ t: 'close', seq: job.seq });
+    },
+  };
   try {
     const session = HANDLERS[job.handler].create(ctx, job.arg);
     phase(job.seq, 'setup');
@@ -117,7 +123,7 @@ function serveStream(job: StreamJob): void {
 
 function serveDatagram(job: DatagramJob): void {
   try {
-    const session = HANDLERS[job.handler].create(context(job.seq, true, () => {}), job.arg);
+    const session = HANDLERS[job.handler].create(datagramContext(job.seq), job.arg);
     session.setup?.();
     session.handle(Buffer.from(job.b.buffer, job.b.byteOffset, job.b.length));
     session.finish?.();
@@ -127,7 +133,7 @@ function serveDatagram(job: DatagramJob): void {
 }
 
 post({ t: 'ready' });
-while (!exiting) {
+for (;;) {
   arena.setState(slot, ThreadState.Idle);
   const job = receive();
   if (job.t === 'exit') break;
