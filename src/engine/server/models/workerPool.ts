@@ -5,7 +5,7 @@ import { ConnectionProcess } from './connectionProcess';
 import { ConnectionThread } from './connectionThread';
 import type { DatagramRequest, Dispatcher, HandlerChoice } from './dispatcher';
 import type { ServiceWorker, WorkerEvents } from './serviceWorker';
-import { BELL_ARMED, BELL_SEQ } from '../workers/channel';
+import { BELL_SEQ, BELL_SLEEPING } from '../workers/channel';
 
 export interface WorkerPoolOptions {
   readonly kind: 'thread' | 'process';
@@ -134,19 +134,27 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   }
 
   /**
-   * Serves the doorbell: arm, look at every thread's rings, wait for the next ring. Arming before
-   * looking means a thread that writes after the look rings a bell we are already waiting on.
+   * Serves the doorbell: note the count, look at every thread's rings, wait for the count to move.
+   * A thread that writes after the look has moved it, so the wait returns at once.
    */
   private listenForBell(): void {
     const bell = this.bell;
     const loop = (): void => {
       if (this.stopped) return;
-      Atomics.store(bell, BELL_ARMED, 1);
       const seen = Atomics.load(bell, BELL_SEQ);
       for (const w of this.workers) (w as ConnectionThread).pump();
+      // A ring after `seen` was read has moved the count: the wait returns at once, notify or not.
+      Atomics.store(bell, BELL_SLEEPING, 1);
       const wait = Atomics.waitAsync(bell, BELL_SEQ, seen);
-      if (wait.async) void wait.value.then(loop);
-      else setImmediate(loop); // rang meanwhile: go round again, but let I/O in first
+      if (wait.async) {
+        void wait.value.then(() => {
+          Atomics.store(bell, BELL_SLEEPING, 0);
+          loop();
+        });
+      } else {
+        Atomics.store(bell, BELL_SLEEPING, 0);
+        setImmediate(loop); // rang meanwhile: go round again, but let I/O in first
+      }
     };
     loop();
   }

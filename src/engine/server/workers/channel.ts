@@ -149,12 +149,15 @@ export class Channel {
   }
 }
 
-// The server's doorbell: one per pool. A thread rings it after writing output (or freeing room
-// the server waits for); the server's single Atomics.waitAsync wakes and serves every thread.
+// The server's doorbell: one per pool. A thread rings it after writing output (or reading input
+// the server held back); the server's single Atomics.waitAsync on it serves every thread. The
+// server compares the count, so no ring is lost; the notify (a walk of V8's global waiter list)
+// is only paid while the server actually sleeps on it.
 export const BELL_SEQ = 0;
-export const BELL_ARMED = 1;
+/** 1 while the server sleeps on the bell. */
+export const BELL_SLEEPING = 1;
 
 export function ring(bell: Int32Array): void {
   Atomics.add(bell, BELL_SEQ, 1);
-  if (Atomics.compareExchange(bell, BELL_ARMED, 1, 0) === 1) Atomics.notify(bell, BELL_SEQ);
+  if (Atomics.load(bell, BELL_SLEEPING) !== 0) Atomics.notify(bell, BELL_SEQ);
 }
