@@ -142,7 +142,8 @@ function serveStream(job: StreamJob, socket: net.Socket): void {
     });
   }
   try {
-    post({ t: 'phase', seq: job.seq, phase: 'setup' });
+    // No message for the setup phase: one IPC write less before the first echo (the parent shows
+    // `setup` from the hand-off until the first batch of counters).
     session.setup?.();
     served.phase = 'handle';
     served.touch();
