@@ -8,7 +8,8 @@ import type { ConnStats } from './workers/messages';
 export interface ConnectionOwner {
   readonly id: string;
   readonly model: StateModel;
-  reportBytes(bytesIn: number, bytesOut: number): void;
+  /** `messagesIn`: how many reads those bytes were (1 when omitted). */
+  reportBytes(bytesIn: number, bytesOut: number, messagesIn?: number): void;
   /** The socket was readable (or writable again) in this event-loop turn. */
   noteReady(peer: string, writable: boolean): void;
   reportHandlerError(conn: Connection, err: ErrorInfo): void;
@@ -163,6 +164,7 @@ export class Connection implements Tracked<ConnectionView> {
   applyStats(s: ConnStats): void {
     const dIn = s.bytesIn - this.bytesIn;
     const dOut = s.bytesOut - this.bytesOut;
+    const dMessages = s.messagesIn - this.messagesIn;
     if (s.messagesIn > this.messagesIn || dIn > 0) this.lastActivityAt = this.owner.model.now();
     this.bytesIn = s.bytesIn;
     this.bytesOut = s.bytesOut;
@@ -174,7 +176,7 @@ export class Connection implements Tracked<ConnectionView> {
     if (this.phase !== 'done') this.phase = s.phase;
     this.backpressure = s.backpressure;
     if (s.lastReceived) this.lastChunk = s.lastReceived;
-    if (dIn > 0 || dOut > 0) this.owner.reportBytes(Math.max(0, dIn), Math.max(0, dOut));
+    if (dIn > 0 || dOut > 0) this.owner.reportBytes(Math.max(0, dIn), Math.max(0, dOut), Math.max(0, dMessages));
     this.owner.model.touch(this);
   }
 

@@ -113,14 +113,20 @@ export class DatagramServer extends Server {
   }
 
   private reply(peer: UdpPeer, data: Uint8Array | string): void {
+    // A thread or child may answer a datagram after the socket closed (stopping): drop it.
+    if (this.state !== 'listening') return;
     const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (n > MAX_UDP_PAYLOAD) {
       this.datagramFailed(peer, { type: 'EMSGSIZE', message: `a reply of ${n} bytes does not fit in one UDP datagram (at most ${MAX_UDP_PAYLOAD} bytes); it was not sent` });
       return;
     }
-    this.socket.send(data, peer.port, peer.address, (err) => {
-      if (err) this.datagramFailed(peer, { type: (err as { code?: string }).code ?? err.name, message: `could not send to ${peer.peer}: ${err.message}` });
-    });
+    const failed = (err: Error) => this.datagramFailed(peer, { type: (err as { code?: string }).code ?? err.name, message: `could not send to ${peer.peer}: ${err.message}` });
+    try {
+      this.socket.send(data, peer.port, peer.address, (err) => err && failed(err));
+    } catch (err) {
+      failed(err as Error);
+      return;
+    }
     peer.sent(n);
     this.reportBytes(0, n);
   }

@@ -236,8 +236,8 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     }
   }
 
-  reportBytes(bytesIn: number, bytesOut: number): void {
-    if (bytesIn) this.messagesIn++;
+  reportBytes(bytesIn: number, bytesOut: number, messagesIn = 1): void {
+    if (bytesIn) this.messagesIn += messagesIn;
     this.bytesIn += bytesIn;
     this.bytesOut += bytesOut;
     this.model.touch(this);

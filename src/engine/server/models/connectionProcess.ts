@@ -100,14 +100,17 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
     };
     const socket = conn.handOff(service);
     const job: ToWorker = { t: 'stream', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, idleTimeoutMs: choice.idleTimeoutMs };
-    this.child!.send(job, socket, (err) => {
-      if (err && this.job?.seq === seq) {
-        this.job = undefined;
-        socket.destroy();
-        conn.remoteEnded(`could not hand the socket to ${this.label}: ${err.message}`);
-        this.events.idle(this);
-      }
-    });
+    const failed = (why: string): void => {
+      // The socket is still ours: close it, so the client is not left hanging.
+      socket.destroy();
+      if (this.job?.seq === seq) this.job = undefined;
+      conn.remoteEnded(`could not hand the socket to ${this.label}: ${why}`);
+      // A child that cannot be written to is not put back in line; its exit is reported anyway.
+      if (this.child?.connected) this.events.idle(this);
+      else this.child?.kill('SIGKILL');
+    };
+    if (!this.child?.connected) return failed('its channel is closed');
+    this.child.send(job, socket, (err) => err && failed(err.message));
   }
 
   serveDatagram(request: DatagramRequest, choice: HandlerChoice): void {
@@ -115,6 +118,11 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
     this.job = { seq, request };
     this.served++;
     this.host.arena.setState(this.slot, ThreadState.Running);
+    if (!this.child?.connected) {
+      this.job = undefined;
+      request.done(`${this.label} (gone)`, this.id);
+      return;
+    }
     this.send({ t: 'dgram', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, b: request.data });
   }
 

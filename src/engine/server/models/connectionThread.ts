@@ -14,8 +14,9 @@ type Job = { readonly seq: number; readonly conn?: Connection; readonly request?
 
 /**
  * A real worker thread serving connections blocking-style (ThreadingTCPServer's thread). The
- * server keeps the socket — worker threads cannot own one — and hands bytes over: posted, then
- * a notify on a shared word wakes the thread parked in recv(). Its state is a word in the arena.
+ * server keeps the socket — worker threads cannot own one — and moves its bytes through the
+ * channel's rings: recv() sleeps in Atomics.wait until the server writes some. Datagrams and
+ * control (phase, close, error, done) go as messages. Its state is a word in the arena.
  */
 export class ConnectionThread extends Actor implements ServiceWorker {
   readonly kind = 'thread';
@@ -98,7 +99,10 @@ export class ConnectionThread extends Actor implements ServiceWorker {
       servedBy: this.label,
       servedById: this.id,
       servedByState: () => threadStateName(this.state),
+      // Every callback checks the job: once 'done' arrived the thread may serve another
+      // connection, and late bytes or a late FIN of this socket must not reach it.
       data: (chunk) => {
+        if (this.job?.seq !== seq) return;
         if (this.held.length === 0) {
           const n = channel.input.write(chunk);
           if (n === chunk.length) return;
@@ -113,10 +117,13 @@ export class ConnectionThread extends Actor implements ServiceWorker {
         this.feed(conn);
       },
       end: () => {
+        if (this.job?.seq !== seq) return;
         channel.set(F_EOF, true);
         channel.input.signal();
       },
-      writable: () => this.pump(),
+      writable: () => {
+        if (this.job?.seq === seq) this.pump();
+      },
       closed: () => {
         if (this.job?.seq !== seq) return;
         channel.set(F_EOF, true);
@@ -204,8 +211,8 @@ export class ConnectionThread extends Actor implements ServiceWorker {
     const conn = job.conn;
     switch (m.t) {
       case 'send':
-        if (conn) conn.send(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.length));
-        else job.request!.reply(m.b);
+        // Datagram replies only: a connection's bytes come through the output ring.
+        job.request?.reply(m.b);
         break;
       case 'close':
         this.pump(true);
@@ -215,8 +222,11 @@ export class ConnectionThread extends Actor implements ServiceWorker {
         conn?.setPhase(m.phase);
         break;
       case 'error':
-        if (conn) conn.failHandler(m.error);
-        else job.request!.fail(m.error);
+        if (conn) {
+          // What the handler sent before it raised still goes out first.
+          this.pump(true);
+          conn.failHandler(m.error);
+        } else job.request!.fail(m.error);
         break;
       case 'done':
         // Whatever the handler sent before finishing goes out before the close.

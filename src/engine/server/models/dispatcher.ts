@@ -24,7 +24,7 @@ export interface DatagramRequest {
 /** A concurrency model: decides where and when each connection or datagram is served. */
 export interface Dispatcher {
   assign(conn: Connection): void;
-  /** Any connection closed, served or still waiting. */
+  /** Any connection closed, served or still waiting (a waiting one leaves the queue). */
   connectionClosed(conn: Connection): void;
   datagram(request: DatagramRequest): void;
   capacity(): WorkerCapacity | null;

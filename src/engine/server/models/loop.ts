@@ -16,9 +16,13 @@ export class LoopService implements ConnectionService {
     private readonly choice: HandlerChoice,
   ) {
     this.session = HANDLERS[choice.handler].create({ datagram: false, send: (d) => conn.send(d), close: () => conn.close('closed by handler') }, choice.arg);
-    conn.setPhase('setup');
+  }
+
+  /** Runs setup once the connection is served (a handler that sends and closes in setup needs that). */
+  start(): void {
+    this.conn.setPhase('setup');
     this.run(() => this.session.setup?.());
-    if (!this.failed) conn.setPhase('handle');
+    if (!this.failed) this.conn.setPhase('handle');
   }
 
   servedByState(): string | null {
@@ -59,6 +63,12 @@ export class LoopService implements ConnectionService {
   }
 }
 
+function serveHere(conn: Connection, choice: HandlerChoice): void {
+  const service = new LoopService(conn, choice);
+  conn.serve(service);
+  service.start();
+}
+
 /** Serves one UDP datagram on the event loop. */
 export function serveDatagramHere(request: DatagramRequest, choice: HandlerChoice): void {
   try {
@@ -78,7 +88,7 @@ export class EventLoopDispatcher implements Dispatcher {
   constructor(private readonly choice: HandlerChoice) {}
 
   assign(conn: Connection): void {
-    conn.serve(new LoopService(conn, this.choice));
+    serveHere(conn, this.choice);
   }
 
   connectionClosed(): void {}
@@ -137,7 +147,7 @@ export class IterativeDispatcher implements Dispatcher {
 
   private serve(conn: Connection): void {
     this.current = conn;
-    conn.serve(new LoopService(conn, this.choice));
+    serveHere(conn, this.choice);
   }
 
   connectionClosed(ended: Connection): void {

@@ -32,6 +32,8 @@ const MAX_START_FAILURES = 2;
 const MAX_STARTING = 2;
 /** Idle workers beyond `keepIdle` retire after this long without work (a burst leaves no crowd). */
 export const IDLE_RETIRE_MS = 10_000;
+/** Datagrams waiting for a worker, at most (a flood must not grow memory without bound). */
+const MAX_QUEUED_DATAGRAMS = 10_000;
 
 /**
  * thread-per-connection, thread-pool and process-per-connection: connections (and datagrams)
@@ -92,15 +94,27 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   }
 
   connectionClosed(conn: Connection): void {
-    if (!conn.isWaiting) return;
+    // Closed while queued (by the user, by the server stopping): it must not wait for a worker.
     const i = this.queue.indexOf(conn);
-    if (i >= 0) this.queue.splice(i, 1);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.touchServer();
+    }
   }
 
   datagram(request: DatagramRequest): void {
+    // The kernel drops datagrams a busy server cannot take; so do we, past a bound, and count it.
+    if (this.queue.length >= MAX_QUEUED_DATAGRAMS) {
+      this.droppedDatagrams++;
+      request.done('— (dropped: queue full)', null);
+      return;
+    }
     this.queue.push(request);
     this.pump();
   }
+
+  /** Datagrams dropped because the queue was full. */
+  droppedDatagrams = 0;
 
   capacity(): WorkerCapacity {
     const live = this.workers.size;
@@ -142,7 +156,12 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     const loop = (): void => {
       if (this.stopped) return;
       const seen = Atomics.load(bell, BELL_SEQ);
-      for (const w of this.workers) (w as ConnectionThread).pump();
+      try {
+        for (const w of this.workers) (w as ConnectionThread).pump();
+      } catch (err) {
+        // The loop must go on whatever one connection does, or every thread's output stalls.
+        this.runtime.log.error(`serving thread output failed: ${err instanceof Error ? err.stack : String(err)}`);
+      }
       // A ring after `seen` was read has moved the count: the wait returns at once, notify or not.
       Atomics.store(bell, BELL_SLEEPING, 1);
       const wait = Atomics.waitAsync(bell, BELL_SEQ, seen);
@@ -224,7 +243,8 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     if (this.stopped) return;
     while (this.queue.length > 0 && this.idleWorkers.length > 0) {
       const item = this.queue.shift()!;
-      if (isConnection(item) && !item.isOpen) continue;
+      // A connection closing or closed while it waited is not served.
+      if (isConnection(item) && !item.isWaiting) continue;
       const w = this.idleWorkers.pop()!;
       this.idleSince.delete(w);
       if (isConnection(item)) w.serveStream(item, this.choice);

@@ -141,6 +141,18 @@ describe('servers: faults and bad input', function () {
     assert.equal((await udpExchange(server.port, 'after')).toString(), 'after');
   });
 
+  it('UDP: stopping while threads and children still answer datagrams throws nothing (late replies are dropped)', async () => {
+    for (const model of ['thread-pool', 'process-per-connection'] as const) {
+      const server = await engine.startServer({ transport: 'udp', model, handler: 'echo', host: '127.0.0.1', port: 0, poolSize: 2, spares: 2 });
+      const s = dgram.createSocket('udp4');
+      for (let i = 0; i < 50; i++) s.send(`ping ${i}`, server.port, '127.0.0.1');
+      await eventually(() => server.view().messagesIn >= 10, 'some datagrams to arrive');
+      // An uncaught ERR_SOCKET_DGRAM_NOT_RUNNING here would fail this test (mocha reports it).
+      await engine.stopServer(server.id);
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+
   it('EMFILE (out of descriptors): a clear message once, existing connections keep working, no busy loop', async function () {
     // A real server process with a low descriptor limit; 60 clients against a limit of 40.
     const child = spawn('bash', ['-c', `ulimit -n 40 && exec "${process.execPath}" "${CLI}" serve tcp --port 0`], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import { Engine } from '../../../../src/engine/engine';
 import { MENU_GREETING, MENU_OPERATOR, MENU_RETRY, WELCOME_TEXT, type HandlerName } from '../../../../src/engine/server/handlers';
 import type { Server } from '../../../../src/engine/server/server';
@@ -219,6 +220,52 @@ describe('servers: what each model shows', function () {
     await c.bytes(1);
     assert.equal(c.text, 'c');
     b.close();
+    c.close();
+  });
+
+  it('thread-pool of 1: a finished connection\'s late bytes and FIN never reach the next one on the same thread', async () => {
+    const server = await start('thread-pool', { poolSize: 1, handler: 'menu' });
+    // A keeps its side open after the server's FIN (half-open), and writes once more.
+    const a = net.connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true });
+    let aText = '';
+    let aEnded = false;
+    a.on('data', (d: Buffer) => (aText += d.toString()));
+    a.on('end', () => (aEnded = true));
+    await eventually(() => aText === MENU_GREETING, 'A\'s greeting');
+    const b = await TestClient.connect(where(server));
+    await eventually(() => server.view().workers?.queued === 1, 'B to queue for the one thread');
+    let aClosed = false;
+    server.onConnectionClosed(() => (aClosed = true));
+    a.write('exit');
+    await eventually(() => aEnded, 'the server to end A');
+    await b.textIncludes(MENU_GREETING); // the thread moved on to B
+    a.write('0'); // late bytes from A…
+    a.end(); // …and a late FIN
+    await eventually(() => aClosed, 'A to close');
+    b.send('9');
+    await b.textIncludes(MENU_RETRY);
+    assert.equal(b.text, MENU_GREETING + MENU_RETRY, 'B saw nothing of A');
+    assert.equal(b.closed, false, 'A\'s FIN did not close B');
+    b.close();
+  });
+
+  it('a connection closed by the user while it waits leaves the queue and never takes a thread', async () => {
+    const server = await start('thread-pool', { poolSize: 1 });
+    const a = await TestClient.connect(where(server));
+    a.send('a');
+    await a.bytes(1);
+    const b = await TestClient.connect(where(server));
+    await eventually(() => server.view().workers?.queued === 1, 'B to queue');
+    const waiting = [...server.connections.values()].find((c) => c.isWaiting)!;
+    assert.equal(engine.closeConnection(waiting.id), true);
+    await b.whenClosed();
+    await eventually(() => server.view().workers?.queued === 0 && server.view().waiting === 0, 'the queue to empty');
+    a.close();
+    await a.whenClosed();
+    // The one thread is free for the next client.
+    const c = await TestClient.connect(where(server));
+    c.send('c');
+    await c.bytes(1);
     c.close();
   });
 
