@@ -122,12 +122,24 @@ describe('servers: faults and bad input', function () {
     }
   });
 
-  it('a privileged port is refused with EACCES and a plain explanation (unprivileged users only)', async function () {
-    if (process.getuid?.() === 0) this.skip(); // root may bind port 80: nothing to refuse
-    const err = await start('event-loop', { port: 80 }).then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof SocketLabError);
-    assert.equal(err.code, 'EACCES');
-    assert.match(err.hint ?? '', /below 1024 are privileged/);
+  it('a privileged port is refused with EACCES and a plain explanation', async function () {
+    if (process.getuid?.() !== 0) {
+      const err = await start('event-loop', { port: 80 }).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof SocketLabError);
+      assert.equal(err.code, 'EACCES');
+      assert.match(err.hint ?? '', /below 1024 are privileged/);
+      return;
+    }
+    // As root (CI) port 80 would be allowed: run the real CLI as an unprivileged user instead.
+    const { execFile } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; stderr: string; missing: boolean }>((resolve) =>
+      execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'serve', 'tcp', '--port', '80'], { timeout: 15_000 }, (err, _out, stderr) =>
+        resolve({ code: err ? ((err as { code?: number | string }).code as number) : 0, stderr, missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' }),
+      ),
+    );
+    if (result.missing) this.skip(); // no setpriv on this machine
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /Permission denied to listen on 127\.0\.0\.1:80 \(EACCES\)\. Ports below 1024 are privileged/);
   });
 
   it('UDP: the largest datagram (65,507 bytes) is echoed; a larger one is refused by the sender with EMSGSIZE; the server goes on', async () => {
