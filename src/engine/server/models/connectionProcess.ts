@@ -1,69 +1,30 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { Actor } from '../../runtime/actor';
 import { nowMs, T_ALIVE } from '../../runtime/arena';
-import type { RuntimeHost } from '../../runtime/runtimeHost';
 import { ThreadState, threadStateName } from '../../runtime/threadState';
-import type { ThreadView } from '../../state/views';
 import type { Connection, ConnectionService } from '../connection';
 import type { FromWorker, ToWorker } from '../workers/messages';
 import type { DatagramRequest, HandlerChoice } from './dispatcher';
-import type { ServiceWorker, WorkerEvents } from './serviceWorker';
-
-type Job = { readonly seq: number; readonly conn?: Connection; readonly request?: DatagramRequest };
+import { ConnectionWorker } from './connectionWorker';
 
 /**
  * A real child process serving connections (ForkingTCPServer's child). It is handed the accepted
  * socket itself (`child.send('socket', sock)`), so the bytes never pass through the server; the
  * child reports counters in batches. After a connection it waits as a warm spare.
  */
-export class ConnectionProcess extends Actor implements ServiceWorker {
+export class ConnectionProcess extends ConnectionWorker {
   readonly kind = 'process';
+  protected readonly identName = 'pid';
   private child: ChildProcess | undefined;
-  private alive = false;
-  private ready = false;
   private code: number | null = null;
-  private job: Job | undefined;
-  private seq = 0;
-  private exited: Promise<void> = Promise.resolve();
-  private finalView: ThreadView | undefined;
   private stderrTail = '';
-  served = 0;
-
-  get actor(): this {
-    return this;
-  }
-
-  constructor(
-    host: RuntimeHost,
-    id: string,
-    slot: number,
-    name: string,
-    private readonly script: string,
-    private readonly events: WorkerEvents,
-  ) {
-    super(host, id, slot, name, true);
-    host.arena.setState(slot, ThreadState.New);
-  }
 
   get ident(): number | null {
     return this.child?.pid ?? null;
   }
 
-  get label(): string {
-    return this.ident === null ? this.name : `${this.name} (pid ${this.ident})`;
-  }
-
-  get current(): Connection | undefined {
-    return this.job?.conn;
-  }
-
   override get exitCode(): number | null {
     return this.code;
-  }
-
-  is_alive(): boolean {
-    return this.alive;
   }
 
   start(): void {
@@ -85,9 +46,7 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
   }
 
   serveStream(conn: Connection, choice: HandlerChoice): void {
-    const seq = ++this.seq;
-    this.job = { seq, conn };
-    this.served++;
+    const seq = this.begin({ conn });
     this.host.arena.setState(this.slot, ThreadState.Recv);
     const service: ConnectionService = {
       servedBy: this.label,
@@ -114,9 +73,7 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
   }
 
   serveDatagram(request: DatagramRequest, choice: HandlerChoice): void {
-    const seq = ++this.seq;
-    this.job = { seq, request };
-    this.served++;
+    const seq = this.begin({ request });
     this.host.arena.setState(this.slot, ThreadState.Running);
     if (!this.child?.connected) {
       this.job = undefined;
@@ -134,16 +91,6 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
     if (!this.child || !this.alive) return;
     this.child.kill('SIGKILL');
     await this.exited;
-  }
-
-  whenExited(): Promise<void> {
-    return this.exited;
-  }
-
-  override view(): ThreadView {
-    if (this.finalView) return this.finalView;
-    const conn = this.job?.conn;
-    return { ...super.view(), serving: conn ? { id: conn.id, peer: conn.peerAddress } : null };
   }
 
   private send(m: ToWorker): void {
@@ -208,8 +155,6 @@ export class ConnectionProcess extends Actor implements ServiceWorker {
     // The child held the only handle: the OS has closed the client's socket with it.
     if (job?.conn) job.conn.remoteEnded(reason);
     else if (job?.request) job.request.done(this.label, this.id);
-    this.finalView = super.view();
-    this.host.model.end(this);
-    this.events.exited(this, reason, !this.ready);
+    this.ended(reason);
   }
 }

@@ -1,16 +1,13 @@
 import { Worker } from 'node:worker_threads';
-import { Actor } from '../../runtime/actor';
 import { nowMs, T_ALIVE } from '../../runtime/arena';
 import type { RuntimeHost } from '../../runtime/runtimeHost';
 import { ThreadState, threadStateName } from '../../runtime/threadState';
-import type { ThreadView } from '../../state/views';
 import type { Connection, ConnectionService } from '../connection';
 import { Channel, F_EOF, F_GONE, F_INPUT_HELD } from '../workers/channel';
 import { type FromWorker, ownBytes, SIG_INTS, SIG_WAKE, type ToWorker } from '../workers/messages';
 import type { DatagramRequest, HandlerChoice } from './dispatcher';
-import type { ServiceWorker, WorkerEvents } from './serviceWorker';
-
-type Job = { readonly seq: number; readonly conn?: Connection; readonly request?: DatagramRequest };
+import type { WorkerEvents } from './serviceWorker';
+import { ConnectionWorker } from './connectionWorker';
 
 /**
  * A real worker thread serving connections blocking-style (ThreadingTCPServer's thread). The
@@ -18,53 +15,29 @@ type Job = { readonly seq: number; readonly conn?: Connection; readonly request?
  * channel's rings: recv() sleeps in Atomics.wait until the server writes some. Datagrams and
  * control (phase, close, error, done) go as messages. Its state is a word in the arena.
  */
-export class ConnectionThread extends Actor implements ServiceWorker {
+export class ConnectionThread extends ConnectionWorker {
   readonly kind = 'thread';
+  protected readonly identName = 'ident';
   private worker: Worker | undefined;
   private readonly signal = new Int32Array(new SharedArrayBuffer(SIG_INTS * 4));
   /** The connection's bytes both ways (rings in shared memory; see workers/channel.ts). */
   private readonly channel = new Channel();
   /** Input that did not fit in the ring yet (the socket is paused meanwhile). */
   private held: Buffer[] = [];
-  private alive = false;
-  private ready = false;
-  private job: Job | undefined;
-  private seq = 0;
-  private exited: Promise<void> = Promise.resolve();
-  private finalView: ThreadView | undefined;
-  served = 0;
-
-  get actor(): this {
-    return this;
-  }
-
   constructor(
     host: RuntimeHost,
     id: string,
     slot: number,
     name: string,
-    private readonly script: string,
-    private readonly events: WorkerEvents,
+    script: string,
+    events: WorkerEvents,
     private readonly bell: Int32Array,
   ) {
-    super(host, id, slot, name, true);
-    host.arena.setState(slot, ThreadState.New);
+    super(host, id, slot, name, script, events);
   }
 
   get ident(): number | null {
     return this.worker?.threadId ?? null;
-  }
-
-  get label(): string {
-    return this.ident === null ? this.name : `${this.name} (ident ${this.ident})`;
-  }
-
-  get current(): Connection | undefined {
-    return this.job?.conn;
-  }
-
-  is_alive(): boolean {
-    return this.alive;
   }
 
   start(): void {
@@ -87,9 +60,7 @@ export class ConnectionThread extends Actor implements ServiceWorker {
   }
 
   serveStream(conn: Connection, choice: HandlerChoice): void {
-    const seq = ++this.seq;
-    this.job = { seq, conn };
-    this.served++;
+    const seq = this.begin({ conn });
     // The thread is parked waiting for a job: nobody touches the rings now.
     this.channel.reset();
     this.held = [];
@@ -165,9 +136,7 @@ export class ConnectionThread extends Actor implements ServiceWorker {
   }
 
   serveDatagram(request: DatagramRequest, choice: HandlerChoice): void {
-    const seq = ++this.seq;
-    this.job = { seq, request };
-    this.served++;
+    const seq = this.begin({ request });
     const b = ownBytes(request.data);
     this.post({ t: 'dgram', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, b }, [b.buffer as ArrayBuffer]);
   }
@@ -181,17 +150,6 @@ export class ConnectionThread extends Actor implements ServiceWorker {
     this.error ??= { type: 'Killed', message: `${this.name} was killed` };
     await this.worker.terminate();
     await this.exited;
-  }
-
-  whenExited(): Promise<void> {
-    return this.exited;
-  }
-
-  override view(): ThreadView {
-    // Once ended, the slot may serve another thread: keep what was true at the end.
-    if (this.finalView) return this.finalView;
-    const conn = this.job?.conn;
-    return { ...super.view(), serving: conn ? { id: conn.id, peer: conn.peerAddress } : null };
   }
 
   private post(m: ToWorker, transfer?: ArrayBuffer[]): void {
@@ -253,8 +211,6 @@ export class ConnectionThread extends Actor implements ServiceWorker {
     this.job = undefined;
     if (job?.conn) job.conn.destroy(reason);
     else if (job?.request) job.request.done(this.label, this.id);
-    this.finalView = super.view();
-    this.host.model.end(this);
-    this.events.exited(this, reason, !this.ready);
+    this.ended(reason);
   }
 }
