@@ -4,14 +4,11 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { Engine } from '../../../../src/engine/engine';
 import { SocketLabError } from '../../../../src/engine/errors';
-import type { Server } from '../../../../src/engine/server/server';
-import type { ServerOptions } from '../../../../src/engine/server/options';
 import type { ConcurrencyModel } from '../../../../src/engine/state/views';
 import { CLI, runCli } from '../../../support/cli';
 import { TestClient, eventually, udpExchange } from '../../../support/testClient';
-import { scripts } from '../../support/build';
+import { useEngine } from './support';
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -29,15 +26,8 @@ const STREAM_MODELS: ConcurrencyModel[] = ['event-loop', 'thread-per-connection'
 
 describe('servers: faults and bad input', function () {
   this.timeout(60_000);
-  let engine: Engine;
-  beforeEach(() => {
-    engine = new Engine({ retentionMs: 50, scripts });
-  });
-  afterEach(async () => {
-    await engine.dispose();
-  });
-  const start = (model: ConcurrencyModel, extra: Partial<ServerOptions> = {}): Promise<Server> =>
-    engine.startServer({ transport: 'tcp', model, handler: 'echo', host: '127.0.0.1', port: 0, ...extra });
+  const fixture = useEngine();
+  const { start } = fixture;
 
   for (const model of STREAM_MODELS) {
     it(`${model}: a client that sends without reading is paused (back-pressure); server memory stays bounded`, async () => {
@@ -114,7 +104,7 @@ describe('servers: faults and bad input', function () {
     await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
     try {
       const port = udp.address().port;
-      const err = await engine.startServer({ transport: 'udp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port }).then(() => undefined, (e: unknown) => e);
+      const err = await fixture.engine.startServer({ transport: 'udp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port }).then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof SocketLabError);
       assert.match(err.message, new RegExp(`UDP port ${port} is already in use`));
     } finally {
@@ -143,7 +133,7 @@ describe('servers: faults and bad input', function () {
   });
 
   it('UDP: the largest datagram (65,507 bytes) is echoed; a larger one is refused by the sender with EMSGSIZE; the server goes on', async () => {
-    const server = await engine.startServer({ transport: 'udp', model: 'thread-per-connection', handler: 'echo', host: '127.0.0.1', port: 0 });
+    const server = await fixture.engine.startServer({ transport: 'udp', model: 'thread-per-connection', handler: 'echo', host: '127.0.0.1', port: 0 });
     const max = crypto.randomBytes(65_507);
     assert.ok((await udpExchange(server.port, max)).equals(max));
     const s = dgram.createSocket('udp4');
@@ -155,12 +145,12 @@ describe('servers: faults and bad input', function () {
 
   it('UDP: stopping while threads and children still answer datagrams throws nothing (late replies are dropped)', async () => {
     for (const model of ['thread-pool', 'process-per-connection'] as const) {
-      const server = await engine.startServer({ transport: 'udp', model, handler: 'echo', host: '127.0.0.1', port: 0, poolSize: 2, spares: 2 });
+      const server = await fixture.engine.startServer({ transport: 'udp', model, handler: 'echo', host: '127.0.0.1', port: 0, poolSize: 2, spares: 2 });
       const s = dgram.createSocket('udp4');
       for (let i = 0; i < 50; i++) s.send(`ping ${i}`, server.port, '127.0.0.1');
       await eventually(() => server.view().messagesIn >= 10, 'some datagrams to arrive');
       // An uncaught ERR_SOCKET_DGRAM_NOT_RUNNING here would fail this test (mocha reports it).
-      await engine.stopServer(server.id);
+      await fixture.engine.stopServer(server.id);
       await new Promise<void>((r) => s.close(() => r()));
     }
   });

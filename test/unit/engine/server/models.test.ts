@@ -5,8 +5,9 @@ import { Engine } from '../../../../src/engine/engine';
 import { MENU_GREETING, MENU_OPERATOR, MENU_RETRY, WELCOME_TEXT, type HandlerName } from '../../../../src/engine/server/handlers';
 import type { Server } from '../../../../src/engine/server/server';
 import type { ServerOptions } from '../../../../src/engine/server/options';
-import { MODELS, type ConcurrencyModel, type ConnectionView, type Transport } from '../../../../src/engine/state/views';
+import { MODELS, type ConnectionView, type Transport } from '../../../../src/engine/state/views';
 import { scripts } from '../../support/build';
+import { useEngine } from './support';
 import { TestClient, eventually, udpExchange, type Where } from '../../../support/testClient';
 
 function where(server: Server): Where {
@@ -102,13 +103,7 @@ const DATAGRAM_CHECKS: Record<HandlerName, (server: Server) => Promise<void>> = 
 
 describe('servers: every transport × model × handler, with real clients', function () {
   this.timeout(60_000);
-  let engine: Engine;
-  before(() => {
-    engine = new Engine({ retentionMs: 50, scripts });
-  });
-  after(async () => {
-    await engine.dispose();
-  });
+  const fixture = useEngine(true);
 
   const transports: Transport[] = ['tcp', 'unix', 'udp'];
   for (const transport of transports) {
@@ -116,14 +111,14 @@ describe('servers: every transport × model × handler, with real clients', func
       it(`${transport} × ${model}: echo, upper, welcome, menu, discard, crash-on`, async () => {
         for (const handler of Object.keys(STREAM_CHECKS) as HandlerName[]) {
           const options: ServerOptions = { transport, model, handler, handlerArg: handler === 'crash-on' ? 'boom' : undefined, host: '127.0.0.1', port: 0, spares: 1, poolSize: 2 };
-          const server = await engine.startServer(options);
+          const server = await fixture.engine.startServer(options);
           try {
             await (transport === 'udp' ? DATAGRAM_CHECKS : STREAM_CHECKS)[handler](server);
           } catch (err) {
             (err as Error).message = `${handler}: ${(err as Error).message}`;
             throw err;
           } finally {
-            await engine.stopServer(server.id);
+            await fixture.engine.stopServer(server.id);
           }
         }
       });
@@ -133,15 +128,8 @@ describe('servers: every transport × model × handler, with real clients', func
 
 describe('servers: what each model shows', function () {
   this.timeout(30_000);
-  let engine: Engine;
-  beforeEach(() => {
-    engine = new Engine({ retentionMs: 50, scripts });
-  });
-  afterEach(async () => {
-    await engine.dispose();
-  });
-  const start = (model: ConcurrencyModel, extra: Partial<ServerOptions> = {}): Promise<Server> =>
-    engine.startServer({ transport: 'tcp', model, handler: 'echo', host: '127.0.0.1', port: 0, ...extra });
+  const fixture = useEngine();
+  const { start } = fixture;
 
   it('thread-per-connection: three clients, three threads, each blocked in recv', async () => {
     const server = await start('thread-per-connection');
@@ -257,7 +245,7 @@ describe('servers: what each model shows', function () {
     const b = await TestClient.connect(where(server));
     await eventually(() => server.view().workers?.queued === 1, 'B to queue');
     const waiting = [...server.connections.values()].find((c) => c.isWaiting)!;
-    assert.equal(engine.closeConnection(waiting.id), true);
+    assert.equal(fixture.engine.closeConnection(waiting.id), true);
     await b.whenClosed();
     await eventually(() => server.view().workers?.queued === 0 && server.view().waiting === 0, 'the queue to empty');
     a.close();
@@ -354,7 +342,7 @@ describe('servers: what each model shows', function () {
     const threadId = connViews(server).find((v) => v.peer.endsWith(String(victim.socket.localPort)))!.servedById!;
     let reason: string | null = null;
     server.onConnectionClosed((conn) => (reason = conn.view().closeReason));
-    assert.equal(await engine.killActor(threadId), true);
+    assert.equal(await fixture.engine.killActor(threadId), true);
     await victim.whenClosed();
     await eventually(() => reason !== null, 'the close to be reported');
     assert.match(reason!, /^thread Thread-\d+ was killed$/);
@@ -399,46 +387,40 @@ describe('servers: what each model shows', function () {
       const pids = model === 'process-per-connection' ? server.runtime!.threads.filter((t) => t.kind === 'process').map((t) => t.ident!) : [];
       const port = server.port;
       const t0 = Date.now();
-      await engine.stopServer(server.id);
+      await fixture.engine.stopServer(server.id);
       assert.ok(Date.now() - t0 < 3000, `${model}: stopped within the deadline`);
       for (const c of clients) await c.whenClosed();
       if (server.runtime) assert.equal(server.runtime.threads.filter((t) => t.is_alive() && t.name !== 'MainThread').length, 0, `${model}: no thread or child alive`);
       for (const pid of pids) assert.throws(() => process.kill(pid, 0), `${model}: child ${pid} is gone`);
-      const again = await engine.startServer({ transport: 'tcp', model, handler: 'echo', host: '127.0.0.1', port });
+      const again = await fixture.engine.startServer({ transport: 'tcp', model, handler: 'echo', host: '127.0.0.1', port });
       assert.equal(again.port, port, `${model}: the port is reusable at once`);
-      await engine.stopServer(again.id);
+      await fixture.engine.stopServer(again.id);
     }
   });
 
   it('unix: a short path in the temp dir, removed on stop; a stale file is replaced, a live one refused', async () => {
-    const server = await engine.startServer({ transport: 'unix', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
+    const server = await fixture.engine.startServer({ transport: 'unix', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
     const path = server.address;
     assert.ok(Buffer.byteLength(path) < 108);
     assert.ok(fs.statSync(path).isSocket());
-    await assert.rejects(engine.startServer({ transport: 'unix', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0, path }), /Another server is listening/);
-    await engine.stopServer(server.id);
+    await assert.rejects(fixture.engine.startServer({ transport: 'unix', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0, path }), /Another server is listening/);
+    await fixture.engine.stopServer(server.id);
     assert.equal(fs.existsSync(path), false);
   });
 });
 
 describe('servers: what the inspector and other clients see', function () {
   this.timeout(30_000);
-  let engine: Engine;
-  beforeEach(() => {
-    engine = new Engine({ retentionMs: 50, scripts });
-  });
-  afterEach(async () => {
-    await engine.dispose();
-  });
+  const fixture = useEngine();
 
   it('event-loop: readiness rounds count the sockets that were readable together, while someone watches', async () => {
-    const server = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
+    const server = await fixture.engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
     const clients = await Promise.all([1, 2, 3, 4].map(() => TestClient.connect({ port: server.port })));
     // Nobody watches yet: no rounds are recorded (the hot path pays nothing).
     clients[0]!.send('x');
     await clients[0]!.bytes(1);
     assert.equal(server.view().rounds, 0);
-    const sub = engine.publisher.subscribe(() => {});
+    const sub = fixture.engine.publisher.subscribe(() => {});
     try {
       for (let i = 0; i < 5; i++) {
         for (const c of clients) c.send('y');
@@ -476,7 +458,7 @@ describe('servers: what the inspector and other clients see', function () {
   });
 
   it('a Python socket client talks to the 10086 menu server in UTF-8, as in the tutorial', async function () {
-    const server = await engine.startServer({ transport: 'tcp', model: 'thread-per-connection', handler: 'menu', host: '127.0.0.1', port: 0 });
+    const server = await fixture.engine.startServer({ transport: 'tcp', model: 'thread-per-connection', handler: 'menu', host: '127.0.0.1', port: 0 });
     const script = [
       'import socket, sys',
       's = socket.create_connection(("127.0.0.1", int(sys.argv[1])))',
