@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { findProcesses } from '../support/processes';
-import { TestClient } from '../support/testClient';
+import { TestClient, udpExchange } from '../support/testClient';
 import { serverPorts, startServerAndWait } from './support/servers';
 import { session } from './support/session';
-import { clickInlineAction, openSocketLab, paneText, treeRow, waitFor } from './support/workbench';
+import { answer, clickInlineAction, openSocketLab, paneText, pick, runCommand, treeRow, waitFor } from './support/workbench';
 
 /** Connects n real clients and has each exchange one message, so each is being served. */
 async function clients(port: number, n: number): Promise<TestClient[]> {
@@ -45,6 +45,33 @@ describe('Concurrency models in a real VS Code', function () {
     await Promise.all(open.map((c) => c.bytes(15)));
     await stopAll(port, open);
     await waitFor('its threads to leave the view', async () => !/serving 127\.0\.0\.1/.test(await paneText(page, 'Threads & Processes')) || undefined);
+  });
+
+  it('Start Server…: Unix datagram says why it is unavailable; a UDP thread-pool server answers and lists its peer', async () => {
+    const { page } = session();
+    await runCommand(page, 'Socket Lab: Start Server…');
+    await pick(page, 'Unix datagram socket');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match(await dialog.innerText(), /Unix datagram sockets \(AF_UNIX, SOCK_DGRAM\) have no Node\.js API/);
+    await session().screenshot('32-unix-datagram-unavailable');
+    await page.keyboard.press('Escape');
+    // The transport question comes back.
+    await pick(page, 'UDP');
+    await pick(page, 'thread-pool');
+    await pick(page, 'echo');
+    await answer(page, '(4/5)');
+    await answer(page, '(5/5)');
+    const port = await waitFor('the UDP server row', async () => {
+      const m = /UDP 127\.0\.0\.1:(\d+)/.exec(await paneText(page, 'Servers'));
+      return m ? Number(m[1]) : undefined;
+    });
+    assert.equal((await udpExchange(port, 'hello udp')).toString(), 'hello udp');
+    await waitFor('the peer row, served by a pool thread', async () => /127\.0\.0\.1:\d+\s*served by Thread-\d+ \(ident \d+\) · ↓9 B ↑9 B · 1 msg/.test(await paneText(page, 'Servers')) || undefined);
+    assert.match(await paneText(page, 'Servers'), /echo · thread-pool · 1 peer/);
+    await session().screenshot('33-udp-thread-pool');
+    await clickInlineAction(treeRow(page, `UDP 127.0.0.1:${port}`), 'Stop Server');
+    await waitFor('the UDP server to leave the tree', async () => !(await paneText(page, 'Servers')).includes(`UDP 127.0.0.1:${port}`) || undefined);
   });
 
   it('process-per-connection: each connection is served by a real child process, shown with its pid', async () => {
