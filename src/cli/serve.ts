@@ -105,7 +105,17 @@ export async function serve(argv: string[]): Promise<number> {
   });
   // A second signal while closing means "now".
   process.once(signal, () => process.exit(130));
+  // Stopping has its own 2 s deadline per connection; if it is still not done well after that,
+  // say what is left and leave anyway: a server that will not exit is worse than an abrupt one.
+  const stopping = engine.listServers();
+  const watchdog = setTimeout(() => {
+    const left = stopping.map((s) => `${s.describe()}: ${s.view().state}, ${s.connections.size} connections`);
+    out.error(`stopping took over 10 s; exiting anyway (${left.join('; ') || 'no server left'})`);
+    process.exit(1);
+  }, 10_000);
+  watchdog.unref();
   await engine.dispose();
+  clearTimeout(watchdog);
   out.event('stopped', `stopped (${signal})`, { signal });
   return 0;
 }
