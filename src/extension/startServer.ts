@@ -84,10 +84,11 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   );
   if (!handler) return undefined;
   let handlerArg: string | undefined;
-  if (handler.value === 'crash-on') {
+  const argumentPrompt = HANDLERS[handler.value].takesArgument;
+  if (argumentPrompt) {
     handlerArg = await vscode.window.showInputBox({
-      title: title(3, 'crash-on word'),
-      prompt: 'The handler raises an exception when it receives this word.',
+      title: title(3, `${handler.value} word`),
+      prompt: `${argumentPrompt}.`,
       value: 'crash',
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter a word.'),

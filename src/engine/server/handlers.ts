@@ -143,7 +143,7 @@ export const HANDLERS: Readonly<Record<HandlerName, HandlerSpec>> = {
     name: 'crash-on',
     label: 'crash-on <word>',
     description: 'Echoes, but throws when it receives the word: the exception lab (handle_error).',
-    takesArgument: 'The word that makes the handler throw',
+    takesArgument: 'The handler raises an exception when it receives this word',
     create(ctx, arg) {
       const word = Buffer.from(arg ?? DEFAULT_CRASH_WORD);
       return {

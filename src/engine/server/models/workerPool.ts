@@ -126,7 +126,13 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
       idle: this.idleWorkers.length,
       cap: this.options.cap,
       queued: this.queue.length,
-      capNote: this.startError ?? (this.queue.length > 0 && live >= this.options.cap ? `${this.options.capName} (${this.options.cap}) reached: ${this.queue.length} waiting` : null),
+      capNote:
+        this.startError ??
+        (this.queue.length > 0 && live >= this.options.cap
+          ? `${this.options.capName} (${this.options.cap}) reached: ${this.queue.length} waiting`
+          : this.droppedDatagrams > 0
+            ? `${this.droppedDatagrams} datagrams dropped: more than ${MAX_QUEUED_DATAGRAMS} waited for a ${this.options.kind}`
+            : null),
     };
   }
 

@@ -38,10 +38,6 @@ export class Ring {
     return (Atomics.load(this.i32, HEAD) - Atomics.load(this.i32, TAIL)) | 0;
   }
 
-  get room(): number {
-    return RING_BYTES - this.available;
-  }
-
   /** Producer: copies as much of `src` as fits; returns how much. Wakes a sleeping consumer. */
   write(src: Uint8Array): number {
     const head = Atomics.load(this.i32, HEAD);
