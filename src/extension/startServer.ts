@@ -1,18 +1,12 @@
 import * as vscode from 'vscode';
 import { exposureWarning, validateHost, validatePort } from '../engine/address';
-import { HANDLERS, HANDLER_NAMES, isHandlerName, type HandlerName } from '../engine/server/handlers';
+import { HANDLERS, HANDLER_NAMES, isHandlerName } from '../engine/server/handlers';
 import { defaultUnixPath, isModel, isTransport, MODEL_INFO, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
-import type { ConcurrencyModel, Transport } from '../engine/state/views';
+import type { Transport } from '../engine/state/views';
 import { readServerOptions, readSettings } from './config';
 
-export interface StartServerRequest {
-  readonly transport: Transport;
-  readonly model: ConcurrencyModel;
-  readonly handler: HandlerName;
-  readonly handlerArg?: string;
-  readonly host: string;
-  readonly port: number;
-  readonly path?: string;
+/** What the user chose; the rest of ServerOptions comes from settings (toServerOptions). */
+export interface StartServerRequest extends Pick<ServerOptions, 'transport' | 'model' | 'handler' | 'handlerArg' | 'host' | 'port' | 'path'> {
   /** Set when the user already accepted a non-loopback bind. */
   readonly exposureAccepted?: boolean;
 }
