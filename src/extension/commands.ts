@@ -54,6 +54,13 @@ const table: Record<string, CommandHandler> = {
   },
   'socketLab.focusServers': () => vscode.commands.executeCommand('socketLab.servers.focus'),
   'socketLab.showLog': (c) => c.log.show(),
+  'socketLab.openDashboard': (c) => c.dashboard.show(),
+  'socketLab.revealInDashboard': (c, arg) => {
+    const id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string' ? arg.id : undefined;
+    // Tree rows under an entity (a lock's holder) carry their target's id.
+    const target = arg && typeof arg === 'object' && 'targetId' in arg && typeof arg.targetId === 'string' ? arg.targetId : id;
+    c.dashboard.show(target);
+  },
 };
 
 export function registerCommands(controller: Controller): vscode.Disposable[] {

@@ -10,7 +10,10 @@ import { askClientTarget, targetArgs } from './clientTarget';
 import { CliTerminals } from './terminals';
 import { LabsTreeProvider, type LabsNode } from './labsTree';
 import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
+import type { PoolView, SyncView, ThreadView } from '../engine/state/views';
 import { poolsSpec, syncSpec, threadsSpec } from './runtimeViews';
+import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard';
+import type { DashboardAction } from '../protocol/messages';
 
 /**
  * Owns everything the extension creates. Two lifetimes: the extension's (views, commands,
@@ -31,6 +34,13 @@ export class Controller {
   /** One mirror lease per visible view: a hidden view costs nothing. */
   private readonly viewLeases = new Map<object, vscode.Disposable>();
   private currentEngine: Engine | undefined;
+  readonly dashboard: Dashboard;
+  private readonly threadsTree: OwnedTreeProvider<ThreadView>;
+  private readonly threadsView: vscode.TreeView<OwnedNode>;
+  private readonly syncTree: OwnedTreeProvider<SyncView>;
+  private readonly syncView: vscode.TreeView<OwnedNode>;
+  private readonly poolsTree: OwnedTreeProvider<PoolView>;
+  private readonly poolsView: vscode.TreeView<OwnedNode>;
 
   constructor(context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Socket Lab', { log: true });
@@ -40,12 +50,19 @@ export class Controller {
     this.treeView = vscode.window.createTreeView('socketLab.servers', { treeDataProvider: this.tree });
     this.labsTree = new LabsTreeProvider(this.mirror);
     this.labsView = vscode.window.createTreeView('socketLab.labs', { treeDataProvider: this.labsTree });
-    const threadsTree = new OwnedTreeProvider(this.mirror, threadsSpec);
-    const syncTree = new OwnedTreeProvider(this.mirror, syncSpec);
-    const threadsView = vscode.window.createTreeView<OwnedNode>('socketLab.threads', { treeDataProvider: threadsTree });
-    const syncView = vscode.window.createTreeView<OwnedNode>('socketLab.sync', { treeDataProvider: syncTree });
-    const poolsTree = new OwnedTreeProvider(this.mirror, poolsSpec);
-    const poolsView = vscode.window.createTreeView<OwnedNode>('socketLab.pools', { treeDataProvider: poolsTree });
+    const threadsTree = (this.threadsTree = new OwnedTreeProvider(this.mirror, threadsSpec));
+    const syncTree = (this.syncTree = new OwnedTreeProvider(this.mirror, syncSpec));
+    const threadsView = (this.threadsView = vscode.window.createTreeView<OwnedNode>('socketLab.threads', { treeDataProvider: threadsTree }));
+    const syncView = (this.syncView = vscode.window.createTreeView<OwnedNode>('socketLab.sync', { treeDataProvider: syncTree }));
+    const poolsTree = (this.poolsTree = new OwnedTreeProvider(this.mirror, poolsSpec));
+    const poolsView = (this.poolsView = vscode.window.createTreeView<OwnedNode>('socketLab.pools', { treeDataProvider: poolsTree }));
+    this.dashboard = new Dashboard({
+      extensionUri: context.extensionUri,
+      mirror: this.mirror,
+      log: this.log,
+      select: (id) => this.revealInTree(id),
+      act: (action, id) => this.act(action, id),
+    });
     this.disposables.push(
       this.log,
       this.labOutput,
@@ -61,6 +78,10 @@ export class Controller {
       poolsTree,
       poolsView,
       this.statusBar,
+      this.dashboard,
+      vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => this.dashboard.restore(panel),
+      }),
       this.watchVisibility(this.treeView, (v) => this.tree.setVisible(v)),
       this.watchVisibility(this.labsView),
       this.watchVisibility(threadsView, (v) => threadsTree.setVisible(v)),
@@ -120,6 +141,27 @@ export class Controller {
     this.currentEngine?.publisher.tick();
     const node = this.tree.getChildren().find((n) => n.id === serverId);
     if (node) await this.treeView.reveal(node, { select: true, focus: false });
+  }
+
+  /** Shows an entity picked in the dashboard in the tree that lists it. */
+  async revealInTree(id: string): Promise<void> {
+    const v = this.mirror.get(id);
+    if (!v) return;
+    const reveal = async <T>(viewId: string, view: vscode.TreeView<T>, node: T | undefined) => {
+      if (!node) return;
+      // The view must be showing for reveal to work; keep the keyboard in the dashboard.
+      if (!view.visible) await vscode.commands.executeCommand(`${viewId}.focus`);
+      await view.reveal(node, { select: true, focus: false, expand: true });
+    };
+    if (v.kind === 'server' || v.kind === 'connection') await reveal('socketLab.servers', this.treeView, this.tree.nodeFor(id));
+    else if (v.kind === 'thread' || v.kind === 'process') await reveal('socketLab.threads', this.threadsView, this.threadsTree.nodeFor(id));
+    else if (v.kind === 'sync') await reveal('socketLab.sync', this.syncView, this.syncTree.nodeFor(id));
+    else if (v.kind === 'pool') await reveal('socketLab.pools', this.poolsView, this.poolsTree.nodeFor(id));
+    else if (v.kind === 'worker' && v.parentId) await reveal('socketLab.pools', this.poolsView, this.poolsTree.nodeFor(v.parentId));
+  }
+
+  private async act(action: DashboardAction, id: string): Promise<void> {
+    await vscode.commands.executeCommand(`socketLab.${action}`, id);
   }
 
   /** A hidden view costs nothing: no subscription, no refreshes. */

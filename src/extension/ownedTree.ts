@@ -67,6 +67,14 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     return [];
   }
 
+  /** The row of an entity this tree lists (with its owner's row, so `reveal` can walk up). */
+  nodeFor(id: string): OwnedNode | undefined {
+    const v = this.mirror.get(id);
+    if (!v || !this.spec.accepts(v) || !v.parentId) return undefined;
+    this.node({ kind: 'owner', id: v.parentId });
+    return this.node({ kind: 'entity', id, ownerId: v.parentId });
+  }
+
   getParent(element: OwnedNode): OwnedNode | undefined {
     if (element.kind === 'owner') return undefined;
     if (element.kind === 'entity') return this.nodes.get(element.ownerId);

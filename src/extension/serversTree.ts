@@ -71,7 +71,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
 
   /** Looks up the canonical node for an entity id (for reveal and commands). */
   nodeFor(id: string): ServersNode | undefined {
-    return this.nodes.get(id);
+    const known = this.nodes.get(id);
+    if (known) return known;
+    const v = this.mirror.get(id);
+    if (v?.kind === 'server') return this.node({ kind: 'server', id });
+    if (v?.kind === 'connection' && v.parentId) {
+      this.node({ kind: 'server', id: v.parentId });
+      return this.node({ kind: 'connection', id, serverId: v.parentId });
+    }
+    return undefined;
   }
 
   private node<N extends ServersNode>(n: N): N {

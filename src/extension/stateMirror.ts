@@ -49,6 +49,10 @@ export class StateMirror implements vscode.Disposable {
     return this.entities.get(id);
   }
 
+  all(): IterableIterator<EntityView> {
+    return this.entities.values();
+  }
+
   childrenOf(parentId: string | null): EntityView[] {
     const ids = this.children.get(parentId);
     if (!ids) return [];

@@ -1,17 +1,124 @@
 // The only messages that cross between the extension host and the dashboard webview.
 // Everything arriving from a webview is untrusted: `parseWebviewMessage` is the single gate.
-import type { StateMessage } from '../engine/state/views';
+// The host does not forward engine views as they are: it sends the dashboard's own compact rows
+// (a lane per thread/process/connection, a row per lock, one sample per server and pool), only
+// when they change, so a message stays small however many connections exist.
+
+/** What a lane is doing, coarsely: one colour each in the timeline. */
+export const LANE_STATES = ['new', 'running', 'recv', 'send', 'lock', 'wait', 'sleep', 'idle', 'open', 'done', 'failed'] as const;
+export type LaneState = (typeof LANE_STATES)[number];
+
+export type LaneKind = 'thread' | 'process' | 'connection' | 'worker';
+
+/** One timeline lane: a thread, process, pool worker or connection. */
+export interface Lane {
+  readonly id: string;
+  readonly kind: LaneKind;
+  readonly name: string;
+  /** The owner (server, lab, pool) it is grouped under, and its name. */
+  readonly groupId: string | null;
+  readonly group: string;
+  readonly state: LaneState;
+  /** The sentence the trees show, e.g. `waiting for Lock A (1.2 s, held by T2)`. */
+  readonly label: string;
+  /** When the current state began (ms since the epoch). */
+  readonly since: number;
+  /** Locks it holds now (drawn as a bar over its lane). */
+  readonly holding: readonly string[];
+  /** The lock (or other primitive) it waits on, for the wait-for graph and cross-links. */
+  readonly waitingForId: string | null;
+  /** Threads and processes: the connection it serves; connections: the thread or process serving it. */
+  readonly linkId: string | null;
+  readonly ended: boolean;
+}
+
+/** One synchronisation primitive, for the Locks table and the wait-for graph. */
+export interface LockRow {
+  readonly id: string;
+  readonly name: string;
+  readonly primitive: string;
+  readonly group: string;
+  readonly holderId: string | null;
+  readonly holderName: string | null;
+  readonly depth: number;
+  readonly value: number;
+  readonly waiters: readonly { readonly id: string; readonly name: string }[];
+  readonly acquisitions: number;
+  readonly contended: number;
+  readonly totalWaitMs: number;
+  readonly maxWaitMs: number;
+  readonly totalHoldMs: number;
+  readonly maxHoldMs: number;
+  /** The engine found it in a deadlock cycle. */
+  readonly deadlocked: boolean;
+}
+
+/** One server's counters at `now` (rates are computed by the webview between samples). */
+export interface ServerSample {
+  readonly id: string;
+  readonly name: string;
+  readonly connections: number;
+  readonly messagesPerSecond: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Connections waiting for their turn or for a thread/child. */
+  readonly queued: number;
+  /** Threads or children busy serving (thread/process models). */
+  readonly busy: number;
+  readonly ended: boolean;
+}
+
+export interface PoolSample {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly busy: number;
+  readonly queued: number;
+  readonly ended: boolean;
+}
+
+/** What changed since the previous frame. Rows are upserts; `gone` lists ids to forget. */
+export interface Frame {
+  readonly now: number;
+  readonly lanes: readonly Lane[];
+  readonly locks: readonly LockRow[];
+  readonly servers: readonly ServerSample[];
+  readonly pools: readonly PoolSample[];
+  readonly gone: readonly string[];
+}
+
+/** Extension → webview. */
+export type HostMessage =
+  /** The host (re)started listening: answer with `ready`. */
+  | { readonly type: 'hello' }
+  /** Forget everything: a full picture follows in one or more frames. */
+  | { readonly type: 'reset'; readonly now: number }
+  | { readonly type: 'frame'; readonly frame: Frame }
+  /** Select and show an entity (from a tree's "Reveal in Dashboard"). */
+  | { readonly type: 'reveal'; readonly id: string };
+
+/** What the webview may ask the host to do to an entity. */
+export const ACTIONS = ['closeConnection', 'killThread', 'stopServer'] as const;
+export type DashboardAction = (typeof ACTIONS)[number];
 
 /** Webview → extension. */
 export type WebviewMessage =
   | { readonly type: 'ready' }
+  /** The user selected an entity: reveal it in its tree. */
   | { readonly type: 'select'; readonly id: string }
-  | { readonly type: 'closeConnection'; readonly id: string };
+  | { readonly type: 'action'; readonly action: DashboardAction; readonly id: string };
 
-/** Extension → webview: state exactly as the engine's publisher emits it. */
-export type HostMessage = { readonly type: 'state'; readonly state: StateMessage };
-
+/** Entity ids as the engine makes them: `conn-12`, `thread-3`, `server-1`. */
 const ID = /^[a-z]+-\d{1,12}$/;
+
+function isId(v: unknown): v is string {
+  return typeof v === 'string' && ID.test(v);
+}
+
+function hasKeys(m: Record<string, unknown>, keys: readonly string[]): boolean {
+  const own = Object.keys(m);
+  return own.length === keys.length && keys.every((k) => Object.prototype.hasOwnProperty.call(m, k));
+}
 
 /** Returns the message when it is well-formed, else undefined (callers log and drop it). */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
@@ -19,11 +126,18 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   const m = raw as Record<string, unknown>;
   switch (m.type) {
     case 'ready':
-      return Object.keys(m).length === 1 ? { type: 'ready' } : undefined;
+      return hasKeys(m, ['type']) ? { type: 'ready' } : undefined;
     case 'select':
-    case 'closeConnection':
-      return typeof m.id === 'string' && ID.test(m.id) && Object.keys(m).length === 2 ? { type: m.type, id: m.id } : undefined;
+      return hasKeys(m, ['type', 'id']) && isId(m.id) ? { type: 'select', id: m.id } : undefined;
+    case 'action': {
+      if (!hasKeys(m, ['type', 'action', 'id']) || !isId(m.id)) return undefined;
+      const action = ACTIONS.find((a) => a === m.action);
+      return action ? { type: 'action', action, id: m.id } : undefined;
+    }
     default:
       return undefined;
   }
 }
+
+/** Messages to the webview stay under this size; a bigger frame is sent in parts. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;

@@ -1,1 +1,195 @@
-// Dashboard browser code: filled in with the dashboard.
+// Dashboard browser code. Says `ready`, gets a full picture (reset + frames), then frames of what
+// changed. Its own view state (tab, zoom, filter, selection) survives reloads via setState.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import 'uplot/dist/uPlot.min.css';
+import './dashboard.css';
+import type { DashboardAction, HostMessage, WebviewMessage } from '../protocol/messages';
+import { Charts } from './charts';
+import { el } from './dom';
+import { LocksPanel } from './locks';
+import { Store } from './store';
+import { Timeline, type LaneFilter } from './timeline';
+
+interface VsCodeApi {
+  postMessage(m: WebviewMessage): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const TABS = ['timeline', 'charts', 'locks'] as const;
+type Tab = (typeof TABS)[number];
+
+interface SavedState {
+  tab: Tab;
+  windowMs: number;
+  filter: LaneFilter;
+  selected: string | null;
+}
+
+const vscode = acquireVsCodeApi();
+/** What the CSP blocked (the tests assert there is nothing). */
+const violations: string[] = [];
+document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+
+function loadState(): SavedState {
+  const s = vscode.getState() as Partial<SavedState> | undefined;
+  return {
+    tab: TABS.includes(s?.tab as Tab) ? (s!.tab as Tab) : 'timeline',
+    windowMs: typeof s?.windowMs === 'number' && s.windowMs >= 1000 ? s.windowMs : 30_000,
+    filter: s?.filter === 'live' || s?.filter === 'blocked' || s?.filter === 'lock' ? s.filter : 'all',
+    selected: typeof s?.selected === 'string' ? s.selected : null,
+  };
+}
+
+const saved = loadState();
+const save = () => vscode.setState(saved);
+const store = new Store();
+/** Host clock minus ours, so "now" on the timeline is the engine's now. */
+let clockOffset = 0;
+const clock = () => Date.now() + clockOffset;
+
+const select = (id: string, tell = true) => {
+  saved.selected = id;
+  timeline.selected = id;
+  locks.selected = id;
+  save();
+  renderDetail();
+  if (tell) vscode.postMessage({ type: 'select', id });
+};
+
+const timeline = new Timeline(store, clock, saved, (id) => select(id), save);
+const charts = new Charts(store);
+const locks = new LocksPanel(store, (id) => select(id));
+timeline.selected = saved.selected;
+locks.selected = saved.selected;
+
+const tabs = el('vscode-tabs', { 'selected-index': String(TABS.indexOf(saved.tab)) });
+const titles: Record<Tab, string> = { timeline: 'Timeline', charts: 'Charts', locks: 'Locks' };
+const bodies: Record<Tab, HTMLElement> = { timeline: timeline.root, charts: charts.root, locks: locks.root };
+for (const t of TABS) tabs.append(el('vscode-tab-header', { slot: 'header', id: `tab-${t}` }, titles[t]));
+for (const t of TABS) tabs.append(el('vscode-tab-panel', { id: `panel-${t}` }, bodies[t]));
+tabs.addEventListener('vsc-tabs-select', (e) => {
+  const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+  saved.tab = TABS[i] ?? 'timeline';
+  save();
+});
+
+const detail = el('div', { class: 'detail', role: 'status', 'aria-live': 'polite' });
+const status = el('div', { class: 'status' }, 'Waiting for the extension…');
+document.getElementById('app')!.append(status, tabs, detail);
+
+function actionsFor(id: string): { action: DashboardAction; label: string }[] {
+  const lane = store.lanes.get(id)?.lane;
+  if (lane && !lane.ended) {
+    if (lane.kind === 'connection') return [{ action: 'closeConnection', label: 'Close connection' }];
+    if (lane.kind === 'thread' || lane.kind === 'process') return [{ action: 'killThread', label: lane.kind === 'process' ? 'Kill process' : 'Kill thread' }];
+  }
+  if (store.servers.has(id) && !store.servers.get(id)!.ended) return [{ action: 'stopServer', label: 'Stop server' }];
+  return [];
+}
+
+function renderDetail(): void {
+  const id = saved.selected;
+  if (!id) {
+    detail.replaceChildren(el('span', { class: 'hint' }, 'Select a lane, a lock or a graph node: it is revealed in its tree too.'));
+    return;
+  }
+  const lane = store.lanes.get(id)?.lane;
+  const lock = store.locks.get(id);
+  const server = store.servers.get(id);
+  const text = lane
+    ? `${lane.name} · ${lane.label}${lane.group ? ` · ${lane.group}` : ''}`
+    : lock
+      ? `${lock.primitive} ${lock.name} · holder ${lock.holderName ?? '—'} · ${lock.waiters.length} waiting`
+      : server
+        ? `${server.name} · ${server.connections} connections`
+        : 'The selected item has ended.';
+  const buttons = actionsFor(id).map((a) => {
+    const b = el('vscode-button', { secondary: '', 'data-action': a.action }, a.label);
+    b.addEventListener('click', () => vscode.postMessage({ type: 'action', action: a.action, id }));
+    return b;
+  });
+  const links: HTMLElement[] = [];
+  for (const target of [lane?.linkId, lane?.waitingForId]) {
+    if (!target) continue;
+    const name = store.lanes.get(target)?.lane.name ?? store.locks.get(target)?.name ?? target;
+    const a = el('vscode-button', { secondary: '', 'data-link': target, title: 'Select it' }, `→ ${name}`);
+    a.addEventListener('click', () => reveal(target, true));
+    links.push(a);
+  }
+  detail.replaceChildren(el('span', { class: 'detail-text' }, text), ...links, ...buttons);
+}
+
+/** Selects and shows an entity: from the tree (the host asks) or from a link here. */
+function reveal(id: string, tell: boolean): void {
+  let tab: Tab | undefined;
+  if (store.lanes.has(id)) {
+    tab = 'timeline';
+    timeline.show(id);
+  } else if (store.locks.has(id)) tab = 'locks';
+  else if (store.servers.has(id) || store.pools.has(id)) tab = 'charts';
+  if (tab) {
+    saved.tab = tab;
+    tabs.setAttribute('selected-index', String(TABS.indexOf(tab)));
+    (tabs as unknown as { selectedIndex: number }).selectedIndex = TABS.indexOf(tab);
+  }
+  select(id, tell);
+}
+
+let messages = 0;
+window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
+  const m = e.data;
+  messages++;
+  if (!m || typeof m !== 'object') return;
+  switch (m.type) {
+    case 'hello':
+      vscode.postMessage({ type: 'ready' });
+      break;
+    case 'reset':
+      store.reset(m.now);
+      clockOffset = m.now - Date.now();
+      status.textContent = '';
+      status.hidden = true;
+      break;
+    case 'frame':
+      store.apply(m.frame);
+      // The smaller offset wins: a frame can only arrive after it was stamped.
+      clockOffset = Math.max(clockOffset, m.frame.now - Date.now());
+      if (saved.selected) renderDetail();
+      break;
+    case 'reveal':
+      reveal(m.id, false);
+      break;
+  }
+});
+
+// Theme switches change the colours the canvas and charts were drawn with.
+new MutationObserver(() => {
+  timeline.themeChanged();
+  charts.themeChanged();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+function frame(): void {
+  if (saved.tab === 'timeline') timeline.draw();
+  else if (saved.tab === 'charts') charts.render();
+  else locks.render();
+  requestAnimationFrame(frame);
+}
+
+renderDetail();
+requestAnimationFrame(frame);
+vscode.postMessage({ type: 'ready' });
+
+// Exposed for the end-to-end tests and the frame-time benchmark (read-only figures).
+(window as unknown as { socketLabDashboard: unknown }).socketLabDashboard = {
+  lanes: () => [...store.lanes.values()].map((r) => ({ id: r.lane.id, name: r.lane.name, kind: r.lane.kind, state: r.lane.state, spans: r.spans.length })),
+  drawTimes: () => timeline.drawTimes.slice(),
+  violations: () => violations.slice(),
+  counts: () => ({ lanes: store.lanes.size, locks: store.locks.size, servers: store.servers.size, pools: store.pools.size, messages, tab: saved.tab }),
+};

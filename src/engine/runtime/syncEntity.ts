@@ -84,7 +84,11 @@ export class SyncEntity implements Tracked<SyncView> {
       holderName: holder?.name ?? null,
       depth: this.object.kind === ObjectKind.RLock ? int(O_COUNT) : owner ? 1 : 0,
       value: int(O_COUNT),
-      waiters: a.waiters(s).map((t) => this.names.actorAt(t) ?? { id: `slot-${t}`, name: `thread slot ${t}` }),
+      waiters: a.waiters(s).map((t) => {
+        // A plain copy: the view crosses to the webview and must serialise (the actor does not).
+        const w = this.names.actorAt(t);
+        return w ? { id: w.id, name: w.name } : { id: `slot-${t}`, name: `thread slot ${t}` };
+      }),
       acquisitions: int(O_ACQUISITIONS),
       contended: int(O_CONTENDED),
       totalWaitMs: flt(OF_TOTAL_WAIT),

@@ -1,26 +1,43 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseWebviewMessage } from '../../../src/protocol/messages';
+import { ACTIONS, parseWebviewMessage } from '../../../src/protocol/messages';
 
 describe('protocol: parseWebviewMessage', () => {
   it('accepts the well-formed messages', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseWebviewMessage({ type: 'select', id: 'conn-12' }), { type: 'select', id: 'conn-12' });
+    for (const action of ACTIONS) assert.deepEqual(parseWebviewMessage({ type: 'action', action, id: 'thread-3' }), { type: 'action', action, id: 'thread-3' });
   });
 
-  it('rejects unknown types, extra fields and malformed ids', () => {
-    for (const bad of [null, 1, 'ready', [], { type: 'nope' }, { type: 'ready', x: 1 }, { type: 'select' }, { type: 'select', id: '../etc' }, { type: 'closeConnection', id: 7 }]) {
-      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
-    }
+  it('rejects unknown types and actions, missing or extra fields, malformed ids and prototype tricks', () => {
+    const bad: unknown[] = [
+      null, 1, 'ready', [], { type: 'nope' }, { type: 'ready', x: 1 }, { type: 'select' }, { type: 'select', id: '../etc' },
+      { type: 'select', id: 'conn-1', extra: true }, { type: 'action', action: 'rm -rf', id: 'conn-1' }, { type: 'action', action: 'killThread' },
+      { type: 'action', action: 'toString', id: 'conn-1' }, { type: 'action', action: 'stopServer', id: 'server-1\n' }, { type: 'select', id: 'x'.repeat(5000) },
+      JSON.parse('{"type":"ready","__proto__":{"polluted":1}}'), Object.create({ type: 'ready' }),
+    ];
+    for (const b of bad) assert.equal(parseWebviewMessage(b), undefined, JSON.stringify(b));
   });
 
-  it('never throws on arbitrary JSON, and whatever it accepts has a known type', () => {
+  it('never throws on arbitrary JSON, and whatever it accepts has a known type and a well-formed id', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         const m = parseWebviewMessage(v);
-        assert.ok(m === undefined || ['ready', 'select', 'closeConnection'].includes(m.type));
+        assert.ok(m === undefined || ['ready', 'select', 'action'].includes(m.type));
+        if (m && m.type !== 'ready') assert.match(m.id, /^[a-z]+-\d{1,12}$/);
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
+    );
+  });
+
+  it('never throws on objects shaped like messages with arbitrary field values', () => {
+    const shaped = fc.record({ type: fc.constantFrom('ready', 'select', 'action', 'reset', ''), id: fc.anything(), action: fc.oneof(fc.constantFrom(...ACTIONS), fc.anything()) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(shaped, (v) => {
+        const m = parseWebviewMessage(v);
+        if (m?.type === 'action') assert.ok(ACTIONS.includes(m.action));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { StateModel, type Tracked } from '../../../../src/engine/state/model';
 import { Publisher } from '../../../../src/engine/state/publisher';
 import type { ServerView, StateMessage } from '../../../../src/engine/state/views';
+import { Engine } from '../../../../src/engine/engine';
+import { poolScript, processScript, threadScript } from '../../support/build';
 
 class FakeClock {
   t = 1000;
@@ -131,5 +133,31 @@ describe('StateModel and Publisher', () => {
     assert.equal(deltas.type === 'delta' && deltas.changed[0]!.kind === 'server' && deltas.changed[0]!.liveConnections, 7);
     assert.equal(pub.subscriberCount, 0);
     pub.dispose();
+  });
+});
+
+describe('state views cross process and webview boundaries', () => {
+  it('every view of a running deadlock lab serialises as JSON and structured clone (no live objects inside)', async function () {
+    this.timeout(20_000);
+    const engine = new Engine({ scripts: { threadScript, processScript, poolScript }, retentionMs: 60_000, tickMs: 50 });
+    try {
+      const run = engine.startLab('deadlock', {});
+      const views = await new Promise<unknown[]>((resolve) => {
+        const sub = engine.publisher.subscribe((m) => {
+          const all = m.type === 'snapshot' ? m.entities : [...m.added, ...m.changed];
+          if (all.some((e) => e.kind === 'sync' && e.waiters.length > 0)) {
+            queueMicrotask(() => sub.dispose());
+            resolve([...all]);
+          }
+        });
+      });
+      for (const v of views) {
+        JSON.stringify(v);
+        structuredClone(v);
+      }
+      await run.stop();
+    } finally {
+      await engine.dispose();
+    }
   });
 });

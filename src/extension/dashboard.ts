@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { type DashboardAction, type HostMessage, parseWebviewMessage } from '../protocol/messages';
+import { DashboardFeed } from './dashboardFeed';
+import type { StateMirror } from './stateMirror';
+
+export const DASHBOARD_VIEW_TYPE = 'socketLab.dashboard';
+
+/** How often pending changes go out: ≤ 5 frames a second, two messages at most per tick. */
+const TICK_MS = 200;
+const MESSAGES_PER_TICK = 2;
+/** With nothing else changing, a sample this often keeps the charts moving. */
+const SAMPLE_MS = 1000;
+
+export interface DashboardHost {
+  readonly extensionUri: vscode.Uri;
+  readonly mirror: StateMirror;
+  readonly log: vscode.LogOutputChannel;
+  /** The user selected an entity in the dashboard. */
+  select(id: string): Promise<void>;
+  act(action: DashboardAction, id: string): Promise<void>;
+}
+
+/**
+ * The dashboard webview (DESIGN §3): strict CSP with a nonce, a `ready` handshake answered with
+ * a full picture, then frames of what changed at ≤ 5 Hz — and nothing at all while it is hidden
+ * (the webview is not retained; it restores its own view state and asks again when shown).
+ */
+export class Dashboard implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private readonly panelDisposables: vscode.Disposable[] = [];
+  private readonly feed: DashboardFeed;
+  private lease: vscode.Disposable | undefined;
+  private readonly mirrorSub: vscode.Disposable;
+  private timer: NodeJS.Timeout | undefined;
+  private ready = false;
+  private resetOwed = false;
+  private outbox: HostMessage[] = [];
+  private lastSentAt = 0;
+  private revealOwed: string | undefined;
+  /** Messages posted so far (benchmarks read it). */
+  messagesPosted = 0;
+  maxMessageBytes = 0;
+
+  constructor(private readonly host: DashboardHost) {
+    this.feed = new DashboardFeed(host.mirror);
+    this.mirrorSub = host.mirror.onDidChange((c) => {
+      if (!this.ready) return;
+      if (c.full) {
+        this.resetOwed = true;
+        return;
+      }
+      this.feed.note(
+        [...c.added, ...c.changed].map((e) => e.id),
+        c.removed.map((e) => e.id),
+      );
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** Opens (or brings forward) the dashboard; with an id, selects that entity in it. */
+  show(revealId?: string): void {
+    if (revealId) this.revealOwed = revealId;
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+      if (this.ready) this.flushReveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Socket Lab Dashboard', vscode.ViewColumn.Active, this.options());
+    this.attach(panel);
+  }
+
+  /** A dashboard left open when the window closed, restored by the serializer. */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.panel) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = this.options();
+    this.attach(panel);
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'dist'), vscode.Uri.joinPath(this.host.extensionUri, 'media')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.host.extensionUri, 'media', 'socket-lab.svg');
+    panel.webview.html = this.html(panel.webview);
+    this.panelDisposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      panel.onDidChangeViewState(() => this.setVisible(panel.visible)),
+      panel.onDidDispose(() => this.detach()),
+    );
+    this.setVisible(panel.visible);
+  }
+
+  private detach(): void {
+    this.setVisible(false);
+    for (const d of this.panelDisposables.splice(0)) d.dispose();
+    this.panel = undefined;
+  }
+
+  /** Hidden: no subscription, no timer, nothing sent. The webview says `ready` again when shown. */
+  private setVisible(visible: boolean): void {
+    if (visible) {
+      this.lease ??= this.host.mirror.acquire();
+      // A webview VS Code kept alive while hidden will not say `ready` again by itself: ask.
+      // (One it reloads says so anyway; a second `ready` only costs a second full picture.)
+      if (!this.ready) void this.panel?.webview.postMessage({ type: 'hello' } satisfies HostMessage);
+      return;
+    }
+    this.ready = false;
+    this.outbox = [];
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.lease?.dispose();
+    this.lease = undefined;
+  }
+
+  private onMessage(raw: unknown): void {
+    const m = parseWebviewMessage(raw);
+    this.host.log.trace(`Dashboard ← ${safePreview(raw)}`);
+    if (!m) {
+      this.host.log.warn(`Dashboard: dropped a malformed message: ${safePreview(raw)}`);
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        this.lease ??= this.host.mirror.acquire();
+        this.ready = true;
+        this.resetOwed = true;
+        this.timer ??= setInterval(() => this.tick(), TICK_MS);
+        this.tick();
+        this.flushReveal();
+        break;
+      case 'select':
+        void this.host.select(m.id);
+        break;
+      case 'action':
+        void this.host.act(m.action, m.id);
+        break;
+    }
+  }
+
+  private tick(): void {
+    if (!this.ready || !this.panel) return;
+    const now = Date.now();
+    if (this.resetOwed) {
+      this.resetOwed = false;
+      this.outbox = [{ type: 'reset', now }, ...this.feed.reset(now).map((frame): HostMessage => ({ type: 'frame', frame }))];
+    } else if (this.outbox.length === 0) {
+      let frames = this.feed.flush(now);
+      if (frames.length === 0 && now - this.lastSentAt >= SAMPLE_MS) frames = this.feed.samples(now);
+      this.outbox.push(...frames.map((frame): HostMessage => ({ type: 'frame', frame })));
+    }
+    for (let i = 0; i < MESSAGES_PER_TICK && this.outbox.length > 0; i++) this.post(this.outbox.shift()!);
+  }
+
+  private flushReveal(): void {
+    const id = this.revealOwed;
+    if (!id || !this.ready) return;
+    this.revealOwed = undefined;
+    // After the picture it refers to.
+    this.outbox.push({ type: 'reveal', id });
+  }
+
+  private post(m: HostMessage): void {
+    this.messagesPosted++;
+    this.lastSentAt = Date.now();
+    this.panel?.webview.postMessage(m).then(undefined, (err: unknown) => this.host.log.error(`Dashboard: a ${m.type} message could not be sent`, err));
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('base64');
+    const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', f)).toString();
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('webview.css')}" nonce="${nonce}">
+<title>Socket Lab Dashboard</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.detach();
+    this.mirrorSub.dispose();
+  }
+}
+
+function safePreview(raw: unknown): string {
+  try {
+    const s = JSON.stringify(raw);
+    return s === undefined ? String(raw) : s.slice(0, 200);
+  } catch {
+    return typeof raw;
+  }
+}

@@ -1,0 +1,293 @@
+// The timeline: one lane per thread, process, pool worker and connection, coloured by state over
+// time, grouped by owner. Lanes are drawn on one canvas and only the rows in view are drawn (and
+// only their labels exist in the DOM), so hundreds of lanes cost what the visible few do.
+import type { LaneState } from '../protocol/messages';
+import { STATE_NAMES, stateColors } from './colors';
+import { el, formatMs } from './dom';
+import type { LaneRecord, Store } from './store';
+
+const ROW = 20;
+const MIN_WINDOW = 1_000;
+const MAX_WINDOW = 10 * 60_000;
+
+export type LaneFilter = 'all' | 'live' | 'blocked' | 'lock';
+const BLOCKED: ReadonlySet<LaneState> = new Set(['recv', 'send', 'lock', 'wait']);
+
+type Row = { kind: 'group'; name: string } | { kind: 'lane'; rec: LaneRecord };
+
+export interface TimelineState {
+  windowMs: number;
+  filter: LaneFilter;
+}
+
+export class Timeline {
+  readonly root: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly labels: HTMLElement;
+  private readonly viewport: HTMLElement;
+  private readonly info: HTMLElement;
+  private readonly pauseButton: HTMLElement;
+  private colors = stateColors();
+  private rows: Row[] = [];
+  private rowsVersion = -1;
+  private scrollRows = 0;
+  private paused = false;
+  /** While paused or panned: the right edge of the window (host clock). */
+  private endAt = 0;
+  private labelsKey = '';
+  private drag: { x: number; endAt: number } | undefined;
+  selected: string | null = null;
+  /** Frame times of the last draws (ms), for the benchmark's p95. */
+  readonly drawTimes: number[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number,
+    private readonly state: TimelineState,
+    private readonly onSelect: (id: string) => void,
+    private readonly onChange: () => void,
+  ) {
+    this.pauseButton = el('vscode-button', { secondary: '', id: 'tl-pause', title: 'Freeze the timeline (the state keeps updating)' }, 'Pause');
+    const follow = el('vscode-button', { secondary: '', id: 'tl-follow', title: 'Jump to now and keep following' }, 'Follow now');
+    const zoomIn = el('vscode-button', { secondary: '', id: 'tl-zoom-in', title: 'Zoom in (Ctrl+wheel)' }, '+');
+    const zoomOut = el('vscode-button', { secondary: '', id: 'tl-zoom-out', title: 'Zoom out (Ctrl+wheel)' }, '−');
+    const filter = el('vscode-single-select', { id: 'tl-filter', title: 'Which lanes to show' });
+    for (const [value, text] of [
+      ['all', 'All lanes'],
+      ['live', 'Live only'],
+      ['blocked', 'Blocked or waiting'],
+      ['lock', 'Waiting for a lock'],
+    ] as const) {
+      const opt = el('vscode-option', { value }, text);
+      if (value === state.filter) opt.setAttribute('selected', '');
+      filter.append(opt);
+    }
+    this.info = el('span', { class: 'tl-info' });
+    const legend = el('div', { class: 'legend' });
+    for (const s of ['running', 'recv', 'lock', 'wait', 'sleep', 'send', 'idle', 'open', 'done', 'failed'] as LaneState[]) {
+      const sw = el('span', { class: 'swatch', 'data-state': s });
+      sw.style.background = this.colors[s];
+      legend.append(el('span', { class: 'legend-item' }, sw, STATE_NAMES[s]));
+    }
+    legend.append(el('span', { class: 'legend-item' }, el('span', { class: 'swatch holding' }), 'holds a lock'));
+    this.canvas = el('canvas', { class: 'tl-canvas', 'aria-label': 'Timeline of lane states' });
+    this.labels = el('div', { class: 'tl-labels', role: 'list', 'aria-label': 'Lanes' });
+    this.viewport = el('div', { class: 'tl-viewport' }, this.labels, this.canvas);
+    this.root = el('div', { class: 'timeline' }, el('div', { class: 'toolbar' }, this.pauseButton, follow, zoomIn, zoomOut, filter, this.info), legend, this.viewport);
+
+    this.pauseButton.addEventListener('click', () => this.setPaused(!this.paused));
+    follow.addEventListener('click', () => this.setPaused(false));
+    zoomIn.addEventListener('click', () => this.zoom(0.5));
+    zoomOut.addEventListener('click', () => this.zoom(2));
+    filter.addEventListener('change', () => {
+      const v = (filter as unknown as { value: string }).value;
+      if (v === 'all' || v === 'live' || v === 'blocked' || v === 'lock') {
+        this.state.filter = v;
+        this.rowsVersion = -1;
+        this.scrollRows = 0;
+        this.onChange();
+      }
+    });
+    this.viewport.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
+    this.labels.addEventListener('click', (e) => {
+      const row = (e.target as HTMLElement).closest<HTMLElement>('[data-id]');
+      if (row?.dataset.id) this.onSelect(row.dataset.id);
+    });
+    this.canvas.addEventListener('mousedown', (e) => {
+      this.drag = { x: e.clientX, endAt: this.windowEnd() };
+    });
+    window.addEventListener('mouseup', (e) => {
+      const d = this.drag;
+      this.drag = undefined;
+      // A click (no drag): select the lane under the pointer.
+      if (d && Math.abs(e.clientX - d.x) < 3) {
+        const rect = this.canvas.getBoundingClientRect();
+        const row = this.rows[this.scrollRows + Math.floor((e.clientY - rect.top) / ROW)];
+        if (row?.kind === 'lane') this.onSelect(row.rec.lane.id);
+      }
+    });
+    window.addEventListener('mousemove', (e) => {
+      const d = this.drag;
+      if (!d || Math.abs(e.clientX - d.x) < 3) return;
+      const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
+      this.paused = true;
+      this.endAt = Math.min(this.clock(), d.endAt - (e.clientX - d.x) * msPerPx);
+      this.updatePauseButton();
+    });
+  }
+
+  themeChanged(): void {
+    this.colors = stateColors();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.endAt = this.clock();
+    this.updatePauseButton();
+  }
+
+  private updatePauseButton(): void {
+    this.pauseButton.textContent = this.paused ? 'Resume' : 'Pause';
+  }
+
+  zoom(factor: number): void {
+    this.state.windowMs = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, this.state.windowMs * factor));
+    this.onChange();
+  }
+
+  /** Scrolls a lane into view (a reveal from the tree). */
+  show(id: string): boolean {
+    this.refreshRows();
+    const i = this.rows.findIndex((r) => r.kind === 'lane' && r.rec.lane.id === id);
+    if (i < 0) return false;
+    const visible = this.visibleRows();
+    if (i < this.scrollRows || i >= this.scrollRows + visible) this.scrollRows = Math.max(0, i - Math.floor(visible / 2));
+    return true;
+  }
+
+  private windowEnd(): number {
+    return this.paused ? this.endAt : this.clock();
+  }
+
+  private visibleRows(): number {
+    return Math.max(1, Math.floor(this.viewport.clientHeight / ROW));
+  }
+
+  private onWheel(e: WheelEvent): void {
+    e.preventDefault();
+    if (e.ctrlKey || e.metaKey) {
+      this.zoom(e.deltaY > 0 ? 1.25 : 0.8);
+      return;
+    }
+    if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+      const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
+      this.paused = true;
+      this.endAt = Math.min(this.clock(), this.windowEnd() + (e.deltaX || e.deltaY) * msPerPx);
+      this.updatePauseButton();
+      return;
+    }
+    const max = Math.max(0, this.rows.length - this.visibleRows());
+    this.scrollRows = Math.min(max, Math.max(0, this.scrollRows + Math.sign(e.deltaY) * 3));
+  }
+
+  private accepts(rec: LaneRecord): boolean {
+    const l = rec.lane;
+    switch (this.state.filter) {
+      case 'live':
+        return !l.ended;
+      case 'blocked':
+        return !l.ended && BLOCKED.has(l.state);
+      case 'lock':
+        return !l.ended && l.state === 'lock';
+      default:
+        return true;
+    }
+  }
+
+  /** Rows in group order: an owner's threads and processes first, then its connections. */
+  private refreshRows(): void {
+    if (this.rowsVersion === this.store.version) return;
+    this.rowsVersion = this.store.version;
+    const groups = new Map<string, LaneRecord[]>();
+    for (const rec of this.store.lanes.values()) {
+      if (!this.accepts(rec)) continue;
+      const key = rec.lane.group || 'Other';
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(rec);
+    }
+    const rows: Row[] = [];
+    for (const [name, recs] of groups) {
+      rows.push({ kind: 'group', name });
+      const order = (r: LaneRecord) => (r.lane.kind === 'connection' ? 1 : 0);
+      for (const rec of recs.sort((a, b) => order(a) - order(b))) rows.push({ kind: 'lane', rec });
+    }
+    this.rows = rows;
+    this.scrollRows = Math.min(this.scrollRows, Math.max(0, rows.length - 1));
+  }
+
+  /** Draws the visible rows; called on animation frames while the timeline is showing. */
+  draw(): void {
+    const t0 = performance.now();
+    this.refreshRows();
+    const dpr = window.devicePixelRatio || 1;
+    const width = this.canvas.clientWidth;
+    const height = this.viewport.clientHeight;
+    if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {
+      this.canvas.width = Math.round(width * dpr);
+      this.canvas.height = Math.round(height * dpr);
+    }
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx || width === 0) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const end = this.windowEnd();
+    const start = end - this.state.windowMs;
+    const x = (t: number) => ((t - start) / this.state.windowMs) * width;
+    const count = this.visibleRows();
+    const first = this.scrollRows;
+    const now = this.clock();
+    for (let i = 0; i < count && first + i < this.rows.length; i++) {
+      const row = this.rows[first + i]!;
+      const y = i * ROW;
+      if (row.kind === 'group') {
+        ctx.fillStyle = this.colors.idle;
+        ctx.globalAlpha = 0.25;
+        ctx.fillRect(0, y, width, ROW);
+        ctx.globalAlpha = 1;
+        continue;
+      }
+      const selected = row.rec.lane.id === this.selected;
+      if (selected) {
+        ctx.strokeStyle = this.colors.open;
+        ctx.strokeRect(0.5, y + 0.5, width - 1, ROW - 1);
+      }
+      for (const span of row.rec.spans) {
+        const spanEnd = span.end ?? now;
+        if (spanEnd < start || span.start > end) continue;
+        const x0 = Math.max(0, x(span.start));
+        const x1 = Math.min(width, Math.max(x0 + 1, x(spanEnd)));
+        ctx.fillStyle = this.colors[span.state];
+        ctx.fillRect(x0, y + 4, x1 - x0, ROW - 8);
+        if (span.holding) {
+          ctx.fillStyle = this.colors.lock;
+          ctx.fillRect(x0, y + 1, x1 - x0, 2);
+        }
+      }
+    }
+    // "Now" marker when following.
+    if (!this.paused) {
+      ctx.fillStyle = this.colors.failed;
+      ctx.fillRect(width - 1, 0, 1, height);
+    }
+    this.drawLabels(first, count, now);
+    const lanes = this.rows.filter((r) => r.kind === 'lane').length;
+    this.info.textContent = `${lanes} lanes · last ${formatMs(this.state.windowMs)}${this.paused ? ` · paused at ${new Date(end).toLocaleTimeString()}` : ''}`;
+    this.drawTimes.push(performance.now() - t0);
+    if (this.drawTimes.length > 600) this.drawTimes.splice(0, 300);
+  }
+
+  private drawLabels(first: number, count: number, now: number): void {
+    const slice = this.rows.slice(first, first + count);
+    // Elapsed times move each second: the labels are rebuilt at most that often otherwise.
+    const key = `${this.rowsVersion}|${first}|${count}|${this.selected}|${Math.floor(now / 1000)}`;
+    if (key === this.labelsKey) return;
+    this.labelsKey = key;
+    const out: HTMLElement[] = [];
+    for (const row of slice) {
+      if (row.kind === 'group') {
+        out.push(el('div', { class: 'tl-group', role: 'presentation' }, row.name));
+        continue;
+      }
+      const l = row.rec.lane;
+      const since = l.ended ? '' : ` · ${formatMs(Math.max(0, now - (row.rec.spans[row.rec.spans.length - 1]?.start ?? l.since)))}`;
+      const item = el('div', { class: `tl-lane${l.id === this.selected ? ' selected' : ''}`, role: 'listitem', 'data-id': l.id, 'data-kind': l.kind, 'data-state': l.state, title: `${l.name}\n${l.label}` }, el('span', { class: 'tl-name' }, l.name), el('span', { class: 'tl-desc' }, `${l.label}${since}`));
+      out.push(item);
+    }
+    this.labels.replaceChildren(...out);
+  }
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import type { FrameLocator, Page } from 'playwright-core';
+import { TestClient } from '../support/testClient';
+import { serverPorts, startServerAndWait } from './support/servers';
+import { session } from './support/session';
+import { clickInlineAction, openSocketLab, pane, paneRow, pick, runCommand, treeRow, waitFor } from './support/workbench';
+
+/** The dashboard's document: VS Code puts a webview in an iframe inside an iframe. */
+function dashboard(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
+}
+
+async function openTab(page: Page, title: 'Timeline' | 'Charts' | 'Locks'): Promise<void> {
+  await dashboard(page).locator('vscode-tab-header', { hasText: title }).click();
+}
+
+async function violations(page: Page): Promise<string[]> {
+  return dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { violations(): string[] } }).socketLabDashboard.violations());
+}
+
+describe('Dashboard in a real VS Code', function () {
+  this.timeout(120_000);
+
+  it('opens from the palette; a thread-per-connection server with 3 clients shows 3 thread lanes blocked in recv; a lane click reveals the thread in the tree', async () => {
+    const { page } = session();
+    await openSocketLab(page);
+    const port = await startServerAndWait('echo', 'thread-per-connection');
+    const open: TestClient[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await TestClient.connect({ port });
+      c.send(`client ${i}\n`);
+      await c.bytes(9);
+      open.push(c);
+    }
+    await runCommand(page, 'Socket Lab: Open Dashboard');
+    const d = dashboard(page);
+    const lanes = d.locator('.tl-lane[data-kind="thread"][data-state="recv"]', { hasText: 'serving 127.0.0.1' });
+    await waitFor('three thread lanes blocked in recv, serving the clients', async () => (await lanes.count()) === 3 || undefined, 20_000);
+    // Their connections have lanes too, grouped under the same server.
+    await waitFor('three connection lanes', async () => (await d.locator('.tl-lane[data-kind="connection"]', { hasText: 'served by Thread-' }).count()) === 3 || undefined);
+    assert.match(await d.locator('.tl-group').first().innerText(), new RegExp(`TCP 127\\.0\\.0\\.1:${port} · thread-per-connection`));
+    // The canvas drew the lanes (not a blank): some pixels carry the "blocked in recv" colour.
+    const drawn = await d.locator('canvas.tl-canvas').evaluate((c: HTMLCanvasElement) => {
+      const ctx = c.getContext('2d')!;
+      const px = ctx.getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) painted++;
+      return painted;
+    });
+    assert.ok(drawn > 1000, `painted pixels on the timeline: ${drawn}`);
+    await session().screenshot('40-dashboard-thread-lanes');
+
+    // Selecting a lane reveals that thread in the Threads & Processes view.
+    const first = lanes.first();
+    const name = (await first.locator('.tl-name').innerText()).trim();
+    await first.click();
+    await waitFor(`${name} selected in the Threads & Processes view`, async () => {
+      const row = pane(page, 'Threads & Processes').locator('.monaco-list-row.selected', { hasText: name });
+      return (await row.count()) > 0 || undefined;
+    });
+    // The detail bar offers the thread's connection and the Kill action.
+    await d.locator('.detail vscode-button[data-action="killThread"]').waitFor({ state: 'visible' });
+    await session().screenshot('41-dashboard-lane-selected');
+
+    // Charts: one line per server, with the live connection count.
+    await openTab(page, 'Charts');
+    await waitFor('the connections chart', async () => (await d.locator('.chart[data-chart="Active connections"] .u-legend').innerText().catch(() => '')).includes(`127.0.0.1:${port}`) || undefined);
+    await session().screenshot('42-dashboard-charts');
+    assert.deepEqual(await violations(page), [], 'no CSP violations');
+
+    for (const c of open) c.close();
+    await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
+    await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
+    await openTab(page, 'Timeline');
+  });
+
+  it('Event gate: the Locks panel lists the Event and its three waiters; Deadlock: the wait-for graph highlights the cycle', async () => {
+    const { page } = session();
+    const d = dashboard(page);
+    await runCommand(page, 'Socket Lab: Run Lab');
+    await page.locator('.quick-input-widget input').fill('event gate');
+    await pick(page, 'Event gate');
+    await runCommand(page, 'Socket Lab: Open Dashboard');
+    await openTab(page, 'Locks');
+    const gate = d.locator('.locks-table tr[data-id]', { hasText: 'gate' });
+    let seen = '';
+    const waiters = await waitFor('the gate with 3 waiters', async () => {
+      seen = await d.locator('.locks-table').innerText().catch(() => '');
+      // The fifth column lists the waiters in FIFO order.
+      const names = (await gate.locator('td').nth(4).innerText().catch(() => '')).split(', ').filter((n) => /^wave1-T\d$/.test(n));
+      return names.length === 3 ? names : undefined;
+    }, 30_000).catch(async (err: Error) => {
+      const counts = await d.locator('body').evaluate(() => JSON.stringify((window as unknown as { socketLabDashboard: { counts(): unknown } }).socketLabDashboard.counts()));
+      throw new Error(`${err.message}; the table read: ${seen}; dashboard: ${counts}; Sync view: ${await pane(page, 'Sync').innerText()}`);
+    });
+    assert.equal(new Set(waiters).size, 3);
+    await waitFor('the graph to say who waits', async () => /3 waiting, no cycle/.test(await d.locator('.graph-summary').innerText()) || undefined);
+    await session().screenshot('43-dashboard-event-waiters');
+    await runCommand(page, 'Socket Lab: Stop Lab');
+
+    await runCommand(page, 'Socket Lab: Run Lab');
+    await page.locator('.quick-input-widget input').fill('deadlock');
+    await pick(page, /^Deadlock/);
+    await runCommand(page, 'Socket Lab: Open Dashboard');
+    const summary = await waitFor('the deadlock cycle', async () => {
+      const t = await d.locator('.graph-summary.deadlocked').innerText().catch(() => '');
+      return /Deadlock cycle: /.test(t) ? t : undefined;
+    }, 30_000);
+    for (const n of ['T1', 'T2', 'Lock A', 'Lock B']) assert.ok(summary.includes(n), `${n} in "${summary}"`);
+    // Four red edges (T1 → Lock → T2 → Lock → T1), two locks marked in the table.
+    assert.equal(await d.locator('.graph line.edge.cycle').count(), 4);
+    assert.equal(await d.locator('.locks-table tr.deadlocked').count(), 2);
+    await session().screenshot('44-dashboard-deadlock');
+    // Clicking a lock in the graph reveals it in the Sync view.
+    await d.locator('.graph .node.lock.cycle').first().click();
+    await waitFor('the lock selected in the Sync view', async () => (await pane(page, 'Sync').locator('.monaco-list-row.selected', { hasText: /Lock [AB]/ }).count()) > 0 || undefined);
+    assert.deepEqual(await violations(page), [], 'no CSP violations');
+    await runCommand(page, 'Socket Lab: Stop Lab');
+    await waitFor('the cycle to go', async () => !(await d.locator('.graph-summary').innerText()).includes('Deadlock cycle') || undefined, 20_000);
+  });
+
+  it('Reveal in Dashboard from a tree row selects that entity in the dashboard', async () => {
+    const { page } = session();
+    const port = await startServerAndWait('echo', 'thread-per-connection');
+    const c = await TestClient.connect({ port });
+    c.send('hello\n');
+    await c.bytes(6);
+    const row = paneRow(page, 'Servers', /served by Thread-\d+/);
+    await row.waitFor({ state: 'visible' });
+    await row.click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Reveal in Dashboard' }).click();
+    const d = dashboard(page);
+    await waitFor('the connection lane selected', async () => (await d.locator('.tl-lane.selected[data-kind="connection"]').count()) === 1 || undefined);
+    assert.match(await d.locator('.detail .detail-text').innerText(), /conn 127\.0\.0\.1:\d+ · open · served by Thread-\d+/);
+    c.close();
+    await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
+    await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
+  });
+});

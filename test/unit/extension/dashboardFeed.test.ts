@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { Engine } from '../../../src/engine/engine';
+import type { EntityView, StateMessage } from '../../../src/engine/state/views';
+import { DashboardFeed, type EntitySource } from '../../../src/extension/dashboardFeed';
+import type { Frame } from '../../../src/protocol/messages';
+import { poolScript, processScript, threadScript } from '../support/build';
+
+/** What the extension's StateMirror does, without VS Code: applies publisher messages. */
+class Source implements EntitySource {
+  readonly entities = new Map<string, EntityView>();
+  changed: string[] = [];
+  removed: string[] = [];
+  apply(m: StateMessage): void {
+    if (m.type === 'snapshot') {
+      this.entities.clear();
+      for (const e of m.entities) this.entities.set(e.id, e);
+      return;
+    }
+    for (const e of [...m.added, ...m.changed]) {
+      this.entities.set(e.id, e);
+      this.changed.push(e.id);
+    }
+    for (const id of m.removed) {
+      this.entities.delete(id);
+      this.removed.push(id);
+    }
+  }
+  get(id: string): EntityView | undefined {
+    return this.entities.get(id);
+  }
+  all(): Iterable<EntityView> {
+    return this.entities.values();
+  }
+}
+
+function until(engine: Engine, ok: () => boolean, what: string, ms = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const check = () => {
+      if (!ok()) return;
+      clearTimeout(timer);
+      queueMicrotask(() => sub.dispose());
+      resolve();
+    };
+    const sub = engine.publisher.subscribe(check);
+  });
+}
+
+describe('extension: DashboardFeed (real engine, real lab threads)', function () {
+  this.timeout(30_000);
+  let engine: Engine;
+  let source: Source;
+  let feed: DashboardFeed;
+  beforeEach(() => {
+    engine = new Engine({ scripts: { threadScript, processScript, poolScript }, retentionMs: 60_000, tickMs: 50 });
+    source = new Source();
+    feed = new DashboardFeed(source);
+    engine.publisher.subscribe((m) => {
+      source.apply(m);
+      feed.note(source.changed.splice(0), source.removed.splice(0));
+    });
+  });
+  afterEach(() => engine.dispose());
+
+  it('deadlock lab: the full picture has both threads waiting for a lock and both locks held and marked', async () => {
+    engine.startLab('deadlock', {});
+    await until(engine, () => [...source.all()].filter((e) => e.kind === 'sync' && e.deadlocked).length === 2, 'the deadlock');
+    const frames = feed.reset(Date.now());
+    const lanes = frames.flatMap((f) => f.lanes);
+    const locks = frames.flatMap((f) => f.locks);
+    const t1 = lanes.find((l) => l.name === 'T1')!;
+    assert.equal(t1.state, 'lock');
+    assert.match(t1.label, /^waiting for Lock [AB] \(held by T2\)$/);
+    assert.equal(t1.holding.length, 1);
+    assert.ok(t1.waitingForId && locks.some((l) => l.id === t1.waitingForId));
+    assert.deepEqual(
+      locks.filter((l) => l.deadlocked).map((l) => l.holderName).sort(),
+      ['T1', 'T2'],
+    );
+    // Nothing changed since: the next flush sends nothing for the lanes.
+    assert.deepEqual(feed.flush(Date.now()).flatMap((f) => f.lanes), []);
+  });
+
+  it('a lane is re-sent only when what it draws changes, and ended entities are announced gone', async () => {
+    const run = engine.startLab('event-gate', { threads: 4, 'auto-set': 0.3 });
+    await until(engine, () => [...source.all()].some((e) => e.kind === 'sync' && e.waiters.length === 2), 'two waiters at the gate');
+    feed.reset(Date.now());
+    await until(engine, () => (source.get(run.view().id) as { state?: string } | undefined)?.state === 'done', 'the lab to finish');
+    const frames: Frame[] = [];
+    for (let f = feed.flush(Date.now()); f.length; f = feed.flush(Date.now())) frames.push(...f);
+    const lanes = frames.flatMap((f) => f.lanes);
+    assert.ok(lanes.length > 0 && lanes.every((l) => l.kind === 'thread'));
+    assert.ok(lanes.some((l) => l.ended && l.state === 'done'), 'the threads ended');
+    // Each lane at most once per flush, and only the ones that changed.
+    assert.equal(new Set(lanes.map((l) => l.id)).size, lanes.length);
+    const locks = frames.flatMap((f) => f.locks);
+    assert.ok(locks.some((l) => l.name === 'gate' && l.waiters.length === 0));
+  });
+
+  it('frames stay under the size limit: 2,000 lanes go out in several frames, none lost', () => {
+    const small = new DashboardFeed(source, 16 * 1024);
+    const now = Date.now();
+    for (let i = 0; i < 2000; i++) {
+      source.entities.set(`thread-${i + 1}`, {
+        id: `thread-${i + 1}`, kind: 'thread', parentId: null, name: `Thread-${i + 1}`, createdAt: now, endedAt: null, ident: i, daemon: false, alive: true,
+        state: 'blocked in recv', stateSince: now, waitingFor: null, holding: [], exitCode: null, error: null, serving: { id: `conn-${i + 1}`, peer: `127.0.0.1:${10000 + i}` },
+      });
+    }
+    const frames = small.reset(now);
+    assert.ok(frames.length > 5, `${frames.length} frames`);
+    for (const f of frames) assert.ok(Buffer.byteLength(JSON.stringify({ type: 'frame', frame: f })) <= 16 * 1024);
+    assert.equal(new Set(frames.flatMap((f) => f.lanes.map((l) => l.id))).size, 2000);
+  });
+});
