@@ -55,6 +55,12 @@ const table: Record<string, CommandHandler> = {
   'socketLab.focusServers': () => vscode.commands.executeCommand('socketLab.servers.focus'),
   'socketLab.showLog': (c) => c.log.show(),
   'socketLab.openDashboard': (c) => c.dashboard.show(),
+  'socketLab.revealInTree': (c, arg) => (typeof arg === 'string' ? c.revealInTree(arg) : undefined),
+  'socketLab.revealServingThread': (c, arg) => c.revealRelated(arg, 'servedBy'),
+  'socketLab.revealWaitTarget': (c, arg) => c.revealRelated(arg, 'waitTarget'),
+  'socketLab.revealHolder': (c, arg) => c.revealRelated(arg, 'holder'),
+  'socketLab.filterThreads': (c) => c.pickThreadFilter(),
+  'socketLab.filterConnections': (c) => c.pickConnectionFilter(),
   'socketLab.revealInDashboard': (c, arg) => {
     const id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string' ? arg.id : undefined;
     // Tree rows under an entity (a lock's holder) carry their target's id.

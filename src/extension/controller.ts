@@ -3,7 +3,7 @@ import { Engine } from '../engine/engine';
 import { registerCommands } from './commands';
 import { readSettings } from './config';
 import { engineLogger } from './log';
-import { ServersTreeProvider, type ServersNode } from './serversTree';
+import { CONNECTION_FILTERS, type ConnectionFilter, ServersTreeProvider, type ServersNode } from './serversTree';
 import { StateMirror } from './stateMirror';
 import { ServersStatusBar } from './statusBar';
 import { askClientTarget, targetArgs } from './clientTarget';
@@ -11,7 +11,7 @@ import { CliTerminals } from './terminals';
 import { LabsTreeProvider, type LabsNode } from './labsTree';
 import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
 import type { PoolView, SyncView, ThreadView } from '../engine/state/views';
-import { poolsSpec, syncSpec, threadsSpec } from './runtimeViews';
+import { poolsSpec, syncSpec, THREAD_FILTERS, threadsSpec } from './runtimeViews';
 import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard';
 import type { DashboardAction } from '../protocol/messages';
 
@@ -158,6 +158,51 @@ export class Controller {
     else if (v.kind === 'sync') await reveal('socketLab.sync', this.syncView, this.syncTree.nodeFor(id));
     else if (v.kind === 'pool') await reveal('socketLab.pools', this.poolsView, this.poolsTree.nodeFor(id));
     else if (v.kind === 'worker' && v.parentId) await reveal('socketLab.pools', this.poolsView, this.poolsTree.nodeFor(v.parentId));
+  }
+
+  /** From a row to what it relates to: a connection's thread, a thread's lock or client, a lock's holder. */
+  async revealRelated(arg: unknown, relation: 'servedBy' | 'waitTarget' | 'holder'): Promise<void> {
+    const id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string' ? arg.id : undefined;
+    const v = id ? this.mirror.get(id) : undefined;
+    let target: string | null | undefined;
+    let none = 'Nothing related to reveal.';
+    if (v?.kind === 'connection' && relation === 'servedBy') {
+      target = v.servedById;
+      none = `${v.peer} is served by the ${v.servedBy}, not by a thread or process.`;
+    } else if ((v?.kind === 'thread' || v?.kind === 'process') && relation === 'waitTarget') {
+      target = v.waitingFor?.id ?? v.serving?.id;
+      none = `${v.name} is not waiting for anything (${v.state}).`;
+    } else if (v?.kind === 'sync' && relation === 'holder') {
+      target = v.holderId;
+      none = `${v.name} is not held by anyone.`;
+    }
+    if (!target || !this.mirror.get(target)) {
+      void vscode.window.showInformationMessage(`Socket Lab: ${v ? none : 'that item has ended.'}`);
+      return;
+    }
+    await this.revealInTree(target);
+  }
+
+  async pickThreadFilter(): Promise<void> {
+    const pick = await vscode.window.showQuickPick(
+      Object.entries(THREAD_FILTERS).map(([key, f]) => ({ label: f.label, key, picked: this.threadsTree.filterName === key })),
+      { placeHolder: 'Which threads and processes to list' },
+    );
+    if (!pick) return;
+    const f = THREAD_FILTERS[pick.key as keyof typeof THREAD_FILTERS];
+    this.threadsTree.setFilter(pick.key === 'all' ? undefined : { name: pick.key, accepts: f.accepts });
+    this.threadsView.description = pick.key === 'all' ? undefined : `filter: ${f.label.toLowerCase()}`;
+  }
+
+  async pickConnectionFilter(): Promise<void> {
+    const pick = await vscode.window.showQuickPick(
+      Object.entries(CONNECTION_FILTERS).map(([key, f]) => ({ label: f.label, key, picked: this.tree.connectionFilter === key })),
+      { placeHolder: 'Which connections to list' },
+    );
+    if (!pick) return;
+    const key = pick.key as ConnectionFilter;
+    this.tree.setConnectionFilter(key);
+    this.treeView.description = key === 'all' ? undefined : `filter: ${CONNECTION_FILTERS[key].label.toLowerCase()}`;
   }
 
   private async act(action: DashboardAction, id: string): Promise<void> {

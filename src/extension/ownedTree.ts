@@ -32,12 +32,24 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
   private readonly nodes = new Map<string, OwnedNode>();
   private readonly subscription: vscode.Disposable;
   private timer: NodeJS.Timeout | undefined;
+  private filter: { readonly name: string; accepts(v: V): boolean } | undefined;
 
   constructor(
     private readonly mirror: StateMirror,
     private readonly spec: OwnedTreeSpec<V>,
   ) {
     this.subscription = mirror.onDidChange((c) => this.onMirrorChange(c));
+  }
+
+  /** Lists only what `accepts` lets through (undefined: everything); owners with nothing left go too. */
+  setFilter(filter: { readonly name: string; accepts(v: V): boolean } | undefined): void {
+    this.filter = filter;
+    this.nodes.clear();
+    this.onDidChangeTreeDataEmitter.fire(undefined);
+  }
+
+  get filterName(): string | undefined {
+    return this.filter?.name;
   }
 
   setVisible(visible: boolean): void {
@@ -115,6 +127,8 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     }
     const item = new vscode.TreeItem(`${element.role}: ${target?.name ?? element.targetId}`);
     item.id = element.id;
+    item.command = { command: 'socketLab.revealInTree', title: 'Reveal', arguments: [element.targetId] };
+    item.tooltip = `Click to show ${target?.name ?? 'it'} in its view`;
     item.iconPath = new vscode.ThemeIcon(element.role === 'holder' ? 'key' : 'watch');
     return item;
   }
@@ -128,7 +142,7 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
   private owned(ownerId: string): V[] {
     return this.mirror
       .childrenOf(ownerId)
-      .filter((e): e is V => this.spec.accepts(e))
+      .filter((e): e is V => this.spec.accepts(e) && (!this.filter || this.filter.accepts(e)))
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
@@ -160,11 +174,14 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       else targets.add(owner);
     }
     for (const e of change.removed) this.nodes.delete(e.id);
-    if (root) {
-      this.onDidChangeTreeDataEmitter.fire(undefined);
-      return;
-    }
     for (const e of change.changed) {
+      // Filtered: a change of state may add or drop the row, so its owner lists again.
+      if (this.filter && this.spec.accepts(e) && e.parentId) {
+        const owner = this.nodes.get(e.parentId);
+        if (owner && this.owned(e.parentId).length > 0) targets.add(owner);
+        else root = true;
+        continue;
+      }
       const n = this.nodes.get(e.id);
       if (!n) continue;
       if (n.kind === 'owner') targets.add(n);
@@ -172,7 +189,8 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
         targets.add(n);
       }
     }
-    if (targets.size) this.onDidChangeTreeDataEmitter.fire([...targets]);
+    if (root) this.onDidChangeTreeDataEmitter.fire(undefined);
+    else if (targets.size) this.onDidChangeTreeDataEmitter.fire([...targets]);
   }
 
   private tick(): void {

@@ -25,6 +25,17 @@ function icon(name: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
 }
 
+const BLOCKED = /^(blocked in recv|sending|waiting|joining)/;
+
+/** The Threads & Processes view's Filter action. */
+export const THREAD_FILTERS = {
+  all: { label: 'All threads and processes', accepts: () => true },
+  live: { label: 'Alive only', accepts: (t: ThreadView) => t.alive },
+  blocked: { label: 'Blocked or waiting', accepts: (t: ThreadView) => t.alive && BLOCKED.test(t.state) },
+  lock: { label: 'Waiting for a lock or semaphore', accepts: (t: ThreadView) => t.alive && /^waiting for (lock|semaphore)/.test(t.state) },
+  running: { label: 'Running', accepts: (t: ThreadView) => t.alive && t.state === 'running' },
+} as const;
+
 /** Threads & Processes: each row says what the thread is doing and, if waiting, on what and whom. */
 export const threadsSpec: OwnedTreeSpec<ThreadView> = {
   accepts: (e: EntityView): e is ThreadView => e.kind === 'thread' || e.kind === 'process',

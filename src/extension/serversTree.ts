@@ -7,16 +7,29 @@ import type { MirrorChange, StateMirror } from './stateMirror';
 export type ServersNode =
   | { readonly kind: 'server'; readonly id: string }
   | { readonly kind: 'connection'; readonly id: string; readonly serverId: string }
-  | { readonly kind: 'more'; readonly id: string; readonly serverId: string };
+  | { readonly kind: 'range'; readonly id: string; readonly serverId: string; readonly index: number };
 
-/** Beyond this many children a server shows a summary row instead of thousands of rows. */
+/** Beyond this many connections a server's rows are grouped in ranges of this many. */
 export const MAX_CONNECTION_ROWS = 200;
+
+/** Which connections the Servers view lists (the view's Filter action). */
+export const CONNECTION_FILTERS = {
+  all: { label: 'All connections', accepts: () => true },
+  open: { label: 'Open only', accepts: (c: ConnectionView) => c.state !== 'closed' },
+  waiting: { label: 'Waiting for a thread, child or turn', accepts: (c: ConnectionView) => c.state === 'waiting' },
+  blocked: { label: 'Blocked: back-pressure or in recv', accepts: (c: ConnectionView) => c.backpressure || c.servedByState === 'blocked in recv' },
+  failed: { label: 'With a handler error', accepts: (c: ConnectionView) => c.error !== null },
+} as const;
+export type ConnectionFilter = keyof typeof CONNECTION_FILTERS;
 const AGE_REFRESH_MS = 5000;
 
 export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>, vscode.Disposable {
   private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<ServersNode | ServersNode[] | undefined>();
   readonly onDidChangeTreeData = this.onDidChangeTreeDataEmitter.event;
   private readonly nodes = new Map<string, ServersNode>();
+  /** A connection's row parent: its server, or the range row it is listed under. */
+  private readonly parents = new Map<string, ServersNode>();
+  private filter: ConnectionFilter = 'all';
   private readonly disposables: vscode.Disposable[] = [];
   private ageTimer: NodeJS.Timeout | undefined;
 
@@ -39,27 +52,54 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
         .sort((a, b) => a.createdAt - b.createdAt)
         .map((s) => this.node({ kind: 'server', id: s.id }));
     }
+    if (element.kind === 'range') return this.connections(element.serverId).slice(element.index * MAX_CONNECTION_ROWS, (element.index + 1) * MAX_CONNECTION_ROWS).map((c) => this.connectionNode(c.id, element.serverId, element));
     if (element.kind !== 'server') return [];
-    const conns = this.mirror
-      .childrenOf(element.id)
-      .filter((e): e is ConnectionView => e.kind === 'connection')
-      .sort((a, b) => a.createdAt - b.createdAt);
-    const rows: ServersNode[] = conns.slice(0, MAX_CONNECTION_ROWS).map((c) => this.node({ kind: 'connection' as const, id: c.id, serverId: element.id }));
-    if (conns.length > MAX_CONNECTION_ROWS) rows.push(this.node({ kind: 'more', id: `${element.id}/more`, serverId: element.id }));
-    return rows;
+    const conns = this.connections(element.id);
+    if (conns.length <= MAX_CONNECTION_ROWS) return conns.map((c) => this.connectionNode(c.id, element.id, element));
+    // Thousands of rows help nobody and cost the tree: group them in ranges of 200.
+    return Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index }));
   }
 
   getParent(element: ServersNode): ServersNode | undefined {
-    return element.kind === 'server' ? undefined : this.nodes.get(element.serverId);
+    if (element.kind === 'server') return undefined;
+    if (element.kind === 'range') return this.nodes.get(element.serverId);
+    return this.parents.get(element.id) ?? this.nodes.get(element.serverId);
+  }
+
+  /** The server's listed connections, oldest first, as the filter allows. */
+  private connections(serverId: string): ConnectionView[] {
+    const accepts = CONNECTION_FILTERS[this.filter].accepts;
+    return this.mirror
+      .childrenOf(serverId)
+      .filter((e): e is ConnectionView => e.kind === 'connection' && accepts(e))
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  private connectionNode(id: string, serverId: string, parent: ServersNode): ServersNode {
+    this.parents.set(id, parent);
+    return this.node({ kind: 'connection', id, serverId });
+  }
+
+  get connectionFilter(): ConnectionFilter {
+    return this.filter;
+  }
+
+  setConnectionFilter(filter: ConnectionFilter): void {
+    this.filter = filter;
+    this.nodes.clear();
+    this.parents.clear();
+    this.onDidChangeTreeDataEmitter.fire(undefined);
   }
 
   getTreeItem(element: ServersNode): vscode.TreeItem {
-    const view = this.mirror.get(element.kind === 'more' ? element.serverId : element.id);
-    if (element.kind === 'more') {
-      const total = this.mirror.childrenOf(element.serverId).length;
-      const item = new vscode.TreeItem(`… and ${total - MAX_CONNECTION_ROWS} more connections`);
+    const view = this.mirror.get(element.kind === 'range' ? element.serverId : element.id);
+    if (element.kind === 'range') {
+      const total = this.connections(element.serverId).length;
+      const first = element.index * MAX_CONNECTION_ROWS + 1;
+      const item = new vscode.TreeItem(`connections ${first}–${Math.min(total, first + MAX_CONNECTION_ROWS - 1)}`, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = element.id;
-      item.description = `${MAX_CONNECTION_ROWS} shown`;
+      item.description = `of ${total}`;
+      item.iconPath = new vscode.ThemeIcon('list-tree');
       return item;
     }
     if (view?.kind === 'server') return serverItem(view);
@@ -76,8 +116,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     const v = this.mirror.get(id);
     if (v?.kind === 'server') return this.node({ kind: 'server', id });
     if (v?.kind === 'connection' && v.parentId) {
-      this.node({ kind: 'server', id: v.parentId });
-      return this.node({ kind: 'connection', id, serverId: v.parentId });
+      const server = this.node({ kind: 'server', id: v.parentId });
+      const conns = this.connections(v.parentId);
+      const i = conns.findIndex((c) => c.id === id);
+      if (i < 0) return undefined; // filtered out
+      const parent = conns.length > MAX_CONNECTION_ROWS ? this.node({ kind: 'range', id: `${v.parentId}/range/${Math.floor(i / MAX_CONNECTION_ROWS)}`, serverId: v.parentId, index: Math.floor(i / MAX_CONNECTION_ROWS) }) : server;
+      return this.connectionNode(id, v.parentId, parent);
     }
     return undefined;
   }
@@ -92,6 +136,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
   private onMirrorChange(change: MirrorChange): void {
     if (change.full) {
       this.nodes.clear();
+      this.parents.clear();
       this.onDidChangeTreeDataEmitter.fire(undefined);
       return;
     }
@@ -107,13 +152,22 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
         if (p) targets.add(p);
       }
     }
-    for (const e of change.removed) this.nodes.delete(e.id);
+    for (const e of change.removed) {
+      this.nodes.delete(e.id);
+      this.parents.delete(e.id);
+    }
     if (root) {
       this.onDidChangeTreeDataEmitter.fire(undefined);
       return;
     }
     for (const e of change.changed) {
       const n = this.nodes.get(e.id);
+      // Filtered: a change of state may add or drop the row, so its server lists again.
+      if (this.filter !== 'all' && e.kind === 'connection' && e.parentId) {
+        const server = this.nodes.get(e.parentId);
+        if (server) targets.add(server);
+        continue;
+      }
       if (n && !(n.kind === 'connection' && targets.has(this.nodes.get(n.serverId)!))) targets.add(n);
     }
     if (targets.size) this.onDidChangeTreeDataEmitter.fire([...targets]);

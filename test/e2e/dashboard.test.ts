@@ -3,7 +3,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { TestClient } from '../support/testClient';
 import { serverPorts, startServerAndWait } from './support/servers';
 import { session } from './support/session';
-import { clickInlineAction, openSocketLab, pane, paneRow, pick, runCommand, treeRow, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, pick, runCommand, treeRow, waitFor } from './support/workbench';
 
 /** The dashboard's document: VS Code puts a webview in an iframe inside an iframe. */
 function dashboard(page: Page): FrameLocator {
@@ -127,8 +127,7 @@ describe('Dashboard in a real VS Code', function () {
     await c.bytes(6);
     const row = paneRow(page, 'Servers', /served by Thread-\d+/);
     await row.waitFor({ state: 'visible' });
-    await row.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Reveal in Dashboard' }).click();
+    await contextAction(page, row, 'Reveal in Dashboard');
     const d = dashboard(page);
     await waitFor('the connection lane selected', async () => (await d.locator('.tl-lane.selected[data-kind="connection"]').count()) === 1 || undefined);
     assert.match(await d.locator('.detail .detail-text').innerText(), /conn 127\.0\.0\.1:\d+ · open · served by Thread-\d+/);

@@ -132,3 +132,22 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export async function waitForNoVisibleTerminal(page: Page): Promise<void> {
   await waitFor('the terminal to close', async () => (await page.locator('.xterm:visible').count()) === 0 || undefined);
 }
+
+/**
+ * Right-clicks a row and picks a context-menu action. VS Code ignores a click that comes right
+ * after the menu opened (so the right-button release cannot pick an item): click until it closes.
+ */
+export async function contextAction(page: Page, row: Locator, title: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: title }).first();
+  await item.waitFor({ state: 'visible' });
+  for (let attempt = 1; ; attempt++) {
+    await item.click().catch(() => undefined);
+    try {
+      await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 1000 });
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    }
+  }
+}
