@@ -13,6 +13,7 @@ import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
 import type { PoolView, SyncView, ThreadView } from '../engine/state/views';
 import { poolsSpec, syncSpec, THREAD_FILTERS, threadsSpec } from './runtimeViews';
 import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard';
+import { Diagnostics } from './diagnostics';
 import type { DashboardAction } from '../protocol/messages';
 
 /**
@@ -102,6 +103,12 @@ export class Controller {
         },
       }),
     );
+    const diagnostics = Diagnostics.fromEnvironment(
+      { servers: this.tree.onDidChangeTreeData, threads: threadsTree.onDidChangeTreeData, sync: syncTree.onDidChangeTreeData, pools: poolsTree.onDidChangeTreeData },
+      this.dashboard,
+      this.mirror.onDidChange,
+    );
+    if (diagnostics) this.disposables.push(diagnostics);
     this.statusBar.update(0);
   }
 

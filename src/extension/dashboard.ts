@@ -40,7 +40,9 @@ export class Dashboard implements vscode.Disposable {
   private revealOwed: string | undefined;
   /** Messages posted so far (benchmarks read it). */
   messagesPosted = 0;
+  /** The largest message since the diagnostics last read it (measured only when asked). */
   maxMessageBytes = 0;
+  measureSizes = false;
 
   constructor(private readonly host: DashboardHost) {
     this.feed = new DashboardFeed(host.mirror);
@@ -175,6 +177,7 @@ export class Dashboard implements vscode.Disposable {
   private post(m: HostMessage): void {
     this.messagesPosted++;
     this.lastSentAt = Date.now();
+    if (this.measureSizes) this.maxMessageBytes = Math.max(this.maxMessageBytes, Buffer.byteLength(JSON.stringify(m)));
     this.panel?.webview.postMessage(m).then(undefined, (err: unknown) => this.host.log.error(`Dashboard: a ${m.type} message could not be sent`, err));
   }
 

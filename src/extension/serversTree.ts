@@ -22,6 +22,7 @@ export const CONNECTION_FILTERS = {
 } as const;
 export type ConnectionFilter = keyof typeof CONNECTION_FILTERS;
 const AGE_REFRESH_MS = 5000;
+const SERVER_ROW_MS = 1000;
 
 export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>, vscode.Disposable {
   private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<ServersNode | ServersNode[] | undefined>();
@@ -30,6 +31,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
   /** A connection's row parent: its server, or the range row it is listed under. */
   private readonly parents = new Map<string, ServersNode>();
   private filter: ConnectionFilter = 'all';
+  private readonly serverRefreshedAt = new Map<string, number>();
+  private readonly serverPending = new Set<ServersNode>();
+  private serverTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ageTimer: NodeJS.Timeout | undefined;
 
@@ -168,9 +172,36 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
         if (server) targets.add(server);
         continue;
       }
+      if (n?.kind === 'server' && !targets.has(n)) {
+        this.refreshServerLater(n);
+        continue;
+      }
       if (n && !(n.kind === 'connection' && targets.has(this.nodes.get(n.serverId)!))) targets.add(n);
     }
+    for (const t of targets) if (t.kind === 'server') this.serverRefreshedAt.set(t.id, Date.now());
     if (targets.size) this.onDidChangeTreeDataEmitter.fire([...targets]);
+  }
+
+  /**
+   * A server row's own figures (rate, counts) move on every tick, and refreshing a row refreshes
+   * everything under it: its own changes are shown at most once a second, so a busy server does
+   * not redraw its hundreds of connection rows five times a second.
+   */
+  private refreshServerLater(n: ServersNode): void {
+    const wait = SERVER_ROW_MS - (Date.now() - (this.serverRefreshedAt.get(n.id) ?? 0));
+    if (wait <= 0) {
+      this.serverRefreshedAt.set(n.id, Date.now());
+      this.onDidChangeTreeDataEmitter.fire([n]);
+      return;
+    }
+    this.serverPending.add(n);
+    this.serverTimer ??= setTimeout(() => {
+      this.serverTimer = undefined;
+      const due = [...this.serverPending].filter((x) => this.nodes.get(x.id) === x);
+      this.serverPending.clear();
+      for (const x of due) this.serverRefreshedAt.set(x.id, Date.now());
+      if (due.length) this.onDidChangeTreeDataEmitter.fire(due);
+    }, wait);
   }
 
   private refreshAges(): void {
@@ -180,6 +211,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
 
   dispose(): void {
     clearInterval(this.ageTimer);
+    clearTimeout(this.serverTimer);
     for (const d of this.disposables) d.dispose();
     this.onDidChangeTreeDataEmitter.dispose();
   }

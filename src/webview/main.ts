@@ -175,7 +175,14 @@ new MutationObserver(() => {
   charts.themeChanged();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-function frame(): void {
+/** Time between animation frames (ms), for the frame-time benchmark. */
+const frameIntervals: number[] = [];
+let lastFrameAt = 0;
+
+function frame(at: number): void {
+  if (lastFrameAt) frameIntervals.push(at - lastFrameAt);
+  lastFrameAt = at;
+  if (frameIntervals.length > 4000) frameIntervals.splice(0, 2000);
   if (saved.tab === 'timeline') timeline.draw();
   else if (saved.tab === 'charts') charts.render();
   else locks.render();
@@ -190,6 +197,11 @@ vscode.postMessage({ type: 'ready' });
 (window as unknown as { socketLabDashboard: unknown }).socketLabDashboard = {
   lanes: () => [...store.lanes.values()].map((r) => ({ id: r.lane.id, name: r.lane.name, kind: r.lane.kind, state: r.lane.state, spans: r.spans.length })),
   drawTimes: () => timeline.drawTimes.slice(),
+  frameIntervals: () => frameIntervals.slice(),
+  resetFrames: () => {
+    frameIntervals.length = 0;
+    timeline.drawTimes.length = 0;
+  },
   violations: () => violations.slice(),
   counts: () => ({ lanes: store.lanes.size, locks: store.locks.size, servers: store.servers.size, pools: store.pools.size, messages, tab: saved.tab }),
 };

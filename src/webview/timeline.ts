@@ -35,6 +35,8 @@ export class Timeline {
   /** While paused or panned: the right edge of the window (host clock). */
   private endAt = 0;
   private labelsKey = '';
+  private drawnKey = '';
+  private drawnEnd = 0;
   private drag: { x: number; endAt: number } | undefined;
   selected: string | null = null;
   /** Frame times of the last draws (ms), for the benchmark's p95. */
@@ -118,6 +120,7 @@ export class Timeline {
 
   themeChanged(): void {
     this.colors = stateColors();
+    this.drawnKey = '';
   }
 
   get isPaused(): boolean {
@@ -210,8 +213,22 @@ export class Timeline {
     this.scrollRows = Math.min(this.scrollRows, Math.max(0, rows.length - 1));
   }
 
-  /** Draws the visible rows; called on animation frames while the timeline is showing. */
+  /**
+   * Draws the visible rows when something visible changed: the state, the view (scroll, zoom,
+   * selection, size), or time by at least 2 px. Repainting a canvas costs the renderer (software
+   * raster here), so a 30 s window redraws ~13 times a second, not 60, and a paused one not at all.
+   */
   draw(): void {
+    const end = this.windowEnd();
+    const key = `${this.store.version}|${this.scrollRows}|${this.selected}|${this.state.windowMs}|${this.state.filter}|${this.canvas.clientWidth}|${this.viewport.clientHeight}|${this.paused}`;
+    const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
+    if (key === this.drawnKey && Math.abs(end - this.drawnEnd) < 2 * msPerPx) return;
+    this.drawnKey = key;
+    this.drawnEnd = end;
+    this.paint(end);
+  }
+
+  private paint(end: number): void {
     const t0 = performance.now();
     this.refreshRows();
     const dpr = window.devicePixelRatio || 1;
@@ -225,7 +242,6 @@ export class Timeline {
     if (!ctx || width === 0) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const end = this.windowEnd();
     const start = end - this.state.windowMs;
     const x = (t: number) => ((t - start) / this.state.windowMs) * width;
     const count = this.visibleRows();

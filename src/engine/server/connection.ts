@@ -208,8 +208,10 @@ export class Connection implements Tracked<ConnectionView> {
       // The peer is not reading: stop reading from it too, so our memory stays bounded.
       this.backpressure = true;
       this.socket.pause();
+      this.owner.model.touch(this);
+      return;
     }
-    this.owner.model.touch(this);
+    this.owner.model.touchCounters(this);
   }
 
   /** The serving thread is behind: stop reading until it catches up (bounded memory). */
@@ -282,7 +284,7 @@ export class Connection implements Tracked<ConnectionView> {
     this.lastActivityAt = Date.now();
     this.owner.reportBytes(chunk.length, 0);
     this.owner.noteReady(this.peer, false);
-    this.owner.model.touch(this);
+    this.owner.model.touchCounters(this);
     this.service!.data(chunk);
   }
 

@@ -29,12 +29,18 @@ export interface StateModelOptions {
  * Changes are only recorded while someone is watching (`recording`); a new watcher starts from
  * a snapshot, so nothing is lost by not recording in between.
  */
+/** How often an entity whose counters keep moving is republished. */
+export const COUNTERS_MS = 1000;
+
 export class StateModel {
   private readonly entities = new Map<string, Tracked>();
   /** Ended entities by removal time; insertion order is removal order (retention is constant). */
   private readonly ending = new Map<string, number>();
   private readonly added = new Set<Tracked>();
   private changed: Tracked[] = [];
+  /** Entities whose counters moved: each is published about once per COUNTERS_MS, spread over ticks. */
+  private readonly counted = new Set<Tracked>();
+  private lastDrainAt = 0;
   private removed: string[] = [];
   private readonly counters = new Map<EntityKind | string, number>();
   private recording = false;
@@ -75,6 +81,16 @@ export class StateModel {
     if (entity.dirty || !this.recording) return;
     entity.dirty = true;
     this.changed.push(entity);
+  }
+
+  /**
+   * Only counters changed (bytes, messages): no need to republish at every tick. A thousand busy
+   * connections would otherwise rebuild a thousand views five times a second; this way each is
+   * republished about once a second, a slice of them per tick. State changes still use touch().
+   */
+  touchCounters(entity: Tracked): void {
+    if (entity.dirty || !this.recording) return;
+    this.counted.add(entity);
   }
 
   /** The entity has ended: it stays visible for the retention window, then is removed. */
@@ -124,13 +140,25 @@ export class StateModel {
       e.dirty = false;
       added.push(e.view());
     }
+    const now = this.now();
+    const elapsed = this.lastDrainAt ? now - this.lastDrainAt : COUNTERS_MS;
+    this.lastDrainAt = now;
+    // Oldest first (insertion order): whoever is taken now goes to the back when it moves again.
+    let budget = Math.max(1, Math.ceil((this.counted.size * Math.min(elapsed, COUNTERS_MS)) / COUNTERS_MS));
+    for (const e of this.counted) {
+      if (budget-- <= 0) break;
+      this.counted.delete(e);
+      if (e.dirty) continue;
+      e.dirty = true;
+      this.changed.push(e);
+    }
     const changed: EntityView[] = [];
     for (const e of this.changed) {
       e.dirty = false;
       // An entity swept in this same drain is reported as removed only.
       if (this.entities.get(e.id) === e) changed.push(e.view());
     }
-    const delta: Delta = { now: this.now(), added, changed, removed: this.removed };
+    const delta: Delta = { now, added, changed, removed: this.removed };
     this.added.clear();
     this.changed = [];
     this.removed = [];
@@ -138,6 +166,7 @@ export class StateModel {
   }
 
   private discardChanges(): void {
+    this.counted.clear();
     for (const e of this.added) e.dirty = false;
     for (const e of this.changed) e.dirty = false;
     this.added.clear();
@@ -154,6 +183,7 @@ export class StateModel {
       const entity = this.entities.get(id);
       this.entities.delete(id);
       if (entity) {
+        this.counted.delete(entity);
         if (this.added.delete(entity)) {
           entity.dirty = false;
           continue; // never seen by a watcher: nothing to remove

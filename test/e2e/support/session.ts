@@ -23,10 +23,10 @@ export function session(): Session {
   return current;
 }
 
-export async function startSession(): Promise<Session> {
+/** `resultsDir`: where screenshots and the log go (benchmarks use their own, not the tests'). */
+export async function startSession({ resultsDir = path.join(root, 'test-results', 'e2e') }: { resultsDir?: string } = {}): Promise<Session> {
   const paths = provision();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-'));
-  const resultsDir = path.join(root, 'test-results', 'e2e');
   fs.rmSync(resultsDir, { recursive: true, force: true });
   fs.mkdirSync(resultsDir, { recursive: true });
   const extensionsDir = path.join(runDir, 'extensions');

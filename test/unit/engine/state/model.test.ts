@@ -65,6 +65,40 @@ describe('StateModel and Publisher', () => {
     pub.dispose();
   });
 
+  it('counter-only changes: each entity republished about once a second, a slice per tick; a state change goes at once', () => {
+    const clock = new FakeClock();
+    const model = new StateModel({ retentionMs: 100, now: clock.now });
+    const pub = new Publisher(model, 10_000);
+    const got: StateMessage[] = [];
+    const sub = pub.subscribe((m) => got.push(m));
+    const all = Array.from({ length: 1000 }, (_, i) => new Counter(`c${i}`));
+    for (const c of all) model.add(c);
+    pub.tick();
+    got.length = 0;
+    const seen = new Map<string, number>();
+    // 2 s of ticks every 200 ms, every counter moving all the time.
+    for (let t = 0; t < 10; t++) {
+      clock.t += 200;
+      for (const c of all) {
+        c.n++;
+        model.touchCounters(c);
+      }
+      pub.tick();
+    }
+    for (const m of got) if (m.type === 'delta') for (const e of m.changed) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
+    const perTick = got.map((m) => (m.type === 'delta' ? m.changed.length : 0));
+    assert.ok(Math.max(...perTick) <= 200, `per tick: ${perTick.join(',')}`);
+    assert.equal(seen.size, 1000, 'every entity published');
+    assert.ok([...seen.values()].every((n) => n >= 1 && n <= 3), 'about once a second each');
+    // A state change is not held back.
+    got.length = 0;
+    model.touch(all[999]!);
+    pub.tick();
+    assert.ok(got.some((m) => m.type === 'delta' && m.changed.some((e) => e.id === 'c999')));
+    sub.dispose();
+    pub.dispose();
+  });
+
   it('keeps ended entities for the retention window, then removes them once', () => {
     const clock = new FakeClock();
     const model = new StateModel({ retentionMs: 100, now: clock.now });
