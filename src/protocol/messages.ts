@@ -3,6 +3,7 @@
 // The host does not forward engine views as they are: it sends the dashboard's own compact rows
 // (a lane per thread/process/connection, a row per lock, one sample per server and pool), only
 // when they change, so a message stays small however many connections exist.
+import type { SyncView } from '../engine/state/views';
 
 /** What a lane is doing, coarsely: one colour each in the timeline. */
 export const LANE_STATES = ['new', 'running', 'recv', 'send', 'lock', 'wait', 'sleep', 'idle', 'open', 'done', 'failed'] as const;
@@ -32,26 +33,11 @@ export interface Lane {
   readonly ended: boolean;
 }
 
-/** One synchronisation primitive, for the Locks table and the wait-for graph. */
-export interface LockRow {
-  readonly id: string;
-  readonly name: string;
-  readonly primitive: string;
-  readonly group: string;
-  readonly holderId: string | null;
-  readonly holderName: string | null;
-  readonly depth: number;
-  readonly value: number;
-  readonly waiters: readonly { readonly id: string; readonly name: string }[];
-  readonly acquisitions: number;
-  readonly contended: number;
-  readonly totalWaitMs: number;
-  readonly maxWaitMs: number;
-  readonly totalHoldMs: number;
-  readonly maxHoldMs: number;
-  /** The engine found it in a deadlock cycle. */
-  readonly deadlocked: boolean;
-}
+/** One synchronisation primitive, for the Locks table and the wait-for graph: its engine view's figures, owner named. */
+export type LockRow = Pick<
+  SyncView,
+  'id' | 'name' | 'primitive' | 'holderId' | 'holderName' | 'depth' | 'value' | 'waiters' | 'acquisitions' | 'contended' | 'totalWaitMs' | 'maxWaitMs' | 'totalHoldMs' | 'maxHoldMs' | 'deadlocked'
+> & { readonly group: string };
 
 /** One server's counters at `now` (rates are computed by the webview between samples). */
 export interface ServerSample {

@@ -11,6 +11,9 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
   it('lists the eleven labs; Run Lab on "Race counter" shows lost updates without the lock and none with it', async () => {
     const { page } = session();
     await openSocketLab(page);
+    // An earlier test may have run a lab further down (the view scrolls to it): back to the top.
+    await pane(page, 'Labs').locator('.monaco-list').first().hover();
+    await page.mouse.wheel(0, -5000);
     for (const title of ['Threads and join', 'Race counter', 'Event gate', 'Process memory isolation', 'Deadlock']) {
       await paneRow(page, 'Labs', title).waitFor({ state: 'visible' });
     }
