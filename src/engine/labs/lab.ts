@@ -32,6 +32,8 @@ export interface LabContext {
    * Like `sleep`, it ends at once with an error when the lab is stopped.
    */
   until(cond: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+  /** Aborted when the lab is stopped: for waits of the lab's own (an event it listens for). */
+  readonly stopped: AbortSignal;
   /** A worker pool owned by this lab run (ended with it). */
   pool(options: Omit<PoolOptions, 'model' | 'parentId' | 'log' | 'script'>): Pool;
 }

@@ -83,6 +83,7 @@ export class LabRun implements Tracked<LabView> {
         print: (text) => this.line(text),
         sleep: (s) => abortableSleep(s, this.abort.signal),
         until: (cond, what, timeoutMs = 30_000) => abortableUntil(cond, what, timeoutMs, this.abort.signal),
+        stopped: this.abort.signal,
         pool: (options) => {
           if (this.abort.signal.aborted) throw new Error('the lab was stopped');
           const pool = new Pool({ ...options, model: this.model, parentId: this.id, log: this.log, script: this.scripts.poolScript });

@@ -2,13 +2,18 @@ import type { DeadlockReport, Runtime } from '../runtime/runtime';
 import { joinAll, type LabDefinition, ms, param } from './lab';
 
 /** Resolves with the next deadlock report, or null after `seconds`. */
-function nextDeadlock(rt: Runtime, seconds: number): Promise<DeadlockReport | null> {
+/** The next deadlock the detector reports; null after `seconds`, or at once when the lab is stopped. */
+function nextDeadlock(rt: Runtime, seconds: number, stopped: AbortSignal): Promise<DeadlockReport | null> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), seconds * 1000);
-    rt.onDeadlock((d) => {
+    const done = (d: DeadlockReport | null) => {
       clearTimeout(timer);
+      stopped.removeEventListener('abort', onStop);
       resolve(d);
-    });
+    };
+    const onStop = () => done(null);
+    const timer = setTimeout(onStop, seconds * 1000);
+    stopped.addEventListener('abort', onStop);
+    rt.onDeadlock(done);
   });
 }
 
@@ -91,7 +96,7 @@ export const rlock: LabDefinition = {
     'not know who holds it, so the second acquire waits for itself forever. The deadlock detector finds that ' +
     'one-thread cycle and names it.',
   params: [],
-  async run({ rt, print }) {
+  async run({ rt, print, stopped }) {
     const r = rt.RLock('RLock#1');
     const okThread = rt.Thread({ target: 'reenter', args: [r], name: 'RLock user' });
     okThread.start();
@@ -99,9 +104,10 @@ export const rlock: LabDefinition = {
     print(`RLock: ${okThread.result === 'ok' ? 'taken twice and released twice' : 'failed'}`);
     const lock = rt.Lock('Lock#1');
     const stuck = rt.Thread({ target: 'reenter', args: [lock], name: 'Lock user' });
-    const found = nextDeadlock(rt, 5);
+    const found = nextDeadlock(rt, 5, stopped);
     stuck.start();
     const report = await found;
+    stopped.throwIfAborted();
     print(report ? `Lock: ${report.description}` : 'Lock: no deadlock seen within 5 s');
     await stuck.kill();
     return {
@@ -205,10 +211,10 @@ export const deadlock: LabDefinition = {
     param('pause', 'seconds each thread holds its first lock before asking for the second', 0.1, 0, 10),
     param('linger', 'seconds the threads stay deadlocked after detection, to look at them; -1 until you stop the lab', 0, -1, 3600, -1),
   ],
-  async run({ rt, params, print, sleep }) {
+  async run({ rt, params, print, sleep, stopped }) {
     const a = rt.Lock('Lock A');
     const b = rt.Lock('Lock B');
-    const found = nextDeadlock(rt, 10 + params.pause!);
+    const found = nextDeadlock(rt, 10 + params.pause!, stopped);
     const t0 = performance.now();
     const both = rt.Barrier(2, 'both hold one');
     const t1 = rt.Thread({ target: 'twoLocks', args: [a, b, params.pause, both], name: 'T1' });
@@ -216,6 +222,7 @@ export const deadlock: LabDefinition = {
     t1.start();
     t2.start();
     const report = await found;
+    stopped.throwIfAborted();
     const detectedMs = ms(t0);
     if (!report) {
       print('no deadlock within 10 s (the threads finished?)');

@@ -133,6 +133,15 @@ describe('labs: each proves what it says (real threads and processes)', function
     assert.deepEqual(run.runtime.threads.filter((t) => t.is_alive()).map((t) => t.name), []);
   });
 
+  it('stopping the deadlock lab before its deadlock is detected ends it at once (not after the detector\'s 10 s)', async () => {
+    const run = engine.startLab('deadlock', { pause: 2 });
+    const t0 = performance.now();
+    await engine.stopLab(run.id);
+    assert.ok(performance.now() - t0 < 1000, `stopped after ${Math.round(performance.now() - t0)} ms`);
+    assert.equal(run.view().state, 'stopped');
+    assert.equal(run.view().error, null, 'a stop is not a failure');
+  });
+
   it('rejects unknown labs and out-of-range parameters', () => {
     assert.throws(() => engine.startLab('nope'), /There is no lab named "nope"/);
     assert.throws(() => engine.startLab('race', { threads: 1 }), /threads must be a number from 2 to 64; got 1/);
