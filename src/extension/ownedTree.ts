@@ -114,7 +114,9 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       if (v && this.spec.accepts(v)) {
         const item = this.spec.item(v, now);
         item.id = element.id;
-        if (this.spec.refs && this.spec.refs(v, (id) => this.mirror.childrenOf(id)).length) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        // Always expandable when the kind can have rows under it: VS Code keeps a row created
+        // without children collapsed, so a lock first seen free would hide its later holder.
+        if (this.spec.refs) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
         return item;
       }
       return new vscode.TreeItem('(ended)');

@@ -97,6 +97,8 @@ describe('Dashboard in a real VS Code', function () {
     await waitFor('the graph to say who waits', async () => /3 waiting, no cycle/.test(await d.locator('.graph-summary').innerText()) || undefined);
     await session().screenshot('43-dashboard-event-waiters');
     await runCommand(page, 'Socket Lab: Stop Lab');
+    // Its end moves focus (output, tree): a palette opened meanwhile could close again.
+    await waitFor('the gate to go from the Locks panel', async () => (await d.locator('.locks-table tr[data-id]', { hasText: 'gate' }).count()) === 0 || undefined, 20_000);
 
     await runCommand(page, 'Socket Lab: Run Lab');
     await page.locator('.quick-input-widget input').fill('deadlock');
