@@ -3,7 +3,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { TestClient } from '../support/testClient';
 import { serverPorts, startServerAndWait } from './support/servers';
 import { session } from './support/session';
-import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, pick, runCommand, treeRow, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, runCommand, runLabFromPalette, treeRow, waitFor } from './support/workbench';
 
 /** The dashboard's document: VS Code puts a webview in an iframe inside an iframe. */
 function dashboard(page: Page): FrameLocator {
@@ -77,9 +77,7 @@ describe('Dashboard in a real VS Code', function () {
   it('Event gate: the Locks panel lists the Event and its three waiters; Deadlock: the wait-for graph highlights the cycle', async () => {
     const { page } = session();
     const d = dashboard(page);
-    await runCommand(page, 'Socket Lab: Run Lab');
-    await page.locator('.quick-input-widget input').fill('event gate');
-    await pick(page, 'Event gate');
+    await runLabFromPalette(page, 'event gate', 'Event gate');
     await runCommand(page, 'Socket Lab: Open Dashboard');
     await openTab(page, 'Locks');
     const gate = d.locator('.locks-table tr[data-id]', { hasText: 'gate' });
@@ -100,9 +98,7 @@ describe('Dashboard in a real VS Code', function () {
     // Its end moves focus (output, tree): a palette opened meanwhile could close again.
     await waitFor('the gate to go from the Locks panel', async () => (await d.locator('.locks-table tr[data-id]', { hasText: 'gate' }).count()) === 0 || undefined, 20_000);
 
-    await runCommand(page, 'Socket Lab: Run Lab');
-    await page.locator('.quick-input-widget input').fill('deadlock');
-    await pick(page, /^Deadlock/);
+    await runLabFromPalette(page, 'deadlock', /^Deadlock/);
     await runCommand(page, 'Socket Lab: Open Dashboard');
     const summary = await waitFor('the deadlock cycle', async () => {
       const t = await d.locator('.graph-summary.deadlocked').innerText().catch(() => '');

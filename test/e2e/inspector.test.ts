@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { TestClient } from '../support/testClient';
 import { serverPorts, startServerAndWait } from './support/servers';
 import { session } from './support/session';
-import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, treeRow, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, runLabFromPalette, treeRow, waitFor } from './support/workbench';
 
 async function viewAction(page: Page, view: string, title: string): Promise<void> {
   const p = pane(page, view);
@@ -21,9 +21,7 @@ describe('Inspector trees in a real VS Code: cross-links, filters, grouping', fu
   it('Deadlock: a lock\'s holder row reveals the thread; a thread reveals the lock it waits for; the filter lists only lock waiters', async () => {
     const { page } = session();
     await openSocketLab(page);
-    await runCommand(page, 'Socket Lab: Run Lab');
-    await page.locator('.quick-input-widget input').fill('deadlock');
-    await pick(page, /^Deadlock/);
+    await runLabFromPalette(page, 'deadlock', /^Deadlock/);
     await waitFor('the deadlock in the Sync view', async () => ((await paneText(page, 'Sync')).match(/DEADLOCK/g)?.length ?? 0) === 2 || undefined, 30_000);
     // Sync → Threads: click "holder: T1" under a lock.
     await paneRow(page, 'Sync', 'holder: T1').click();

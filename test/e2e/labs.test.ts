@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { isAlive } from '../support/processes';
 import { session } from './support/session';
-import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, setPaneExpanded, waitFor } from './support/workbench';
+import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, runLabFromPalette, setPaneExpanded, waitFor } from './support/workbench';
 
 describe('Labs, Threads & Processes and Sync views in a real VS Code', function () {
   after(async () => {
@@ -31,8 +31,7 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
 
   it('Event gate: even threads wait on the Event in the Sync view until the user presses Set Event', async () => {
     const { page } = session();
-    await runCommand(page, 'Socket Lab: Run Lab');
-    await pick(page, 'Event gate');
+    await runLabFromPalette(page, 'event gate', 'Event gate');
     for (const wave of [1, 2]) {
       const gate = paneRow(page, 'Sync', /gate.*Event · clear · 3 waiting/);
       await gate.waitFor({ state: 'visible', timeout: 30_000 });
@@ -48,9 +47,7 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
 
   it('Deadlock: the Threads view says who waits for what, held by whom; the Sync view marks the cycle; Stop Lab ends it', async () => {
     const { page } = session();
-    await runCommand(page, 'Socket Lab: Run Lab');
-    await page.locator('.quick-input-widget input').fill('deadlock');
-    await pick(page, /^Deadlock/);
+    await runLabFromPalette(page, 'deadlock', /^Deadlock/);
     await waitFor('T1 waiting for a lock held by T2', async () => /T1\s*waiting for Lock [AB] \([\d.]+ s, held by T2\)/.test(await paneText(page, 'Threads & Processes')) || undefined, 30_000);
     assert.match(await paneText(page, 'Threads & Processes'), /T2\s*waiting for Lock [AB] \([\d.]+ s, held by T1\)/);
     await waitFor('the locks marked as deadlocked', async () => ((await paneText(page, 'Sync')).match(/DEADLOCK · Lock · held by T\d/g)?.length ?? 0) === 2 || undefined);
@@ -71,9 +68,7 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
     };
     await show(['Servers', 'Sync', 'Threads & Processes'], false);
     try {
-      await runCommand(page, 'Socket Lab: Run Lab');
-      await page.locator('.quick-input-widget input').fill('apply_async');
-      await pick(page, /^Pool: apply_async vs apply/);
+      await runLabFromPalette(page, 'apply_async', /^Pool: apply_async vs apply/);
       await show(['Labs'], false);
       // The issue's own lab: Pool(5), 10 tasks of 2 s. The Pools view opens by itself: first the
       // queue (workers are still starting), then five real child processes each running a task.

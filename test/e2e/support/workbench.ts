@@ -151,3 +151,21 @@ export async function contextAction(page: Page, row: Locator, title: string): Pr
     }
   }
 }
+
+/**
+ * Runs a lab from the palette: Run Lab, type `filter`, pick `label`. Focus moving as another lab
+ * ends (its output, its tree rows) can close the pick under the pointer: then start over.
+ */
+export async function runLabFromPalette(page: Page, filter: string, label: string | RegExp): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Socket Lab: Run Lab');
+    try {
+      await page.locator('.quick-input-widget input').fill(filter, { timeout: 5000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().click({ timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
