@@ -4,7 +4,7 @@ import type { Server } from '../engine/server/server';
 import { clientCommands } from './clientCommands';
 import { labCommands } from './labCommands';
 import type { Controller } from './controller';
-import { resolveServer, targetId } from './pickTarget';
+import { entityId, resolveServer, targetId } from './pickTarget';
 import { askStartRequest, confirmExposure, parseStartRequest, toServerOptions, type StartServerRequest } from './startServer';
 
 export type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
@@ -62,7 +62,7 @@ const table: Record<string, CommandHandler> = {
   'socketLab.filterThreads': (c) => c.pickThreadFilter(),
   'socketLab.filterConnections': (c) => c.pickConnectionFilter(),
   'socketLab.revealInDashboard': (c, arg) => {
-    const id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string' ? arg.id : undefined;
+    const id = entityId(arg);
     // Tree rows under an entity (a lock's holder) carry their target's id.
     const target = arg && typeof arg === 'object' && 'targetId' in arg && typeof arg.targetId === 'string' ? arg.targetId : id;
     c.dashboard.show(target);

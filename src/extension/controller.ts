@@ -11,6 +11,7 @@ import { CliTerminals } from './terminals';
 import { LabsTreeProvider, type LabsNode } from './labsTree';
 import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
 import type { PoolView, SyncView, ThreadView } from '../engine/state/views';
+import { entityId } from './pickTarget';
 import { poolsSpec, syncSpec, THREAD_FILTERS, threadsSpec } from './runtimeViews';
 import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard';
 import { Diagnostics } from './diagnostics';
@@ -169,7 +170,7 @@ export class Controller {
 
   /** From a row to what it relates to: a connection's thread, a thread's lock or client, a lock's holder. */
   async revealRelated(arg: unknown, relation: 'servedBy' | 'waitTarget' | 'holder'): Promise<void> {
-    const id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string' ? arg.id : undefined;
+    const id = entityId(arg);
     const v = id ? this.mirror.get(id) : undefined;
     let target: string | null | undefined;
     let none = 'Nothing related to reveal.';

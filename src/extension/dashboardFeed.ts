@@ -185,10 +185,6 @@ export class DashboardFeed {
     }
   }
 
-  get hasPending(): boolean {
-    return this.pending.size > 0 || this.gone.size > 0;
-  }
-
   /** The frames owed since the last flush (none when nothing the dashboard draws changed). */
   flush(now: number): Frame[] {
     const rows: Row[] = [];

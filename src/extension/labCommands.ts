@@ -3,6 +3,7 @@ import { findLab, LABS } from '../engine/labs/catalog';
 import type { LabDefinition } from '../engine/labs/lab';
 import type { CommandHandler } from './commands';
 import type { Controller } from './controller';
+import { entityId } from './pickTarget';
 
 /** A lab from a Labs row, a lab name, or a pick. */
 async function resolveLab(arg: unknown): Promise<LabDefinition | undefined> {
@@ -32,12 +33,6 @@ async function askParams(def: LabDefinition): Promise<Record<string, number> | u
     out[p.name] = Number(value);
   }
   return out;
-}
-
-function entityId(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string') return arg.id;
-  return undefined;
 }
 
 async function run(c: Controller, arg: unknown, ask: boolean): Promise<void> {

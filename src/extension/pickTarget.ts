@@ -9,6 +9,13 @@ export function targetId(arg: unknown, kind: 'server' | 'connection'): string | 
   return undefined;
 }
 
+/** A row or an id, whatever kind of entity: its id. */
+export function entityId(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string') return arg.id;
+  return undefined;
+}
+
 export async function resolveServer(c: Controller, arg: unknown, action: string): Promise<Server | undefined> {
   const id = targetId(arg, 'server');
   const servers = c.engineIfStarted?.listServers() ?? [];

@@ -123,10 +123,6 @@ export class Timeline {
     this.drawnKey = '';
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
   setPaused(paused: boolean): void {
     this.paused = paused;
     this.endAt = this.clock();
