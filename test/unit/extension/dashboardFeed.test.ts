@@ -66,7 +66,7 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
   afterEach(() => engine.dispose());
 
   it('deadlock lab: the full picture has both threads waiting for a lock and both locks held and marked', async () => {
-    engine.startLab('deadlock', {});
+    engine.startLab('deadlock', { linger: -1 }); // with the default linger of 0 the lab ends the threads as soon as it is reported
     await until(engine, () => [...source.all()].filter((e) => e.kind === 'sync' && e.deadlocked).length === 2, 'the deadlock');
     const frames = feed.reset(Date.now());
     const lanes = frames.flatMap((f) => f.lanes);
