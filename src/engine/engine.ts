@@ -13,6 +13,9 @@ import { Event } from './runtime/event';
 import { Process } from './runtime/process';
 import { Thread } from './runtime/thread';
 import { SocketLabError } from './errors';
+import type { StreamCapture } from './server/streamCapture';
+
+export type FollowHandle = { readonly capture: StreamCapture } & Disposable;
 
 export interface EngineOptions {
   readonly log?: Logger;
@@ -157,6 +160,18 @@ export class Engine implements Disposable {
       if (server.closeConnection(connectionId)) return true;
     }
     return false;
+  }
+
+  /**
+   * Starts capturing what crosses a live connection (or UDP peer) until the handle is disposed;
+   * undefined when no live connection has that id.
+   */
+  followConnection(connectionId: string): FollowHandle | undefined {
+    for (const server of this.servers.values()) {
+      const followers = server.streamOf(connectionId);
+      if (followers) return followers.follow();
+    }
+    return undefined;
   }
 
   /** Stops every server, then releases the publisher; safe to call more than once. */

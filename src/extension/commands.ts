@@ -61,6 +61,10 @@ const table: Record<string, CommandHandler> = {
   'socketLab.revealHolder': (c, arg) => c.revealRelated(arg, 'holder'),
   'socketLab.filterThreads': (c) => c.pickThreadFilter(),
   'socketLab.filterConnections': (c) => c.pickConnectionFilter(),
+  'socketLab.followStream': (c, arg) => {
+    const id = entityId(arg);
+    if (id) c.dashboard.show(id, true);
+  },
   'socketLab.revealInDashboard': (c, arg) => {
     const id = entityId(arg);
     // Tree rows under an entity (a lock's holder) carry their target's id.

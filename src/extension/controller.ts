@@ -64,6 +64,7 @@ export class Controller {
       log: this.log,
       select: (id) => this.revealInTree(id),
       act: (action, id) => this.act(action, id),
+      follow: (id) => this.engineIfStarted?.followConnection(id),
     });
     this.disposables.push(
       this.log,

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { type DashboardAction, type HostMessage, parseWebviewMessage } from '../protocol/messages';
+import type { FollowHandle } from '../engine/engine';
 import { DashboardFeed } from './dashboardFeed';
+import { StreamFeed } from './streamFeed';
 import type { StateMirror } from './stateMirror';
 
 export const DASHBOARD_VIEW_TYPE = 'socketLab.dashboard';
@@ -19,6 +21,8 @@ export interface DashboardHost {
   /** The user selected an entity in the dashboard. */
   select(id: string): Promise<void>;
   act(action: DashboardAction, id: string): Promise<void>;
+  /** Starts capturing a live connection's bytes (Follow stream) until the handle is disposed. */
+  follow(id: string): FollowHandle | undefined;
 }
 
 /**
@@ -30,6 +34,7 @@ export class Dashboard implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly panelDisposables: vscode.Disposable[] = [];
   private readonly feed: DashboardFeed;
+  private readonly stream: StreamFeed;
   private lease: vscode.Disposable | undefined;
   private readonly mirrorSub: vscode.Disposable;
   private timer: NodeJS.Timeout | undefined;
@@ -37,7 +42,7 @@ export class Dashboard implements vscode.Disposable {
   private resetOwed = false;
   private outbox: HostMessage[] = [];
   private lastSentAt = 0;
-  private revealOwed: string | undefined;
+  private revealOwed: { id: string; follow: boolean } | undefined;
   /** Messages posted so far (benchmarks read it). */
   messagesPosted = 0;
   /** The largest message since the diagnostics last read it (measured only when asked). */
@@ -46,6 +51,7 @@ export class Dashboard implements vscode.Disposable {
 
   constructor(private readonly host: DashboardHost) {
     this.feed = new DashboardFeed(host.mirror);
+    this.stream = new StreamFeed((id) => host.follow(id));
     this.mirrorSub = host.mirror.onDidChange((c) => {
       if (!this.ready) return;
       if (c.full) {
@@ -63,9 +69,9 @@ export class Dashboard implements vscode.Disposable {
     return this.panel !== undefined;
   }
 
-  /** Opens (or brings forward) the dashboard; with an id, selects that entity in it. */
-  show(revealId?: string): void {
-    if (revealId) this.revealOwed = revealId;
+  /** Opens (or brings forward) the dashboard; with an id, selects that entity in it (`follow`: its stream). */
+  show(revealId?: string, follow = false): void {
+    if (revealId) this.revealOwed = { id: revealId, follow };
     if (this.panel) {
       this.panel.reveal(undefined, false);
       if (this.ready) this.flushReveal();
@@ -121,6 +127,8 @@ export class Dashboard implements vscode.Disposable {
     }
     this.ready = false;
     this.outbox = [];
+    // Nobody is looking: stop copying the followed connection's bytes (the webview asks again).
+    this.stream.follow(null);
     clearInterval(this.timer);
     this.timer = undefined;
     this.lease?.dispose();
@@ -149,6 +157,9 @@ export class Dashboard implements vscode.Disposable {
       case 'action':
         void this.host.act(m.action, m.id);
         break;
+      case 'follow':
+        this.stream.follow(m.id);
+        break;
     }
   }
 
@@ -163,15 +174,22 @@ export class Dashboard implements vscode.Disposable {
       if (frames.length === 0 && now - this.lastSentAt >= SAMPLE_MS) frames = this.feed.samples(now);
       this.outbox.push(...frames.map((frame): HostMessage => ({ type: 'frame', frame })));
     }
-    for (let i = 0; i < MESSAGES_PER_TICK && this.outbox.length > 0; i++) this.post(this.outbox.shift()!);
+    let budget = MESSAGES_PER_TICK;
+    // The followed stream gets one of the tick's messages: it is what the user is reading.
+    const update = this.resetOwed ? undefined : this.stream.take();
+    if (update) {
+      this.post({ type: 'stream', update });
+      budget--;
+    }
+    for (let i = 0; i < budget && this.outbox.length > 0; i++) this.post(this.outbox.shift()!);
   }
 
   private flushReveal(): void {
-    const id = this.revealOwed;
-    if (!id || !this.ready) return;
+    const owed = this.revealOwed;
+    if (!owed || !this.ready) return;
     this.revealOwed = undefined;
     // After the picture it refers to.
-    this.outbox.push({ type: 'reveal', id });
+    this.outbox.push({ type: 'reveal', ...owed });
   }
 
   private post(m: HostMessage): void {
@@ -210,6 +228,7 @@ export class Dashboard implements vscode.Disposable {
   dispose(): void {
     this.panel?.dispose();
     this.detach();
+    this.stream.dispose();
     this.mirrorSub.dispose();
   }
 }

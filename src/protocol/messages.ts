@@ -73,6 +73,31 @@ export interface Frame {
   readonly gone: readonly string[];
 }
 
+/** One read or write on the followed connection; `b64` holds at most the first STREAM_RECORD_BYTES. */
+export interface StreamEntry {
+  readonly seq: number;
+  readonly at: number;
+  readonly dir: 'in' | 'out';
+  readonly size: number;
+  readonly b64: string;
+}
+
+/** What the webview shows of a record's bytes (the engine keeps more, for exports). */
+export const STREAM_RECORD_BYTES = 1024;
+
+/** New records on the followed connection, in order. */
+export interface StreamUpdate {
+  readonly id: string;
+  /** The first update after a follow: forget the previous connection's records. */
+  readonly restart: boolean;
+  readonly records: readonly StreamEntry[];
+  /** Records not shown: fell off the capture's bound, or more arrived than one update carries. */
+  readonly skipped: number;
+  /** Why nothing can be captured (a child owns the socket), or why it ended. */
+  readonly unavailable: string | null;
+  readonly ended: string | null;
+}
+
 /** Extension → webview. */
 export type HostMessage =
   /** The host (re)started listening: answer with `ready`. */
@@ -80,8 +105,9 @@ export type HostMessage =
   /** Forget everything: a full picture follows in one or more frames. */
   | { readonly type: 'reset'; readonly now: number }
   | { readonly type: 'frame'; readonly frame: Frame }
-  /** Select and show an entity (from a tree's "Reveal in Dashboard"). */
-  | { readonly type: 'reveal'; readonly id: string };
+  /** Select and show an entity (a tree's "Reveal in Dashboard"); `follow`: in the Follow stream tab. */
+  | { readonly type: 'reveal'; readonly id: string; readonly follow: boolean }
+  | { readonly type: 'stream'; readonly update: StreamUpdate };
 
 /** What the webview may ask the host to do to an entity. */
 export const ACTIONS = ['closeConnection', 'killThread', 'stopServer'] as const;
@@ -92,7 +118,9 @@ export type WebviewMessage =
   | { readonly type: 'ready' }
   /** The user selected an entity: reveal it in its tree. */
   | { readonly type: 'select'; readonly id: string }
-  | { readonly type: 'action'; readonly action: DashboardAction; readonly id: string };
+  | { readonly type: 'action'; readonly action: DashboardAction; readonly id: string }
+  /** Follow this connection's stream (null: stop following). */
+  | { readonly type: 'follow'; readonly id: string | null };
 
 /** Entity ids as the engine makes them: `conn-12`, `thread-3`, `server-1`. */
 const ID = /^[a-z]+-\d{1,12}$/;
@@ -120,6 +148,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       const action = ACTIONS.find((a) => a === m.action);
       return action ? { type: 'action', action, id: m.id } : undefined;
     }
+    case 'follow':
+      return hasKeys(m, ['type', 'id']) && (m.id === null || isId(m.id)) ? { type: 'follow', id: m.id } : undefined;
     default:
       return undefined;
   }

@@ -13,6 +13,7 @@ import { Charts } from './charts';
 import { el } from './dom';
 import { LocksPanel } from './locks';
 import { Store } from './store';
+import { StreamPanel, type StreamMode } from './stream';
 import { Timeline, type LaneFilter } from './timeline';
 
 interface VsCodeApi {
@@ -22,7 +23,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const TABS = ['timeline', 'charts', 'locks'] as const;
+const TABS = ['timeline', 'charts', 'locks', 'stream'] as const;
 type Tab = (typeof TABS)[number];
 
 interface SavedState {
@@ -30,6 +31,7 @@ interface SavedState {
   windowMs: number;
   filter: LaneFilter;
   selected: string | null;
+  streamMode: StreamMode;
 }
 
 const vscode = acquireVsCodeApi();
@@ -44,6 +46,7 @@ function loadState(): SavedState {
     windowMs: typeof s?.windowMs === 'number' && s.windowMs >= 1000 ? s.windowMs : 30_000,
     filter: s?.filter === 'live' || s?.filter === 'blocked' || s?.filter === 'lock' ? s.filter : 'all',
     selected: typeof s?.selected === 'string' ? s.selected : null,
+    streamMode: s?.streamMode === 'hex' ? 'hex' : 'text',
   };
 }
 
@@ -60,25 +63,60 @@ const select = (id: string, tell = true) => {
   locks.selected = id;
   save();
   renderDetail();
+  syncFollow();
   if (tell) vscode.postMessage({ type: 'select', id });
 };
 
 const timeline = new Timeline(store, clock, saved, (id) => select(id), save);
 const charts = new Charts(store);
 const locks = new LocksPanel(store, (id) => select(id));
+const stream = new StreamPanel((id) => store.lanes.get(id)?.lane, saved.streamMode, (mode) => {
+  saved.streamMode = mode;
+  save();
+});
+/** What the host was last asked to follow; undefined: ask again (a new handshake forgot it). */
+let followSent: string | null | undefined;
+
+/** The Stream tab follows the selected connection, or the connection a selected thread serves. */
+function followTarget(): string | null {
+  if (saved.tab !== 'stream' || !saved.selected) return null;
+  const lane = store.lanes.get(saved.selected)?.lane;
+  if (lane?.kind === 'connection') return lane.id;
+  const served = lane?.linkId ? store.lanes.get(lane.linkId)?.lane : undefined;
+  return served?.kind === 'connection' ? served.id : stream.following;
+}
+
+function syncFollow(): void {
+  const id = followTarget();
+  if (saved.tab === 'stream') stream.show(id);
+  if (id === followSent) return;
+  followSent = id;
+  vscode.postMessage({ type: 'follow', id });
+}
 timeline.selected = saved.selected;
 locks.selected = saved.selected;
 
 const tabs = el('vscode-tabs', { 'selected-index': String(TABS.indexOf(saved.tab)) });
-const titles: Record<Tab, string> = { timeline: 'Timeline', charts: 'Charts', locks: 'Locks' };
-const bodies: Record<Tab, HTMLElement> = { timeline: timeline.root, charts: charts.root, locks: locks.root };
+const titles: Record<Tab, string> = { timeline: 'Timeline', charts: 'Charts', locks: 'Locks', stream: 'Follow stream' };
+const bodies: Record<Tab, HTMLElement> = { timeline: timeline.root, charts: charts.root, locks: locks.root, stream: stream.root };
 for (const t of TABS) tabs.append(el('vscode-tab-header', { slot: 'header', id: `tab-${t}` }, titles[t]));
 for (const t of TABS) tabs.append(el('vscode-tab-panel', { id: `panel-${t}` }, bodies[t]));
 tabs.addEventListener('vsc-tabs-select', (e) => {
   const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
   saved.tab = TABS[i] ?? 'timeline';
   save();
+  syncFollow();
+  renderDetail();
 });
+
+function showTab(tab: Tab): void {
+  saved.tab = tab;
+  tabs.setAttribute('selected-index', String(TABS.indexOf(tab)));
+  (tabs as unknown as { selectedIndex: number }).selectedIndex = TABS.indexOf(tab);
+  save();
+  syncFollow();
+  renderDetail();
+}
 
 const detail = el('div', { class: 'detail', role: 'status', 'aria-live': 'polite' });
 const status = el('div', { class: 'status' }, 'Waiting for the extension…');
@@ -116,6 +154,11 @@ function renderDetail(): void {
     return b;
   });
   const links: HTMLElement[] = [];
+  if (lane?.kind === 'connection' && saved.tab !== 'stream') {
+    const f = el('vscode-button', { secondary: '', 'data-follow': id, title: 'See what crosses this connection' }, 'Follow stream');
+    f.addEventListener('click', () => showTab('stream'));
+    links.push(f);
+  }
   for (const target of [lane?.linkId, lane?.waitingForId]) {
     if (!target) continue;
     const name = store.lanes.get(target)?.lane.name ?? store.locks.get(target)?.name ?? target;
@@ -127,19 +170,16 @@ function renderDetail(): void {
 }
 
 /** Selects and shows an entity: from the tree (the host asks) or from a link here. */
-function reveal(id: string, tell: boolean): void {
+function reveal(id: string, tell: boolean, follow = false): void {
   let tab: Tab | undefined;
-  if (store.lanes.has(id)) {
+  if (follow) tab = 'stream';
+  else if (store.lanes.has(id)) {
     tab = 'timeline';
     timeline.show(id);
   } else if (store.locks.has(id)) tab = 'locks';
   else if (store.servers.has(id) || store.pools.has(id)) tab = 'charts';
-  if (tab) {
-    saved.tab = tab;
-    tabs.setAttribute('selected-index', String(TABS.indexOf(tab)));
-    (tabs as unknown as { selectedIndex: number }).selectedIndex = TABS.indexOf(tab);
-  }
   select(id, tell);
+  if (tab) showTab(tab);
 }
 
 let messages = 0;
@@ -149,9 +189,13 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
   if (!m || typeof m !== 'object') return;
   switch (m.type) {
     case 'hello':
+      followSent = undefined;
       vscode.postMessage({ type: 'ready' });
       break;
     case 'reset':
+      // A new handshake: the host follows nothing until asked again.
+      followSent = undefined;
+      queueMicrotask(syncFollow);
       store.reset(m.now);
       clockOffset = m.now - Date.now();
       status.textContent = '';
@@ -164,7 +208,10 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
       if (saved.selected) renderDetail();
       break;
     case 'reveal':
-      reveal(m.id, false);
+      reveal(m.id, false, m.follow);
+      break;
+    case 'stream':
+      stream.apply(m.update);
       break;
   }
 });
@@ -185,7 +232,8 @@ function frame(at: number): void {
   if (frameIntervals.length > 4000) frameIntervals.splice(0, 2000);
   if (saved.tab === 'timeline') timeline.draw();
   else if (saved.tab === 'charts') charts.render();
-  else locks.render();
+  else if (saved.tab === 'locks') locks.render();
+  else stream.render();
   requestAnimationFrame(frame);
 }
 

@@ -10,7 +10,7 @@ function dashboard(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
 }
 
-async function openTab(page: Page, title: 'Timeline' | 'Charts' | 'Locks'): Promise<void> {
+async function openTab(page: Page, title: 'Timeline' | 'Charts' | 'Locks' | 'Follow stream'): Promise<void> {
   await dashboard(page).locator('vscode-tab-header', { hasText: title }).click();
 }
 
@@ -130,6 +130,44 @@ describe('Dashboard in a real VS Code', function () {
     await waitFor('the connection lane selected', async () => (await d.locator('.tl-lane.selected[data-kind="connection"]').count()) === 1 || undefined);
     assert.match(await d.locator('.detail .detail-text').innerText(), /conn 127\.0\.0\.1:\d+ · open · served by Thread-\d+/);
     c.close();
+    await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
+    await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
+  });
+
+  it('Follow Stream from a connection row: each message in both directions as text and hex, and the sequence diagram', async () => {
+    const { page } = session();
+    const port = await startServerAndWait('upper', 'thread-per-connection');
+    const c = await TestClient.connect({ port });
+    c.send('before\n');
+    await c.bytes(7);
+    const row = paneRow(page, 'Servers', /served by Thread-\d+/);
+    await row.waitFor({ state: 'visible' });
+    await contextAction(page, row, 'Follow Stream');
+    const d = dashboard(page);
+    const panel = d.locator('.stream[data-following]');
+    await panel.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await d.locator('.stream-title').innerText(), /^Following conn 127\.0\.0\.1:\d+/);
+    c.send('hello\n');
+    await c.bytes(13);
+    // Binary garbage with a terminal escape: shown escaped, never obeyed.
+    c.send(Buffer.from([0x00, 0xff, 0x1b, 0x5b, 0x32, 0x4a, 0x0a]));
+    await c.bytes(20);
+    const rows = d.locator('.stream-row');
+    await waitFor('four rows', async () => (await rows.count()) === 4 || undefined);
+    const texts = await rows.evaluateAll((els) => els.map((e) => [e.classList.contains('in') ? 'in' : 'out', e.querySelector('.stream-bytes')!.textContent]));
+    assert.deepEqual(texts, [['in', 'hello\\n'], ['out', 'HELLO\\n'], ['in', '\\x00\\xff\\x1b[2J\\n'], ['out', '\\x00\\xff\\x1b[2J\\n']]);
+    assert.equal(await d.locator('.stream-seq .seq-msg.in').count(), 2);
+    assert.equal(await d.locator('.stream-seq .seq-msg.out').count(), 2);
+    assert.match(await d.locator('.stream-seq .seq-msg.out .seq-label').first().textContent() ?? '', /^HELLO\\n \(6 B\)$/);
+    await session().screenshot('47-dashboard-follow-stream');
+    await d.locator('#stream-mode').click();
+    await waitFor('the hex dump', async () => ((await rows.first().locator('.stream-bytes').innerText()).startsWith('00000000  68 65 6c 6c 6f 0a') ? true : undefined));
+    assert.match(await rows.nth(2).locator('.stream-bytes').innerText(), /^00000000 {2}00 ff 1b 5b 32 4a 0a {4}/);
+    await session().screenshot('48-dashboard-follow-stream-hex');
+    c.close();
+    await waitFor('the end of the connection', async () => (/Connection ended: closed by peer/.test(await d.locator('.stream-note').innerText()) ? true : undefined));
+    assert.deepEqual(await violations(page), [], 'no CSP violations');
+    await d.locator('#stream-mode').click();
     await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
     await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
   });

@@ -4,6 +4,7 @@ import type { ConnectionState, ConnectionView, ErrorInfo, HandlerPhase, Transpor
 import { previewBytes } from '../text/escape';
 import { formatHostPort, toErrorInfo } from '../errors';
 import type { ConnStats } from './workers/messages';
+import { Followers } from './streamCapture';
 
 export interface ConnectionOwner {
   readonly id: string;
@@ -77,6 +78,10 @@ export class Connection implements Tracked<ConnectionView> {
   private remote = false;
   private forceTimer: NodeJS.Timeout | undefined;
   private readonly closedPromise: Promise<void>;
+  /** Who follows its stream (the dashboard's Follow stream): bytes are copied only then. */
+  readonly followers = new Followers(() =>
+    this.remote ? 'Its socket belongs to a child process (process-per-connection): its bytes never pass through the server.' : null,
+  );
   private resolveClosed!: () => void;
 
   constructor(
@@ -204,6 +209,7 @@ export class Connection implements Tracked<ConnectionView> {
     this.bytesOut += n;
     this.messagesOut++;
     this.owner.reportBytes(0, n);
+    this.followers.active?.record('out', data);
     if (!this.socket.write(data) && !this.backpressure) {
       // The peer is not reading: stop reading from it too, so our memory stays bounded.
       this.backpressure = true;
@@ -285,6 +291,7 @@ export class Connection implements Tracked<ConnectionView> {
     this.owner.reportBytes(chunk.length, 0);
     this.owner.noteReady(this.peer, false);
     this.owner.model.touchCounters(this);
+    this.followers.active?.record('in', chunk);
     this.service!.data(chunk);
   }
 
@@ -316,6 +323,7 @@ export class Connection implements Tracked<ConnectionView> {
     this.state = 'closed';
     this.phase = 'done';
     this.endedAt = this.owner.model.now();
+    this.followers.end(this.closeReason ?? 'closed');
     this.service?.closed();
     this.owner.model.end(this);
     this.owner.reportClosed(this);

@@ -7,6 +7,7 @@ import { describeListenError, errnoCode, findFreePort, formatHostPort } from '..
 import type { ResolvedServerOptions } from './options';
 import { Server, type ServerScripts } from './server';
 import { UdpPeer } from './udpPeer';
+import type { Followers } from './streamCapture';
 
 /** A peer quiet this long is shown as closed (UDP has no close); the idle timeout shortens it. */
 const PEER_IDLE_MS = 30_000;
@@ -127,7 +128,7 @@ export class DatagramServer extends Server {
       failed(err as Error);
       return;
     }
-    peer.sent(n);
+    peer.sent(data, n);
     this.reportBytes(0, n);
   }
 
@@ -153,6 +154,11 @@ export class DatagramServer extends Server {
     this.peers.delete(p.peer);
     p.end(reason);
     this.model.touch(this);
+  }
+
+  override streamOf(id: string): Followers | undefined {
+    for (const p of this.peers.values()) if (p.id === id) return p.followers;
+    return undefined;
   }
 
   override view(): ReturnType<Server['view']> {

@@ -11,6 +11,7 @@ import { EventLoopDispatcher, IterativeDispatcher } from './models/loop';
 import { WorkerPool } from './models/workerPool';
 import type { ResolvedServerOptions } from './options';
 import { descriptorLimit, NEAR_LIMIT, openDescriptors } from './descriptors';
+import type { Followers } from './streamCapture';
 
 export type { ServerOptions } from './options';
 
@@ -127,6 +128,11 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
 
   describe(): string {
     return `${this.options.transport} ${this.address} (${this.options.model}, ${formatHandler(this.options.handler, this.options.handlerArg)})`;
+  }
+
+  /** The followers of a live connection's stream (its capture is made when someone follows). */
+  streamOf(id: string): Followers | undefined {
+    return this.connections.get(id)?.followers;
   }
 
   closeConnection(id: string): boolean {

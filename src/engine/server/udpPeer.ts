@@ -1,6 +1,7 @@
 import type { StateModel, Tracked } from '../state/model';
 import type { ConnectionView, ErrorInfo } from '../state/views';
 import { previewBytes } from '../text/escape';
+import { Followers } from './streamCapture';
 
 const PREVIEW_BYTES = 64;
 
@@ -24,6 +25,7 @@ export class UdpPeer implements Tracked<ConnectionView> {
   private closeReason: string | null = null;
   /** Datagrams handed to a worker and not answered yet. */
   inFlight = 0;
+  readonly followers = new Followers();
 
   constructor(
     readonly id: string,
@@ -51,10 +53,12 @@ export class UdpPeer implements Tracked<ConnectionView> {
     this.messagesIn++;
     this.lastDatagram = data.subarray(0, PREVIEW_BYTES);
     this.lastActivityAt = Date.now();
+    this.followers.active?.record('in', data);
     this.model.touch(this);
   }
 
-  sent(n: number): void {
+  sent(data: Uint8Array | string, n: number): void {
+    this.followers.active?.record('out', data);
     this.bytesOut += n;
     this.messagesOut++;
     this.model.touch(this);
@@ -75,6 +79,7 @@ export class UdpPeer implements Tracked<ConnectionView> {
     if (this.endedAt !== null) return;
     this.closeReason = reason;
     this.endedAt = this.model.now();
+    this.followers.end(reason);
     this.model.end(this);
   }
 
