@@ -133,6 +133,8 @@ function serverSample(s: ServerView): ServerSample {
     bytesOut: s.bytesOut,
     queued: s.waiting + (s.workers?.queued ?? 0),
     busy: s.workers?.busy ?? 0,
+    p50Ms: s.responseTime?.p50Ms ?? null,
+    p99Ms: s.responseTime?.p99Ms ?? null,
     ended: s.endedAt !== null,
   };
 }

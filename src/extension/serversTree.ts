@@ -240,6 +240,10 @@ function serverItem(s: ServerView): vscode.TreeItem {
   md.appendMarkdown(`| model | ${s.model} |\n| handler | ${s.handler} |\n| state | ${s.state} |\n`);
   md.appendMarkdown(`| live ${s.transport === 'udp' ? 'peers' : 'connections'} | ${s.liveConnections} |\n| ${s.transport === 'udp' ? 'peers seen' : 'connections accepted'} | ${s.totalConnections} |\n`);
   md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| messages in | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n| handler errors | ${s.handlerErrors} |\n`);
+  if (s.responseTime) {
+    const r = s.responseTime;
+    md.appendMarkdown(`| response time (last ${(r.windowMs / 1000).toFixed(1)} s, ${r.replies} replies) | p50 ${formatMsShort(r.p50Ms)} · p99 ${formatMsShort(r.p99Ms)} · max ${formatMsShort(r.maxMs)} |\n`);
+  }
   md.appendMarkdown(`| backlog · recv size | ${s.backlog} · ${s.recvSize} bytes |\n`);
   md.appendMarkdown(`| max connections · idle timeout | ${s.maxConnections || 'no limit'} · ${s.idleTimeoutMs ? `${s.idleTimeoutMs / 1000} s` : 'off'} |\n`);
   if (s.workers) {
@@ -291,4 +295,9 @@ function connectionItem(c: ConnectionView): vscode.TreeItem {
   if (c.error) md.appendCodeblock(c.error.stack ?? `${c.error.type}: ${c.error.message}`, 'text');
   item.tooltip = md;
   return item;
+}
+
+/** Response times are often under a millisecond: two significant digits there. */
+function formatMsShort(ms: number): string {
+  return ms < 1 ? `${ms.toPrecision(2)} ms` : `${ms.toFixed(1)} ms`;
 }

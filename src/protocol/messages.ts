@@ -51,6 +51,9 @@ export interface ServerSample {
   readonly queued: number;
   /** Threads or children busy serving (thread/process models). */
   readonly busy: number;
+  /** Response-time percentiles over the server's last window (ms); null: no replies in it. */
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
   readonly ended: boolean;
 }
 

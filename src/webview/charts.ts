@@ -17,6 +17,14 @@ const SPECS: readonly ChartSpec[] = [
   { title: 'Messages received per second', metrics: [{ key: 'messages', suffix: '' }], unit: '/s' },
   { title: 'Bytes per second (in + out)', metrics: [{ key: 'bytes', suffix: '' }], unit: 'B/s' },
   {
+    title: 'Response time, p50 and p99 (a read to the server\'s next write)',
+    metrics: [
+      { key: 'p50', suffix: ' · p50' },
+      { key: 'p99', suffix: ' · p99' },
+    ],
+    unit: ' ms',
+  },
+  {
     title: 'Queue length and busy workers (servers with threads or processes, pools)',
     metrics: [
       { key: 'queued', suffix: ' · queued' },
@@ -69,8 +77,8 @@ export class Charts {
       for (const s of this.store.series.values()) {
         for (const m of spec.metrics) {
           const values = s.values.get(m.key);
-          // Queue and busy lines only for owners that ever had workers busy or a queue.
-          const relevant = spec.metrics.length === 1 || ['queued', 'busy'].some((k) => s.values.get(k)?.some((v) => v !== null && v > 0));
+          // Multi-line charts (queue and busy, p50 and p99) only for owners that ever had a value in them.
+          const relevant = spec.metrics.length === 1 || spec.metrics.some((k) => s.values.get(k.key)?.some((v) => v !== null && v > 0));
           if (values && relevant && values.some((v) => v !== null)) lines.push({ label: `${s.name}${m.suffix}`, values });
         }
       }
@@ -120,5 +128,7 @@ function formatNumber(v: number): string {
   if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
   if (Math.abs(v) >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  if (Number.isInteger(v)) return String(v);
+  // Response times are often well under a millisecond.
+  return Math.abs(v) < 1 ? v.toPrecision(2) : v.toFixed(1);
 }

@@ -113,7 +113,13 @@ export class Store {
       const bytes = s.bytesIn + s.bytesOut;
       const rate = prev && f.now > prev.t ? ((bytes - prev.bytes) * 1000) / (f.now - prev.t) : null;
       this.lastBytes.set(s.id, { t: f.now, bytes });
-      put(s.id, s.name, s.ended ? { connections: null, messages: null, bytes: null, queued: null, busy: null } : { connections: s.connections, messages: s.messagesPerSecond, bytes: rate, queued: s.queued, busy: s.busy });
+      put(
+        s.id,
+        s.name,
+        s.ended
+          ? { connections: null, messages: null, bytes: null, queued: null, busy: null, p50: null, p99: null }
+          : { connections: s.connections, messages: s.messagesPerSecond, bytes: rate, queued: s.queued, busy: s.busy, p50: s.p50Ms, p99: s.p99Ms },
+      );
     }
     for (const p of this.pools.values()) put(p.id, p.name, p.ended ? { queued: null, busy: null } : { queued: p.queued, busy: p.busy });
     // Lines that got nothing this time (their owner is gone) stay aligned.

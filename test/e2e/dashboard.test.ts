@@ -65,6 +65,15 @@ describe('Dashboard in a real VS Code', function () {
     // Charts: one line per server, with the live connection count.
     await openTab(page, 'Charts');
     await waitFor('the connections chart', async () => (await d.locator('.chart[data-chart="Active connections"] .u-legend').innerText().catch(() => '')).includes(`127.0.0.1:${port}`) || undefined);
+    // Response times: a client keeps talking so a window with replies is charted.
+    let sent = 0;
+    await waitFor('the response-time chart with p50 and p99 lines', async () => {
+      open[0]!.send('tick\n');
+      sent++;
+      const legend = await d.locator('.chart[data-chart^="Response time"] .u-legend').innerText().catch(() => '');
+      return (legend.includes('· p50') && legend.includes('· p99')) || undefined;
+    }, 20_000);
+    await open[0]!.bytes(9 + sent * 5);
     await session().screenshot('42-dashboard-charts');
     assert.deepEqual(await violations(page), [], 'no CSP violations');
 

@@ -54,6 +54,12 @@ export class LatencyHistogram {
     return this.max;
   }
 
+  reset(): void {
+    this.counts.fill(0);
+    this.count = this.max = this.sum = 0;
+    this.min = Infinity;
+  }
+
   merge(other: LatencyHistogram): void {
     for (let i = 0; i < this.counts.length; i++) this.counts[i]! += other.counts[i]!;
     this.count += other.count;

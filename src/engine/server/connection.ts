@@ -11,6 +11,8 @@ export interface ConnectionOwner {
   readonly model: StateModel;
   /** `messagesIn`: how many reads those bytes were (1 when omitted). */
   reportBytes(bytesIn: number, bytesOut: number, messagesIn?: number): void;
+  /** A response time: from a read to the server's next write on that connection (µs). */
+  reportLatency(us: number): void;
   /** The socket was readable (or writable again) in this event-loop turn. */
   noteReady(peer: string, writable: boolean): void;
   reportHandlerError(conn: Connection, err: ErrorInfo): void;
@@ -71,6 +73,8 @@ export class Connection implements Tracked<ConnectionView> {
   /** Paused because the serving thread has not consumed what it was given. */
   private inputPaused = false;
   private lastChunk: Uint8Array | undefined;
+  /** performance.now() of the oldest read not answered yet (0: none). */
+  private pendingAt = 0;
   private closeReason: string | null = null;
   private error: ErrorInfo | null = null;
   private service: ConnectionService | undefined;
@@ -181,6 +185,7 @@ export class Connection implements Tracked<ConnectionView> {
     if (this.phase !== 'done') this.phase = s.phase;
     this.backpressure = s.backpressure;
     if (s.lastReceived) this.lastChunk = s.lastReceived;
+    for (const us of s.latenciesUs) this.owner.reportLatency(us);
     if (dIn > 0 || dOut > 0) this.owner.reportBytes(Math.max(0, dIn), Math.max(0, dOut), Math.max(0, dMessages));
     this.owner.model.touch(this);
   }
@@ -209,6 +214,10 @@ export class Connection implements Tracked<ConnectionView> {
     this.bytesOut += n;
     this.messagesOut++;
     this.owner.reportBytes(0, n);
+    if (this.pendingAt) {
+      this.owner.reportLatency((performance.now() - this.pendingAt) * 1000);
+      this.pendingAt = 0;
+    }
     this.followers.active?.record('out', data);
     if (!this.socket.write(data) && !this.backpressure) {
       // The peer is not reading: stop reading from it too, so our memory stays bounded.
@@ -288,6 +297,7 @@ export class Connection implements Tracked<ConnectionView> {
     if (reads > this.readsMax) this.readsMax = reads;
     this.lastChunk = chunk;
     this.lastActivityAt = Date.now();
+    if (!this.pendingAt) this.pendingAt = performance.now();
     this.owner.reportBytes(chunk.length, 0);
     this.owner.noteReady(this.peer, false);
     this.owner.model.touchCounters(this);

@@ -101,10 +101,18 @@ export class DatagramServer extends Server {
     this.noteReady(key, false);
     const p = peer;
     p.inFlight++;
+    // The response time ends at the first reply to this datagram.
+    let receivedAt = performance.now();
     this.dispatcher.datagram({
       data: msg,
       peer: key,
-      reply: (data) => this.reply(p, data),
+      reply: (data) => {
+        if (receivedAt) {
+          this.reportLatency((performance.now() - receivedAt) * 1000);
+          receivedAt = 0;
+        }
+        this.reply(p, data);
+      },
       fail: (error) => this.datagramFailed(p, error),
       done: (by, byId) => {
         p.inFlight--;

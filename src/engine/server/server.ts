@@ -1,9 +1,10 @@
 import { Emitter } from '../lifecycle';
 import { RateMeter } from '../metrics/rate';
+import { LatencyHistogram } from '../metrics/histogram';
 import type { Logger } from '../log';
 import { defaultScript, Runtime } from '../runtime/runtime';
 import type { StateModel, Tracked } from '../state/model';
-import type { ErrorInfo, ReadinessRound, ServerState, ServerView } from '../state/views';
+import type { ErrorInfo, ReadinessRound, ResponseTime, ServerState, ServerView } from '../state/views';
 import { formatHandler } from './handlers';
 import type { Connection, ConnectionOwner } from './connection';
 import type { Dispatcher, HandlerChoice } from './models/dispatcher';
@@ -60,6 +61,10 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
   private fdCheckedAt = 0;
   private fdTimer: NodeJS.Timeout | undefined;
   private readonly inRate: RateMeter;
+  /** Response times since the last window closed; summarised at most once a second. */
+  private readonly latency = new LatencyHistogram();
+  private latencyWindowAt: number;
+  private responseTime: ResponseTime | null = null;
   /** Keeps the published rate honest after traffic stops (an idle server is never touched). */
   private readonly rateTimer: NodeJS.Timeout;
   private stopping: Promise<void> | undefined;
@@ -88,6 +93,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
   ) {
     this.createdAt = model.now();
     this.inRate = new RateMeter(this.createdAt);
+    this.latencyWindowAt = this.createdAt;
     this.rateTimer = setInterval(() => {
       if (this.inRate.rate !== 0) this.model.touch(this);
     }, 1000);
@@ -242,6 +248,21 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     }
   }
 
+  reportLatency(us: number): void {
+    this.latency.record(us);
+  }
+
+  /** The last full window's percentiles (a window is at least a second; an idle one gives null). */
+  private sampleLatency(now: number): ResponseTime | null {
+    const windowMs = now - this.latencyWindowAt;
+    if (windowMs < 1000) return this.responseTime;
+    const h = this.latency;
+    this.responseTime = h.count === 0 ? null : { p50Ms: h.percentile(0.5) / 1000, p99Ms: h.percentile(0.99) / 1000, maxMs: h.max / 1000, replies: h.count, windowMs };
+    h.reset();
+    this.latencyWindowAt = now;
+    return this.responseTime;
+  }
+
   reportBytes(bytesIn: number, bytesOut: number, messagesIn = 1): void {
     if (bytesIn) this.messagesIn += messagesIn;
     this.bytesIn += bytesIn;
@@ -322,6 +343,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
       bytesOut: this.bytesOut,
       messagesIn: this.messagesIn,
       messagesInPerSecond: Math.round(this.inRate.sample(this.messagesIn, this.model.now())),
+      responseTime: this.sampleLatency(this.model.now()),
       handlerErrors: this.handlerErrors,
     };
   }

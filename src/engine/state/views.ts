@@ -43,6 +43,15 @@ export interface WorkerCapacity {
   readonly capNote: string | null;
 }
 
+export interface ResponseTime {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly replies: number;
+  /** The window these figures cover. */
+  readonly windowMs: number;
+}
+
 export interface ServerView extends EntityBase {
   readonly kind: 'server';
   readonly transport: Transport;
@@ -77,6 +86,8 @@ export interface ServerView extends EntityBase {
   readonly messagesIn: number;
   /** Messages received per second, over the last publisher interval. */
   readonly messagesInPerSecond: number;
+  /** Response times (a read to the server's next write on that connection) over the last second or so; null: no replies. */
+  readonly responseTime: ResponseTime | null;
   readonly handlerErrors: number;
 }
 

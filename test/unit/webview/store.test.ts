@@ -43,11 +43,13 @@ describe('webview: Store', () => {
   it('charts: one point per sampled frame, rates from byte counters, bounded history, gone ids forgotten', () => {
     const s = new Store();
     s.reset(0);
-    const server = (bytes: number) => ({ id: 'server-1', name: 'TCP x', connections: 3, messagesPerSecond: 10, bytesIn: bytes, bytesOut: bytes, queued: 0, busy: 0, ended: false });
+    const server = (bytes: number, p50Ms: number | null = null) => ({ id: 'server-1', name: 'TCP x', connections: 3, messagesPerSecond: 10, bytesIn: bytes, bytesOut: bytes, queued: 0, busy: 0, p50Ms, p99Ms: p50Ms && p50Ms * 3, ended: false });
     s.apply(frame(1000, { servers: [server(0)] }));
-    s.apply(frame(2000, { servers: [server(500)] }));
+    s.apply(frame(2000, { servers: [server(500, 0.2)] }));
     const series = s.series.get('server-1')!;
     assert.deepEqual(series.values.get('bytes'), [null, 1000]);
+    assert.deepEqual(series.values.get('p50'), [null, 0.2], 'no replies in a window: a gap, not a zero');
+    assert.deepEqual(series.values.get('p99'), [null, 0.2 * 3]);
     assert.deepEqual(series.values.get('connections'), [3, 3]);
     for (let i = 3; i < MAX_POINTS + 50; i++) s.apply(frame(i * 1000, { servers: [server(i * 100)] }));
     assert.equal(s.times.length, MAX_POINTS);

@@ -43,7 +43,11 @@ export interface ConnStats {
   /** The child's ThreadState: blocked in recv, running, sending. */
   readonly state: number;
   readonly lastReceived: Uint8Array | null;
+  /** Response times (µs, read → next write) since the previous batch; at most MAX_BATCH_LATENCIES. */
+  readonly latenciesUs: readonly number[];
 }
+
+export const MAX_BATCH_LATENCIES = 512;
 
 export type FromWorker =
   | { readonly t: 'ready' }

@@ -7,7 +7,7 @@ import { toErrorInfo } from '../../errors';
 import { ThreadState } from '../../runtime/threadState';
 import type { HandlerPhase } from '../../state/views';
 import { HANDLERS, type HandlerContext } from '../handlers';
-import type { ConnStats, DatagramJob, FromWorker, StreamJob, ToWorker } from './messages';
+import { MAX_BATCH_LATENCIES, type ConnStats, type DatagramJob, type FromWorker, type StreamJob, type ToWorker } from './messages';
 
 const STATS_MS = 100;
 const PREVIEW = 64;
@@ -28,6 +28,9 @@ class Served {
   backpressure = false;
   state: number = ThreadState.Recv;
   lastReceived: Uint8Array | null = null;
+  /** When the oldest unanswered read arrived (0: none): the response time ends at the next write. */
+  pendingAt = 0;
+  latenciesUs: number[] = [];
   private dirty = false;
   private readonly timer: NodeJS.Timeout;
   private finished = false;
@@ -41,8 +44,10 @@ class Served {
   }
 
   stats(): ConnStats {
-    const { bytesIn, bytesOut, messagesIn, messagesOut, reads, readsLast, readsMax, phase, backpressure, state, lastReceived } = this;
-    return { bytesIn, bytesOut, messagesIn, messagesOut, reads, readsLast, readsMax, phase, backpressure, state, lastReceived };
+    const { bytesIn, bytesOut, messagesIn, messagesOut, reads, readsLast, readsMax, phase, backpressure, state, lastReceived, latenciesUs } = this;
+    // Each batch carries only the response times since the previous one.
+    this.latenciesUs = [];
+    return { bytesIn, bytesOut, messagesIn, messagesOut, reads, readsLast, readsMax, phase, backpressure, state, lastReceived, latenciesUs };
   }
 
   touch(): void {
@@ -82,6 +87,10 @@ function serveStream(job: StreamJob, socket: net.Socket): void {
       const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       served.bytesOut += n;
       served.messagesOut++;
+      if (served.pendingAt) {
+        if (served.latenciesUs.length < MAX_BATCH_LATENCIES) served.latenciesUs.push((performance.now() - served.pendingAt) * 1000);
+        served.pendingAt = 0;
+      }
       served.touch();
       if (!socket.write(data) && !served.backpressure) {
         served.backpressure = true;
@@ -108,6 +117,7 @@ function serveStream(job: StreamJob, socket: net.Socket): void {
     served.readsLast = reads;
     if (reads > served.readsMax) served.readsMax = reads;
     served.lastReceived = chunk.subarray(0, PREVIEW);
+    if (!served.pendingAt) served.pendingAt = performance.now();
     served.touch();
     try {
       for (let at = 0; at < chunk.length && !socket.destroyed; at += job.recvSize) session.handle(chunk.subarray(at, at + job.recvSize));

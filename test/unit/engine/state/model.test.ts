@@ -19,7 +19,7 @@ class Counter implements Tracked<ServerView> {
     return {
       id: this.id, kind: 'server', parentId: null, name: this.id, createdAt: 0, endedAt: null, transport: 'tcp', model: 'event-loop',
       handler: 'echo', host: '127.0.0.1', port: 1, path: null, address: '127.0.0.1:1', state: 'listening', backlog: 511, recvSize: 1024, maxConnections: 0, idleTimeoutMs: 0,
-      refused: 0, lastRefusal: null, waiting: 0, workers: null, rounds: 0, recentRounds: [], lastError: null, liveConnections: this.n, totalConnections: 0, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesInPerSecond: 0, handlerErrors: 0,
+      refused: 0, lastRefusal: null, waiting: 0, workers: null, rounds: 0, recentRounds: [], lastError: null, liveConnections: this.n, totalConnections: 0, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesInPerSecond: 0, responseTime: null, handlerErrors: 0,
     };
   }
 }
