@@ -13,7 +13,7 @@ import { Event } from './runtime/event';
 import { Process } from './runtime/process';
 import { Thread } from './runtime/thread';
 import { SocketLabError } from './errors';
-import type { StreamCapture } from './server/streamCapture';
+import type { CaptureLimits, StreamCapture } from './server/streamCapture';
 
 export type FollowHandle = { readonly capture: StreamCapture } & Disposable;
 
@@ -166,10 +166,10 @@ export class Engine implements Disposable {
    * Starts capturing what crosses a live connection (or UDP peer) until the handle is disposed;
    * undefined when no live connection has that id.
    */
-  followConnection(connectionId: string): FollowHandle | undefined {
+  followConnection(connectionId: string, limits?: CaptureLimits): FollowHandle | undefined {
     for (const server of this.servers.values()) {
       const followers = server.streamOf(connectionId);
-      if (followers) return followers.follow();
+      if (followers) return followers.follow(limits);
     }
     return undefined;
   }

@@ -101,6 +101,32 @@ export interface StreamUpdate {
   readonly ended: string | null;
 }
 
+/** One connection's bytes as a recording kept them. */
+export interface RecordedStream {
+  readonly id: string;
+  readonly name: string;
+  readonly records: readonly StreamEntry[];
+  /** Records the capture's bound let go. */
+  readonly skipped: number;
+  readonly unavailable: string | null;
+  readonly ended: string | null;
+}
+
+/**
+ * A recorded session: the frames the dashboard would have been sent (from a full picture on),
+ * and the connections' bytes. Replaying the frames up to a time rebuilds the picture at that time.
+ */
+export interface Recording {
+  readonly format: 'socket-lab-recording';
+  readonly version: 1;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly frames: readonly Frame[];
+  readonly streams: readonly RecordedStream[];
+  /** What the recording left out (limits reached), in plain words. */
+  readonly notes: readonly string[];
+}
+
 /** Extension → webview. */
 export type HostMessage =
   /** The host (re)started listening: answer with `ready`. */

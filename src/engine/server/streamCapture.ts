@@ -99,9 +99,10 @@ export class Followers {
     return this.capture;
   }
 
-  follow(): { readonly capture: StreamCapture } & Disposable {
+  /** `limits` apply when this follower starts the capture (a recording keeps less per connection). */
+  follow(limits: CaptureLimits = DEFAULT_CAPTURE_LIMITS): { readonly capture: StreamCapture } & Disposable {
     if (!this.capture) {
-      this.capture = new StreamCapture(this.unavailable());
+      this.capture = new StreamCapture(this.unavailable(), limits);
       if (this.endedReason !== null) this.capture.end(this.endedReason);
     }
     const capture = this.capture;

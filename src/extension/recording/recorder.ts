@@ -1,0 +1,147 @@
+// Records a session as the dashboard sees it (no `vscode` here: unit-tested with a real engine).
+// The recording is the stream of frames a dashboard would have been sent from a full picture on,
+// plus each connection's bytes, so replaying frames up to time t rebuilds the picture at t.
+import type { FollowHandle } from '../../engine/engine';
+import type { CaptureLimits } from '../../engine/server/streamCapture';
+import { STREAM_RECORD_BYTES, type Frame, type RecordedStream, type Recording } from '../../protocol/messages';
+import { DashboardFeed, type EntitySource } from '../dashboardFeed';
+
+export interface RecorderLimits {
+  /** Frames kept; recording of state stops (with a note) beyond. */
+  readonly maxFrames: number;
+  /** Rows (lanes, locks, samples) over all frames. */
+  readonly maxRows: number;
+  /** Connections whose bytes are captured (the first ones seen). */
+  readonly maxStreams: number;
+  readonly capture: CaptureLimits;
+}
+
+/** A 10-minute session at 5 frames a second fits; bytes: ≤ 200 connections × 500 × 1 KB = 100 MB at worst. */
+export const DEFAULT_RECORDER_LIMITS: RecorderLimits = {
+  maxFrames: 3000,
+  maxRows: 500_000,
+  maxStreams: 200,
+  capture: { maxRecords: 500, recordBytes: STREAM_RECORD_BYTES },
+};
+
+const SAMPLE_MS = 1000;
+
+export class Recorder {
+  private readonly feed: DashboardFeed;
+  private readonly frames: Frame[] = [];
+  private readonly streams = new Map<string, { name: string; handle: FollowHandle | undefined }>();
+  /** Ids in the recorded picture so far (a new full picture says which of them went). */
+  private readonly known = new Set<string>();
+  private readonly notes: string[] = [];
+  private rows = 0;
+  private full = false;
+  private streamsCapped = false;
+  private lastSampleAt = 0;
+  readonly startedAt: number;
+  private stopped: Recording | undefined;
+
+  constructor(
+    private readonly source: EntitySource,
+    private readonly follow: (id: string, limits: CaptureLimits) => FollowHandle | undefined,
+    now: number,
+    private readonly limits: RecorderLimits = DEFAULT_RECORDER_LIMITS,
+  ) {
+    this.feed = new DashboardFeed(source);
+    this.startedAt = now;
+    this.picture(now);
+  }
+
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** The state said these changed (as a dashboard is told). */
+  note(changed: readonly string[], removed: readonly string[]): void {
+    if (this.stopped) return;
+    this.feed.note(changed, removed);
+    for (const id of changed) this.capture(id);
+  }
+
+  /** The state was replaced (a new engine): a full picture, with what went named. */
+  picture(now: number): void {
+    if (this.stopped) return;
+    const frames = this.feed.reset(now);
+    const present = new Set(frames.flatMap((f) => [...f.lanes, ...f.locks, ...f.servers, ...f.pools].map((r) => r.id)));
+    const gone = [...this.known].filter((id) => !present.has(id));
+    if (gone.length) this.append([{ now, lanes: [], locks: [], servers: [], pools: [], gone }]);
+    this.append(frames);
+    for (const f of frames) for (const l of f.lanes) this.capture(l.id);
+    this.lastSampleAt = now;
+  }
+
+  /** Once per tick: what changed since the last one, and a sample a second for the charts. */
+  tick(now: number): void {
+    if (this.stopped) return;
+    let frames = this.feed.flush(now);
+    if (now - this.lastSampleAt >= SAMPLE_MS) {
+      frames = [...frames, ...this.feed.samples(now)];
+      this.lastSampleAt = now;
+    }
+    this.append(frames);
+  }
+
+  stop(now: number): Recording {
+    if (this.stopped) return this.stopped;
+    this.tick(now);
+    const streams: RecordedStream[] = [];
+    for (const [id, { name, handle }] of this.streams) {
+      if (!handle) continue;
+      const c = handle.capture;
+      const records = c.since(0).map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        dir: r.dir,
+        size: r.size,
+        b64: Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.data.length, STREAM_RECORD_BYTES)).toString('base64'),
+      }));
+      streams.push({ id, name, records, skipped: c.dropped, unavailable: c.unavailable, ended: c.endedReason });
+      handle.dispose();
+    }
+    this.stopped = { format: 'socket-lab-recording', version: 1, startedAt: this.startedAt, endedAt: now, frames: this.frames, streams, notes: this.notes };
+    return this.stopped;
+  }
+
+  /** Stops without a result (the extension is going away). */
+  dispose(): void {
+    for (const s of this.streams.values()) s.handle?.dispose();
+    this.streams.clear();
+  }
+
+  private append(frames: readonly Frame[]): void {
+    for (const f of frames) {
+      if (this.full) return;
+      const rows = f.lanes.length + f.locks.length + f.servers.length + f.pools.length + f.gone.length;
+      if (this.frames.length >= this.limits.maxFrames || this.rows + rows > this.limits.maxRows) {
+        this.full = true;
+        this.notes.push(`The recording reached its limit (${this.limits.maxFrames} frames or ${this.limits.maxRows} rows) at +${((f.now - this.startedAt) / 1000).toFixed(1)} s; later changes were not recorded.`);
+        return;
+      }
+      this.frames.push(f);
+      this.rows += rows;
+      for (const r of [...f.lanes, ...f.locks, ...f.servers, ...f.pools]) this.known.add(r.id);
+      for (const id of f.gone) this.known.delete(id);
+    }
+  }
+
+  /** Starts capturing a connection's bytes the first time it is seen alive. */
+  private capture(id: string): void {
+    if (this.streams.has(id)) return;
+    const e = this.source.get(id);
+    if (e?.kind !== 'connection' || e.endedAt !== null) return;
+    if (this.streams.size >= this.limits.maxStreams) {
+      if (!this.streamsCapped) this.notes.push(`Bytes were captured for the first ${this.limits.maxStreams} connections only.`);
+      this.streamsCapped = true;
+      return;
+    }
+    this.streams.set(id, { name: `conn ${e.peer}`, handle: this.follow(id, this.limits.capture) });
+  }
+}

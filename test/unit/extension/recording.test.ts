@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Engine } from '../../../src/engine/engine';
+import type { EntityView, StateMessage } from '../../../src/engine/state/views';
+import type { EntitySource } from '../../../src/extension/dashboardFeed';
+import { parseRecording } from '../../../src/extension/recording/parseRecording';
+import { Recorder } from '../../../src/extension/recording/recorder';
+import { connectionLogs, toChromeTrace, type TraceEvent } from '../../../src/extension/recording/traceExport';
+import type { Recording } from '../../../src/protocol/messages';
+import { TestClient } from '../../support/testClient';
+import { scripts } from '../support/build';
+
+class Source implements EntitySource {
+  readonly entities = new Map<string, EntityView>();
+  apply(m: StateMessage): { changed: string[]; removed: string[] } {
+    if (m.type === 'snapshot') {
+      this.entities.clear();
+      for (const e of m.entities) this.entities.set(e.id, e);
+      return { changed: m.entities.map((e) => e.id), removed: [] };
+    }
+    for (const e of [...m.added, ...m.changed]) this.entities.set(e.id, e);
+    for (const id of m.removed) this.entities.delete(id);
+    return { changed: [...m.added, ...m.changed].map((e) => e.id), removed: [...m.removed] };
+  }
+  get(id: string): EntityView | undefined {
+    return this.entities.get(id);
+  }
+  all(): Iterable<EntityView> {
+    return this.entities.values();
+  }
+}
+
+/** Records a real session: a deadlock lab and an echo server with a client exchanging lines. */
+async function recordSession(): Promise<Recording> {
+  const engine = new Engine({ scripts, retentionMs: 60_000, tickMs: 50 });
+  const source = new Source();
+  let recorder: Recorder | undefined;
+  let sawDeadlock: () => void = () => {};
+  const deadlocked = new Promise<void>((r) => (sawDeadlock = r));
+  engine.publisher.subscribe((m) => {
+    const { changed, removed } = source.apply(m);
+    recorder?.note(changed, removed);
+    recorder?.tick(Date.now());
+    if ([...source.all()].filter((e) => e.kind === 'sync' && e.deadlocked).length === 2) sawDeadlock();
+  });
+  try {
+    const server = await engine.startServer({ transport: 'tcp', model: 'thread-per-connection', handler: 'upper', host: '127.0.0.1', port: 0 });
+    recorder = new Recorder(source, (id, limits) => engine.followConnection(id, limits), Date.now());
+    const c = await TestClient.connect({ port: server.port });
+    // The connection is captured once the recorder has seen it.
+    await new Promise<void>((resolve) => {
+      const sub = engine.publisher.subscribe(() => recorder!.streamCount > 0 && (queueMicrotask(() => sub.dispose()), resolve()));
+    });
+    for (const line of ['hello\n', 'world\n']) {
+      c.send(line);
+      await c.textIncludes(line.toUpperCase());
+    }
+    engine.startLab('deadlock', { linger: -1 });
+    await deadlocked;
+    c.close();
+    await c.whenClosed();
+    return recorder.stop(Date.now());
+  } finally {
+    recorder?.dispose();
+    await engine.dispose();
+  }
+}
+
+describe('extension: recording, Chrome trace export and reopening (real engine)', function () {
+  this.timeout(30_000);
+  let rec: Recording;
+  before(async () => {
+    rec = await recordSession();
+  });
+
+  it('the recording holds the picture from the start, the lab threads and the connection bytes', () => {
+    assert.ok(rec.frames.length > 1 && rec.endedAt > rec.startedAt);
+    const lanes = rec.frames.flatMap((f) => f.lanes);
+    assert.ok(lanes.some((l) => l.name === 'T1' && l.state === 'lock'), 'T1 waiting for a lock');
+    assert.ok(rec.frames.flatMap((f) => f.locks).some((l) => l.deadlocked));
+    assert.equal(rec.streams.length, 1);
+    const msgs = rec.streams[0]!.records.map((r) => [r.dir, Buffer.from(r.b64, 'base64').toString()]);
+    assert.deepEqual(msgs, [['in', 'hello\n'], ['out', 'HELLO\n'], ['in', 'world\n'], ['out', 'WORLD\n']]);
+    assert.equal(rec.streams[0]!.ended, 'closed by peer');
+  });
+
+  it('exports Chrome trace-event JSON: named processes and threads, well-formed slices, paired lock holds, messages', () => {
+    const trace = JSON.parse(JSON.stringify(toChromeTrace(rec))) as { traceEvents: TraceEvent[]; displayTimeUnit: string };
+    const ev = trace.traceEvents;
+    assert.equal(trace.displayTimeUnit, 'ms');
+    const threadNames = ev.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => String(e.args!.name));
+    assert.ok(threadNames.includes('T1 [thread]') && threadNames.some((n) => /^conn 127\.0\.0\.1:\d+ \[connection\]$/.test(n)), threadNames.join(', '));
+    assert.ok(ev.filter((e) => e.ph === 'M' && e.name === 'process_name').some((e) => /thread-per-connection/.test(String(e.args!.name))));
+    for (const e of ev.filter((x) => x.ph === 'X')) {
+      assert.ok(Number.isInteger(e.ts) && e.ts! >= 0 && Number.isInteger(e.dur) && e.dur! >= 0, JSON.stringify(e));
+      assert.ok(Number.isInteger(e.pid) && Number.isInteger(e.tid));
+    }
+    // Per track, slices do not overlap (a viewer would nest or drop them).
+    const byTrack = new Map<string, TraceEvent[]>();
+    for (const e of ev.filter((x) => x.ph === 'X')) byTrack.set(`${e.pid}/${e.tid}`, [...(byTrack.get(`${e.pid}/${e.tid}`) ?? []), e]);
+    for (const slices of byTrack.values()) {
+      slices.sort((a, b) => a.ts! - b.ts!);
+      for (let i = 1; i < slices.length; i++) assert.ok(slices[i]!.ts! >= slices[i - 1]!.ts! + slices[i - 1]!.dur!, `overlap: ${JSON.stringify(slices.slice(i - 1, i + 1))}`);
+    }
+    assert.ok(ev.some((e) => e.ph === 'X' && e.name === 'waiting for lock' && /Lock [AB]/.test(String(e.args!.label))));
+    const begins = ev.filter((e) => e.ph === 'b').map((e) => `${e.id}|${e.name}`);
+    const ends = ev.filter((e) => e.ph === 'e').map((e) => `${e.id}|${e.name}`);
+    assert.deepEqual([...begins].sort(), [...ends].sort(), 'every lock hold begins and ends');
+    assert.ok(begins.some((b) => /Lock A held by T1/.test(b)));
+    const messages = ev.filter((e) => e.ph === 'i' && e.cat === 'message');
+    assert.deepEqual(messages.map((m) => [m.name, m.args!.text]), [['client → server 6 B', 'hello\\n'], ['server → client 6 B', 'HELLO\\n'], ['client → server 6 B', 'world\\n'], ['server → client 6 B', 'WORLD\\n']]);
+    assert.ok(ev.some((e) => e.ph === 'C' && e.name === 'server'));
+  });
+
+  it('connection logs as text: one line per message, escaped, with direction and time', () => {
+    const text = connectionLogs(rec);
+    assert.match(text, /^== conn 127\.0\.0\.1:\d+ \(conn-\d+\) — 4 messages$/m);
+    assert.match(text, /^\+\d+\.\d{6} s {2}client → server {7}6 B {2}hello\\n$/m);
+    assert.match(text, /^ {3}ended: closed by peer$/m);
+  });
+
+  it('reopens what it exported: the trace file parses back to the same recording', () => {
+    const file = JSON.parse(JSON.stringify(toChromeTrace(rec))) as unknown;
+    assert.deepEqual(parseRecording(file), JSON.parse(JSON.stringify(rec)));
+  });
+
+  it('a damaged or foreign file gets a reason naming the first problem, never an exception', () => {
+    assert.match(String(parseRecording({ traceEvents: [] })), /not exported by Socket Lab/);
+    assert.match(String(parseRecording([])), /damaged: the file is not an object/);
+    const broken = JSON.parse(JSON.stringify(rec)) as { frames: { lanes: { state: string }[] }[] };
+    const f = broken.frames.findIndex((x) => x.lanes.length > 0);
+    broken.frames[f]!.lanes[0]!.state = 'exploded';
+    assert.equal(parseRecording(broken), `This recording is damaged: frames[${f}].lanes[0].state is not one of new, running, recv, send, lock, wait, sleep, idle, open, done, failed.`);
+    assert.match(String(parseRecording({ ...rec, version: 2 })), /version 2/);
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const r = parseRecording(v);
+        assert.ok(typeof r === 'string' || r.format === 'socket-lab-recording');
+      }),
+      { numRuns: 2000 },
+    );
+    // Shaped like a recording, with arbitrary values inside.
+    fc.assert(
+      fc.property(fc.record({ format: fc.constant('socket-lab-recording'), version: fc.constant(1), startedAt: fc.anything(), endedAt: fc.anything(), frames: fc.array(fc.anything()), streams: fc.anything(), notes: fc.anything() }), (v) => {
+        parseRecording(v);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
