@@ -14,6 +14,7 @@ import { Process } from './runtime/process';
 import { Thread } from './runtime/thread';
 import { SocketLabError } from './errors';
 import type { CaptureLimits, StreamCapture } from './server/streamCapture';
+import { ConnectionCapture } from './server/connectionCapture';
 
 export type FollowHandle = { readonly capture: StreamCapture } & Disposable;
 
@@ -38,6 +39,7 @@ export class Engine implements Disposable {
   private readonly servers = new Map<string, Server>();
   private readonly labs = new Map<string, LabRun>();
   private readonly scripts: LabScripts;
+  private readonly captures = new Set<ConnectionCapture>();
   private readonly onDidChangeServersEmitter = new Emitter<void>();
   private readonly onDidChangeLabsEmitter = new Emitter<void>();
   /** Fires when a lab starts or ends. */
@@ -125,6 +127,7 @@ export class Engine implements Disposable {
         ? await DatagramServer.start(resolved, this.model, this.log, scripts)
         : await StreamServer.start(resolved, this.model, this.log, scripts);
     this.servers.set(server.id, server);
+    for (const c of this.captures) c.watch(server);
     this.onDidChangeServersEmitter.fire();
     return server;
   }
@@ -172,6 +175,17 @@ export class Engine implements Disposable {
       if (followers) return followers.follow(limits);
     }
     return undefined;
+  }
+
+  /**
+   * Captures the bytes of every connection of every server, from its first byte, until disposed:
+   * those open now and each new one (a recording). At most `maxStreams` connections.
+   */
+  captureConnections(limits: CaptureLimits, maxStreams: number): ConnectionCapture {
+    const capture = new ConnectionCapture(limits, maxStreams, () => this.captures.delete(capture));
+    this.captures.add(capture);
+    for (const server of this.servers.values()) capture.watch(server);
+    return capture;
   }
 
   /** Stops every server, then releases the publisher; safe to call more than once. */

@@ -61,6 +61,9 @@ const table: Record<string, CommandHandler> = {
   'socketLab.revealHolder': (c, arg) => c.revealRelated(arg, 'holder'),
   'socketLab.filterThreads': (c) => c.pickThreadFilter(),
   'socketLab.filterConnections': (c) => c.pickConnectionFilter(),
+  'socketLab.startRecording': (c) => c.recordings.start(),
+  'socketLab.stopRecording': (c) => c.recordings.stop(),
+  'socketLab.openRecording': (c, arg) => c.recordings.open(arg instanceof vscode.Uri ? arg : undefined),
   'socketLab.followStream': (c, arg) => {
     const id = entityId(arg);
     if (id) c.dashboard.show(id, true);

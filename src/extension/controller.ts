@@ -15,6 +15,7 @@ import { entityId } from './pickTarget';
 import { poolsSpec, syncSpec, THREAD_FILTERS, threadsSpec } from './runtimeViews';
 import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard';
 import { Diagnostics } from './diagnostics';
+import { Recordings } from './recording/recordings';
 import type { DashboardAction } from '../protocol/messages';
 
 /**
@@ -37,6 +38,7 @@ export class Controller {
   private readonly viewLeases = new Map<object, vscode.Disposable>();
   private currentEngine: Engine | undefined;
   readonly dashboard: Dashboard;
+  readonly recordings: Recordings;
   private readonly threadsTree: OwnedTreeProvider<ThreadView>;
   private readonly threadsView: vscode.TreeView<OwnedNode>;
   private readonly syncTree: OwnedTreeProvider<SyncView>;
@@ -66,6 +68,13 @@ export class Controller {
       act: (action, id) => this.act(action, id),
       follow: (id) => this.engineIfStarted?.followConnection(id),
     });
+    this.recordings = new Recordings({
+      extensionUri: context.extensionUri,
+      storageUri: context.globalStorageUri,
+      mirror: this.mirror,
+      log: this.log,
+      captureConnections: (limits, max) => this.engine().captureConnections(limits, max),
+    });
     this.disposables.push(
       this.log,
       this.labOutput,
@@ -82,6 +91,7 @@ export class Controller {
       poolsView,
       this.statusBar,
       this.dashboard,
+      this.recordings,
       vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => this.dashboard.restore(panel),
       }),

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { type DashboardAction, type HostMessage, parseWebviewMessage } from '../protocol/messages';
 import type { FollowHandle } from '../engine/engine';
 import { DashboardFeed } from './dashboardFeed';
 import { StreamFeed } from './streamFeed';
+import { dashboardHtml, dashboardRoots, safePreview } from './webviewHtml';
 import type { StateMirror } from './stateMirror';
 
 export const DASHBOARD_VIEW_TYPE = 'socketLab.dashboard';
@@ -94,14 +94,14 @@ export class Dashboard implements vscode.Disposable {
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     return {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'dist'), vscode.Uri.joinPath(this.host.extensionUri, 'media')],
+      localResourceRoots: dashboardRoots(this.host.extensionUri),
     };
   }
 
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.host.extensionUri, 'media', 'socket-lab.svg');
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.html = dashboardHtml(panel.webview, this.host.extensionUri);
     this.panelDisposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidChangeViewState(() => this.setVisible(panel.visible)),
@@ -199,45 +199,10 @@ export class Dashboard implements vscode.Disposable {
     this.panel?.webview.postMessage(m).then(undefined, (err: unknown) => this.host.log.error(`Dashboard: a ${m.type} message could not be sent`, err));
   }
 
-  private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', f)).toString();
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('webview.css')}" nonce="${nonce}">
-<title>Socket Lab Dashboard</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
-</body>
-</html>`;
-  }
-
   dispose(): void {
     this.panel?.dispose();
     this.detach();
     this.stream.dispose();
     this.mirrorSub.dispose();
-  }
-}
-
-function safePreview(raw: unknown): string {
-  try {
-    const s = JSON.stringify(raw);
-    return s === undefined ? String(raw) : s.slice(0, 200);
-  } catch {
-    return typeof raw;
   }
 }

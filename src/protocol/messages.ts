@@ -127,6 +127,18 @@ export interface Recording {
   readonly notes: readonly string[];
 }
 
+/**
+ * A recording on its way to a replay panel, in parts under the message limit. The first part
+ * carries the header; a stream's records may span parts (append them by id).
+ */
+export interface ReplayPart {
+  readonly index: number;
+  readonly last: boolean;
+  readonly header: { readonly name: string; readonly startedAt: number; readonly endedAt: number; readonly notes: readonly string[] } | null;
+  readonly frames: readonly Frame[];
+  readonly streams: readonly RecordedStream[];
+}
+
 /** Extension → webview. */
 export type HostMessage =
   /** The host (re)started listening: answer with `ready`. */
@@ -136,7 +148,9 @@ export type HostMessage =
   | { readonly type: 'frame'; readonly frame: Frame }
   /** Select and show an entity (a tree's "Reveal in Dashboard"); `follow`: in the Follow stream tab. */
   | { readonly type: 'reveal'; readonly id: string; readonly follow: boolean }
-  | { readonly type: 'stream'; readonly update: StreamUpdate };
+  | { readonly type: 'stream'; readonly update: StreamUpdate }
+  /** This panel replays a recording instead of showing the live state. */
+  | { readonly type: 'replay'; readonly part: ReplayPart };
 
 /** What the webview may ask the host to do to an entity. */
 export const ACTIONS = ['closeConnection', 'killThread', 'stopServer'] as const;

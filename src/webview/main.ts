@@ -14,6 +14,7 @@ import { el } from './dom';
 import { LocksPanel } from './locks';
 import { Store } from './store';
 import { StreamPanel, type StreamMode } from './stream';
+import { Replay } from './replay';
 import { Timeline, type LaneFilter } from './timeline';
 
 interface VsCodeApi {
@@ -55,7 +56,9 @@ const save = () => vscode.setState(saved);
 const store = new Store();
 /** Host clock minus ours, so "now" on the timeline is the engine's now. */
 let clockOffset = 0;
-const clock = () => Date.now() + clockOffset;
+/** Set once this panel replays a recording: time is then the recording's cursor. */
+let replay: Replay | undefined;
+const clock = () => (replay ? replay.cursor : Date.now() + clockOffset);
 
 const select = (id: string, tell = true) => {
   saved.selected = id;
@@ -89,6 +92,11 @@ function followTarget(): string | null {
 function syncFollow(): void {
   const id = followTarget();
   if (saved.tab === 'stream') stream.show(id);
+  if (replay) {
+    // A recording has its streams: nothing to ask the host.
+    if (id && saved.tab === 'stream') stream.apply(replay.streamAt(id));
+    return;
+  }
   if (id === followSent) return;
   followSent = id;
   vscode.postMessage({ type: 'follow', id });
@@ -123,6 +131,8 @@ const status = el('div', { class: 'status' }, 'Waiting for the extension…');
 document.getElementById('app')!.append(status, tabs, detail);
 
 function actionsFor(id: string): { action: DashboardAction; label: string }[] {
+  // What a recording shows may no longer exist: it only looks.
+  if (replay) return [];
   const lane = store.lanes.get(id)?.lane;
   if (lane && !lane.ended) {
     if (lane.kind === 'connection') return [{ action: 'closeConnection', label: 'Close connection' }];
@@ -147,7 +157,9 @@ function renderDetail(): void {
       ? `${lock.primitive} ${lock.name} · holder ${lock.holderName ?? '—'} · ${lock.waiters.length} waiting`
       : server
         ? `${server.name} · ${server.connections} connections`
-        : 'The selected item has ended.';
+        : replay
+          ? 'Not present at this moment of the recording.'
+          : 'The selected item has ended.';
   const buttons = actionsFor(id).map((a) => {
     const b = el('vscode-button', { secondary: '', 'data-action': a.action }, a.label);
     b.addEventListener('click', () => vscode.postMessage({ type: 'action', action: a.action, id }));
@@ -213,6 +225,18 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
     case 'stream':
       stream.apply(m.update);
       break;
+    case 'replay':
+      if (!replay) {
+        replay = new Replay(store, () => {
+          syncFollow();
+          if (saved.selected) renderDetail();
+        });
+        document.getElementById('app')!.prepend(replay.root);
+        stream.replaying = true;
+        status.hidden = true;
+      }
+      replay.add(m.part);
+      break;
   }
 });
 
@@ -252,4 +276,5 @@ vscode.postMessage({ type: 'ready' });
   },
   violations: () => violations.slice(),
   counts: () => ({ lanes: store.lanes.size, locks: store.locks.size, servers: store.servers.size, pools: store.pools.size, messages, tab: saved.tab }),
+  replay: () => (replay?.data.header ? { ...replay.data.header, cursor: replay.cursor, frames: replay.data.frames.length, complete: replay.data.complete } : null),
 };

@@ -32,6 +32,8 @@ export class StreamPanel {
   private dirty = true;
   private rebuild = true;
   private appended: Shown[] = [];
+  /** Showing a recording: the log is "up to this moment", not "since you started following". */
+  replaying = false;
 
   constructor(
     private readonly lane: (id: string) => Lane | undefined,
@@ -113,7 +115,7 @@ export class StreamPanel {
     const notes: string[] = [];
     if (!this.id) notes.push('Select a connection (a lane in the Timeline, or Follow Stream on a Servers row) to see what crosses it.');
     if (this.unavailable) notes.push(this.unavailable);
-    if (this.id && !this.unavailable && this.records.length === 0) notes.push('Nothing sent or received since you started following.');
+    if (this.id && !this.unavailable && this.records.length === 0) notes.push(this.replaying ? 'Nothing crossed this connection up to this moment of the recording.' : 'Nothing sent or received since you started following.');
     if (this.skipped > 0) notes.push(`${this.skipped} earlier message${this.skipped === 1 ? '' : 's'} not shown (more arrived than the view keeps up with).`);
     if (this.ended) notes.push(`Connection ended: ${this.ended}.`);
     this.note.textContent = notes.join(' ');
@@ -138,7 +140,7 @@ export class StreamPanel {
     const more = entry.size > bytes.length ? ` … ${entry.size - bytes.length} more bytes` : '';
     return el(
       'div',
-      { class: `stream-row ${entry.dir}`, 'data-seq': String(entry.seq) },
+      { class: `stream-row ${entry.dir}`, 'data-seq': String(entry.seq), 'data-at': String(entry.at) },
       el('span', { class: 'stream-time' }, offsetLabel(entry.at - t0)),
       el('span', { class: 'stream-dir' }, dir),
       el('span', { class: 'stream-size' }, `${entry.size} B`),

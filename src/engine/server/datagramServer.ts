@@ -8,6 +8,7 @@ import type { ResolvedServerOptions } from './options';
 import { Server, type ServerScripts } from './server';
 import { UdpPeer } from './udpPeer';
 import type { Followers } from './streamCapture';
+import type { StreamSource } from './connectionCapture';
 
 /** A peer quiet this long is shown as closed (UDP has no close); the idle timeout shortens it. */
 const PEER_IDLE_MS = 30_000;
@@ -91,6 +92,7 @@ export class DatagramServer extends Server {
       peer = new UdpPeer(this.model.newId('conn'), this.id, key, rinfo.address, rinfo.port, this.address, this.model);
       this.peers.set(key, peer);
       this.totalConnections++;
+      this.onStreamEmitter.fire({ id: peer.id, name: `conn ${key}`, followers: peer.followers });
     } else {
       // Map order is recency order: the quietest peer is always first.
       this.peers.delete(key);
@@ -162,6 +164,10 @@ export class DatagramServer extends Server {
     this.peers.delete(p.peer);
     p.end(reason);
     this.model.touch(this);
+  }
+
+  override liveStreams(): StreamSource[] {
+    return [...this.peers.values()].map((p) => ({ id: p.id, name: `conn ${p.peer}`, followers: p.followers }));
   }
 
   override streamOf(id: string): Followers | undefined {

@@ -13,6 +13,7 @@ import { WorkerPool } from './models/workerPool';
 import type { ResolvedServerOptions } from './options';
 import { descriptorLimit, NEAR_LIMIT, openDescriptors } from './descriptors';
 import type { Followers } from './streamCapture';
+import type { StreamSource } from './connectionCapture';
 
 export type { ServerOptions } from './options';
 
@@ -76,6 +77,9 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
   private round: { readable: number; writable: number; sockets: string[] } | undefined;
   private readonly trackRounds: boolean;
   protected readonly onAcceptedEmitter = new Emitter<Connection>();
+  protected readonly onStreamEmitter = new Emitter<StreamSource>();
+  /** A connection (or UDP peer) is new, and nothing was read from it yet (a recording follows it). */
+  readonly onStream = this.onStreamEmitter.event;
   private readonly onClosedEmitter = new Emitter<Connection>();
   private readonly onHandlerErrorEmitter = new Emitter<ServerEvents['handlerError']>();
   readonly onAccepted = this.onAcceptedEmitter.event;
@@ -136,6 +140,11 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     return `${this.options.transport} ${this.address} (${this.options.model}, ${formatHandler(this.options.handler, this.options.handlerArg)})`;
   }
 
+  /** Every live connection whose bytes can be followed. */
+  liveStreams(): StreamSource[] {
+    return [...this.connections.values()].filter((c) => c.isOpen).map((c) => ({ id: c.id, name: `conn ${c.peerAddress}`, followers: c.followers }));
+  }
+
   /** The followers of a live connection's stream (its capture is made when someone follows). */
   streamOf(id: string): Followers | undefined {
     return this.connections.get(id)?.followers;
@@ -182,6 +191,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     this.model.end(this);
     this.log.info(`${this.describe()} stopped`);
     this.onAcceptedEmitter.dispose();
+    this.onStreamEmitter.dispose();
     this.onClosedEmitter.dispose();
     this.onHandlerErrorEmitter.dispose();
   }
@@ -202,6 +212,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     this.totalConnections++;
     this.model.touch(this);
     this.onAcceptedEmitter.fire(conn);
+    this.onStreamEmitter.fire({ id: conn.id, name: `conn ${conn.peerAddress}`, followers: conn.followers });
     this.checkDescriptors();
     const max = this.options.maxConnections;
     if (max > 0 && this.connections.size > max) {

@@ -1,9 +1,10 @@
 // Records a session as the dashboard sees it (no `vscode` here: unit-tested with a real engine).
 // The recording is the stream of frames a dashboard would have been sent from a full picture on,
 // plus each connection's bytes, so replaying frames up to time t rebuilds the picture at t.
-import type { FollowHandle } from '../../engine/engine';
+import type { ConnectionCapture } from '../../engine/server/connectionCapture';
 import type { CaptureLimits } from '../../engine/server/streamCapture';
 import { STREAM_RECORD_BYTES, type Frame, type RecordedStream, type Recording } from '../../protocol/messages';
+import { plural } from '../../engine/text/format';
 import { DashboardFeed, type EntitySource } from '../dashboardFeed';
 
 export interface RecorderLimits {
@@ -29,20 +30,22 @@ const SAMPLE_MS = 1000;
 export class Recorder {
   private readonly feed: DashboardFeed;
   private readonly frames: Frame[] = [];
-  private readonly streams = new Map<string, { name: string; handle: FollowHandle | undefined }>();
   /** Ids in the recorded picture so far (a new full picture says which of them went). */
   private readonly known = new Set<string>();
   private readonly notes: string[] = [];
   private rows = 0;
   private full = false;
-  private streamsCapped = false;
   private lastSampleAt = 0;
   readonly startedAt: number;
   private stopped: Recording | undefined;
 
+  /**
+   * `capture`: the engine's capture of every connection's bytes, started with `limits.capture`
+   * and `limits.maxStreams` (undefined: no bytes recorded). The recorder owns and disposes it.
+   */
   constructor(
-    private readonly source: EntitySource,
-    private readonly follow: (id: string, limits: CaptureLimits) => FollowHandle | undefined,
+    source: EntitySource,
+    private readonly capture: ConnectionCapture | undefined,
     now: number,
     private readonly limits: RecorderLimits = DEFAULT_RECORDER_LIMITS,
   ) {
@@ -56,14 +59,13 @@ export class Recorder {
   }
 
   get streamCount(): number {
-    return this.streams.size;
+    return this.capture?.captured.size ?? 0;
   }
 
   /** The state said these changed (as a dashboard is told). */
   note(changed: readonly string[], removed: readonly string[]): void {
     if (this.stopped) return;
     this.feed.note(changed, removed);
-    for (const id of changed) this.capture(id);
   }
 
   /** The state was replaced (a new engine): a full picture, with what went named. */
@@ -74,7 +76,6 @@ export class Recorder {
     const gone = [...this.known].filter((id) => !present.has(id));
     if (gone.length) this.append([{ now, lanes: [], locks: [], servers: [], pools: [], gone }]);
     this.append(frames);
-    for (const f of frames) for (const l of f.lanes) this.capture(l.id);
     this.lastSampleAt = now;
   }
 
@@ -93,9 +94,7 @@ export class Recorder {
     if (this.stopped) return this.stopped;
     this.tick(now);
     const streams: RecordedStream[] = [];
-    for (const [id, { name, handle }] of this.streams) {
-      if (!handle) continue;
-      const c = handle.capture;
+    for (const [id, { name, capture: c }] of this.capture?.captured ?? []) {
       const records = c.since(0).map((r) => ({
         seq: r.seq,
         at: r.at,
@@ -104,16 +103,16 @@ export class Recorder {
         b64: Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.data.length, STREAM_RECORD_BYTES)).toString('base64'),
       }));
       streams.push({ id, name, records, skipped: c.dropped, unavailable: c.unavailable, ended: c.endedReason });
-      handle.dispose();
     }
+    if (this.capture?.capped) this.notes.push(`Bytes were captured for the first ${plural(this.capture.maxStreams, 'connection')} only.`);
+    this.capture?.dispose();
     this.stopped = { format: 'socket-lab-recording', version: 1, startedAt: this.startedAt, endedAt: now, frames: this.frames, streams, notes: this.notes };
     return this.stopped;
   }
 
   /** Stops without a result (the extension is going away). */
   dispose(): void {
-    for (const s of this.streams.values()) s.handle?.dispose();
-    this.streams.clear();
+    this.capture?.dispose();
   }
 
   private append(frames: readonly Frame[]): void {
@@ -130,18 +129,5 @@ export class Recorder {
       for (const r of [...f.lanes, ...f.locks, ...f.servers, ...f.pools]) this.known.add(r.id);
       for (const id of f.gone) this.known.delete(id);
     }
-  }
-
-  /** Starts capturing a connection's bytes the first time it is seen alive. */
-  private capture(id: string): void {
-    if (this.streams.has(id)) return;
-    const e = this.source.get(id);
-    if (e?.kind !== 'connection' || e.endedAt !== null) return;
-    if (this.streams.size >= this.limits.maxStreams) {
-      if (!this.streamsCapped) this.notes.push(`Bytes were captured for the first ${this.limits.maxStreams} connections only.`);
-      this.streamsCapped = true;
-      return;
-    }
-    this.streams.set(id, { name: `conn ${e.peer}`, handle: this.follow(id, this.limits.capture) });
   }
 }

@@ -4,9 +4,11 @@ import { Engine } from '../../../src/engine/engine';
 import type { EntityView, StateMessage } from '../../../src/engine/state/views';
 import type { EntitySource } from '../../../src/extension/dashboardFeed';
 import { parseRecording } from '../../../src/extension/recording/parseRecording';
-import { Recorder } from '../../../src/extension/recording/recorder';
+import { DEFAULT_RECORDER_LIMITS, Recorder } from '../../../src/extension/recording/recorder';
 import { connectionLogs, toChromeTrace, type TraceEvent } from '../../../src/extension/recording/traceExport';
-import type { Recording } from '../../../src/protocol/messages';
+import { MAX_MESSAGE_BYTES, type Recording } from '../../../src/protocol/messages';
+import { replayParts } from '../../../src/extension/recording/replayParts';
+import { RecordingData } from '../../../src/webview/recordingData';
 import { TestClient } from '../../support/testClient';
 import { scripts } from '../support/build';
 
@@ -44,13 +46,10 @@ async function recordSession(): Promise<Recording> {
     if ([...source.all()].filter((e) => e.kind === 'sync' && e.deadlocked).length === 2) sawDeadlock();
   });
   try {
+    // Recording starts before the server: new servers' connections are captured from their first byte.
+    recorder = new Recorder(source, engine.captureConnections(DEFAULT_RECORDER_LIMITS.capture, 1), Date.now());
     const server = await engine.startServer({ transport: 'tcp', model: 'thread-per-connection', handler: 'upper', host: '127.0.0.1', port: 0 });
-    recorder = new Recorder(source, (id, limits) => engine.followConnection(id, limits), Date.now());
     const c = await TestClient.connect({ port: server.port });
-    // The connection is captured once the recorder has seen it.
-    await new Promise<void>((resolve) => {
-      const sub = engine.publisher.subscribe(() => recorder!.streamCount > 0 && (queueMicrotask(() => sub.dispose()), resolve()));
-    });
     for (const line of ['hello\n', 'world\n']) {
       c.send(line);
       await c.textIncludes(line.toUpperCase());
@@ -59,6 +58,12 @@ async function recordSession(): Promise<Recording> {
     await deadlocked;
     c.close();
     await c.whenClosed();
+    // Past the one-connection limit: not captured, and the recording says so.
+    const extra = await TestClient.connect({ port: server.port });
+    extra.send('x');
+    await extra.bytes(1);
+    extra.close();
+    await extra.whenClosed();
     return recorder.stop(Date.now());
   } finally {
     recorder?.dispose();
@@ -82,6 +87,7 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
     const msgs = rec.streams[0]!.records.map((r) => [r.dir, Buffer.from(r.b64, 'base64').toString()]);
     assert.deepEqual(msgs, [['in', 'hello\n'], ['out', 'HELLO\n'], ['in', 'world\n'], ['out', 'WORLD\n']]);
     assert.equal(rec.streams[0]!.ended, 'closed by peer');
+    assert.deepEqual(rec.notes, ['Bytes were captured for the first 1 connection only.']);
   });
 
   it('exports Chrome trace-event JSON: named processes and threads, well-formed slices, paired lock holds, messages', () => {
@@ -146,5 +152,29 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('extension: a recording sent to a replay panel in parts', () => {
+  it('every part is under the message limit and the parts put back together give the recording', () => {
+    const t0 = 1_700_000_000_000;
+    const lane = (i: number, now: number) => ({ id: `thread-${i}`, kind: 'thread' as const, name: `T${i}`, groupId: 'lab-1', group: 'lab', state: 'running' as const, label: 'running', since: now, holding: [], waitingForId: null, linkId: null, ended: false });
+    const frames = Array.from({ length: 400 }, (_, k) => ({ now: t0 + k * 200, lanes: Array.from({ length: 20 }, (_, i) => lane(i + 1, t0 + k * 200)), locks: [], servers: [], pools: [], gone: [] }));
+    const records = Array.from({ length: 500 }, (_, k) => ({ seq: k + 1, at: t0 + k, dir: (k % 2 ? 'out' : 'in') as 'in' | 'out', size: 1024, b64: Buffer.alloc(1024, k % 256).toString('base64') }));
+    const rec: Recording = { format: 'socket-lab-recording', version: 1, startedAt: t0, endedAt: t0 + 80_000, frames, streams: [{ id: 'conn-1', name: 'conn a', records, skipped: 3, unavailable: null, ended: 'closed by peer' }], notes: ['n'] };
+    const parts = replayParts(rec, 'r');
+    assert.ok(parts.length > 10, `${parts.length} parts`);
+    for (const p of parts) assert.ok(Buffer.byteLength(JSON.stringify({ type: 'replay', part: p })) < MAX_MESSAGE_BYTES);
+    assert.deepEqual(parts.map((p) => p.last), parts.map((_, i) => i === parts.length - 1));
+    const data = new RecordingData();
+    assert.equal(data.add(parts[1]!), false, 'out of order is refused');
+    for (const p of parts) assert.ok(data.add(p));
+    assert.ok(data.complete);
+    assert.deepEqual(data.frames, frames);
+    assert.deepEqual(data.streams.get('conn-1')!.records, records);
+    assert.equal(data.streams.get('conn-1')!.stream.ended, 'closed by peer');
+    assert.equal(data.frameAt(t0 - 1), -1);
+    assert.equal(data.frameAt(t0 + 200 * 10 + 5), 10);
+    assert.equal(data.frameAt(t0 + 1e9), 399);
   });
 });

@@ -137,4 +137,29 @@ describe('engine: following a connection\'s stream (real sockets)', function () 
     follow.dispose();
     sock.close();
   });
+
+  it('captureConnections: every connection of every server from its first byte, existing ones from now, bounded', async () => {
+    const first = await fixture.start('event-loop', { handler: 'echo' });
+    const old = await connected(first);
+    const capture = fixture.engine.captureConnections({ maxRecords: 10, recordBytes: 64 }, 3);
+    const second = await fixture.start('thread-pool', { handler: 'upper' });
+    // Sent at once on connect: nothing has read the socket yet, so nothing is missed.
+    const fresh = await TestClient.connect({ port: second.port });
+    fresh.send('first bytes\n');
+    await fresh.textIncludes('FIRST BYTES\n');
+    old.client.send('old\n');
+    await old.client.textIncludes('old\n');
+    const freshId = [...second.connections.keys()][0]!;
+    assert.deepEqual([...capture.captured.keys()].sort(), [old.id, freshId].sort());
+    assert.deepEqual(capture.captured.get(freshId)!.capture.since(0).map((r) => text(r)), ['first bytes\n', 'FIRST BYTES\n']);
+    assert.deepEqual(capture.captured.get(old.id)!.capture.since(0).map((r) => text(r)), ['old\n', 'old\n']);
+    assert.match(capture.captured.get(freshId)!.name, /^conn 127\.0\.0\.1:\d+$/);
+    const more = await Promise.all([0, 1].map(() => TestClient.connect({ port: second.port })));
+    await eventually(() => second.connections.size === 3, 'two more connections');
+    assert.equal(capture.captured.size, 3);
+    assert.equal(capture.capped, true, 'the fourth was not captured');
+    capture.dispose();
+    assert.equal(first.streamOf(old.id)!.active, undefined, 'disposed: nothing captured any more');
+    for (const c of [old.client, fresh, ...more]) c.close();
+  });
 });
