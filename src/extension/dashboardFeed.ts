@@ -48,6 +48,7 @@ function threadLane(t: ThreadView, group: string): Lane {
     holding: t.holding,
     waitingForId: w?.id ?? null,
     linkId: t.serving?.id ?? null,
+    woken: t.wokenBy ? { by: t.wokenBy.id, at: t.wokenBy.at } : null,
     ended: t.endedAt !== null,
   };
 }
@@ -81,6 +82,7 @@ function connectionLane(c: ConnectionView, group: string): Lane {
     holding: [],
     waitingForId: null,
     linkId: c.servedById,
+    woken: null,
     ended: c.endedAt !== null,
   };
 }
@@ -98,6 +100,7 @@ function workerLane(w: PoolWorkerView, group: string): Lane {
     holding: [],
     waitingForId: null,
     linkId: null,
+    woken: null,
     ended: w.endedAt !== null,
   };
 }
@@ -145,7 +148,7 @@ function poolSample(p: PoolView): PoolSample {
 
 /** What a lane draws: a lane is re-sent only when this changes. */
 function laneKey(l: Lane): string {
-  return `${l.state}|${l.label}|${l.since}|${l.holding.join(',')}|${l.ended ? 1 : 0}`;
+  return `${l.state}|${l.label}|${l.since}|${l.holding.join(',')}|${l.ended ? 1 : 0}|${l.woken?.at ?? ''}`;
 }
 
 type Row = { kind: 'lane'; row: Lane } | { kind: 'lock'; row: LockRow } | { kind: 'server'; row: ServerSample } | { kind: 'pool'; row: PoolSample };

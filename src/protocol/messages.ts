@@ -30,6 +30,8 @@ export interface Lane {
   readonly waitingForId: string | null;
   /** Threads and processes: the connection it serves; connections: the thread or process serving it. */
   readonly linkId: string | null;
+  /** The lane whose release, set or notify last woke this one, and when (the timeline draws an arrow). */
+  readonly woken: { readonly by: string; readonly at: number } | null;
   readonly ended: boolean;
 }
 

@@ -269,6 +269,7 @@ vscode.postMessage({ type: 'ready' });
 (window as unknown as { socketLabDashboard: unknown }).socketLabDashboard = {
   lanes: () => [...store.lanes.values()].map((r) => ({ id: r.lane.id, name: r.lane.name, kind: r.lane.kind, state: r.lane.state, spans: r.spans.length })),
   drawTimes: () => timeline.drawTimes.slice(),
+  arrows: () => timeline.arrows.map((a) => ({ from: store.lanes.get(a.from)?.lane.name ?? a.from, to: store.lanes.get(a.to)?.lane.name ?? a.to })),
   frameIntervals: () => frameIntervals.slice(),
   resetFrames: () => {
     frameIntervals.length = 0;

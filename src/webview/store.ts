@@ -10,9 +10,16 @@ export interface Span {
   readonly holding: boolean;
 }
 
+/** Another lane's release, set or notify woke this one at `at`. */
+export interface Wake {
+  readonly at: number;
+  readonly by: string;
+}
+
 export interface LaneRecord {
   lane: Lane;
   readonly spans: Span[];
+  readonly wakes: Wake[];
 }
 
 /** One chart line's history, aligned with `Store.times`. */
@@ -71,10 +78,15 @@ export class Store {
   private applyLane(lane: Lane, now: number): void {
     let rec = this.lanes.get(lane.id);
     if (!rec) {
-      rec = { lane, spans: [] };
+      rec = { lane, spans: [], wakes: [] };
       this.lanes.set(lane.id, rec);
     }
     rec.lane = lane;
+    const w = lane.woken;
+    if (w && rec.wakes[rec.wakes.length - 1]?.at !== w.at) {
+      rec.wakes.push({ at: w.at, by: w.by });
+      if (rec.wakes.length > MAX_SPANS) rec.wakes.splice(0, rec.wakes.length - MAX_SPANS);
+    }
     const last = rec.spans[rec.spans.length - 1];
     const holding = lane.holding.length > 0;
     if (last && last.state === lane.state && last.label === lane.label && last.holding === holding) {

@@ -2,7 +2,7 @@
 // time, grouped by owner. Lanes are drawn on one canvas and only the rows in view are drawn (and
 // only their labels exist in the DOM), so hundreds of lanes cost what the visible few do.
 import type { LaneState } from '../protocol/messages';
-import { STATE_NAMES, stateColors } from './colors';
+import { cssVar, STATE_NAMES, stateColors } from './colors';
 import { el, formatMs } from './dom';
 import type { LaneRecord, Store } from './store';
 
@@ -28,6 +28,8 @@ export class Timeline {
   private readonly info: HTMLElement;
   private readonly pauseButton: HTMLElement;
   private colors = stateColors();
+  /** Wake-up arrows: the text colour, so they stand apart from every state colour. */
+  private arrowColor = cssVar('--vscode-foreground', '#cccccc');
   private rows: Row[] = [];
   private rowsVersion = -1;
   private scrollRows = 0;
@@ -41,6 +43,8 @@ export class Timeline {
   selected: string | null = null;
   /** Frame times of the last draws (ms), for the benchmark's p95. */
   readonly drawTimes: number[] = [];
+  /** Wake-up arrows in the last paint (waker → woken), for the tests. */
+  arrows: { from: string; to: string }[] = [];
 
   constructor(
     private readonly store: Store,
@@ -72,6 +76,7 @@ export class Timeline {
       legend.append(el('span', { class: 'legend-item' }, sw, STATE_NAMES[s]));
     }
     legend.append(el('span', { class: 'legend-item' }, el('span', { class: 'swatch holding' }), 'holds a lock'));
+    legend.append(el('span', { class: 'legend-item', title: 'A release, set or notify by the upper thread woke the lower one' }, '↕ woke another thread'));
     this.canvas = el('canvas', { class: 'tl-canvas', 'aria-label': 'Timeline of lane states' });
     this.labels = el('div', { class: 'tl-labels', role: 'list', 'aria-label': 'Lanes' });
     this.viewport = el('div', { class: 'tl-viewport' }, this.labels, this.canvas);
@@ -120,6 +125,7 @@ export class Timeline {
 
   themeChanged(): void {
     this.colors = stateColors();
+    this.arrowColor = cssVar('--vscode-foreground', '#cccccc');
     this.drawnKey = '';
   }
 
@@ -271,6 +277,7 @@ export class Timeline {
         }
       }
     }
+    this.drawArrows(ctx, first, count, x, start, end);
     // "Now" marker when following.
     if (!this.paused) {
       ctx.fillStyle = this.colors.failed;
@@ -281,6 +288,44 @@ export class Timeline {
     this.info.textContent = `${lanes} lanes · last ${formatMs(this.state.windowMs)}${this.paused ? ` · paused at ${new Date(end).toLocaleTimeString()}` : ''}`;
     this.drawTimes.push(performance.now() - t0);
     if (this.drawTimes.length > 600) this.drawTimes.splice(0, 300);
+  }
+
+  /**
+   * An arrow from the thread that released, set or notified to each thread it woke, at the moment
+   * the woken one resumed — when both lanes are on screen.
+   */
+  private drawArrows(ctx: CanvasRenderingContext2D, first: number, count: number, x: (t: number) => number, start: number, end: number): void {
+    const rowOf = new Map<string, number>();
+    for (let i = 0; i < count && first + i < this.rows.length; i++) {
+      const row = this.rows[first + i]!;
+      if (row.kind === 'lane') rowOf.set(row.rec.lane.id, i);
+    }
+    this.arrows = [];
+    ctx.strokeStyle = ctx.fillStyle = this.arrowColor;
+    ctx.lineWidth = 1;
+    for (const [id, i] of rowOf) {
+      for (const wake of this.store.lanes.get(id)!.wakes) {
+        if (wake.at < start || wake.at > end) continue;
+        const j = rowOf.get(wake.by);
+        if (j === undefined) continue;
+        const px = x(wake.at);
+        const y0 = j * ROW + ROW / 2;
+        const y1 = i * ROW + ROW / 2;
+        const dir = y1 > y0 ? 1 : -1;
+        ctx.beginPath();
+        ctx.moveTo(px, y0);
+        ctx.lineTo(px, y1 - dir * 4);
+        ctx.stroke();
+        ctx.beginPath();
+        ctx.moveTo(px, y1);
+        ctx.lineTo(px - 4, y1 - dir * 6);
+        ctx.lineTo(px + 4, y1 - dir * 6);
+        ctx.closePath();
+        ctx.fill();
+        this.arrows.push({ from: wake.by, to: id });
+      }
+    }
+    ctx.lineWidth = 1;
   }
 
   private drawLabels(first: number, count: number, now: number): void {

@@ -77,6 +77,7 @@ export abstract class Actor implements Tracked<ThreadView> {
       stateSince: a.f64[a.tf(this.slot, TF_SINCE)] || this.createdAt,
       waitingFor: this.host.waitTarget(this.slot),
       holding: this.host.heldBy(this.slot),
+      wokenBy: this.host.wokenBy(this.slot),
       exitCode: this.exitCode,
       error: this.error,
     };

@@ -17,12 +17,16 @@ export const T_NEXT = 3;
 export const T_VERSION = 4;
 /** 1 while the thread (or process) can run; 0 once it ended. */
 export const T_ALIVE = 5;
+/** 1 + the slot of the thread whose release, set or notify last woke this one; 0 when unknown. */
+export const T_WOKEN_BY = 6;
 const T_STRIDE = 8;
 
 // Thread slot fields (Float64).
 /** When the current state began (ms since the epoch, sub-ms precision). */
 export const TF_SINCE = 0;
-const TF_STRIDE = 1;
+/** When it was last woken by another thread (the timeline's arrow). */
+export const TF_WOKEN_AT = 1;
+const TF_STRIDE = 2;
 
 // Object slot fields (Int32).
 export const O_KIND = 0;
@@ -135,7 +139,8 @@ export class Arena {
   allocThread(): number {
     const reused = this.freeThreads.pop();
     if (reused !== undefined) {
-      for (const f of [T_STATE, T_WAIT_ON, T_PARK, T_NEXT]) Atomics.store(this.i32, this.t(reused, f), 0);
+      for (const f of [T_STATE, T_WAIT_ON, T_PARK, T_NEXT, T_WOKEN_BY]) Atomics.store(this.i32, this.t(reused, f), 0);
+      this.f64[this.tf(reused, TF_WOKEN_AT)] = 0;
       Atomics.store(this.i32, this.t(reused, T_ALIVE), 1);
       return reused;
     }
@@ -273,7 +278,12 @@ export class Arena {
     return out;
   }
 
-  wake(thread: number, reason: WakeReason): void {
+  /** `by`: the waking thread's slot, when known (−1: not known, no arrow is drawn). */
+  wake(thread: number, reason: WakeReason, by = -1): void {
+    if (by >= 0) {
+      this.f64[this.tf(thread, TF_WOKEN_AT)] = nowMs();
+      Atomics.store(this.i32, this.t(thread, T_WOKEN_BY), by + 1);
+    }
     const i = this.t(thread, T_PARK);
     Atomics.store(this.i32, i, reason);
     Atomics.notify(this.i32, i);

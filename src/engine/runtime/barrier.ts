@@ -33,7 +33,7 @@ export class Barrier extends SyncObject {
     return this.block(
       me,
       secondsToMs(t),
-      () => this.arrive((i) => (index = i)),
+      () => this.arrive((i) => (index = i), me),
       (r) => this.end(r, index),
     );
   }
@@ -44,7 +44,7 @@ export class Barrier extends SyncObject {
     return this.blockAsync(
       me,
       secondsToMs(t),
-      () => this.arrive((i) => (index = i)),
+      () => this.arrive((i) => (index = i), me),
       (r) => this.end(r, index),
     );
   }
@@ -61,7 +61,8 @@ export class Barrier extends SyncObject {
     });
   }
 
-  private arrive(setIndex: (i: number) => void): Begin<number> {
+  /** `me`: the arriving thread; the last to arrive wakes the others. */
+  private arrive(setIndex: (i: number) => void, me: number): Begin<number> {
     if (this.broken) throw new PyError('BrokenBarrierError', `${this.name} is broken`);
     const index = this.read(O_COUNT);
     setIndex(index);
@@ -72,7 +73,7 @@ export class Barrier extends SyncObject {
     }
     this.write(O_COUNT, 0);
     this.write(O_GEN, this.read(O_GEN) + 1);
-    this.wakeAll(WakeReason.Granted);
+    this.wakeAll(WakeReason.Granted, me);
     this.arena.bumpObject(this.slot);
     return { done: index };
   }

@@ -80,7 +80,7 @@ export class Condition extends SyncObject {
       for (let k = 0; k < n; k++) {
         const w = this.arena.dequeue(this.slot);
         if (w < 0) break;
-        this.arena.wake(w, WakeReason.Granted);
+        this.arena.wake(w, WakeReason.Granted, me);
       }
       this.arena.bumpObject(this.slot);
     });

@@ -1,7 +1,7 @@
 import { type Arena, ObjectKind, O_COUNT, WakeReason } from './arena';
 import { currentSlot } from './current';
 import { checkTimeout } from './pyErrors';
-import { type Begin, SyncObject, secondsToMs } from './syncObject';
+import { type Begin, SyncObject, secondsToMs, wakerSlot } from './syncObject';
 import { ThreadState } from './threadState';
 
 /** `threading.Event`: set wakes every waiter; clear makes later waiters block again. */
@@ -19,7 +19,7 @@ export class Event extends SyncObject {
   set(): void {
     this.guarded(() => {
       this.arena.i32[this.i(O_COUNT)] = 1;
-      this.wakeAll(WakeReason.Granted);
+      this.wakeAll(WakeReason.Granted, wakerSlot());
       this.arena.bumpObject(this.slot);
     });
   }

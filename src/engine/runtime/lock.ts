@@ -147,6 +147,8 @@ export class Lock extends SyncObject {
   /** Guard held: the holder lets go; the first waiter, if any, becomes the holder. */
   protected handOff(holdRecorded = false): void {
     if (!holdRecorded) this.recordHold();
+    // Still the releaser's until handed over: it is who wakes the next holder.
+    const by = this.arena.owner(this.slot) - 1;
     const next = this.arena.dequeue(this.slot);
     if (next < 0) {
       Atomics.store(this.arena.i32, this.i(O_OWNER), 0);
@@ -156,7 +158,7 @@ export class Lock extends SyncObject {
     this.write(O_COUNT, 1);
     this.grant(next, this.waitingSince(next));
     if (this.read(O_WAITERS) > 0) Atomics.or(this.arena.i32, this.i(O_OWNER), OWNER_WAITERS);
-    this.arena.wake(next, WakeReason.Granted);
+    this.arena.wake(next, WakeReason.Granted, by);
   }
 
   /** Guard held. */

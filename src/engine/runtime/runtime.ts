@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../log';
 import type { StateModel } from '../state/model';
 import type { DeadlockInfo, WaitTarget } from '../state/views';
 import { Actor } from './actor';
-import { Arena, T_ALIVE, T_STATE, T_WAIT_ON } from './arena';
+import { Arena, T_ALIVE, T_STATE, T_WAIT_ON, T_WOKEN_BY, TF_WOKEN_AT } from './arena';
 import { Barrier } from './barrier';
 import { Broker } from './broker';
 import { Condition } from './condition';
@@ -224,6 +224,13 @@ export class Runtime implements RuntimeHost, Disposable {
     const owner = a.owner(on - 1);
     const holder = owner ? this.actors[owner - 1] : undefined;
     return { id: sync.id, name: sync.object.name, holderId: holder?.id ?? null, holderName: holder?.name ?? null };
+  }
+
+  wokenBy(slot: number): { id: string; name: string; at: number } | null {
+    const a = this.arena;
+    const by = Atomics.load(a.i32, a.t(slot, T_WOKEN_BY));
+    const actor = by > 0 ? this.actors[by - 1] : undefined;
+    return actor ? { id: actor.id, name: actor.name, at: a.f64[a.tf(slot, TF_WOKEN_AT)]! } : null;
   }
 
   heldBy(slot: number): string[] {

@@ -14,6 +14,8 @@ export interface RuntimeHost {
   readonly processScript: string;
   waitTarget(slot: number): WaitTarget | null;
   heldBy(slot: number): string[];
+  /** Who last woke the thread (a release, set or notify) and when, when known. */
+  wokenBy(slot: number): { readonly id: string; readonly name: string; readonly at: number } | null;
   /** A thread or process printed a line. */
   output(from: string, text: string): void;
   /** An actor ended: locks it held are marked, queues it sat in are left. */

@@ -1,7 +1,7 @@
 import { type Arena, nowMs, ObjectKind, O_ACQUISITIONS, O_COUNT, O_PARAM, WakeReason } from './arena';
 import { currentSlot } from './current';
 import { checkTimeout, PyError } from './pyErrors';
-import { type Begin, SyncObject, secondsToMs } from './syncObject';
+import { type Begin, SyncObject, secondsToMs, wakerSlot } from './syncObject';
 import { ThreadState } from './threadState';
 
 /** `threading.Semaphore` / `BoundedSemaphore`: a release hands the unit straight to the first waiter. */
@@ -40,7 +40,7 @@ export class Semaphore extends SyncObject {
         else {
           this.arena.i32[this.i(O_ACQUISITIONS)]!++;
           this.recordWait(nowMs() - this.waitingSince(next));
-          this.arena.wake(next, WakeReason.Granted);
+          this.arena.wake(next, WakeReason.Granted, wakerSlot());
         }
       }
       this.arena.bumpObject(this.slot);

@@ -18,7 +18,7 @@ import {
   FLAG_OWNER_DEAD,
 } from './arena';
 import { isMainThread } from 'node:worker_threads';
-import { assertMayBlock } from './current';
+import { assertMayBlock, currentSlot } from './current';
 import { parkAsync, parkSync } from './park';
 import { PyError } from './pyErrors';
 import { ThreadState } from './threadState';
@@ -175,9 +175,9 @@ export abstract class SyncObject {
     return end(this.settle(me, await parkAsync(this.arena, me, timeoutMs)));
   }
 
-  /** Guard held: wakes every waiter with `reason`. */
-  protected wakeAll(reason: WakeReason): void {
-    for (let w = this.arena.dequeue(this.slot); w >= 0; w = this.arena.dequeue(this.slot)) this.arena.wake(w, reason);
+  /** Guard held: wakes every waiter with `reason`; `by`: who, when known. */
+  protected wakeAll(reason: WakeReason, by = -1): void {
+    for (let w = this.arena.dequeue(this.slot); w >= 0; w = this.arena.dequeue(this.slot)) this.arena.wake(w, reason, by);
   }
 
   /** Thread `thread` ended: leave every queue; a lock it held is marked so its waiters are told. */
@@ -195,4 +195,12 @@ export abstract class SyncObject {
 
 export function secondsToMs(timeout: number): number {
   return timeout < 0 ? -1 : timeout * 1000;
+}
+
+/**
+ * The calling thread's slot when it is certainly the actor acting: a worker thread. On the main
+ * thread a call may be the broker acting for a process, so the waker is not known (−1).
+ */
+export function wakerSlot(): number {
+  return isMainThread ? -1 : currentSlot();
 }

@@ -154,6 +154,8 @@ export interface ThreadView extends EntityBase {
   readonly waitingFor: WaitTarget | null;
   /** Names of the locks it holds now. */
   readonly holding: readonly string[];
+  /** The thread whose release, set or notify last woke it, and when (ms since the epoch), when known. */
+  readonly wokenBy: { readonly id: string; readonly name: string; readonly at: number } | null;
   /** Processes: Python's exitcode (negative signal number after terminate/kill). */
   readonly exitCode: number | null;
   readonly error: ErrorInfo | null;

@@ -46,6 +46,11 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], at: string):
   return found;
 }
 
+function woken(v: unknown, at: string): { by: string; at: number } {
+  const o = obj(v, at);
+  return { by: str(o.by, `${at}.by`), at: num(o.at, `${at}.at`) };
+}
+
 function lane(v: unknown, at: string): Lane {
   const o = obj(v, at);
   return {
@@ -60,6 +65,8 @@ function lane(v: unknown, at: string): Lane {
     holding: arr(o.holding, `${at}.holding`).map((h, i) => str(h, `${at}.holding[${i}]`)),
     waitingForId: strOrNull(o.waitingForId, `${at}.waitingForId`),
     linkId: strOrNull(o.linkId, `${at}.linkId`),
+    // Recordings made before wake-ups were tracked have no such field.
+    woken: o.woken === undefined || o.woken === null ? null : woken(o.woken, `${at}.woken`),
     ended: bool(o.ended, `${at}.ended`),
   };
 }

@@ -7,7 +7,9 @@ import type { Lane, LaneState, Recording } from '../../protocol/messages';
 /** One trace event (the subset of the format used here). */
 export interface TraceEvent {
   readonly name: string;
-  readonly ph: 'X' | 'M' | 'C' | 'i' | 'b' | 'e';
+  readonly ph: 'X' | 'M' | 'C' | 'i' | 'b' | 'e' | 's' | 'f';
+  /** Flow end: bind to the enclosing slice. */
+  readonly bp?: 'e';
   readonly ts?: number;
   readonly dur?: number;
   readonly pid: number;
@@ -93,6 +95,10 @@ export function toChromeTrace(rec: Recording): ChromeTrace {
     events.push({ name: h.name, cat: 'lock', ph: 'e', id, ts: us(at), pid: h.pid });
   };
 
+  // Wake-ups: a flow arrow from the releasing thread to the one it woke.
+  const wakes: { by: string; to: string; at: number }[] = [];
+  const lastWake = new Map<string, number>();
+
   for (const f of rec.frames) {
     for (const id of f.gone) {
       close(id, f.now);
@@ -100,6 +106,10 @@ export function toChromeTrace(rec: Recording): ChromeTrace {
     }
     for (const lane of f.lanes) {
       track(lane);
+      if (lane.woken && lastWake.get(lane.id) !== lane.woken.at) {
+        lastWake.set(lane.id, lane.woken.at);
+        wakes.push({ by: lane.woken.by, to: lane.id, at: lane.woken.at });
+      }
       const o = open.get(lane.id);
       if (o && o.lane.state === lane.state && o.lane.label === lane.label && o.lane.holding.join() === lane.holding.join()) {
         if (lane.ended) close(lane.id, Math.max(o.start, lane.since));
@@ -135,6 +145,15 @@ export function toChromeTrace(rec: Recording): ChromeTrace {
   }
   for (const id of [...open.keys()]) close(id, rec.endedAt);
   for (const id of [...holders.keys()]) release(id, rec.endedAt);
+
+  wakes.forEach((w, n) => {
+    const from = tids.get(w.by);
+    const to = tids.get(w.to);
+    if (!from || !to || w.at < rec.startedAt) return;
+    const id = String(n + 1);
+    events.push({ name: 'woke', cat: 'wake', ph: 's', id, ts: us(w.at), pid: from.pid, tid: from.tid });
+    events.push({ name: 'woke', cat: 'wake', ph: 'f', bp: 'e', id, ts: us(w.at), pid: to.pid, tid: to.tid });
+  });
 
   // Each message on its connection's track, as an instant.
   for (const s of rec.streams) {

@@ -106,7 +106,7 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     for (let i = 0; i < 2000; i++) {
       source.entities.set(`thread-${i + 1}`, {
         id: `thread-${i + 1}`, kind: 'thread', parentId: null, name: `Thread-${i + 1}`, createdAt: now, endedAt: null, ident: i, daemon: false, alive: true,
-        state: 'blocked in recv', stateSince: now, waitingFor: null, holding: [], exitCode: null, error: null, serving: { id: `conn-${i + 1}`, peer: `127.0.0.1:${10000 + i}` },
+        state: 'blocked in recv', stateSince: now, waitingFor: null, holding: [], wokenBy: null, exitCode: null, error: null, serving: { id: `conn-${i + 1}`, peer: `127.0.0.1:${10000 + i}` },
       });
     }
     const frames = small.reset(now);

@@ -116,6 +116,13 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
     const messages = ev.filter((e) => e.ph === 'i' && e.cat === 'message');
     assert.deepEqual(messages.map((m) => [m.name, m.args!.text]), [['client → server 6 B', 'hello\\n'], ['server → client 6 B', 'HELLO\\n'], ['client → server 6 B', 'world\\n'], ['server → client 6 B', 'WORLD\\n']]);
     assert.ok(ev.some((e) => e.ph === 'C' && e.name === 'server'));
+    // The Barrier the two threads meet at: the last to arrive wakes the other — a flow arrow.
+    const starts = ev.filter((e) => e.ph === 's');
+    const finishes = ev.filter((e) => e.ph === 'f');
+    assert.ok(starts.length >= 1, 'a wake-up flow');
+    assert.deepEqual(starts.map((e) => e.id), finishes.map((e) => e.id));
+    const nameOf = (pid: number, tid: number) => ev.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.tid === tid)!.args!.name;
+    assert.deepEqual([nameOf(starts[0]!.pid, starts[0]!.tid!), nameOf(finishes[0]!.pid, finishes[0]!.tid!)].sort(), ['T1 [thread]', 'T2 [thread]']);
   });
 
   it('connection logs as text: one line per message, escaped, with direction and time', () => {
@@ -158,7 +165,7 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
 describe('extension: a recording sent to a replay panel in parts', () => {
   it('every part is under the message limit and the parts put back together give the recording', () => {
     const t0 = 1_700_000_000_000;
-    const lane = (i: number, now: number) => ({ id: `thread-${i}`, kind: 'thread' as const, name: `T${i}`, groupId: 'lab-1', group: 'lab', state: 'running' as const, label: 'running', since: now, holding: [], waitingForId: null, linkId: null, ended: false });
+    const lane = (i: number, now: number) => ({ id: `thread-${i}`, kind: 'thread' as const, name: `T${i}`, groupId: 'lab-1', group: 'lab', state: 'running' as const, label: 'running', since: now, holding: [], waitingForId: null, linkId: null, woken: null, ended: false });
     const frames = Array.from({ length: 400 }, (_, k) => ({ now: t0 + k * 200, lanes: Array.from({ length: 20 }, (_, i) => lane(i + 1, t0 + k * 200)), locks: [], servers: [], pools: [], gone: [] }));
     const records = Array.from({ length: 500 }, (_, k) => ({ seq: k + 1, at: t0 + k, dir: (k % 2 ? 'out' : 'in') as 'in' | 'out', size: 1024, b64: Buffer.alloc(1024, k % 256).toString('base64') }));
     const rec: Recording = { format: 'socket-lab-recording', version: 1, startedAt: t0, endedAt: t0 + 80_000, frames, streams: [{ id: 'conn-1', name: 'conn a', records, skipped: 3, unavailable: null, ended: 'closed by peer' }], notes: ['n'] };

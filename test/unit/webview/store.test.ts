@@ -3,7 +3,7 @@ import type { Frame, Lane } from '../../../src/protocol/messages';
 import { MAX_POINTS, Store } from '../../../src/webview/store';
 
 function lane(over: Partial<Lane>): Lane {
-  return { id: 'thread-1', kind: 'thread', name: 'T1', groupId: 'lab-1', group: 'lab', state: 'running', label: 'running', since: 1000, holding: [], waitingForId: null, linkId: null, ended: false, ...over };
+  return { id: 'thread-1', kind: 'thread', name: 'T1', groupId: 'lab-1', group: 'lab', state: 'running', label: 'running', since: 1000, holding: [], waitingForId: null, linkId: null, woken: null, ended: false, ...over };
 }
 
 function frame(now: number, over: Partial<Frame>): Frame {

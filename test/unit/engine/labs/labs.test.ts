@@ -38,6 +38,21 @@ describe('labs: each proves what it says (real threads and processes)', function
     assert.equal(f.withLock, 12000);
   });
 
+  it('race with the lock: a thread handed the lock on release records who woke it and when', async () => {
+    const run = engine.startLab('race', { threads: 4, increments: 3000 });
+    const t0 = Date.now();
+    await run.finished;
+    const threads = engine.model.snapshot().filter((e): e is ThreadView => e.kind === 'thread' && e.parentId === run.id);
+    const workers = threads.filter((t) => t.name !== 'MainThread');
+    const woken = workers.filter((t) => t.wokenBy);
+    assert.ok(woken.length > 0, `no thread was woken by another: ${workers.map((t) => t.name).join(', ')}`);
+    for (const t of woken) {
+      // Only sibling threads hand the lock over; the time is within the run.
+      assert.ok(workers.some((w) => w.id === t.wokenBy!.id && w.id !== t.id), `${t.name} woken by ${t.wokenBy!.name}`);
+      assert.ok(t.wokenBy!.at >= t0 && t.wokenBy!.at <= Date.now());
+    }
+  });
+
   it('rlock: the RLock re-enters, the Lock self-deadlock is detected and named', async () => {
     const f = await figures('rlock');
     assert.equal(f.rlockReentered, true);
