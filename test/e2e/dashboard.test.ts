@@ -3,7 +3,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { TestClient } from '../support/testClient';
 import { serverPorts, startServerAndWait } from './support/servers';
 import { session } from './support/session';
-import { answer, clickInlineAction, contextAction, openSocketLab, pane, paneRow, pick, runCommand, runLabFromPalette, treeRow, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, runCommand, runLabFromPalette, runLabWithParameters, treeRow, waitFor } from './support/workbench';
 
 /** The dashboard's document: VS Code puts a webview in an iframe inside an iframe. */
 function dashboard(page: Page): FrameLocator {
@@ -184,33 +184,36 @@ describe('Dashboard in a real VS Code', function () {
   it('Race counter: the Locks panel shows the lock with its waiters; the timeline draws arrows from the releasing thread to the one it woke', async () => {
     const { page } = session();
     await openSocketLab(page);
-    // The dashboard first: four threads spinning on two cores leave a page little CPU to load in.
+    // The dashboard first: threads spinning on two cores leave a page little CPU to load in.
     await runCommand(page, 'Socket Lab: Open Dashboard');
     const d = dashboard(page);
     await openTab(page, 'Locks');
-    await runCommand(page, 'Socket Lab: Run Lab with Parameters…');
-    await pick(page, 'Race counter');
-    await answer(page, 'Race counter: threads (1/2)', '4');
-    await answer(page, 'Race counter: increments (2/2)', '300000');
-    const row = d.locator('.locks-table tr[data-id]', { hasText: 'counter lock' });
-    const waiters = await waitFor('the counter lock with waiters', async () => {
-      const names = (await row.locator('td').nth(4).innerText().catch(() => '')).split(', ').filter((n) => /^Thread-\d/.test(n));
-      return names.length > 0 ? names : undefined;
-    }, 30_000);
-    assert.ok(waiters.length <= 3, `at most the three threads not holding it wait: ${waiters.join(', ')}`);
-    await session().screenshot('52-dashboard-race-lock-waiters');
-    await openTab(page, 'Timeline');
-    const api = () => d.locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { arrows(): { from: string; to: string }[] } }).socketLabDashboard.arrows());
-    const arrows = await waitFor('wake-up arrows between the race threads', async () => {
-      const a = await api();
-      return a.length > 0 ? a : undefined;
-    }, 20_000);
-    for (const a of arrows) {
-      assert.match(a.from, /^Thread-\d+ \(increment\)$/);
-      assert.match(a.to, /^Thread-\d+ \(increment\)$/);
-      assert.notEqual(a.from, a.to);
+    // Three threads, 30,000 increments each: the phase with the lock lasts seconds, contended throughout.
+    await runLabWithParameters(page, 'Race counter', ['3', '30000']);
+    try {
+      const row = d.locator('.locks-table tr[data-id]', { hasText: 'counter lock' });
+      const waiters = await waitFor('the counter lock with waiters', async () => {
+        const names = (await row.locator('td').nth(4).innerText().catch(() => '')).split(', ').filter((n) => /^Thread-\d/.test(n));
+        return names.length > 0 ? names : undefined;
+      }, 60_000);
+      assert.ok(waiters.length <= 2, `at most the two threads not holding it wait: ${waiters.join(', ')}`);
+      await session().screenshot('52-dashboard-race-lock-waiters');
+      await openTab(page, 'Timeline');
+      const api = () => d.locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { arrows(): { from: string; to: string }[] } }).socketLabDashboard.arrows());
+      const arrows = await waitFor('wake-up arrows between the race threads', async () => {
+        const a = await api();
+        return a.length > 0 ? a : undefined;
+      }, 20_000);
+      for (const a of arrows) {
+        assert.match(a.from, /^Thread-\d+ \(increment\)$/);
+        assert.match(a.to, /^Thread-\d+ \(increment\)$/);
+        assert.notEqual(a.from, a.to);
+      }
+      await session().screenshot('53-dashboard-wake-arrows');
+    } finally {
+      // Never leave spinning threads behind for the next test.
+      await runCommand(page, 'Socket Lab: Stop Lab').catch(() => undefined);
+      await waitFor('the race lab to end', async () => !/Race counter\s+running/.test(await pane(page, 'Labs').innerText()) || undefined, 30_000);
     }
-    await session().screenshot('53-dashboard-wake-arrows');
-    await runCommand(page, 'Socket Lab: Stop Lab');
   });
 });

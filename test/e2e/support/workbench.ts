@@ -10,9 +10,12 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill(`>${title}`, { timeout: 5000 });
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      // Exactly this command: the palette lists recently used ones first, so "Run Lab" could
+      // otherwise run "Run Lab with Parameters…".
+      const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
       await row.waitFor({ state: 'visible', timeout: 5000 });
-      await input.press('Enter', { timeout: 5000 });
+      await row.click({ timeout: 5000 });
       return;
     } catch (err) {
       if (attempt >= 3) throw err;
@@ -169,3 +172,28 @@ export async function runLabFromPalette(page: Page, filter: string, label: strin
     }
   }
 }
+
+/**
+ * Runs a lab with parameters from the palette: the lab's pick, then one answer per input box.
+ * As with runLabFromPalette, a pick closed by focus moving elsewhere is started over.
+ */
+export async function runLabWithParameters(page: Page, label: string, answers: readonly string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Socket Lab: Run Lab with Parameters…');
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().click({ timeout: 5000 });
+      for (const [i, value] of answers.entries()) {
+        const step = page.locator('.quick-input-widget .quick-input-title', { hasText: `(${i + 1}/${answers.length})` });
+        await step.waitFor({ state: 'visible', timeout: 5000 });
+        const input = page.locator('.quick-input-widget input');
+        await input.fill(value, { timeout: 5000 });
+        await input.press('Enter', { timeout: 5000 });
+      }
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
