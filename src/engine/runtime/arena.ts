@@ -1,3 +1,6 @@
+import { isMainThread } from 'node:worker_threads';
+import { currentSlot } from './current';
+
 // The runtime's shared memory: one SharedArrayBuffer seen by the main thread and every worker.
 // Threads and sync objects live in fixed-size slots so a worker can block on a word (Atomics.wait)
 // and the inspector can sample every state without a message per change (DESIGN §2).
@@ -19,6 +22,12 @@ export const T_VERSION = 4;
 export const T_ALIVE = 5;
 /** 1 + the slot of the thread whose release, set or notify last woke this one; 0 when unknown. */
 export const T_WOKEN_BY = 6;
+/**
+ * 1 once the thread is being killed. Set before worker.terminate(), so a guard it may hold can be
+ * taken over at once: its exit event (which clears T_ALIVE) needs the main thread's event loop,
+ * and the main thread may be the one waiting for that guard.
+ */
+export const T_KILLED = 7;
 const T_STRIDE = 8;
 
 // Thread slot fields (Float64).
@@ -48,7 +57,16 @@ export const O_GEN = 10;
 export const O_VERSION = 11;
 /** Contended acquisitions (had to wait). */
 export const O_CONTENDED = 12;
+/** Who holds the guard: 1 + thread slot, MAIN_GUARD for the main thread, 0 while unknown. */
+export const O_GUARD_OWNER = 13;
 const O_STRIDE = 16;
+
+/** The main thread's tag as a guard holder (it outlives every runtime it serves). */
+const MAIN_GUARD = MAX_THREADS + 1;
+/** A guard waiter checks this often whether the holder died holding it. */
+const GUARD_CHECK_MS = 20;
+/** A guard held this long with no holder recorded: its holder died between taking it and saying so. */
+const GUARD_UNKNOWN_MS = 2000;
 
 // Object slot fields (Float64).
 export const OF_ACQUIRED_AT = 0;
@@ -139,7 +157,7 @@ export class Arena {
   allocThread(): number {
     const reused = this.freeThreads.pop();
     if (reused !== undefined) {
-      for (const f of [T_STATE, T_WAIT_ON, T_PARK, T_NEXT, T_WOKEN_BY]) Atomics.store(this.i32, this.t(reused, f), 0);
+      for (const f of [T_STATE, T_WAIT_ON, T_PARK, T_NEXT, T_WOKEN_BY, T_KILLED]) Atomics.store(this.i32, this.t(reused, f), 0);
       this.f64[this.tf(reused, TF_WOKEN_AT)] = 0;
       Atomics.store(this.i32, this.t(reused, T_ALIVE), 1);
       return reused;
@@ -191,18 +209,44 @@ export class Arena {
 
   // --- the guard: a three-state futex mutex (Drepper, "Futexes Are Tricky"), held for nanoseconds.
 
+  //
+  // A thread can be killed (worker.terminate) at any instruction, also inside the guard. Its
+  // holder is recorded, and a waiter that finds the holder dead takes the guard over (the robust
+  // futex's EOWNERDEAD), so one killed thread never hangs the others — nor the extension host,
+  // whose main thread takes the guard to clean up after the dead. The fields the dead thread was
+  // changing may be half-changed; the sections are a few stores long, and the runtime that killed
+  // it is usually ending anyway.
+
   lockGuard(slot: number): void {
     const i = this.o(slot, O_GUARD);
     let c = Atomics.compareExchange(this.i32, i, 0, 1);
-    if (c === 0) return;
-    if (c !== 2) c = Atomics.exchange(this.i32, i, 2);
-    while (c !== 0) {
-      Atomics.wait(this.i32, i, 2);
-      c = Atomics.exchange(this.i32, i, 2);
+    if (c !== 0) {
+      if (c !== 2) c = Atomics.exchange(this.i32, i, 2);
+      let unknownSince = 0;
+      while (c !== 0) {
+        if (this.takeOverDeadGuard(slot, (unknownSince ||= Date.now()))) break;
+        Atomics.wait(this.i32, i, 2, GUARD_CHECK_MS);
+        c = Atomics.exchange(this.i32, i, 2);
+        if (Atomics.load(this.i32, this.o(slot, O_GUARD_OWNER)) !== 0) unknownSince = 0;
+      }
     }
+    Atomics.store(this.i32, this.o(slot, O_GUARD_OWNER), guardTag());
+  }
+
+  /** The guard is held: if its holder died holding it, take it (true). */
+  private takeOverDeadGuard(slot: number, heldSince: number): boolean {
+    const f = this.o(slot, O_GUARD_OWNER);
+    const holder = Atomics.load(this.i32, f);
+    const dead =
+      holder === 0
+        ? Date.now() - heldSince > GUARD_UNKNOWN_MS
+        : holder !== MAIN_GUARD && (Atomics.load(this.i32, this.t(holder - 1, T_ALIVE)) === 0 || Atomics.load(this.i32, this.t(holder - 1, T_KILLED)) === 1);
+    // One waiter wins the take-over; the guard word stays "held".
+    return dead && Atomics.compareExchange(this.i32, f, holder, guardTag()) === holder;
   }
 
   unlockGuard(slot: number): void {
+    Atomics.store(this.i32, this.o(slot, O_GUARD_OWNER), 0);
     const i = this.o(slot, O_GUARD);
     if (Atomics.sub(this.i32, i, 1) !== 1) {
       Atomics.store(this.i32, i, 0);
@@ -288,4 +332,8 @@ export class Arena {
     Atomics.store(this.i32, i, reason);
     Atomics.notify(this.i32, i);
   }
+}
+
+function guardTag(): number {
+  return isMainThread ? MAIN_GUARD : currentSlot() + 1;
 }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { Emitter } from '../lifecycle';
 import type { ErrorInfo } from '../state/views';
 import { Actor } from './actor';
-import { T_ALIVE, nowMs } from './arena';
+import { T_ALIVE, T_KILLED, nowMs } from './arena';
 import { PyError } from './pyErrors';
 import type { RuntimeHost } from './runtimeHost';
 import { isSyncHandle, SyncObject } from './syncObject';
@@ -103,6 +103,8 @@ export class Thread extends Actor {
   async kill(): Promise<void> {
     if (!this.worker || !this.alive) return;
     this.error ??= { type: 'Killed', message: `${this.name} was killed` };
+    const a = this.host.arena;
+    Atomics.store(a.i32, a.t(this.slot, T_KILLED), 1);
     await this.worker.terminate();
     await this.exited;
   }

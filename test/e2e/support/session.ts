@@ -47,6 +47,8 @@ export async function startSession({ resultsDir = path.join(root, 'test-results'
       'terminal.integrated.gpuAcceleration': 'off',
       'terminal.integrated.enablePersistentSessions': false,
       'socketLab.closedConnectionRetentionSeconds': 1,
+      // Recently used commands would otherwise come first in the palette.
+      'workbench.commandPalette.history': 0,
     },
   });
   const browser = await chromium.launch({

@@ -15,7 +15,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
       const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
       await row.waitFor({ state: 'visible', timeout: 5000 });
-      await row.click({ timeout: 5000 });
+      // Move the focus onto it with the keyboard (as a user would), then Enter.
+      const focused = page.locator('.quick-input-list:visible .monaco-list-row.focused .label-name').first();
+      for (let i = 0; i < 10 && !exact.test(((await focused.textContent({ timeout: 5000 })) ?? '').trim()); i++) await input.press('ArrowDown', { timeout: 5000 });
+      if (!exact.test(((await focused.textContent({ timeout: 5000 })) ?? '').trim())) throw new Error(`"${title}" could not be focused in the palette`);
+      await input.press('Enter', { timeout: 5000 });
       return;
     } catch (err) {
       if (attempt >= 3) throw err;
