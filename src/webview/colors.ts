@@ -29,6 +29,12 @@ export const STATE_NAMES: Record<LaneState, string> = {
   failed: 'failed',
 };
 
+/** The state's colour as a CSS value that follows theme switches by itself (for DOM elements). */
+export function stateColorVar(state: LaneState): string {
+  const [name, fallback] = VARS[state];
+  return `var(${name}, ${fallback})`;
+}
+
 export function cssVar(name: string, fallback: string): string {
   const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return v || fallback;

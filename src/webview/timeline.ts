@@ -2,7 +2,7 @@
 // time, grouped by owner. Lanes are drawn on one canvas and only the rows in view are drawn (and
 // only their labels exist in the DOM), so hundreds of lanes cost what the visible few do.
 import type { LaneState } from '../protocol/messages';
-import { cssVar, STATE_NAMES, stateColors } from './colors';
+import { cssVar, STATE_NAMES, stateColorVar, stateColors } from './colors';
 import { el, formatMs } from './dom';
 import type { LaneRecord, Store } from './store';
 
@@ -72,7 +72,7 @@ export class Timeline {
     const legend = el('div', { class: 'legend' });
     for (const s of ['running', 'recv', 'lock', 'wait', 'sleep', 'send', 'idle', 'open', 'done', 'failed'] as LaneState[]) {
       const sw = el('span', { class: 'swatch', 'data-state': s });
-      sw.style.background = this.colors[s];
+      sw.style.background = stateColorVar(s);
       legend.append(el('span', { class: 'legend-item' }, sw, STATE_NAMES[s]));
     }
     legend.append(el('span', { class: 'legend-item' }, el('span', { class: 'swatch holding' }), 'holds a lock'));

@@ -3,7 +3,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { TestClient } from '../support/testClient';
 import { serverPorts, startServerAndWait } from './support/servers';
 import { session } from './support/session';
-import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, runCommand, runLabFromPalette, runLabWithParameters, treeRow, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, openSocketLab, pane, paneRow, pick, runCommand, runLabFromPalette, runLabWithParameters, treeRow, waitFor } from './support/workbench';
 
 /** The dashboard's document: VS Code puts a webview in an iframe inside an iframe. */
 function dashboard(page: Page): FrameLocator {
@@ -217,5 +217,47 @@ describe('Dashboard in a real VS Code', function () {
       // froze here, waiting for a guard held by a thread being killed).
       await waitFor('the race threads to end', async () => !/Thread-\d+ \(increment\)/.test(await pane(page, 'Threads & Processes').innerText()) || undefined, 30_000);
     }
+  });
+
+  it('follows a theme switch (its colours are the theme\'s) and comes back after a window reload on the tab it was on', async () => {
+    const { page } = session();
+    await runCommand(page, 'Socket Lab: Open Dashboard');
+    let d = dashboard(page);
+    await openTab(page, 'Charts');
+    const colours = () =>
+      d.locator('body').evaluate(() => ({
+        background: getComputedStyle(document.body).backgroundColor,
+        running: getComputedStyle(document.querySelector('.swatch[data-state="running"]')!).backgroundColor,
+        dark: document.body.classList.contains('vscode-dark'),
+      }));
+    const before = await colours();
+    const other = before.dark ? 'Light Modern' : 'Dark Modern';
+    const back = before.dark ? 'Dark Modern' : 'Light Modern';
+    await runCommand(page, 'Preferences: Color Theme');
+    await pick(page, new RegExp(`^${other}`));
+    const after = await waitFor(`the dashboard in ${other}`, async () => {
+      const c = await colours();
+      return c.dark !== before.dark ? c : undefined;
+    });
+    assert.notEqual(after.background, before.background, 'the page background follows the theme');
+    assert.notEqual(after.running, before.running, 'the lane colours follow the theme');
+    await session().screenshot('54-dashboard-theme-switched');
+    await runCommand(page, 'Preferences: Color Theme');
+    await pick(page, new RegExp(`^${back}`));
+    await waitFor('the original theme', async () => ((await colours()).dark === before.dark ? true : undefined));
+
+    // Reload the window: the serializer brings the dashboard back, on the Charts tab.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    d = dashboard(page);
+    await d.locator('vscode-tabs').waitFor({ state: 'attached', timeout: 60_000 });
+    await waitFor('the Charts tab restored', async () => ((await d.locator('vscode-tabs').getAttribute('selected-index')) === '1' ? true : undefined), 30_000);
+    assert.equal(await page.locator('.tab', { hasText: 'Socket Lab Dashboard' }).count(), 1, 'one dashboard, restored');
+    // And it is live again: a server started now shows up in its charts.
+    await openSocketLab(page);
+    const port = await startServerAndWait('echo', 'event-loop');
+    await waitFor('the new server in the restored dashboard', async () => (await d.locator('.chart[data-chart="Active connections"] .u-legend').innerText().catch(() => '')).includes(`127.0.0.1:${port}`) || undefined, 30_000);
+    await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
+    await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
   });
 });
