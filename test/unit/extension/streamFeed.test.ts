@@ -21,13 +21,19 @@ describe('extension: StreamFeed (Follow stream, real engine and sockets)', funct
   this.timeout(30_000);
   const fixture = useEngine();
 
-  it('follows one connection: a restart, then each read and write once, in order, base64 of the bytes', async () => {
-    const server = await fixture.start('event-loop', { handler: 'upper' });
+  /** A server with one client connected, and a feed following that connection. */
+  async function followed(handler: 'echo' | 'upper') {
+    const server = await fixture.start('event-loop', { handler });
     const client = await TestClient.connect({ port: server.port });
     await eventually(() => server.connections.size === 1, 'the connection');
     const id = [...server.connections.keys()][0]!;
     const feed = new StreamFeed((x) => fixture.engine.followConnection(x));
     feed.follow(id);
+    return { server, client, id, feed };
+  }
+
+  it('follows one connection: a restart, then each read and write once, in order, base64 of the bytes', async () => {
+    const { server, client, id, feed } = await followed('upper');
     const first = feed.take()!;
     assert.deepEqual([first.id, first.restart, first.records.length, first.unavailable], [id, true, 0, null]);
     assert.equal(feed.take(), undefined, 'nothing new: nothing sent');
@@ -49,12 +55,7 @@ describe('extension: StreamFeed (Follow stream, real engine and sockets)', funct
   });
 
   it('a flood: each update stays under the message limit and says how many records it skipped', async () => {
-    const server = await fixture.start('event-loop', { handler: 'echo' });
-    const client = await TestClient.connect({ port: server.port });
-    await eventually(() => server.connections.size === 1, 'the connection');
-    const id = [...server.connections.keys()][0]!;
-    const feed = new StreamFeed((x) => fixture.engine.followConnection(x));
-    feed.follow(id);
+    const { server, client, id, feed } = await followed('echo');
     feed.take();
     // 300 separate writes of 2 KB, each echoed: far more than one update carries.
     for (let i = 0; i < 300; i++) {
