@@ -28,78 +28,85 @@ describe('Record, export and replay in a real VS Code', function () {
     await status.waitFor({ state: 'visible' });
 
     const port = await startServerAndWait('upper', 'thread-per-connection');
-    const c = await TestClient.connect({ port });
-    c.send('hello\n');
-    await c.bytes(6);
-    c.send('bye\n');
-    await c.bytes(10);
-    // Its thread waits for the next line: seen in the tree, so in the recording too.
-    await paneRow(page, 'Threads & Processes', /blocked in recv/).waitFor({ state: 'visible' });
-    c.close();
-    await c.whenClosed();
-    // The connection's end reaches the tree, and so the recording.
-    await waitFor('the closed connection in the tree', async () => (await treeRow(page, /closed/).count()) > 0 || (await treeRow(page, /127\.0\.0\.1:\d+ ·/).count()) === 0 || undefined);
+    try {
+      const c = await TestClient.connect({ port });
+      c.send('hello\n');
+      await c.bytes(6);
+      c.send('bye\n');
+      await c.bytes(10);
+      // Its thread waits for the next line: seen in the tree, so in the recording too.
+      await paneRow(page, 'Threads & Processes', /blocked in recv/).waitFor({ state: 'visible' });
+      c.close();
+      await c.whenClosed();
+      // The connection's end reaches the tree, and so the recording.
+      await waitFor('the closed connection in the tree', async () => (await treeRow(page, /closed/).count()) > 0 || (await treeRow(page, /127\.0\.0\.1:\d+ ·/).count()) === 0 || undefined);
 
-    await runCommand(page, 'Socket Lab: Stop Recording and Save');
-    const toast = notification(page, 'Recording saved');
-    await toast.waitFor({ state: 'visible' });
-    await status.waitFor({ state: 'hidden' });
-    const folder = path.join(workspace, 'socket-lab-recordings');
-    const files = fs.readdirSync(folder);
-    const traceName = files.find((f) => f.endsWith('.trace.json'))!;
-    const logName = files.find((f) => f.endsWith('.connections.txt'))!;
-    assert.ok(traceName && logName, files.join(', '));
+      await runCommand(page, 'Socket Lab: Stop Recording and Save');
+      const toast = notification(page, 'Recording saved');
+      await toast.waitFor({ state: 'visible' });
+      await status.waitFor({ state: 'hidden' });
+      const folder = path.join(workspace, 'socket-lab-recordings');
+      const files = fs.readdirSync(folder);
+      const traceName = files.find((f) => f.endsWith('.trace.json'))!;
+      const logName = files.find((f) => f.endsWith('.connections.txt'))!;
+      assert.ok(traceName && logName, files.join(', '));
 
-    // The Chrome trace: named threads, state slices, the messages as instants.
-    const trace = JSON.parse(fs.readFileSync(path.join(folder, traceName), 'utf8')) as TraceFile;
-    const names = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => String(e.args!.name));
-    assert.ok(names.some((n) => /^Thread-\d+ \[thread\]$/.test(n)) && names.some((n) => /^conn 127\.0\.0\.1:\d+ \[connection\]$/.test(n)), names.join(', '));
-    assert.ok(trace.traceEvents.some((e) => e.ph === 'X' && e.name === 'blocked in recv'));
-    assert.deepEqual(
-      trace.traceEvents.filter((e) => e.cat === 'message').map((e) => e.args!.text),
-      ['hello\\n', 'HELLO\\n', 'bye\\n', 'BYE\\n'],
-    );
-    const logs = fs.readFileSync(path.join(folder, logName), 'utf8');
-    assert.match(logs, /client → server +6 B {2}hello\\n/);
-    assert.match(logs, /server → client +4 B {2}BYE\\n/);
-    await session().screenshot('49-recording-saved');
+      // The Chrome trace: named threads, state slices, the messages as instants.
+      const trace = JSON.parse(fs.readFileSync(path.join(folder, traceName), 'utf8')) as TraceFile;
+      const names = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => String(e.args!.name));
+      assert.ok(names.some((n) => /^Thread-\d+ \[thread\]$/.test(n)) && names.some((n) => /^conn 127\.0\.0\.1:\d+ \[connection\]$/.test(n)), names.join(', '));
+      assert.ok(trace.traceEvents.some((e) => e.ph === 'X' && e.name === 'blocked in recv'));
+      assert.deepEqual(
+        trace.traceEvents.filter((e) => e.cat === 'message').map((e) => e.args!.text),
+        ['hello\\n', 'HELLO\\n', 'bye\\n', 'BYE\\n'],
+      );
+      const logs = fs.readFileSync(path.join(folder, logName), 'utf8');
+      assert.match(logs, /client → server +6 B {2}hello\\n/);
+      assert.match(logs, /server → client +4 B {2}BYE\\n/);
+      await session().screenshot('49-recording-saved');
 
-    // Reopen it from the notification: the replay panel, at the end of the recording.
-    await toast.getByRole('button', { name: 'Open Recording' }).click();
-    const r = replayView(page);
-    await r.locator('.replay[data-complete="true"]').waitFor({ state: 'visible', timeout: 20_000 });
-    const connLanes = r.locator('.tl-lane[data-kind="connection"]');
-    await waitFor('the connection lane at the end', async () => (await connLanes.count()) === 1 || undefined);
-    assert.match(await connLanes.first().innerText(), /closed/);
-    // Scrub to the start: the server had not started yet, so no lanes.
-    await r.locator('#replay-start').click();
-    await waitFor('no connection lane at the start', async () => (await connLanes.count()) === 0 || undefined);
-    assert.equal(await r.locator('.replay').getAttribute('data-cursor'), '0');
-    // Back to the end; follow the connection's recorded stream.
-    await r.locator('#replay-end').click();
-    await connLanes.first().click();
-    await r.locator('vscode-tab-header', { hasText: 'Follow stream' }).click();
-    const rows = r.locator('.stream-row');
-    await waitFor('four recorded messages', async () => (await rows.count()) === 4 || undefined);
-    assert.deepEqual(await r.locator('.stream-row .stream-bytes').allInnerTexts(), ['hello\\n', 'HELLO\\n', 'bye\\n', 'BYE\\n']);
-    // A recording cannot act: no Close or Kill buttons.
-    assert.equal(await r.locator('.detail vscode-button[data-action]').count(), 0);
-    // Scrub to the moment of the first reply: two messages so far, the diagram with two arrows.
-    const replyAt = Number(await rows.nth(1).getAttribute('data-at'));
-    const startedAt = await r.locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { replay(): { startedAt: number } } }).socketLabDashboard.replay().startedAt);
-    const slider = r.locator('.replay-slider');
-    await slider.fill(String(Math.ceil(replyAt - startedAt)));
-    await waitFor('two messages at the first reply', async () => (await rows.count()) === 2 || undefined);
-    assert.equal(await r.locator('.stream-seq .seq-msg').count(), 2);
-    await session().screenshot('50-recording-replay');
-    await slider.fill('0');
-    await waitFor('no messages at the start', async () => (await rows.count()) === 0 || undefined);
-    await session().screenshot('51-recording-replay-start');
-    const violations = await r.locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { violations(): string[] } }).socketLabDashboard.violations());
-    assert.deepEqual(violations, [], 'no CSP violations');
-
-    await runCommand(page, 'View: Close All Editors');
-    await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
-    await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
+      // Reopen it from the notification: the replay panel, at the end of the recording.
+      await toast.getByRole('button', { name: 'Open Recording' }).click();
+      const r = replayView(page);
+      await r.locator('.replay[data-complete="true"]').waitFor({ state: 'visible', timeout: 20_000 });
+      const connLanes = r.locator('.tl-lane[data-kind="connection"]');
+      await waitFor('the connection lane at the end', async () => (await connLanes.count()) === 1 || undefined);
+      assert.match(await connLanes.first().innerText(), /closed/);
+      // Scrub to the start: the server had not started yet, so no lanes.
+      await r.locator('#replay-start').click();
+      await waitFor('no connection lane at the start', async () => (await connLanes.count()) === 0 || undefined);
+      assert.equal(await r.locator('.replay').getAttribute('data-cursor'), '0');
+      // Back to the end; follow the connection's recorded stream.
+      await r.locator('#replay-end').click();
+      await connLanes.first().click();
+      await r.locator('vscode-tab-header', { hasText: 'Follow stream' }).click();
+      const rows = r.locator('.stream-row');
+      await waitFor('four recorded messages', async () => (await rows.count()) === 4 || undefined);
+      assert.deepEqual(await r.locator('.stream-row .stream-bytes').allInnerTexts(), ['hello\\n', 'HELLO\\n', 'bye\\n', 'BYE\\n']);
+      // A recording cannot act: no Close or Kill buttons.
+      assert.equal(await r.locator('.detail vscode-button[data-action]').count(), 0);
+      // Scrub to the moment of the first reply (the slider moves by whole ms, and "bye" may follow
+      // within the same ms): what shows is exactly the messages recorded up to that moment.
+      const times = (await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-at')))));
+      const startedAt = await r.locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { replay(): { startedAt: number } } }).socketLabDashboard.replay().startedAt);
+      const slider = r.locator('.replay-slider');
+      const at = Math.ceil(times[1]! - startedAt);
+      const expected = times.filter((t) => t <= startedAt + at).length;
+      assert.ok(expected >= 2 && expected < 4, `${expected} messages by the first reply`);
+      await slider.fill(String(at));
+      await waitFor(`${expected} messages at the first reply`, async () => (await rows.count()) === expected || undefined);
+      assert.equal(await r.locator('.stream-seq .seq-msg').count(), expected);
+      await session().screenshot('50-recording-replay');
+      await slider.fill('0');
+      await waitFor('no messages at the start', async () => (await rows.count()) === 0 || undefined);
+      await session().screenshot('51-recording-replay-start');
+      const violations = await r.locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { violations(): string[] } }).socketLabDashboard.violations());
+      assert.deepEqual(violations, [], 'no CSP violations');
+    } finally {
+      // Whatever failed, the next tests start with no server of ours.
+      await runCommand(page, 'View: Close All Editors');
+      await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
+      await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
+    }
   });
 });
