@@ -65,14 +65,18 @@ describe('Inspector trees in a real VS Code: cross-links, filters, grouping', fu
 
     const tport = await startServerAndWait('echo', 'thread-per-connection');
     const c = await TestClient.connect({ port: tport });
-    c.send('hi\n');
-    await c.bytes(3);
-    const row = paneRow(page, 'Servers', /served by (Thread-\d+)/);
-    const thread = /served by (Thread-\d+)/.exec(await row.innerText())![1]!;
-    await contextAction(page, row, 'Reveal Serving Thread');
-    await waitFor(`${thread} selected`, async () => (await selected(page, 'Threads & Processes', new RegExp(`^${thread}`)).count()) > 0 || undefined);
-    c.close();
-    await clickInlineAction(treeRow(page, `127.0.0.1:${tport}`), 'Stop Server');
-    await waitFor(`server ${tport} to leave the tree`, async () => !(await serverPorts()).includes(tport) || undefined);
+    try {
+      c.send('hi\n');
+      await c.bytes(3);
+      const row = paneRow(page, 'Servers', /served by (Thread-\d+)/);
+      const thread = /served by (Thread-\d+)/.exec(await row.innerText())![1]!;
+      await contextAction(page, row, 'Reveal Serving Thread');
+      await waitFor(`${thread} selected`, async () => (await selected(page, 'Threads & Processes', new RegExp(`^${thread}`)).count()) > 0 || undefined);
+    } finally {
+      // Whatever failed, the next tests start with no server of ours.
+      c.close();
+      await clickInlineAction(treeRow(page, `127.0.0.1:${tport}`), 'Stop Server');
+      await waitFor(`server ${tport} to leave the tree`, async () => !(await serverPorts()).includes(tport) || undefined);
+    }
   });
 });

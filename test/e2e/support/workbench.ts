@@ -145,9 +145,19 @@ export async function waitForNoVisibleTerminal(page: Page): Promise<void> {
  * after the menu opened (so the right-button release cannot pick an item): click until it closes.
  */
 export async function contextAction(page: Page, row: Locator, title: string): Promise<void> {
-  await row.click({ button: 'right' });
   const item = page.locator('.context-view .action-label', { hasText: title }).first();
-  await item.waitFor({ state: 'visible' });
+  // A tree that re-renders under the pointer (rows coming and going) can open the menu of
+  // another row: close it and right-click again.
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    try {
+      await item.waitFor({ state: 'visible', timeout: 5000 });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     await item.click().catch(() => undefined);
     try {
