@@ -169,10 +169,10 @@ export class Engine implements Disposable {
    * Starts capturing what crosses a live connection (or UDP peer) until the handle is disposed;
    * undefined when no live connection has that id.
    */
-  followConnection(connectionId: string, limits?: CaptureLimits): FollowHandle | undefined {
+  followConnection(connectionId: string): FollowHandle | undefined {
     for (const server of this.servers.values()) {
       const followers = server.streamOf(connectionId);
-      if (followers) return followers.follow(limits);
+      if (followers) return followers.follow();
     }
     return undefined;
   }

@@ -176,7 +176,7 @@ export class Dashboard implements vscode.Disposable {
     }
     let budget = MESSAGES_PER_TICK;
     // The followed stream gets one of the tick's messages: it is what the user is reading.
-    const update = this.resetOwed ? undefined : this.stream.take();
+    const update = this.stream.take();
     if (update) {
       this.post({ type: 'stream', update });
       budget--;

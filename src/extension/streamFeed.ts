@@ -1,5 +1,12 @@
 import type { FollowHandle } from '../engine/engine';
+import type { StreamRecord } from '../engine/server/streamCapture';
 import { STREAM_RECORD_BYTES, type StreamEntry, type StreamUpdate } from '../protocol/messages';
+
+/** A captured record as the webview and recordings carry it: its first STREAM_RECORD_BYTES, base64. */
+export function toStreamEntry(r: StreamRecord): StreamEntry {
+  const b64 = Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.data.length, STREAM_RECORD_BYTES)).toString('base64');
+  return { seq: r.seq, at: r.at, dir: r.dir, size: r.size, b64 };
+}
 
 /** How much of one message the stream's records may take (the rest of MAX_MESSAGE_BYTES is slack). */
 const UPDATE_BUDGET_BYTES = 48 * 1024;
@@ -56,11 +63,10 @@ export class StreamFeed {
     const records: StreamEntry[] = [];
     let bytes = 0;
     for (let i = fresh.length - 1; i >= 0; i--) {
-      const r = fresh[i]!;
-      const b64 = Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.data.length, STREAM_RECORD_BYTES)).toString('base64');
-      bytes += b64.length + 80;
+      const entry = toStreamEntry(fresh[i]!);
+      bytes += entry.b64.length + 80;
       if (bytes > this.budgetBytes && records.length > 0) break;
-      records.push({ seq: r.seq, at: r.at, dir: r.dir, size: r.size, b64 });
+      records.push(entry);
     }
     records.reverse();
     const firstSent = records[0]?.seq ?? capture.lastSeq + 1;

@@ -87,6 +87,9 @@ export interface StreamEntry {
   readonly b64: string;
 }
 
+/** How a direction reads wherever messages are listed (log, diagram, trace, text export). */
+export const DIRECTION_LABELS: Readonly<Record<StreamEntry['dir'], string>> = { in: 'client → server', out: 'server → client' };
+
 /** What the webview shows of a record's bytes (the engine keeps more, for exports). */
 export const STREAM_RECORD_BYTES = 1024;
 

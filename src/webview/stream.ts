@@ -1,6 +1,6 @@
 // Follow stream: the followed connection's reads and writes as a log (text or hex) and as a
 // client ↔ server sequence diagram. The host sends only what is new; this keeps a bounded tail.
-import type { Lane, StreamEntry, StreamUpdate } from '../protocol/messages';
+import { DIRECTION_LABELS, type Lane, type StreamEntry, type StreamUpdate } from '../protocol/messages';
 import { el, svg } from './dom';
 import { arrowLabel, asText, decodeBase64, hexDump, offsetLabel } from './streamFormat';
 
@@ -135,7 +135,7 @@ export class StreamPanel {
   }
 
   private row({ entry, bytes }: Shown, t0: number): HTMLElement {
-    const dir = entry.dir === 'in' ? 'client → server' : 'server → client';
+    const dir = DIRECTION_LABELS[entry.dir];
     const body = this.mode === 'hex' ? hexDump(bytes) : asText(bytes);
     const more = entry.size > bytes.length ? ` … ${entry.size - bytes.length} more bytes` : '';
     return el(

@@ -6,6 +6,7 @@ import type { CaptureLimits } from '../../engine/server/streamCapture';
 import { STREAM_RECORD_BYTES, type Frame, type RecordedStream, type Recording } from '../../protocol/messages';
 import { plural } from '../../engine/text/format';
 import { DashboardFeed, type EntitySource } from '../dashboardFeed';
+import { toStreamEntry } from '../streamFeed';
 
 export interface RecorderLimits {
   /** Frames kept; recording of state stops (with a note) beyond. */
@@ -95,13 +96,7 @@ export class Recorder {
     this.tick(now);
     const streams: RecordedStream[] = [];
     for (const [id, { name, capture: c }] of this.capture?.captured ?? []) {
-      const records = c.since(0).map((r) => ({
-        seq: r.seq,
-        at: r.at,
-        dir: r.dir,
-        size: r.size,
-        b64: Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.data.length, STREAM_RECORD_BYTES)).toString('base64'),
-      }));
+      const records = c.since(0).map(toStreamEntry);
       streams.push({ id, name, records, skipped: c.dropped, unavailable: c.unavailable, ended: c.endedReason });
     }
     if (this.capture?.capped) this.notes.push(`Bytes were captured for the first ${plural(this.capture.maxStreams, 'connection')} only.`);

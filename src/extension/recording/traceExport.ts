@@ -2,7 +2,7 @@
 // connections' bytes as text. The trace also carries the recording itself, so Socket Lab can
 // reopen the file losslessly; trace viewers ignore keys they do not know.
 import { escapeBytes } from '../../engine/text/escape';
-import type { Lane, LaneState, Recording } from '../../protocol/messages';
+import { DIRECTION_LABELS, type Lane, type LaneState, type Recording } from '../../protocol/messages';
 
 /** One trace event (the subset of the format used here). */
 export interface TraceEvent {
@@ -162,7 +162,7 @@ export function toChromeTrace(rec: Recording): ChromeTrace {
     for (const r of s.records) {
       const bytes = Buffer.from(r.b64, 'base64');
       events.push({
-        name: `${r.dir === 'in' ? 'client → server' : 'server → client'} ${r.size} B`,
+        name: `${DIRECTION_LABELS[r.dir]} ${r.size} B`,
         cat: 'message',
         ph: 'i',
         s: 't',
@@ -197,7 +197,7 @@ export function connectionLogs(rec: Recording): string {
     for (const r of s.records) {
       const bytes = Buffer.from(r.b64, 'base64');
       const cut = r.size > bytes.length ? ` … ${r.size - bytes.length} more bytes` : '';
-      out.push(`+${((r.at - rec.startedAt) / 1000).toFixed(6)} s  ${r.dir === 'in' ? 'client → server' : 'server → client'}  ${String(r.size).padStart(6)} B  ${escapeBytes(bytes)}${cut}`);
+      out.push(`+${((r.at - rec.startedAt) / 1000).toFixed(6)} s  ${DIRECTION_LABELS[r.dir]}  ${String(r.size).padStart(6)} B  ${escapeBytes(bytes)}${cut}`);
     }
     if (s.ended) out.push(`   ended: ${s.ended}`);
     out.push('');
