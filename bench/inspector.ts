@@ -15,6 +15,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { startServerAndWait } from '../test/e2e/support/servers';
 import { endSession, startSession } from '../test/e2e/support/session';
 import { openSocketLab, runCommand, waitFor } from '../test/e2e/support/workbench';
+import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';
 import { compileC, machine, median, runEchoClient } from './support';
 
 const { values } = parseArgs({
@@ -46,6 +47,8 @@ interface Phase {
   diag: DiagLine[];
   frameIntervals: number[];
   drawTimes: number[];
+  /** CPU seconds per process group over the load. */
+  cpu: CpuGroups;
 }
 
 function dashboard(page: Page): FrameLocator {
@@ -91,7 +94,9 @@ async function main(): Promise<void> {
         await setUi(page, ui);
         if (ui && uiMode !== 'sidebar') await dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { resetFrames(): void } }).socketLabDashboard.resetFrames());
         const t0 = Date.now();
+        const before = cpuSnapshot();
         const run = runEchoClient(client, port, conns, seconds);
+        const cpu = cpuBetween(before, cpuSnapshot());
         const t1 = Date.now();
         // The steady part: after the connections are up and the first second settled.
         const diag = fs
@@ -113,9 +118,10 @@ async function main(): Promise<void> {
           drawTimes = figures.draws;
           if (figures.lanes < conns) console.log(`  (the dashboard had ${figures.lanes} lanes at the end)`);
         }
-        phases.push({ ui, msgsPerS: run.msgs_per_s, p99Us: run.p99_us, diag, frameIntervals, drawTimes });
+        phases.push({ ui, msgsPerS: run.msgs_per_s, p99Us: run.p99_us, diag, frameIntervals, drawTimes, cpu });
         console.log(
           `round ${r + 1} ${ui ? 'UI   ' : 'no UI'}: ${(run.msgs_per_s / 1000).toFixed(1)} k msgs/s, client p99 ${(run.p99_us / 1000).toFixed(1)} ms, ext-host delay p99 (per-second median / max) ${median(diag.map((d) => d.delayMs.p99)).toFixed(1)} / ${Math.max(...diag.map((d) => d.delayMs.p99)).toFixed(1)} ms` +
+            `, CPU s: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([g, v]) => `${g} ${v.toFixed(1)}`).join(', ')}` +
             (ui ? `, webview ${Math.max(...diag.map((d) => d.dashboard.messages))} msgs/s max, largest ${Math.max(...diag.map((d) => d.dashboard.maxBytes))} B, frame p95 ${quantile(frameIntervals, 0.95).toFixed(1)} ms, draw p95 ${quantile(drawTimes, 0.95).toFixed(2)} ms` : ''),
         );
       }
@@ -148,6 +154,9 @@ async function main(): Promise<void> {
   const long = frames.filter((f) => f > 34).length;
   console.log(`| webview frame time p95 (work per animation frame; ${draws.length} frames) | — | ${quantile(draws, 0.95).toFixed(2)} ms | ≤ 16 ms | ${quantile(draws, 0.95) <= 16 ? 'yes' : 'NO'} |`);
   console.log(`| webview rAF interval p50 / p95; frames over 2 vsyncs (34 ms) | — | ${quantile(frames, 0.5).toFixed(1)} / ${quantile(frames, 0.95).toFixed(1)} ms; ${long} of ${frames.length} (${((100 * long) / Math.max(1, frames.length)).toFixed(1)} %) | — | — |`);
+  const groups = [...new Set(phases.flatMap((p) => Object.keys(p.cpu)))].sort();
+  const cpuMedian = (ps: Phase[], g: string) => median(ps.map((p) => (p.cpu[g] ?? 0) / seconds));
+  for (const g of groups) console.log(`| CPU, ${g} (cores, median) | ${cpuMedian(bare, g).toFixed(2)} | ${cpuMedian(ui, g).toFixed(2)} | — | — |`);
   console.log(`| Servers tree refreshes in steady load | — | ${full} whole-tree, ${partial} partial (${rows} rows) | no whole-tree refresh | ${full === 0 ? 'yes' : 'NO'} |`);
 }
 

@@ -12,7 +12,7 @@ export class Diagnostics implements vscode.Disposable {
   private readonly histogram: IntervalHistogram;
   private readonly timer: NodeJS.Timeout;
   private readonly subs: vscode.Disposable[] = [];
-  private readonly trees = new Map<string, { full: number; partial: number; rows: number }>();
+  private readonly trees = new Map<string, { full: number; partial: number; rows: number; kinds: Record<string, number> }>();
   private lastMessages = 0;
 
   private stateChanges = 0;
@@ -33,14 +33,20 @@ export class Diagnostics implements vscode.Disposable {
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     this.histogram.enable();
     for (const [name, event] of Object.entries(trees)) {
-      const counts = { full: 0, partial: 0, rows: 0 };
+      const counts = { full: 0, partial: 0, rows: 0, kinds: {} as Record<string, number> };
       this.trees.set(name, counts);
       this.subs.push(
         event((e) => {
           if (e === undefined || e === null) counts.full++;
           else {
             counts.partial++;
-            counts.rows += Array.isArray(e) ? e.length : 1;
+            const rows: unknown[] = Array.isArray(e) ? e : [e];
+            counts.rows += rows.length;
+            // Which kinds of rows (server, traffic, connection…): a parent's refresh refetches its children.
+            for (const r of rows) {
+              const kind = typeof r === 'object' && r !== null && 'kind' in r ? String(r.kind) : '?';
+              counts.kinds[kind] = (counts.kinds[kind] ?? 0) + 1;
+            }
           }
         }),
       );
@@ -63,7 +69,7 @@ export class Diagnostics implements vscode.Disposable {
     this.stateChanges = 0;
     this.lastMessages = this.dashboard.messagesPosted;
     this.dashboard.maxMessageBytes = 0;
-    for (const c of this.trees.values()) Object.assign(c, { full: 0, partial: 0, rows: 0 });
+    for (const c of this.trees.values()) Object.assign(c, { full: 0, partial: 0, rows: 0, kinds: {} });
     h.reset();
     fs.appendFileSync(this.file, `${JSON.stringify(line)}\n`);
   }

@@ -7,7 +7,8 @@ import type { MirrorChange, StateMirror } from './stateMirror';
 export type ServersNode =
   | { readonly kind: 'server'; readonly id: string }
   | { readonly kind: 'connection'; readonly id: string; readonly serverId: string }
-  | { readonly kind: 'range'; readonly id: string; readonly serverId: string; readonly index: number };
+  | { readonly kind: 'range'; readonly id: string; readonly serverId: string; readonly index: number }
+  | { readonly kind: 'traffic'; readonly id: string; readonly serverId: string };
 
 /** Beyond this many connections a server's rows are grouped in ranges of this many. */
 export const MAX_CONNECTION_ROWS = 200;
@@ -33,6 +34,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
   private filter: ConnectionFilter = 'all';
   private readonly serverRefreshedAt = new Map<string, number>();
   private readonly serverPending = new Set<ServersNode>();
+  /** What a server's row and its traffic row last showed: a refresh is sent only when it moved. */
+  private readonly shown = new Map<string, string>();
   private serverTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ageTimer: NodeJS.Timeout | undefined;
@@ -58,15 +61,16 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     }
     if (element.kind === 'range') return this.connections(element.serverId).slice(element.index * MAX_CONNECTION_ROWS, (element.index + 1) * MAX_CONNECTION_ROWS).map((c) => this.connectionNode(c.id, element.serverId, element));
     if (element.kind !== 'server') return [];
+    const traffic = this.node({ kind: 'traffic', id: `${element.id}/traffic`, serverId: element.id });
     const conns = this.connections(element.id);
-    if (conns.length <= MAX_CONNECTION_ROWS) return conns.map((c) => this.connectionNode(c.id, element.id, element));
+    if (conns.length <= MAX_CONNECTION_ROWS) return [traffic, ...conns.map((c) => this.connectionNode(c.id, element.id, element))];
     // Thousands of rows help nobody and cost the tree: group them in ranges of 200.
-    return Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index }));
+    return [traffic, ...Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index }))];
   }
 
   getParent(element: ServersNode): ServersNode | undefined {
     if (element.kind === 'server') return undefined;
-    if (element.kind === 'range') return this.nodes.get(element.serverId);
+    if (element.kind === 'range' || element.kind === 'traffic') return this.nodes.get(element.serverId);
     return this.parents.get(element.id) ?? this.nodes.get(element.serverId);
   }
 
@@ -96,7 +100,13 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
   }
 
   getTreeItem(element: ServersNode): vscode.TreeItem {
-    const view = this.mirror.get(element.kind === 'range' ? element.serverId : element.id);
+    const view = this.mirror.get(element.kind === 'range' || element.kind === 'traffic' ? element.serverId : element.id);
+    if (element.kind === 'traffic') {
+      const item = view?.kind === 'server' ? trafficItem(view) : new vscode.TreeItem('traffic');
+      item.id = element.id;
+      this.shown.set(element.id, itemKey(item));
+      return item;
+    }
     if (element.kind === 'range') {
       const total = this.connections(element.serverId).length;
       const first = element.index * MAX_CONNECTION_ROWS + 1;
@@ -106,7 +116,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
       item.iconPath = new vscode.ThemeIcon('list-tree');
       return item;
     }
-    if (view?.kind === 'server') return serverItem(view);
+    if (view?.kind === 'server') {
+      const item = serverItem(view);
+      this.shown.set(element.id, itemKey(item));
+      return item;
+    }
     if (view?.kind === 'connection') return connectionItem(view);
     const gone = new vscode.TreeItem('(ended)');
     gone.id = element.id;
@@ -173,20 +187,35 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
         continue;
       }
       if (n?.kind === 'server' && !targets.has(n)) {
-        this.refreshServerLater(n);
+        if (e.kind === 'server') this.serverChanged(n, e);
         continue;
       }
       if (n && !(n.kind === 'connection' && targets.has(this.nodes.get(n.serverId)!))) targets.add(n);
     }
-    for (const t of targets) if (t.kind === 'server') this.serverRefreshedAt.set(t.id, Date.now());
-    if (targets.size) this.onDidChangeTreeDataEmitter.fire([...targets]);
+    // A server's list (connections came or went) follows the same once-a-second pace as its row:
+    // 1,000 connections arriving must not make VS Code fetch the list five times a second.
+    const rows: ServersNode[] = [];
+    for (const t of targets) {
+      if (t.kind === 'server') this.refreshServerLater(t);
+      else rows.push(t);
+    }
+    if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
   }
 
   /**
-   * A server row's own figures (rate, counts) move on every tick, and refreshing a row refreshes
-   * everything under it: its own changes are shown at most once a second, so a busy server does
-   * not redraw its hundreds of connection rows five times a second.
+   * A busy server's figures move on every tick. Refreshing its row makes VS Code fetch the rows
+   * under it again — with the view's progress bar animating until the answer comes back, which
+   * costs the workbench more than anything else in the sidebar — so the moving figures live in a
+   * leaf row of their own ("traffic"), refreshed alone, and the server's row only when what it
+   * shows changed (connections came or went, workers, state, errors).
    */
+  private serverChanged(n: ServersNode, s: ServerView): void {
+    const traffic = this.nodes.get(`${s.id}/traffic`);
+    if (this.shown.get(s.id) !== itemKey(serverItem(s))) this.refreshServerLater(n);
+    else if (traffic && this.shown.get(traffic.id) !== itemKey(trafficItem(s))) this.refreshServerLater(traffic);
+  }
+
+  /** Each server's rows are refreshed at most once a second. */
   private refreshServerLater(n: ServersNode): void {
     const wait = SERVER_ROW_MS - (Date.now() - (this.serverRefreshedAt.get(n.id) ?? 0));
     if (wait <= 0) {
@@ -197,7 +226,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     this.serverPending.add(n);
     this.serverTimer ??= setTimeout(() => {
       this.serverTimer = undefined;
-      const due = [...this.serverPending].filter((x) => this.nodes.get(x.id) === x);
+      // A row refreshed or dropped since (a server row's refresh covers its traffic row) is skipped.
+      const due = [...this.serverPending].filter((x) => this.nodes.get(x.id) === x && !(x.kind === 'traffic' && this.serverPending.has(this.nodes.get(x.serverId)!)));
       this.serverPending.clear();
       for (const x of due) this.serverRefreshedAt.set(x.id, Date.now());
       if (due.length) this.onDidChangeTreeDataEmitter.fire(due);
@@ -227,7 +257,6 @@ function serverItem(s: ServerView): vscode.TreeItem {
   const parts = [s.handler, s.model, s.state === 'listening' ? plural(s.liveConnections, s.transport === 'udp' ? 'peer' : 'connection') : s.state];
   if (s.workers) parts.push(`${s.workers.kind === 'thread' ? 'threads' : 'children'} ${s.workers.busy}/${s.workers.cap}${s.workers.queued ? `, ${s.workers.queued} queued` : ''}`);
   if (s.waiting > 0 && !s.workers) parts.push(`${s.waiting} waiting`);
-  if (s.messagesInPerSecond > 0) parts.push(`${formatRate(s.messagesInPerSecond)} msgs/s`);
   if (s.lastError) parts.push('⚠ ' + s.lastError.split(':')[0]!);
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -239,11 +268,7 @@ function serverItem(s: ServerView): vscode.TreeItem {
   md.appendMarkdown(`| | |\n|---|---|\n`);
   md.appendMarkdown(`| model | ${s.model} |\n| handler | ${s.handler} |\n| state | ${s.state} |\n`);
   md.appendMarkdown(`| live ${s.transport === 'udp' ? 'peers' : 'connections'} | ${s.liveConnections} |\n| ${s.transport === 'udp' ? 'peers seen' : 'connections accepted'} | ${s.totalConnections} |\n`);
-  md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| messages in | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n| handler errors | ${s.handlerErrors} |\n`);
-  if (s.responseTime) {
-    const r = s.responseTime;
-    md.appendMarkdown(`| response time (last ${(r.windowMs / 1000).toFixed(1)} s, ${r.replies} replies) | p50 ${formatMsShort(r.p50Ms)} · p99 ${formatMsShort(r.p99Ms)} · max ${formatMsShort(r.maxMs)} |\n`);
-  }
+  md.appendMarkdown(`| handler errors | ${s.handlerErrors} |\n`);
   md.appendMarkdown(`| backlog · recv size | ${s.backlog} · ${s.recvSize} bytes |\n`);
   md.appendMarkdown(`| max connections · idle timeout | ${s.maxConnections || 'no limit'} · ${s.idleTimeoutMs ? `${s.idleTimeoutMs / 1000} s` : 'off'} |\n`);
   if (s.workers) {
@@ -255,12 +280,44 @@ function serverItem(s: ServerView): vscode.TreeItem {
   if (s.waiting && !s.workers) md.appendMarkdown(`| waiting for their turn | ${s.waiting} |\n`);
   if (s.refused) md.appendMarkdown(`| refused | ${s.refused} (last: ${s.lastRefusal}) |\n`);
   if (s.lastError) md.appendMarkdown(`| ⚠ last error | ${s.lastError} |\n`);
+  md.appendMarkdown(`\nTraffic, bytes and response times: the **traffic** row under it.`);
+  item.tooltip = md;
+  return item;
+}
+
+/** The figures that move with every message: a leaf row, so refreshing it refetches nothing. */
+function trafficItem(s: ServerView): vscode.TreeItem {
+  const item = new vscode.TreeItem('traffic');
+  item.contextValue = 'traffic';
+  const parts: string[] = [];
+  if (s.messagesInPerSecond > 0) parts.push(`${formatRate(s.messagesInPerSecond)} msgs/s`);
+  else parts.push(s.messagesIn > 0 ? 'idle' : 'no messages yet');
+  parts.push(`${formatBytes(s.bytesIn)} in, ${formatBytes(s.bytesOut)} out`);
+  if (s.responseTime) parts.push(`reply p50 ${formatMsShort(s.responseTime.p50Ms)}`);
+  item.description = parts.join(' · ');
+  item.iconPath = new vscode.ThemeIcon('pulse');
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**Traffic** of \`${s.address}\`\n\n| | |\n|---|---|\n`);
+  md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| messages in | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n`);
+  if (s.responseTime) {
+    const r = s.responseTime;
+    md.appendMarkdown(`| response time (last ${(r.windowMs / 1000).toFixed(1)} s, ${r.replies} replies) | p50 ${formatMsShort(r.p50Ms)} · p99 ${formatMsShort(r.p99Ms)} · max ${formatMsShort(r.maxMs)} |\n`);
+  }
   if (s.model === 'event-loop' && s.recentRounds.length) {
     md.appendMarkdown(`\n**Readiness rounds** (what \`select()\` returned; ${s.rounds} so far, newest first)\n\n| readable | writable | sockets |\n|---|---|---|\n`);
     for (const r of [...s.recentRounds].reverse()) md.appendMarkdown(`| ${r.readable} | ${r.writable} | ${r.sockets.join(', ')}${r.readable + r.writable > r.sockets.length ? ' …' : ''} |\n`);
   }
   item.tooltip = md;
   return item;
+}
+
+/** What a row shows, to tell whether a refresh would change anything. */
+function itemKey(item: vscode.TreeItem): string {
+  const label = typeof item.label === 'string' ? item.label : item.label?.label;
+  // A ThemeIcon and its colour are plain data at run time ({ id, color: { id } }).
+  const icon = JSON.stringify(item.iconPath ?? null);
+  const tooltip = typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
+  return `${label}\u0000${String(item.description)}\u0000${icon}\u0000${item.contextValue}\u0000${tooltip}`;
 }
 
 function connectionItem(c: ConnectionView): vscode.TreeItem {

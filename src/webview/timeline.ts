@@ -7,6 +7,8 @@ import { el, formatMs } from './dom';
 import type { LaneRecord, Store } from './store';
 
 const ROW = 20;
+/** Time alone moves the picture in steps of this many pixels (a 30 s window: 4 steps a second). */
+const TIME_STEP_PX = 8;
 const MIN_WINDOW = 1_000;
 const MAX_WINDOW = 10 * 60_000;
 
@@ -217,17 +219,24 @@ export class Timeline {
 
   /**
    * Draws the visible rows when something visible changed: the state, the view (scroll, zoom,
-   * selection, size), or time by at least 2 px. Repainting a canvas costs the renderer (software
-   * raster here), so a 30 s window redraws ~13 times a second, not 60, and a paused one not at all.
+   * selection, size), or time by at least TIME_STEP_PX. Repainting a canvas costs the renderer
+   * (software raster here), so a 30 s window moves 4 times a second, and a paused one not at all.
    */
   draw(): void {
     const end = this.windowEnd();
     const key = `${this.store.version}|${this.scrollRows}|${this.selected}|${this.state.windowMs}|${this.state.filter}|${this.canvas.clientWidth}|${this.viewport.clientHeight}|${this.paused}`;
     const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
-    if (key === this.drawnKey && Math.abs(end - this.drawnEnd) < 2 * msPerPx) return;
+    if (key === this.drawnKey && Math.abs(end - this.drawnEnd) < TIME_STEP_PX * msPerPx) return;
     this.drawnKey = key;
     this.drawnEnd = end;
     this.paint(end);
+  }
+
+  /** How long until time alone moves the picture by a step (paused: the labels' elapsed times). */
+  nextDueMs(): number {
+    if (this.paused) return 1000;
+    const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
+    return Math.min(1000, Math.max(16, TIME_STEP_PX * msPerPx - (this.windowEnd() - this.drawnEnd)));
   }
 
   private paint(end: number): void {
@@ -285,7 +294,9 @@ export class Timeline {
     }
     this.drawLabels(first, count, now);
     const lanes = this.rows.filter((r) => r.kind === 'lane').length;
-    this.info.textContent = `${lanes} lanes · last ${formatMs(this.state.windowMs)}${this.paused ? ` · paused at ${new Date(end).toLocaleTimeString()}` : ''}`;
+    const info = `${lanes} lanes · last ${formatMs(this.state.windowMs)}${this.paused ? ` · paused at ${new Date(end).toLocaleTimeString()}` : ''}`;
+    // An unchanged text is not set again: every DOM write is a relayout and a repaint.
+    if (this.info.textContent !== info) this.info.textContent = info;
     this.drawTimes.push(performance.now() - t0);
     if (this.drawTimes.length > 600) this.drawTimes.splice(0, 300);
   }
@@ -330,8 +341,11 @@ export class Timeline {
 
   private drawLabels(first: number, count: number, now: number): void {
     const slice = this.rows.slice(first, first + count);
-    // Elapsed times move each second: the labels are rebuilt at most that often otherwise.
-    const key = `${this.rowsVersion}|${first}|${count}|${this.selected}|${Math.floor(now / 1000)}`;
+    // Rebuilt only when what they say changed: the rows in view, their text, or (each second) the
+    // elapsed times — not on every frame from the host, which mostly changes lanes out of view.
+    const second = Math.floor(now / 1000);
+    let key = `${first}|${count}|${this.selected}|${second}`;
+    for (const row of slice) key += row.kind === 'group' ? `|g${row.name}` : `|${row.rec.lane.id}:${row.rec.lane.state}:${row.rec.lane.label}:${row.rec.lane.ended ? 1 : 0}`;
     if (key === this.labelsKey) return;
     this.labelsKey = key;
     const out: HTMLElement[] = [];
