@@ -24,6 +24,12 @@ export const CONNECTION_FILTERS = {
 export type ConnectionFilter = keyof typeof CONNECTION_FILTERS;
 const AGE_REFRESH_MS = 5000;
 const SERVER_ROW_MS = 1000;
+/**
+ * A server with its connections in ranges lists them again at most this often: each list refresh
+ * animates the view's progress bar until the busy extension host answers (0.3–0.5 s under load),
+ * and with thousands of connections coming and going only the ranges' bounds would move.
+ */
+const RANGED_SERVER_ROW_MS = 3000;
 
 export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>, vscode.Disposable {
   private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<ServersNode | ServersNode[] | undefined>();
@@ -215,9 +221,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     else if (traffic && this.shown.get(traffic.id) !== itemKey(trafficItem(s))) this.refreshServerLater(traffic);
   }
 
-  /** Each server's rows are refreshed at most once a second. */
+  /** Each server's rows are refreshed at most once a second (every 3 s when its connections are in ranges). */
   private refreshServerLater(n: ServersNode): void {
-    const wait = SERVER_ROW_MS - (Date.now() - (this.serverRefreshedAt.get(n.id) ?? 0));
+    const v = n.kind === 'server' ? this.mirror.get(n.id) : undefined;
+    const every = v?.kind === 'server' && v.liveConnections > MAX_CONNECTION_ROWS ? RANGED_SERVER_ROW_MS : SERVER_ROW_MS;
+    const wait = every - (Date.now() - (this.serverRefreshedAt.get(n.id) ?? 0));
     if (wait <= 0) {
       this.serverRefreshedAt.set(n.id, Date.now());
       this.onDidChangeTreeDataEmitter.fire([n]);
