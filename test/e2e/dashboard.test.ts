@@ -50,6 +50,22 @@ describe('Dashboard in a real VS Code', function () {
     assert.ok(drawn > 1000, `painted pixels on the timeline: ${drawn}`);
     await session().screenshot('40-dashboard-thread-lanes');
 
+    // Frames are asked for, not run every vsync: with nothing changing, time alone moves the 30 s
+    // window in steps (4 a second), and a paused timeline draws about once a second (its labels).
+    const api = (fn: 'resetFrames' | 'frameIntervals') => d.locator('body').evaluate((_b, f) => (window as unknown as { socketLabDashboard: Record<string, () => unknown> }).socketLabDashboard[f]!(), fn);
+    const framesOver = async (ms: number): Promise<number> => {
+      await api('resetFrames');
+      // A measuring window, not a synchronisation: the count of frames in it is the figure.
+      await page.waitForTimeout(ms);
+      return ((await api('frameIntervals')) as number[]).length;
+    };
+    const following = await framesOver(3000);
+    assert.ok(following >= 3 && following <= 30, `frames in 3 s while following now: ${following} (every vsync would be ~180)`);
+    await d.locator('#tl-pause').click();
+    const paused = await framesOver(3000);
+    assert.ok(paused <= 6, `frames in 3 s while paused: ${paused}`);
+    await d.locator('#tl-follow').click();
+
     // Selecting a lane reveals that thread in the Threads & Processes view.
     const first = lanes.first();
     const name = (await first.locator('.tl-name').innerText()).trim();
