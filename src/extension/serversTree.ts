@@ -179,6 +179,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     for (const e of change.removed) {
       this.nodes.delete(e.id);
       this.parents.delete(e.id);
+      this.shown.delete(e.id);
+      if (e.kind === 'server') {
+        this.nodes.delete(`${e.id}/traffic`);
+        this.shown.delete(`${e.id}/traffic`);
+      }
     }
     if (root) {
       this.onDidChangeTreeDataEmitter.fire(undefined);
