@@ -228,23 +228,40 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
 
   /** Each server's rows are refreshed at most once a second (every 3 s when its connections are in ranges). */
   private refreshServerLater(n: ServersNode): void {
-    const v = n.kind === 'server' ? this.mirror.get(n.id) : undefined;
-    const every = v?.kind === 'server' && v.liveConnections > MAX_CONNECTION_ROWS ? RANGED_SERVER_ROW_MS : SERVER_ROW_MS;
-    const wait = every - (Date.now() - (this.serverRefreshedAt.get(n.id) ?? 0));
-    if (wait <= 0) {
-      this.serverRefreshedAt.set(n.id, Date.now());
-      this.onDidChangeTreeDataEmitter.fire([n]);
-      return;
-    }
     this.serverPending.add(n);
-    this.serverTimer ??= setTimeout(() => {
-      this.serverTimer = undefined;
-      // A row refreshed or dropped since (a server row's refresh covers its traffic row) is skipped.
-      const due = [...this.serverPending].filter((x) => this.nodes.get(x.id) === x && !(x.kind === 'traffic' && this.serverPending.has(this.nodes.get(x.serverId)!)));
-      this.serverPending.clear();
-      for (const x of due) this.serverRefreshedAt.set(x.id, Date.now());
-      if (due.length) this.onDidChangeTreeDataEmitter.fire(due);
-    }, wait);
+    this.flushServerRows();
+  }
+
+  private pace(n: ServersNode): number {
+    const v = n.kind === 'server' ? this.mirror.get(n.id) : undefined;
+    return v?.kind === 'server' && v.liveConnections > MAX_CONNECTION_ROWS ? RANGED_SERVER_ROW_MS : SERVER_ROW_MS;
+  }
+
+  /** Sends the pending rows that are due, each at its own pace, and waits for the next one. */
+  private flushServerRows(): void {
+    clearTimeout(this.serverTimer);
+    this.serverTimer = undefined;
+    const now = Date.now();
+    const due: ServersNode[] = [];
+    let next = Infinity;
+    for (const x of this.serverPending) {
+      // Dropped since (its server went, or the tree was rebuilt): nothing to refresh.
+      if (this.nodes.get(x.id) !== x) {
+        this.serverPending.delete(x);
+        continue;
+      }
+      const wait = this.pace(x) - (now - (this.serverRefreshedAt.get(x.id) ?? 0));
+      if (wait <= 0) due.push(x);
+      else next = Math.min(next, wait);
+    }
+    for (const x of due) {
+      this.serverPending.delete(x);
+      this.serverRefreshedAt.set(x.id, now);
+    }
+    // A server row's refresh redraws its traffic row too.
+    const rows = due.filter((x) => !(x.kind === 'traffic' && due.some((d) => d.id === x.serverId)));
+    if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
+    if (next < Infinity) this.serverTimer = setTimeout(() => this.flushServerRows(), next);
   }
 
   private refreshAges(): void {
