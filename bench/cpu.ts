@@ -31,7 +31,7 @@ export function cpuSnapshot(): Map<number, { group: string; s: number }> {
 }
 
 function groupOf(cmd: string): string {
-  if (cmd.includes('--type=extensionHost') || cmd.includes('extensionHost')) return 'extension host';
+  if (cmd.includes('extensionHost')) return 'extension host';
   if (/chrom/i.test(cmd) && cmd.includes('--type=renderer')) return 'chromium renderer';
   if (/chrom/i.test(cmd) && cmd.includes('--type=gpu-process')) return 'chromium gpu';
   if (/chrom/i.test(cmd) && cmd.includes('--type=')) return 'chromium other';

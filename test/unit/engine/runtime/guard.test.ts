@@ -35,6 +35,20 @@ function takeGuardInWorker(buffer: SharedArrayBuffer, obj: number, ms = 5000): P
   });
 }
 
+/** Leaves the guard as a holder left it (state 1: taken, 2: taken with waiters asleep). */
+function holdGuard(arena: Arena, obj: number, state: 1 | 2, holder: number): void {
+  Atomics.store(arena.i32, arena.o(obj, O_GUARD), state);
+  Atomics.store(arena.i32, arena.o(obj, O_GUARD_OWNER), holder + 1);
+}
+
+/** The main thread takes and releases the guard without waiting. */
+function assertTakenAtOnce(arena: Arena, obj: number): void {
+  const t0 = Date.now();
+  arena.lockGuard(obj);
+  arena.unlockGuard(obj);
+  assert.ok(Date.now() - t0 < 100, `took ${Date.now() - t0} ms`);
+}
+
 describe('runtime: the guard survives a thread killed while holding it', function () {
   this.timeout(20_000);
 
@@ -43,20 +57,15 @@ describe('runtime: the guard survives a thread killed while holding it', functio
     const obj = arena.allocObject(ObjectKind.Lock);
     const dead = arena.allocThread();
     // The holder took the guard (with a waiter asleep on it), then was killed.
-    Atomics.store(arena.i32, arena.o(obj, O_GUARD), 2);
-    Atomics.store(arena.i32, arena.o(obj, O_GUARD_OWNER), dead + 1);
+    holdGuard(arena, obj, 2, dead);
     Atomics.store(arena.i32, arena.t(dead, T_ALIVE), 0);
     const took = await takeGuardInWorker(arena.buffer, obj);
     assert.ok(took < 1000, `took ${took} ms`);
     assert.equal(Atomics.load(arena.i32, arena.o(obj, O_GUARD)), 0, 'released after');
     assert.equal(Atomics.load(arena.i32, arena.o(obj, O_GUARD_OWNER)), 0);
     // The main thread, which cleans up after killed threads, takes it over too (no waiting at all).
-    Atomics.store(arena.i32, arena.o(obj, O_GUARD), 1);
-    Atomics.store(arena.i32, arena.o(obj, O_GUARD_OWNER), dead + 1);
-    const t0 = Date.now();
-    arena.lockGuard(obj);
-    arena.unlockGuard(obj);
-    assert.ok(Date.now() - t0 < 100);
+    holdGuard(arena, obj, 1, dead);
+    assertTakenAtOnce(arena, obj);
   });
 
   it('a holder being killed counts as dead before its exit is processed (the main thread may be the one waiting)', () => {
@@ -65,12 +74,8 @@ describe('runtime: the guard survives a thread killed while holding it', functio
     const dying = arena.allocThread();
     Atomics.store(arena.i32, arena.t(dying, T_ALIVE), 1);
     Atomics.store(arena.i32, arena.t(dying, T_KILLED), 1);
-    Atomics.store(arena.i32, arena.o(obj, O_GUARD), 2);
-    Atomics.store(arena.i32, arena.o(obj, O_GUARD_OWNER), dying + 1);
-    const t0 = Date.now();
-    arena.lockGuard(obj);
-    arena.unlockGuard(obj);
-    assert.ok(Date.now() - t0 < 100);
+    holdGuard(arena, obj, 2, dying);
+    assertTakenAtOnce(arena, obj);
   });
 
   it('a live holder is waited for, not overtaken', async () => {
