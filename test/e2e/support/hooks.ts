@@ -1,4 +1,5 @@
 import { endSession, session, startSession } from './session';
+import { paneText, runCommand, treeRowTexts, waitFor } from './workbench';
 
 // Root hooks: one code-server for the whole e2e run (starting it costs ~10 s).
 export const mochaHooks = {
@@ -11,9 +12,34 @@ export const mochaHooks = {
     if (test?.state !== 'failed') return;
     const name = test.fullTitle().replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
     await session().screenshot(`FAILED-${name}`).catch(() => undefined);
+    // One failure must not fail the tests after it: a server or lab it left running would crowd
+    // the views (rows out of view are not in the DOM) and change what the next tests see.
+    await stopLeftovers().catch((err: unknown) => console.error(`after a failure, could not stop what it left running: ${String(err)}`));
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(30_000);
     await endSession();
   },
 };
+
+async function stopLeftovers(): Promise<void> {
+  const { page } = session();
+  // A dialog or quick pick the failed test left open would swallow the palette.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  const serverRow = /^(TCP|UDP|UNIX) /;
+  if ((await treeRowTexts(page)).some((t) => serverRow.test(t))) {
+    await runCommand(page, 'Socket Lab: Stop All Servers');
+    await waitFor('the servers a failed test left to stop', async () => !(await treeRowTexts(page)).some((t) => serverRow.test(t)) || undefined);
+  }
+  const running = async () => (await paneText(page, 'Labs')).match(/running\b/g)?.length ?? 0;
+  for (let n = await running(), i = 0; n > 0 && i < 5; n = await running(), i++) {
+    await runCommand(page, 'Socket Lab: Stop Lab');
+    // With several running, Stop Lab asks which: the first.
+    const asks = page.locator('.quick-input-widget input[placeholder="Lab to stop"]');
+    if (await asks.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
+      await page.locator('.quick-input-list .monaco-list-row').first().click();
+    }
+    await waitFor('a lab a failed test left running to stop', async () => (await running()) < n || undefined);
+  }
+}
