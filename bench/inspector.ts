@@ -6,7 +6,7 @@
 //  - messages per second to the webview and the largest one;
 //  - webview frame time (requestAnimationFrame intervals) and timeline draw time, p95;
 //  - tree refreshes under steady load: whole-tree vs single rows.
-// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --conns N]
+// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --warmup W --conns N --ui both|sidebar|dashboard]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +16,17 @@ import { startServerAndWait } from '../test/e2e/support/servers';
 import { endSession, startSession } from '../test/e2e/support/session';
 import { openSocketLab, runCommand, waitFor } from '../test/e2e/support/workbench';
 import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';
-import { compileC, machine, median, runEchoClient } from './support';
+import { compileC, machine, median, runEchoClientWindow } from './support';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '8' },
+    /**
+     * Seconds between "every connection answered" and the window: the UI first takes in the
+     * 1,000 new connections (and the last round's leaving), which is not the steady state.
+     */
+    warmup: { type: 'string', default: '3' },
     conns: { type: 'string', default: '1000' },
     /** What "UI open" means: both (default), or only the sidebar views, or only the dashboard. */
     ui: { type: 'string', default: 'both' },
@@ -29,6 +34,7 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
 const conns = Number(values.conns);
 const uiMode = values.ui as 'both' | 'sidebar' | 'dashboard';
 
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
   process.env.SOCKET_LAB_DIAGNOSTICS = diagFile;
   const client = compileC('echo_client');
   console.log(`# Inspector cost — ${machine()}`);
-  console.log(`${conns} connections, 64-byte closed-loop echo, ${rounds} rounds × ${seconds} s per condition, conditions alternated (order rotated per round)`);
+  console.log(`${conns} connections, 64-byte closed-loop echo, ${rounds} rounds × ${seconds} s per condition after all connections answered and ${warmup} s of warm-up, conditions alternated (order rotated per round)`);
   const s = await startSession({ resultsDir });
   const phases: Phase[] = [];
   try {
@@ -92,19 +98,25 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       for (const ui of r % 2 === 0 ? [false, true] : [true, false]) {
         await setUi(page, ui);
-        if (ui && uiMode !== 'sidebar') await dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { resetFrames(): void } }).socketLabDashboard.resetFrames());
-        const t0 = Date.now();
-        const before = cpuSnapshot();
-        const run = runEchoClient(client, port, conns, seconds);
+        // Everything is measured over the client's window: all connections answered, warm-up over.
+        let t0 = Infinity;
+        let before: ReturnType<typeof cpuSnapshot> | undefined;
+        let resetting: Promise<void> | undefined;
+        const run = await runEchoClientWindow(client, port, conns, seconds, warmup, () => {
+          t0 = Date.now();
+          before = cpuSnapshot();
+          if (ui && uiMode !== 'sidebar') resetting = dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { resetFrames(): void } }).socketLabDashboard.resetFrames());
+        });
+        await resetting;
+        if (!before) throw new Error('the echo client never started its window');
         const cpu = cpuBetween(before, cpuSnapshot());
         const t1 = Date.now();
-        // The steady part: after the connections are up and the first second settled.
         const diag = fs
           .readFileSync(diagFile, 'utf8')
           .trim()
           .split('\n')
           .map((l) => JSON.parse(l) as DiagLine)
-          .filter((d) => d.t > t0 + 2000 && d.t <= t1);
+          .filter((d) => d.t > t0 + 1000 && d.t <= t1);
         let frameIntervals: number[] = [];
         let drawTimes: number[] = [];
         if (ui && uiMode !== 'sidebar') {
@@ -120,7 +132,7 @@ async function main(): Promise<void> {
         }
         phases.push({ ui, msgsPerS: run.msgs_per_s, p99Us: run.p99_us, diag, frameIntervals, drawTimes, cpu });
         console.log(
-          `round ${r + 1} ${ui ? 'UI   ' : 'no UI'}: ${(run.msgs_per_s / 1000).toFixed(1)} k msgs/s, client p99 ${(run.p99_us / 1000).toFixed(1)} ms, ext-host delay p99 (per-second median / max) ${median(diag.map((d) => d.delayMs.p99)).toFixed(1)} / ${Math.max(...diag.map((d) => d.delayMs.p99)).toFixed(1)} ms` +
+          `round ${r + 1} ${ui ? 'UI   ' : 'no UI'}: ${(run.msgs_per_s / 1000).toFixed(1)} k msgs/s (all ${run.conns} up after ${(run.ramp_ms / 1000).toFixed(1)} s), client p99 ${(run.p99_us / 1000).toFixed(1)} ms, ext-host delay p99 (per-second median / max) ${median(diag.map((d) => d.delayMs.p99)).toFixed(1)} / ${Math.max(...diag.map((d) => d.delayMs.p99)).toFixed(1)} ms` +
             `, CPU s: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([g, v]) => `${g} ${v.toFixed(1)}`).join(', ')}` +
             (ui ? `, webview ${Math.max(...diag.map((d) => d.dashboard.messages))} msgs/s max, largest ${Math.max(...diag.map((d) => d.dashboard.maxBytes))} B, frame p95 ${quantile(frameIntervals, 0.95).toFixed(1)} ms, draw p95 ${quantile(drawTimes, 0.95).toFixed(2)} ms` : ''),
         );

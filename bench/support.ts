@@ -50,6 +50,8 @@ export async function startServer(name: string, command: string, args: string[])
 
 export interface EchoResult {
   readonly conns: number;
+  /** From the first connect until every connection had its first reply (the window starts after). */
+  readonly ramp_ms: number;
   readonly msgs_per_s: number;
   readonly p50_us: number;
   readonly p99_us: number;
@@ -57,11 +59,45 @@ export interface EchoResult {
   readonly bad_bytes: number;
 }
 
-export function runEchoClient(client: string, port: number, conns: number, seconds: number, size = 64): EchoResult {
-  const out = execFileSync(client, ['127.0.0.1', String(port), String(conns), String(seconds), String(size), '0.5'], { encoding: 'utf8' });
+function echoArgs(port: number, conns: number, seconds: number, size: number, warmupS = 0.5): string[] {
+  return ['127.0.0.1', String(port), String(conns), String(seconds), String(size), String(warmupS)];
+}
+
+function checked(out: string): EchoResult {
   const r = JSON.parse(out) as EchoResult;
   if (r.errors || r.bad_bytes) throw new Error(`echo client saw ${r.errors} errors and ${r.bad_bytes} bad bytes`);
   return r;
+}
+
+export function runEchoClient(client: string, port: number, conns: number, seconds: number, size = 64): EchoResult {
+  // stderr only carries the client's "window" mark and its errors (which the thrown error keeps).
+  return checked(execFileSync(client, echoArgs(port, conns, seconds, size), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/**
+ * The same, asynchronously, telling when the measured window starts (every connection answered,
+ * warm-up over), for figures that must cover exactly that window (CPU per process).
+ */
+export function runEchoClientWindow(client: string, port: number, conns: number, seconds: number, warmupS: number, onWindow: () => void, size = 64): Promise<EchoResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(client, echoArgs(port, conns, seconds, size, warmupS), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (!err.includes('window\n') && (err + d).includes('window\n')) onWindow();
+      err += d;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      try {
+        if (!out.trim()) throw new Error(`echo client exited with ${code}: ${err.replace('window\n', '').trim()}`);
+        resolve(checked(out));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  });
 }
 
 export function median(xs: number[]): number {

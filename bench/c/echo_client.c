@@ -1,6 +1,9 @@
 // Closed-loop echo load generator: each connection keeps one message in flight, checks every
 // echoed byte, and records round-trip latency in a 1 µs histogram. Prints one JSON line.
 // usage: echo_client HOST PORT CONNS SECONDS SIZE [WARMUP_SECONDS]
+// The clock starts once every connection has had its first reply: connect() returns when the
+// kernel completed the handshake, but past the listen backlog a connection waits in SYN_RECV for
+// retransmits (seconds), so without this the server would still be accepting during the window.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,6 +38,12 @@ static inline uint8_t pattern(uint32_t seq, size_t i, int idx) { return (uint8_t
 
 static uint32_t hist[HIST_US];
 
+static void send_next(conn_t *c, int idx, uint8_t *out, size_t size, uint64_t t, uint64_t *errors) {
+  for (size_t k = 0; k < size; k++) out[k] = pattern(c->seq, k, idx);
+  c->t_send = t;
+  if (write(c->fd, out, size) != (ssize_t)size) (*errors)++;
+}
+
 static uint64_t percentile(uint64_t total, double p) {
   uint64_t want = (uint64_t)(total * p), acc = 0;
   if (want >= total) want = total - 1;
@@ -59,6 +68,7 @@ int main(int argc, char **argv) {
   int ep = epoll_create1(0);
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
   inet_pton(AF_INET, host, &addr.sin_addr);
+  uint64_t began = now_ns();
   for (int i = 0; i < nconn; i++) {
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
@@ -71,19 +81,26 @@ int main(int argc, char **argv) {
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   }
-  uint64_t start = now_ns(), measure_from = start + (uint64_t)(warmup * 1e9);
-  uint64_t end = measure_from + (uint64_t)(seconds * 1e9);
+  uint64_t start = now_ns(), measure_from = UINT64_MAX, end = UINT64_MAX;
+  uint64_t ramp_deadline = began + 60ull * 1000000000ull, ramp_ns = 0;
   uint64_t msgs = 0, bad = 0, errors = 0;
-  for (int i = 0; i < nconn; i++) {
-    for (size_t k = 0; k < size; k++) out[k] = pattern(0, k, i);
-    conns[i].t_send = now_ns();
-    if (write(conns[i].fd, out, size) != (ssize_t)size) errors++;
-  }
+  int answered = 0, window_told = 0;
+  for (int i = 0; i < nconn; i++) send_next(&conns[i], i, out, size, now_ns(), &errors);
   struct epoll_event events[1024];
   uint64_t t = start;
   while (t < end) {
     int n = epoll_wait(ep, events, 1024, 100);
     t = now_ns();
+    if (answered < nconn && t > ramp_deadline) {
+      fprintf(stderr, "only %d of %d connections answered within 60 s\n", answered, nconn);
+      return 1;
+    }
+    if (!window_told && t >= measure_from) {
+      // For a caller that measures something else over the same window (CPU per process).
+      fputs("window\n", stderr);
+      fflush(stderr);
+      window_told = 1;
+    }
     for (int e = 0; e < n; e++) {
       int idx = (int)events[e].data.u32;
       conn_t *c = &conns[idx];
@@ -105,14 +122,23 @@ int main(int argc, char **argv) {
       }
       c->seq++;
       c->got = 0;
-      for (size_t k = 0; k < size; k++) out[k] = pattern(c->seq, k, idx);
-      c->t_send = t;
-      if (write(c->fd, out, size) != (ssize_t)size) errors++;
+      // While connections are still arriving, an answered one waits, so the ramp is not slowed
+      // by load; then all start together.
+      if (c->seq == 1 && ++answered < nconn) continue;
+      if (answered == nconn && end == UINT64_MAX) {
+        ramp_ns = t - began;
+        measure_from = t + (uint64_t)(warmup * 1e9);
+        end = measure_from + (uint64_t)(seconds * 1e9);
+        for (int j = 0; j < nconn; j++) {
+          if (j != idx) send_next(&conns[j], j, out, size, t, &errors);
+        }
+      }
+      send_next(c, idx, out, size, t, &errors);
     }
   }
   double dur = (double)(end - measure_from) / 1e9;
-  printf("{\"conns\":%d,\"size\":%zu,\"seconds\":%.3f,\"msgs\":%llu,\"msgs_per_s\":%.0f,\"p50_us\":%llu,\"p99_us\":%llu,\"errors\":%llu,\"bad_bytes\":%llu}\n",
-         nconn, size, dur, (unsigned long long)msgs, msgs / dur, (unsigned long long)(msgs ? percentile(msgs, 0.50) : 0),
+  printf("{\"conns\":%d,\"ramp_ms\":%.0f,\"size\":%zu,\"seconds\":%.3f,\"msgs\":%llu,\"msgs_per_s\":%.0f,\"p50_us\":%llu,\"p99_us\":%llu,\"errors\":%llu,\"bad_bytes\":%llu}\n",
+         nconn, ramp_ns / 1e6, size, dur, (unsigned long long)msgs, msgs / dur, (unsigned long long)(msgs ? percentile(msgs, 0.50) : 0),
          (unsigned long long)(msgs ? percentile(msgs, 0.99) : 0), (unsigned long long)errors, (unsigned long long)bad);
   return (errors || bad) ? 1 : 0;
 }

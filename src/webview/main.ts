@@ -142,9 +142,14 @@ function actionsFor(id: string): { action: DashboardAction; label: string }[] {
   return [];
 }
 
+/** What the detail line last showed: it is rebuilt (buttons are custom elements) only when that changes. */
+let detailKey: string | undefined;
+
 function renderDetail(): void {
   const id = saved.selected;
   if (!id) {
+    if (detailKey === '') return;
+    detailKey = '';
     detail.replaceChildren(el('span', { class: 'hint' }, 'Select a lane, a lock or a graph node: it is revealed in its tree too.'));
     return;
   }
@@ -160,21 +165,26 @@ function renderDetail(): void {
         : replay
           ? 'Not present at this moment of the recording.'
           : 'The selected item has ended.';
-  const buttons = actionsFor(id).map((a) => {
+  const actions = actionsFor(id);
+  const following = lane?.kind === 'connection' && saved.tab !== 'stream';
+  const nameOf = (target: string) => store.lanes.get(target)?.lane.name ?? store.locks.get(target)?.name ?? target;
+  const targets = [lane?.linkId, lane?.waitingForId].filter((t): t is string => !!t);
+  const key = [id, text, following, ...targets.map((t) => `${t}:${nameOf(t)}`), ...actions.map((a) => `${a.action}:${a.label}`)].join('\u0000');
+  if (key === detailKey) return;
+  detailKey = key;
+  const buttons = actions.map((a) => {
     const b = el('vscode-button', { secondary: '', 'data-action': a.action }, a.label);
     b.addEventListener('click', () => vscode.postMessage({ type: 'action', action: a.action, id }));
     return b;
   });
   const links: HTMLElement[] = [];
-  if (lane?.kind === 'connection' && saved.tab !== 'stream') {
+  if (following) {
     const f = el('vscode-button', { secondary: '', 'data-follow': id, title: 'See what crosses this connection' }, 'Follow stream');
     f.addEventListener('click', () => showTab('stream'));
     links.push(f);
   }
-  for (const target of [lane?.linkId, lane?.waitingForId]) {
-    if (!target) continue;
-    const name = store.lanes.get(target)?.lane.name ?? store.locks.get(target)?.name ?? target;
-    const a = el('vscode-button', { secondary: '', 'data-link': target, title: 'Select it' }, `→ ${name}`);
+  for (const target of targets) {
+    const a = el('vscode-button', { secondary: '', 'data-link': target, title: 'Select it' }, `→ ${nameOf(target)}`);
     a.addEventListener('click', () => reveal(target, true));
     links.push(a);
   }
@@ -198,8 +208,11 @@ let messages = 0;
 window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
   const m = e.data;
   messages++;
-  requestDraw();
   if (!m || typeof m !== 'object') return;
+  const lanesBefore = store.lanesVersion;
+  // A frame of figures only (the charts' numbers) changes nothing on the timeline: no frame for
+  // it there. Every frame the webview asks for is a frame of the whole workbench page.
+  if (m.type !== 'frame' || saved.tab !== 'timeline') requestDraw();
   switch (m.type) {
     case 'hello':
       followSent = undefined;
@@ -216,6 +229,7 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
       break;
     case 'frame':
       store.apply(m.frame);
+      if (saved.tab === 'timeline' && store.lanesVersion !== lanesBefore) requestDraw();
       // The smaller offset wins: a frame can only arrive after it was stamped.
       clockOffset = Math.max(clockOffset, m.frame.now - Date.now());
       if (saved.selected) renderDetail();

@@ -78,6 +78,7 @@ export class Replay {
     this.applied = idx;
     this.store.now = this.cursor;
     this.store.version++;
+    this.store.lanesVersion++;
     this.slider.value = String(Math.round(this.cursor - h.startedAt));
     this.time.textContent = `+${((this.cursor - h.startedAt) / 1000).toFixed(2)} s of ${((h.endedAt - h.startedAt) / 1000).toFixed(2)} s`;
     this.root.dataset.cursor = String(Math.round(this.cursor - h.startedAt));

@@ -46,6 +46,8 @@ export class Store {
   now = 0;
   /** Bumped on every change; views redraw when it moved. */
   version = 0;
+  /** Bumped when a lane came, went or changed: the timeline needs nothing else. */
+  lanesVersion = 0;
 
   reset(now: number): void {
     this.lanes.clear();
@@ -57,17 +59,19 @@ export class Store {
     this.lastBytes.clear();
     this.now = now;
     this.version++;
+    this.lanesVersion++;
   }
 
   apply(f: Frame): void {
     this.now = Math.max(this.now, f.now);
     for (const id of f.gone) {
-      this.lanes.delete(id);
+      if (this.lanes.delete(id)) this.lanesVersion++;
       this.locks.delete(id);
       this.servers.delete(id);
       this.pools.delete(id);
     }
     for (const lane of f.lanes) this.applyLane(lane, f.now);
+    if (f.lanes.length) this.lanesVersion++;
     for (const l of f.locks) this.locks.set(l.id, l);
     for (const s of f.servers) this.servers.set(s.id, s);
     for (const p of f.pools) this.pools.set(p.id, p);

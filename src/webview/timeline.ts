@@ -42,6 +42,16 @@ export class Timeline {
   private drawnKey = '';
   private drawnEnd = 0;
   private drag: { x: number; endAt: number } | undefined;
+  /**
+   * Sizes from a ResizeObserver: reading clientWidth in a frame after the labels changed forces
+   * a synchronous layout of the page, which showed up as most of the dashboard's script time.
+   */
+  private width = 0;
+  private height = 0;
+  /** Whether the last paint had anything that moves with time (a span edge or an arrow in view). */
+  private movesWithTime = true;
+  private labelItems: { rec: LaneRecord; item: HTMLElement; desc: HTMLElement; text: string; state: string }[] = [];
+  private elapsedSecond = -1;
   selected: string | null = null;
   /** Frame times of the last draws (ms), for the benchmark's p95. */
   readonly drawTimes: number[] = [];
@@ -97,6 +107,11 @@ export class Timeline {
         this.onChange();
       }
     });
+    new ResizeObserver(() => {
+      this.width = this.canvas.clientWidth;
+      this.height = this.viewport.clientHeight;
+      this.onChange();
+    }).observe(this.viewport);
     this.viewport.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     this.labels.addEventListener('click', (e) => {
       const row = (e.target as HTMLElement).closest<HTMLElement>('[data-id]');
@@ -118,7 +133,7 @@ export class Timeline {
     window.addEventListener('mousemove', (e) => {
       const d = this.drag;
       if (!d || Math.abs(e.clientX - d.x) < 3) return;
-      const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
+      const msPerPx = this.state.windowMs / Math.max(1, this.width);
       this.paused = true;
       this.endAt = Math.min(this.clock(), d.endAt - (e.clientX - d.x) * msPerPx);
       this.updatePauseButton();
@@ -161,7 +176,7 @@ export class Timeline {
   }
 
   private visibleRows(): number {
-    return Math.max(1, Math.floor(this.viewport.clientHeight / ROW));
+    return Math.max(1, Math.floor(this.height / ROW));
   }
 
   private onWheel(e: WheelEvent): void {
@@ -171,7 +186,7 @@ export class Timeline {
       return;
     }
     if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-      const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
+      const msPerPx = this.state.windowMs / Math.max(1, this.width);
       this.paused = true;
       this.endAt = Math.min(this.clock(), this.windowEnd() + (e.deltaX || e.deltaY) * msPerPx);
       this.updatePauseButton();
@@ -197,8 +212,8 @@ export class Timeline {
 
   /** Rows in group order: an owner's threads and processes first, then its connections. */
   private refreshRows(): void {
-    if (this.rowsVersion === this.store.version) return;
-    this.rowsVersion = this.store.version;
+    if (this.rowsVersion === this.store.lanesVersion) return;
+    this.rowsVersion = this.store.lanesVersion;
     const groups = new Map<string, LaneRecord[]>();
     for (const rec of this.store.lanes.values()) {
       if (!this.accepts(rec)) continue;
@@ -218,24 +233,29 @@ export class Timeline {
   }
 
   /**
-   * Draws the visible rows when something visible changed: the state, the view (scroll, zoom,
-   * selection, size), or time by at least TIME_STEP_PX. Repainting a canvas costs the renderer
-   * (software raster here), so a 30 s window moves 4 times a second, and a paused one not at all.
+   * Draws the visible rows when something visible changed: a lane, the view (scroll, zoom,
+   * selection, size), or time by at least TIME_STEP_PX — and time only when something in view
+   * moves with it (a lane that has been in one state for the whole window looks the same).
+   * Repainting a canvas costs the renderer (software raster here): a 30 s window moves at most
+   * 4 times a second, and a paused or unchanging one not at all.
    */
   draw(): void {
     const end = this.windowEnd();
-    const key = `${this.store.version}|${this.scrollRows}|${this.selected}|${this.state.windowMs}|${this.state.filter}|${this.canvas.clientWidth}|${this.viewport.clientHeight}|${this.paused}`;
-    const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
-    if (key === this.drawnKey && Math.abs(end - this.drawnEnd) < TIME_STEP_PX * msPerPx) return;
+    const key = `${this.store.lanesVersion}|${this.scrollRows}|${this.selected}|${this.state.windowMs}|${this.state.filter}|${this.width}|${this.height}|${this.paused}`;
+    const msPerPx = this.state.windowMs / Math.max(1, this.width);
+    if (key === this.drawnKey && (!this.movesWithTime || Math.abs(end - this.drawnEnd) < TIME_STEP_PX * msPerPx)) {
+      this.updateElapsed(this.clock());
+      return;
+    }
     this.drawnKey = key;
     this.drawnEnd = end;
     this.paint(end);
   }
 
-  /** How long until time alone moves the picture by a step (paused: the labels' elapsed times). */
+  /** How long until time alone changes the picture: a step, or the labels' elapsed seconds. */
   nextDueMs(): number {
-    if (this.paused) return 1000;
-    const msPerPx = this.state.windowMs / Math.max(1, this.canvas.clientWidth);
+    if (this.paused || !this.movesWithTime) return 1000 - (this.clock() % 1000);
+    const msPerPx = this.state.windowMs / Math.max(1, this.width);
     return Math.min(1000, Math.max(16, TIME_STEP_PX * msPerPx - (this.windowEnd() - this.drawnEnd)));
   }
 
@@ -243,8 +263,8 @@ export class Timeline {
     const t0 = performance.now();
     this.refreshRows();
     const dpr = window.devicePixelRatio || 1;
-    const width = this.canvas.clientWidth;
-    const height = this.viewport.clientHeight;
+    const width = this.width;
+    const height = this.height;
     if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {
       this.canvas.width = Math.round(width * dpr);
       this.canvas.height = Math.round(height * dpr);
@@ -258,6 +278,7 @@ export class Timeline {
     const count = this.visibleRows();
     const first = this.scrollRows;
     const now = this.clock();
+    let moves = false;
     for (let i = 0; i < count && first + i < this.rows.length; i++) {
       const row = this.rows[first + i]!;
       const y = i * ROW;
@@ -276,6 +297,8 @@ export class Timeline {
       for (const span of row.rec.spans) {
         const spanEnd = span.end ?? now;
         if (spanEnd < start || span.start > end) continue;
+        // An edge inside the window slides as time goes on; a span covering it all does not.
+        if (span.start > start || span.end !== null) moves = true;
         const x0 = Math.max(0, x(span.start));
         const x1 = Math.min(width, Math.max(x0 + 1, x(spanEnd)));
         ctx.fillStyle = this.colors[span.state];
@@ -287,6 +310,7 @@ export class Timeline {
       }
     }
     this.drawArrows(ctx, first, count, x, start, end);
+    this.movesWithTime = moves || this.arrows.length > 0;
     // "Now" marker when following.
     if (!this.paused) {
       ctx.fillStyle = this.colors.failed;
@@ -341,24 +365,48 @@ export class Timeline {
 
   private drawLabels(first: number, count: number, now: number): void {
     const slice = this.rows.slice(first, first + count);
-    // Rebuilt only when what they say changed: the rows in view, their text, or (each second) the
-    // elapsed times — not on every frame from the host, which mostly changes lanes out of view.
-    const second = Math.floor(now / 1000);
-    let key = `${first}|${count}|${this.selected}|${second}`;
-    for (const row of slice) key += row.kind === 'group' ? `|g${row.name}` : `|${row.rec.lane.id}:${row.rec.lane.state}:${row.rec.lane.label}:${row.rec.lane.ended ? 1 : 0}`;
-    if (key === this.labelsKey) return;
-    this.labelsKey = key;
-    const out: HTMLElement[] = [];
-    for (const row of slice) {
-      if (row.kind === 'group') {
-        out.push(el('div', { class: 'tl-group', role: 'presentation' }, row.name));
-        continue;
+    // The label elements are rebuilt only when which rows are in view changed; what they say
+    // (state, label, elapsed time) is updated in place, and only where the text changed.
+    let key = `${first}|${count}|${this.selected}`;
+    for (const row of slice) key += row.kind === 'group' ? `|g${row.name}` : `|${row.rec.lane.id}`;
+    if (key !== this.labelsKey) {
+      this.labelsKey = key;
+      this.labelItems = [];
+      const out: HTMLElement[] = [];
+      for (const row of slice) {
+        if (row.kind === 'group') {
+          out.push(el('div', { class: 'tl-group', role: 'presentation' }, row.name));
+          continue;
+        }
+        const l = row.rec.lane;
+        const desc = el('span', { class: 'tl-desc' });
+        const item = el('div', { class: `tl-lane${l.id === this.selected ? ' selected' : ''}`, role: 'listitem', 'data-id': l.id, 'data-kind': l.kind }, el('span', { class: 'tl-name' }, l.name), desc);
+        this.labelItems.push({ rec: row.rec, item, desc, text: '', state: '' });
+        out.push(item);
       }
-      const l = row.rec.lane;
-      const since = l.ended ? '' : ` · ${formatMs(Math.max(0, now - (row.rec.spans[row.rec.spans.length - 1]?.start ?? l.since)))}`;
-      const item = el('div', { class: `tl-lane${l.id === this.selected ? ' selected' : ''}`, role: 'listitem', 'data-id': l.id, 'data-kind': l.kind, 'data-state': l.state, title: `${l.name}\n${l.label}` }, el('span', { class: 'tl-name' }, l.name), el('span', { class: 'tl-desc' }, `${l.label}${since}`));
-      out.push(item);
+      this.labels.replaceChildren(...out);
     }
-    this.labels.replaceChildren(...out);
+    this.updateElapsed(now, true);
+  }
+
+  /** The labels' text; the elapsed times move once a second. */
+  private updateElapsed(now: number, force = false): void {
+    const second = Math.floor(now / 1000);
+    if (!force && second === this.elapsedSecond) return;
+    this.elapsedSecond = second;
+    for (const it of this.labelItems) {
+      const l = it.rec.lane;
+      const since = l.ended ? '' : ` · ${formatMs(Math.max(0, now - (it.rec.spans[it.rec.spans.length - 1]?.start ?? l.since)))}`;
+      const text = `${l.label}${since}`;
+      if (text !== it.text) {
+        it.text = text;
+        it.desc.textContent = text;
+        it.item.title = `${l.name}\n${l.label}`;
+      }
+      if (l.state !== it.state) {
+        it.state = l.state;
+        it.item.dataset.state = l.state;
+      }
+    }
   }
 }

@@ -31,6 +31,13 @@ export interface StateModelOptions {
  */
 /** How often an entity whose counters keep moving is republished. */
 export const COUNTERS_MS = 1000;
+/**
+ * At most this many such entities per drain (ticks are 200 ms: 500 a second). A thousand busy
+ * connections are then each republished every 2 s rather than every second: their rows sit in
+ * collapsed ranges and their lanes do not change, so the views would be built for nobody, and
+ * building them costs the extension host the throughput it is measuring (views and garbage).
+ */
+export const MAX_COUNTED_PER_DRAIN = 100;
 
 export class StateModel {
   private readonly entities = new Map<string, Tracked>();
@@ -144,7 +151,7 @@ export class StateModel {
     const elapsed = this.lastDrainAt ? now - this.lastDrainAt : COUNTERS_MS;
     this.lastDrainAt = now;
     // Oldest first (insertion order): whoever is taken now goes to the back when it moves again.
-    let budget = Math.max(1, Math.ceil((this.counted.size * Math.min(elapsed, COUNTERS_MS)) / COUNTERS_MS));
+    let budget = Math.min(MAX_COUNTED_PER_DRAIN, Math.max(1, Math.ceil((this.counted.size * Math.min(elapsed, COUNTERS_MS)) / COUNTERS_MS)));
     for (const e of this.counted) {
       if (budget-- <= 0) break;
       this.counted.delete(e);

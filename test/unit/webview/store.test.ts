@@ -58,3 +58,21 @@ describe('webview: Store', () => {
     assert.equal(s.servers.size, 0);
   });
 });
+
+describe('webview: Store versions', () => {
+  it('a frame with only server figures leaves the lanes version alone, so the timeline does not repaint', () => {
+    const s = new Store();
+    s.reset(0);
+    s.apply(frame(1000, { lanes: [lane({})] }));
+    const lanes = s.lanesVersion;
+    const all = s.version;
+    s.apply(frame(1200, { servers: [{ id: 'server-1', name: 'tcp', connections: 1, messagesPerSecond: 5, bytesIn: 10, bytesOut: 10, queued: 0, busy: 0, p50Ms: null, p99Ms: null, ended: false }] }));
+    s.apply(frame(1400, { gone: ['server-1'] }));
+    assert.equal(s.lanesVersion, lanes);
+    assert.equal(s.version, all + 2);
+    s.apply(frame(1600, { lanes: [lane({ state: 'lock' })] }));
+    assert.equal(s.lanesVersion, lanes + 1);
+    s.apply(frame(1800, { gone: ['thread-1'] }));
+    assert.equal(s.lanesVersion, lanes + 2);
+  });
+});
