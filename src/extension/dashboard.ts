@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { type DashboardAction, type HostMessage, parseWebviewMessage } from '../protocol/messages';
 import type { FollowHandle } from '../engine/engine';
-import { DashboardFeed } from './dashboardFeed';
+import { DashboardFeed, SAMPLE_MS } from './dashboardFeed';
 import { StreamFeed } from './streamFeed';
 import { dashboardHtml, dashboardRoots, safePreview } from './webviewHtml';
 import type { StateMirror } from './stateMirror';
@@ -11,8 +11,6 @@ export const DASHBOARD_VIEW_TYPE = 'socketLab.dashboard';
 /** How often pending changes go out: ≤ 5 frames a second, two messages at most per tick. */
 const TICK_MS = 200;
 const MESSAGES_PER_TICK = 2;
-/** With nothing else changing, a sample this often keeps the charts moving. */
-const SAMPLE_MS = 1000;
 
 export interface DashboardHost {
   readonly extensionUri: vscode.Uri;

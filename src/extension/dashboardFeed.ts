@@ -151,6 +151,13 @@ function laneKey(l: Lane): string {
   return `${l.state}|${l.label}|${l.since}|${l.holding.join(',')}|${l.ended ? 1 : 0}|${l.woken?.at ?? ''}`;
 }
 
+/**
+ * Server and pool figures (the charts) go out at most this often: the charts plot one point a
+ * second, and a busy server's counters move on every tick — five messages a second to the webview
+ * (each a frame of the whole workbench page) for nothing the user could see.
+ */
+export const SAMPLE_MS = 1000;
+
 type Row = { kind: 'lane'; row: Lane } | { kind: 'lock'; row: LockRow } | { kind: 'server'; row: ServerSample } | { kind: 'pool'; row: PoolSample };
 
 /**
@@ -161,6 +168,9 @@ export class DashboardFeed {
   private readonly sent = new Map<string, string>();
   private readonly pending = new Set<string>();
   private readonly gone = new Set<string>();
+  private lastSampleAt = -Infinity;
+  /** Servers and pools the dashboard has heard of. */
+  private readonly sampled = new Set<string>();
 
   constructor(
     private readonly source: EntitySource,
@@ -169,6 +179,7 @@ export class DashboardFeed {
 
   /** Everything, from scratch (the webview just said it is ready). */
   reset(now: number): Frame[] {
+    this.lastSampleAt = now;
     this.sent.clear();
     this.pending.clear();
     this.gone.clear();
@@ -177,7 +188,11 @@ export class DashboardFeed {
       const r = this.row(e);
       if (r) rows.push(r);
     }
-    for (const r of rows) if (r.kind === 'lane') this.sent.set(r.row.id, laneKey(r.row));
+    this.sampled.clear();
+    for (const r of rows) {
+      if (r.kind === 'lane') this.sent.set(r.row.id, laneKey(r.row));
+      else if (r.kind === 'server' || r.kind === 'pool') this.sampled.add(r.row.id);
+    }
     return this.frames(now, rows, []);
   }
 
@@ -185,6 +200,7 @@ export class DashboardFeed {
     for (const id of changed) this.pending.add(id);
     for (const id of removed) {
       this.pending.delete(id);
+      this.sampled.delete(id);
       this.sent.delete(id);
       this.gone.add(id);
     }
@@ -193,6 +209,8 @@ export class DashboardFeed {
   /** The frames owed since the last flush (none when nothing the dashboard draws changed). */
   flush(now: number): Frame[] {
     const rows: Row[] = [];
+    const sampleDue = now - this.lastSampleAt >= SAMPLE_MS;
+    const later: string[] = [];
     for (const id of this.pending) {
       const e = this.source.get(id);
       const r = e && this.row(e);
@@ -201,23 +219,34 @@ export class DashboardFeed {
         const key = laneKey(r.row);
         if (this.sent.get(id) === key) continue;
         this.sent.set(id, key);
+      } else if (r.kind === 'server' || r.kind === 'pool') {
+        // A new one, or one that ended, goes at once: only moving figures wait for their second.
+        if (!sampleDue && !r.row.ended && this.sampled.has(id)) {
+          later.push(id);
+          continue;
+        }
+        this.sampled.add(id);
       }
       rows.push(r);
     }
     const gone = [...this.gone];
     this.pending.clear();
     this.gone.clear();
+    for (const id of later) this.pending.add(id);
+    if (rows.some((r) => r.kind === 'server' || r.kind === 'pool')) this.lastSampleAt = now;
     if (rows.length === 0 && gone.length === 0) return [];
     return this.frames(now, rows, gone);
   }
 
   /** Server and pool samples only: keeps the charts moving while nothing else changes. */
   samples(now: number): Frame[] {
+    this.lastSampleAt = now;
     const rows: Row[] = [];
     for (const e of this.source.all()) {
       if (e.kind === 'server' && e.endedAt === null) rows.push({ kind: 'server', row: serverSample(e) });
       else if (e.kind === 'pool' && e.endedAt === null) rows.push({ kind: 'pool', row: poolSample(e) });
     }
+    for (const r of rows) this.sampled.add(r.row.id);
     return rows.length ? this.frames(now, rows, []) : [];
   }
 

@@ -52,6 +52,7 @@ export class Timeline {
   private movesWithTime = true;
   private labelItems: { rec: LaneRecord; item: HTMLElement; desc: HTMLElement; text: string; state: string }[] = [];
   private elapsedSecond = -1;
+  private labelsVersion = -1;
   selected: string | null = null;
   /** Frame times of the last draws (ms), for the benchmark's p95. */
   readonly drawTimes: number[] = [];
@@ -369,7 +370,11 @@ export class Timeline {
     // (state, label, elapsed time) is updated in place, and only where the text changed.
     let key = `${first}|${count}|${this.selected}`;
     for (const row of slice) key += row.kind === 'group' ? `|g${row.name}` : `|${row.rec.lane.id}`;
+    // Their text moves once a second (elapsed times), or when a lane changed.
+    let force = this.labelsVersion !== this.store.lanesVersion;
+    this.labelsVersion = this.store.lanesVersion;
     if (key !== this.labelsKey) {
+      force = true;
       this.labelsKey = key;
       this.labelItems = [];
       const out: HTMLElement[] = [];
@@ -386,7 +391,7 @@ export class Timeline {
       }
       this.labels.replaceChildren(...out);
     }
-    this.updateElapsed(now, true);
+    this.updateElapsed(now, force);
   }
 
   /** The labels' text; the elapsed times move once a second. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { Engine } from '../../../src/engine/engine';
 import type { EntityView, StateMessage } from '../../../src/engine/state/views';
-import { DashboardFeed, type EntitySource } from '../../../src/extension/dashboardFeed';
+import { DashboardFeed, SAMPLE_MS, type EntitySource } from '../../../src/extension/dashboardFeed';
 import type { Frame } from '../../../src/protocol/messages';
 import { poolScript, processScript, threadScript } from '../support/build';
+import { TestClient } from '../../support/testClient';
 
 /** What the extension's StateMirror does, without VS Code: applies publisher messages. */
 class Source implements EntitySource {
@@ -113,5 +114,37 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     assert.ok(frames.length > 5, `${frames.length} frames`);
     for (const f of frames) assert.ok(Buffer.byteLength(JSON.stringify({ type: 'frame', frame: f })) <= 16 * 1024);
     assert.equal(new Set(frames.flatMap((f) => f.lanes.map((l) => l.id))).size, 2000);
+  });
+
+  it("a busy server's figures go out once a second, not on every tick; its end at once", async () => {
+    const server = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
+    const port = Number(/:(\d+)$/.exec(server.address)![1]);
+    const client = await TestClient.connect({ port });
+    await until(engine, () => source.get(server.id) !== undefined, 'the server in the mirror');
+    const start = Date.now();
+    feed.reset(start);
+    const sentAt: number[] = [];
+    let got = 0;
+    // Real traffic for 2.5 s (the engine publishes every 50 ms here), and a flush after every
+    // round trip: far more often than the dashboard's 200 ms tick.
+    while (Date.now() - start < 2500) {
+      client.send('ping\n');
+      got += 5;
+      await client.bytes(got);
+      const now = Date.now();
+      if (feed.flush(now).some((f) => f.servers.some((x) => x.id === server.id))) sentAt.push(now);
+    }
+    assert.ok(sentAt.length >= 2 && sentAt.length <= 3, `sent at +${sentAt.map((t) => t - start).join(', +')} ms`);
+    for (let i = 1; i < sentAt.length; i++) assert.ok(sentAt[i]! - sentAt[i - 1]! >= SAMPLE_MS);
+    // A server that appears goes out on the next flush, even within the second; the busy one waits.
+    const second = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
+    await until(engine, () => source.get(second.id) !== undefined, 'the second server in the mirror');
+    const within = feed.flush(sentAt[sentAt.length - 1]! + 1).flatMap((f) => f.servers.map((x) => x.id));
+    assert.deepEqual(within, [second.id]);
+    client.close();
+    await engine.stopServer(server.id);
+    await until(engine, () => source.get(server.id)?.endedAt != null, 'the server to end');
+    const ended = feed.flush(Date.now()).flatMap((f) => f.servers).find((x) => x.id === server.id);
+    assert.equal(ended?.ended, true, 'the ended server goes out on the next flush');
   });
 });

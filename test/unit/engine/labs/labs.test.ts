@@ -120,9 +120,10 @@ describe('labs: each proves what it says (real threads and processes)', function
   });
 
   it('process-lock: the broker lock makes the count exact', async () => {
-    const f = await figures('process-lock', { processes: 3, increments: 100 });
-    assert.ok((f.withoutLock as number) < 300, `without a lock: ${String(f.withoutLock)}`);
-    assert.equal(f.withLock, 300);
+    // Enough increments that the children overlap even if one starts late (each takes ~30 ms to start).
+    const f = await figures('process-lock', { processes: 3, increments: 1000 });
+    assert.ok((f.withoutLock as number) < 3000, `without a lock: ${String(f.withoutLock)}`);
+    assert.equal(f.withLock, 3000);
   });
 
   it('deadlock: detected within a second, with both threads and locks', async () => {
