@@ -5,7 +5,7 @@ import type { ConnectionCapture } from '../../engine/server/connectionCapture';
 import type { CaptureLimits } from '../../engine/server/streamCapture';
 import { STREAM_RECORD_BYTES, type Frame, type RecordedStream, type Recording } from '../../protocol/messages';
 import { plural } from '../../engine/text/format';
-import { DashboardFeed, type EntitySource } from '../dashboardFeed';
+import { DashboardFeed, SAMPLE_MS, type EntitySource } from '../dashboardFeed';
 import { toStreamEntry } from '../streamFeed';
 
 export interface RecorderLimits {
@@ -25,8 +25,6 @@ export const DEFAULT_RECORDER_LIMITS: RecorderLimits = {
   maxStreams: 200,
   capture: { maxRecords: 500, recordBytes: STREAM_RECORD_BYTES },
 };
-
-const SAMPLE_MS = 1000;
 
 export class Recorder {
   private readonly feed: DashboardFeed;
