@@ -209,7 +209,6 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
   const m = e.data;
   messages++;
   if (!m || typeof m !== 'object') return;
-  const lanesBefore = store.lanesVersion;
   // A frame of figures only (the charts' numbers) changes nothing on the timeline: no frame for
   // it there. Every frame the webview asks for is a frame of the whole workbench page.
   if (m.type !== 'frame' || saved.tab !== 'timeline') requestDraw();
@@ -227,13 +226,15 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
       status.textContent = '';
       status.hidden = true;
       break;
-    case 'frame':
+    case 'frame': {
+      const lanes = store.lanesVersion;
       store.apply(m.frame);
-      if (saved.tab === 'timeline' && store.lanesVersion !== lanesBefore) requestDraw();
+      if (saved.tab === 'timeline' && store.lanesVersion !== lanes) requestDraw();
       // The smaller offset wins: a frame can only arrive after it was stamped.
       clockOffset = Math.max(clockOffset, m.frame.now - Date.now());
       if (saved.selected) renderDetail();
       break;
+    }
     case 'reveal':
       reveal(m.id, false, m.follow);
       break;

@@ -245,7 +245,7 @@ export class Timeline {
     const key = `${this.store.lanesVersion}|${this.scrollRows}|${this.selected}|${this.state.windowMs}|${this.state.filter}|${this.width}|${this.height}|${this.paused}`;
     const msPerPx = this.state.windowMs / Math.max(1, this.width);
     if (key === this.drawnKey && (!this.movesWithTime || Math.abs(end - this.drawnEnd) < TIME_STEP_PX * msPerPx)) {
-      this.updateElapsed(this.clock());
+      this.updateLabelText(this.clock());
       return;
     }
     this.drawnKey = key;
@@ -391,11 +391,11 @@ export class Timeline {
       }
       this.labels.replaceChildren(...out);
     }
-    this.updateElapsed(now, force);
+    this.updateLabelText(now, force);
   }
 
-  /** The labels' text; the elapsed times move once a second. */
-  private updateElapsed(now: number, force = false): void {
+  /** The labels' text and state; the elapsed times in it move once a second. */
+  private updateLabelText(now: number, force = false): void {
     const second = Math.floor(now / 1000);
     if (!force && second === this.elapsedSecond) return;
     this.elapsedSecond = second;
