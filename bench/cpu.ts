@@ -22,8 +22,9 @@ export function cpuSnapshot(): Map<number, { group: string; s: number }> {
       // The process ended while we read it.
     }
   }
-  // The load generator has ended by the second snapshot: its time is in this process's
-  // cutime/cstime (children waited for), fields 16 and 17.
+  // A load generator run to completion between the snapshots has ended by the second one: its
+  // time is in this process's cutime/cstime (children waited for), fields 16 and 17. A running
+  // one is listed by pid like any other process.
   const self = fs.readFileSync('/proc/self/stat', 'utf8');
   const rest = self.slice(self.lastIndexOf(')') + 2).split(' ');
   out.set(-1, { group: 'load generator', s: (Number(rest[13]) + Number(rest[14])) * TICK_S });
@@ -31,6 +32,7 @@ export function cpuSnapshot(): Map<number, { group: string; s: number }> {
 }
 
 function groupOf(cmd: string): string {
+  if (cmd.includes('echo_client')) return 'load generator';
   if (cmd.includes('extensionHost')) return 'extension host';
   if (/chrom/i.test(cmd) && cmd.includes('--type=renderer')) return 'chromium renderer';
   if (/chrom/i.test(cmd) && cmd.includes('--type=gpu-process')) return 'chromium gpu';

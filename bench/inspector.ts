@@ -1,12 +1,12 @@
 // What watching costs: the same 1,000-connection echo load on a server running in a real VS Code
 // (code-server, the packed extension), with the Socket Lab views and the dashboard open versus
-// with no Socket Lab UI showing, alternated round by round in one run. Prints:
+// with no Socket Lab UI showing, alternated segment by segment under one unbroken load. Prints:
 //  - echo throughput (C load generator, 1,000 connections, 64-byte closed loop), UI / no UI;
 //  - extension-host event-loop delay p99 (the extension's own monitorEventLoopDelay, per second);
 //  - messages per second to the webview and the largest one;
 //  - webview frame time (requestAnimationFrame intervals) and timeline draw time, p95;
 //  - tree refreshes under steady load: whole-tree vs single rows.
-// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --warmup W --conns N --ui both|sidebar|dashboard]
+// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --settle T --warmup W --conns N --ui both|sidebar|dashboard]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,16 +16,19 @@ import { startServerAndWait } from '../test/e2e/support/servers';
 import { endSession, startSession } from '../test/e2e/support/session';
 import { openSocketLab, runCommand, waitFor } from '../test/e2e/support/workbench';
 import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';
-import { compileC, machine, median, runEchoClientWindow } from './support';
+import { compileC, EchoLoad, machine, median } from './support';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '6' },
+    /** Seconds measured per condition and round. */
+    seconds: { type: 'string', default: '6' },
     /**
-     * Seconds between "every connection answered" and the window: the UI first takes in the
-     * 1,000 new connections (and the last round's leaving), which is not the steady state.
+     * Seconds after switching the UI before measuring: opening the views and the dashboard takes
+     * in 1,000 connections at once (snapshot, tree rows, lanes), which is not the steady state.
      */
+    settle: { type: 'string', default: '3' },
+    /** Seconds between "every connection answered" and the first segment. */
     warmup: { type: 'string', default: '3' },
     conns: { type: 'string', default: '1000' },
     /** What "UI open" means: both (default), or only the sidebar views, or only the dashboard. */
@@ -34,6 +37,7 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
+const settle = Number(values.settle);
 const warmup = Number(values.warmup);
 const conns = Number(values.conns);
 const uiMode = values.ui as 'both' | 'sidebar' | 'dashboard';
@@ -48,6 +52,8 @@ interface DiagLine {
 interface Phase {
   ui: boolean;
   msgsPerS: number;
+  /** Over the switch to this condition and the settling seconds after it (not in the ratio). */
+  switchMsgsPerS: number;
   p99Us: number;
   /** Per-second figures of the extension host over the phase (steady part). */
   diag: DiagLine[];
@@ -88,55 +94,63 @@ async function main(): Promise<void> {
   process.env.SOCKET_LAB_DIAGNOSTICS = diagFile;
   const client = compileC('echo_client');
   console.log(`# Inspector cost — ${machine()}`);
-  console.log(`${conns} connections, 64-byte closed-loop echo, ${rounds} rounds × ${seconds} s per condition after all connections answered and ${warmup} s of warm-up, conditions alternated (order rotated per round)`);
+  console.log(
+    `${conns} connections, 64-byte closed-loop echo, one unbroken load; ${rounds} rounds of ${seconds} s per condition, each measured ${settle} s after switching the UI, conditions alternated (order rotated per round)`,
+  );
   const s = await startSession({ resultsDir });
   const phases: Phase[] = [];
+  const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
   try {
     const { page } = s;
     await openSocketLab(page);
     const port = await startServerAndWait('echo', 'event-loop');
-    for (let r = 0; r < rounds; r++) {
-      for (const ui of r % 2 === 0 ? [false, true] : [true, false]) {
-        await setUi(page, ui);
-        // Everything is measured over the client's window: all connections answered, warm-up over.
-        let t0 = Infinity;
-        let before: ReturnType<typeof cpuSnapshot> | undefined;
-        let resetting: Promise<void> | undefined;
-        const run = await runEchoClientWindow(client, port, conns, seconds, warmup, () => {
-          t0 = Date.now();
-          before = cpuSnapshot();
-          if (ui && uiMode !== 'sidebar') resetting = dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { resetFrames(): void } }).socketLabDashboard.resetFrames());
-        });
-        await resetting;
-        if (!before) throw new Error('the echo client never started its window');
-        const cpu = cpuBetween(before, cpuSnapshot());
-        const t1 = Date.now();
-        const diag = fs
-          .readFileSync(diagFile, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as DiagLine)
-          .filter((d) => d.t > t0 + 1000 && d.t <= t1);
-        let frameIntervals: number[] = [];
-        let drawTimes: number[] = [];
-        if (ui && uiMode !== 'sidebar') {
-          const figures = await dashboard(page)
-            .locator('body')
-            .evaluate(() => {
-              const d = (window as unknown as { socketLabDashboard: { frameIntervals(): number[]; drawTimes(): number[]; counts(): { lanes: number } } }).socketLabDashboard;
-              return { frames: d.frameIntervals(), draws: d.drawTimes(), lanes: d.counts().lanes };
-            });
-          frameIntervals = figures.frames;
-          drawTimes = figures.draws;
-          if (figures.lanes < conns) console.log(`  (the dashboard had ${figures.lanes} lanes at the end)`);
+    const load = new EchoLoad(client, port, conns, warmup);
+    try {
+      await load.window;
+      for (let r = 0; r < rounds; r++) {
+        for (const ui of r % 2 === 0 ? [false, true] : [true, false]) {
+          await setUi(page, ui);
+          // A schedule, not a synchronisation: the steady state has no event that says it began.
+          await sleep(settle);
+          if (ui && uiMode !== 'sidebar') await dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { resetFrames(): void } }).socketLabDashboard.resetFrames());
+          // Close the switching segment; the measured one starts now.
+          const switching = await load.mark();
+          const t0 = Date.now();
+          const before = cpuSnapshot();
+          await sleep(seconds);
+          const run = await load.mark();
+          const cpu = cpuBetween(before, cpuSnapshot());
+          const t1 = Date.now();
+          const diag = fs
+            .readFileSync(diagFile, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as DiagLine)
+            .filter((d) => d.t > t0 + 1000 && d.t <= t1);
+          let frameIntervals: number[] = [];
+          let drawTimes: number[] = [];
+          if (ui && uiMode !== 'sidebar') {
+            const figures = await dashboard(page)
+              .locator('body')
+              .evaluate(() => {
+                const d = (window as unknown as { socketLabDashboard: { frameIntervals(): number[]; drawTimes(): number[]; counts(): { lanes: number } } }).socketLabDashboard;
+                return { frames: d.frameIntervals(), draws: d.drawTimes(), lanes: d.counts().lanes };
+              });
+            frameIntervals = figures.frames;
+            drawTimes = figures.draws;
+            if (figures.lanes < conns) console.log(`  (the dashboard had ${figures.lanes} lanes at the end)`);
+          }
+          phases.push({ ui, msgsPerS: run.msgs_per_s, switchMsgsPerS: switching.msgs_per_s, p99Us: run.p99_us, diag, frameIntervals, drawTimes, cpu });
+          console.log(
+            `round ${r + 1} ${ui ? 'UI   ' : 'no UI'}: ${(run.msgs_per_s / 1000).toFixed(1)} k msgs/s (${(switching.msgs_per_s / 1000).toFixed(1)} k while switching and settling), client p99 ${(run.p99_us / 1000).toFixed(1)} ms, ext-host delay p99 (per-second median / max) ${median(diag.map((d) => d.delayMs.p99)).toFixed(1)} / ${Math.max(...diag.map((d) => d.delayMs.p99)).toFixed(1)} ms` +
+              `, CPU s: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([g, v]) => `${g} ${v.toFixed(1)}`).join(', ')}` +
+              (ui ? `, webview ${Math.max(...diag.map((d) => d.dashboard.messages))} msgs/s max, largest ${Math.max(...diag.map((d) => d.dashboard.maxBytes))} B, frame p95 ${quantile(frameIntervals, 0.95).toFixed(1)} ms, draw p95 ${drawTimes.length ? `${quantile(drawTimes, 0.95).toFixed(2)} ms` : '— (nothing to redraw)'}` : ''),
+          );
         }
-        phases.push({ ui, msgsPerS: run.msgs_per_s, p99Us: run.p99_us, diag, frameIntervals, drawTimes, cpu });
-        console.log(
-          `round ${r + 1} ${ui ? 'UI   ' : 'no UI'}: ${(run.msgs_per_s / 1000).toFixed(1)} k msgs/s (all ${run.conns} up after ${(run.ramp_ms / 1000).toFixed(1)} s), client p99 ${(run.p99_us / 1000).toFixed(1)} ms, ext-host delay p99 (per-second median / max) ${median(diag.map((d) => d.delayMs.p99)).toFixed(1)} / ${Math.max(...diag.map((d) => d.delayMs.p99)).toFixed(1)} ms` +
-            `, CPU s: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([g, v]) => `${g} ${v.toFixed(1)}`).join(', ')}` +
-            (ui ? `, webview ${Math.max(...diag.map((d) => d.dashboard.messages))} msgs/s max, largest ${Math.max(...diag.map((d) => d.dashboard.maxBytes))} B, frame p95 ${quantile(frameIntervals, 0.95).toFixed(1)} ms, draw p95 ${quantile(drawTimes, 0.95).toFixed(2)} ms` : ''),
-        );
       }
+    } finally {
+      const last = await load.end().catch(() => undefined);
+      if (last) console.log(`(all ${last.conns} connections had answered ${(last.ramp_ms / 1000).toFixed(1)} s after the first connect)`);
     }
   } finally {
     await endSession();
@@ -158,6 +172,8 @@ async function main(): Promise<void> {
   const delayAbove = p99(ui) - p99(bare);
   console.log('\n| figure | no UI | UI open | target | met |\n|---|---|---|---|---|');
   console.log(`| echo msgs/s (median) | ${(median(bare.map((p) => p.msgsPerS)) / 1000).toFixed(1)} k | ${(median(ui.map((p) => p.msgsPerS)) / 1000).toFixed(1)} k | UI / no UI ≥ 0.9× | ${median(ratios).toFixed(2)}× (${ratios.map((x) => x.toFixed(2)).join(', ')}) ${median(ratios) >= 0.9 ? 'yes' : 'NO'} |`);
+  // Switching includes VS Code's own work of showing or hiding views (and Playwright's commands).
+  console.log(`| echo msgs/s while switching and the ${settle} s after (median; not in the ratio) | ${(median(bare.map((p) => p.switchMsgsPerS)) / 1000).toFixed(1)} k | ${(median(ui.map((p) => p.switchMsgsPerS)) / 1000).toFixed(1)} k | — | — |`);
   console.log(`| ext-host event-loop delay p99, ms (per-second median; max) | ${p99(bare).toFixed(1)}; ${p99max(bare).toFixed(1)} | ${p99(ui).toFixed(1)}; ${p99max(ui).toFixed(1)} | ≤ 20 ms above | +${delayAbove.toFixed(1)} ms ${delayAbove <= 20 ? 'yes' : 'NO'} |`);
   console.log(`| messages/s to the webview (max in any second) | — | ${msgsMax} | ≤ 10 | ${msgsMax <= 10 ? 'yes' : 'NO'} |`);
   console.log(`| largest message | — | ${(bytesMax / 1024).toFixed(1)} KB | ≤ 64 KB | ${bytesMax <= 64 * 1024 ? 'yes' : 'NO'} |`);

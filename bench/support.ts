@@ -75,29 +75,65 @@ export function runEchoClient(client: string, port: number, conns: number, secon
 }
 
 /**
- * The same, asynchronously, telling when the measured window starts (every connection answered,
- * warm-up over), for figures that must cover exactly that window (CPU per process).
+ * One unbroken echo load cut into segments: the caller switches a condition, then closes a
+ * segment with `mark()`, and gets that segment's figures. Conditions compared this way share the
+ * same connections and sit seconds apart, so neither reconnecting nor the machine's drift over a
+ * run lands in the comparison.
  */
-export function runEchoClientWindow(client: string, port: number, conns: number, seconds: number, warmupS: number, onWindow: () => void, size = 64): Promise<EchoResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(client, echoArgs(port, conns, seconds, size, warmupS), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (!err.includes('window\n') && (err + d).includes('window\n')) onWindow();
-      err += d;
+export class EchoLoad {
+  private readonly child: ChildProcess;
+  private readonly waiting: Array<{ resolve(r: EchoResult): void; reject(e: Error): void }> = [];
+  private failure: Error | undefined;
+  private stderr = '';
+  private rejectWindow: (e: Error) => void = () => undefined;
+  /** Settles when every connection has answered and the warm-up is over. */
+  readonly window: Promise<void>;
+
+  constructor(client: string, port: number, conns: number, warmupS: number, size = 64) {
+    this.child = spawn(client, echoArgs(port, conns, 0, size, warmupS), { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.window = new Promise((resolve, reject) => {
+      this.rejectWindow = reject;
+      this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        if (!this.stderr.includes('window\n') && (this.stderr + d).includes('window\n')) resolve();
+        this.stderr += d;
+      });
     });
-    child.once('error', reject);
-    child.once('close', (code) => {
+    this.window.catch(() => undefined);
+    readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {
       try {
-        if (!out.trim()) throw new Error(`echo client exited with ${code}: ${err.replace('window\n', '').trim()}`);
-        resolve(checked(out));
+        this.waiting.shift()?.resolve(checked(line));
       } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
+        this.fail(e instanceof Error ? e : new Error(String(e)));
       }
     });
-  });
+    this.child.once('error', (e) => this.fail(e));
+    this.child.once('close', (code) => this.fail(new Error(`echo client exited with ${code}: ${this.stderr.replace('window\n', '').trim()}`)));
+  }
+
+  /** Closes the current segment (since the window opened or the last mark) and returns it. */
+  mark(): Promise<EchoResult> {
+    return this.request('\n');
+  }
+
+  /** Ends the load; the result is the segment since the last mark. */
+  end(): Promise<EchoResult> {
+    const last = this.request(undefined);
+    this.child.stdin!.end();
+    return last;
+  }
+
+  private request(line: string | undefined): Promise<EchoResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const p = new Promise<EchoResult>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (line) this.child.stdin!.write(line);
+    return p;
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.rejectWindow(e);
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
 }
 
 export function median(xs: number[]): number {

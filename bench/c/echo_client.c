@@ -4,6 +4,9 @@
 // The clock starts once every connection has had its first reply: connect() returns when the
 // kernel completed the handshake, but past the listen backlog a connection waits in SYN_RECV for
 // retransmits (seconds), so without this the server would still be accepting during the window.
+// SECONDS 0 runs in segments: the load goes on until standard input ends, and each line read
+// there closes a segment, printed as its own JSON line (so a caller can compare conditions it
+// switches under one unbroken load, without reconnecting between them).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +40,8 @@ static uint64_t now_ns(void) {
 static inline uint8_t pattern(uint32_t seq, size_t i, int idx) { return (uint8_t)(seq * 31u + i * 7u + idx * 13u); }
 
 static uint32_t hist[HIST_US];
+
+static void print_result(const char *kind, int nconn, uint64_t ramp_ns, size_t size, double dur, uint64_t msgs, uint64_t errors, uint64_t bad);
 
 static void send_next(conn_t *c, int idx, uint8_t *out, size_t size, uint64_t t, uint64_t *errors) {
   for (size_t k = 0; k < size; k++) out[k] = pattern(c->seq, k, idx);
@@ -81,7 +86,13 @@ int main(int argc, char **argv) {
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   }
-  uint64_t start = now_ns(), measure_from = UINT64_MAX, end = UINT64_MAX;
+  int segments = seconds <= 0;
+  if (segments) {
+    fcntl(0, F_SETFL, O_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = UINT32_MAX};
+    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev);
+  }
+  uint64_t start = now_ns(), measure_from = UINT64_MAX, end = UINT64_MAX, segment_from = UINT64_MAX;
   uint64_t ramp_deadline = began + 60ull * 1000000000ull, ramp_ns = 0;
   uint64_t msgs = 0, bad = 0, errors = 0;
   int answered = 0, window_told = 0;
@@ -102,6 +113,23 @@ int main(int argc, char **argv) {
       window_told = 1;
     }
     for (int e = 0; e < n; e++) {
+      if (events[e].data.u32 == UINT32_MAX) {
+        char line[256];
+        ssize_t r = read(0, line, sizeof line);
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        for (ssize_t k = 0; k < r; k++) {
+          if (line[k] != '\n') continue;
+          // A mark before the window opened closes an empty segment.
+          uint64_t from = segment_from < t ? segment_from : t;
+          print_result("segment", nconn, ramp_ns, size, (double)(t - from) / 1e9, msgs, errors, bad);
+          fflush(stdout);
+          memset(hist, 0, sizeof hist);
+          msgs = 0;
+          if (segment_from != UINT64_MAX) segment_from = t;
+        }
+        if (r <= 0) end = t; /* standard input ended: the run ends */
+        continue;
+      }
       int idx = (int)events[e].data.u32;
       conn_t *c = &conns[idx];
       ssize_t r = read(c->fd, in, size - c->got);
@@ -115,7 +143,7 @@ int main(int argc, char **argv) {
         if (in[k] != pattern(c->seq, c->got + (size_t)k, idx)) bad++;
       c->got += (size_t)r;
       if (c->got < size) continue;
-      if (c->t_send >= measure_from && t < end) {
+      if (c->t_send >= measure_from && t < end && (!segments || t >= segment_from)) {
         uint64_t us = (t - c->t_send) / 1000;
         hist[us < HIST_US ? us : HIST_US - 1]++;
         msgs++;
@@ -125,10 +153,11 @@ int main(int argc, char **argv) {
       // While connections are still arriving, an answered one waits, so the ramp is not slowed
       // by load; then all start together.
       if (c->seq == 1 && ++answered < nconn) continue;
-      if (answered == nconn && end == UINT64_MAX) {
+      if (answered == nconn && measure_from == UINT64_MAX) {
         ramp_ns = t - began;
         measure_from = t + (uint64_t)(warmup * 1e9);
-        end = measure_from + (uint64_t)(seconds * 1e9);
+        if (segments) segment_from = measure_from;
+        else end = measure_from + (uint64_t)(seconds * 1e9);
         for (int j = 0; j < nconn; j++) {
           if (j != idx) send_next(&conns[j], j, out, size, t, &errors);
         }
@@ -136,9 +165,13 @@ int main(int argc, char **argv) {
       send_next(c, idx, out, size, t, &errors);
     }
   }
-  double dur = (double)(end - measure_from) / 1e9;
-  printf("{\"conns\":%d,\"ramp_ms\":%.0f,\"size\":%zu,\"seconds\":%.3f,\"msgs\":%llu,\"msgs_per_s\":%.0f,\"p50_us\":%llu,\"p99_us\":%llu,\"errors\":%llu,\"bad_bytes\":%llu}\n",
-         nconn, ramp_ns / 1e6, size, dur, (unsigned long long)msgs, msgs / dur, (unsigned long long)(msgs ? percentile(msgs, 0.50) : 0),
-         (unsigned long long)(msgs ? percentile(msgs, 0.99) : 0), (unsigned long long)errors, (unsigned long long)bad);
+  uint64_t from = segments ? segment_from : measure_from;
+  print_result(segments ? "end" : "run", nconn, ramp_ns, size, from < end ? (double)(end - from) / 1e9 : 0, msgs, errors, bad);
   return (errors || bad) ? 1 : 0;
+}
+
+static void print_result(const char *kind, int nconn, uint64_t ramp_ns, size_t size, double dur, uint64_t msgs, uint64_t errors, uint64_t bad) {
+  printf("{\"kind\":\"%s\",\"conns\":%d,\"ramp_ms\":%.0f,\"size\":%zu,\"seconds\":%.3f,\"msgs\":%llu,\"msgs_per_s\":%.0f,\"p50_us\":%llu,\"p99_us\":%llu,\"errors\":%llu,\"bad_bytes\":%llu}\n",
+         kind, nconn, ramp_ns / 1e6, size, dur, (unsigned long long)msgs, dur > 0 ? msgs / dur : 0, (unsigned long long)(msgs ? percentile(msgs, 0.50) : 0),
+         (unsigned long long)(msgs ? percentile(msgs, 0.99) : 0), (unsigned long long)errors, (unsigned long long)bad);
 }
