@@ -209,7 +209,7 @@ export class DashboardFeed {
   /** The frames owed since the last flush (none when nothing the dashboard draws changed). */
   flush(now: number): Frame[] {
     const rows: Row[] = [];
-    const sampleDue = now - this.lastSampleAt >= SAMPLE_MS;
+    const sampleDue = this.sampleDue(now);
     const later: string[] = [];
     for (const id of this.pending) {
       const e = this.source.get(id);
@@ -236,6 +236,11 @@ export class DashboardFeed {
     if (rows.some((r) => r.kind === 'server' || r.kind === 'pool')) this.lastSampleAt = now;
     if (rows.length === 0 && gone.length === 0) return [];
     return this.frames(now, rows, gone);
+  }
+
+  /** Whether the charts are owed a point: no server or pool figures went out in the last second. */
+  sampleDue(now: number): boolean {
+    return now - this.lastSampleAt >= SAMPLE_MS;
   }
 
   /** Server and pool samples only: keeps the charts moving while nothing else changes. */

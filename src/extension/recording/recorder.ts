@@ -5,7 +5,7 @@ import type { ConnectionCapture } from '../../engine/server/connectionCapture';
 import type { CaptureLimits } from '../../engine/server/streamCapture';
 import { STREAM_RECORD_BYTES, type Frame, type RecordedStream, type Recording } from '../../protocol/messages';
 import { plural } from '../../engine/text/format';
-import { DashboardFeed, SAMPLE_MS, type EntitySource } from '../dashboardFeed';
+import { DashboardFeed, type EntitySource } from '../dashboardFeed';
 import { toStreamEntry } from '../streamFeed';
 
 export interface RecorderLimits {
@@ -34,7 +34,6 @@ export class Recorder {
   private readonly notes: string[] = [];
   private rows = 0;
   private full = false;
-  private lastSampleAt = 0;
   readonly startedAt: number;
   private stopped: Recording | undefined;
 
@@ -75,18 +74,15 @@ export class Recorder {
     const gone = [...this.known].filter((id) => !present.has(id));
     if (gone.length) this.append([{ now, lanes: [], locks: [], servers: [], pools: [], gone }]);
     this.append(frames);
-    this.lastSampleAt = now;
   }
 
   /** Once per tick: what changed since the last one, and a sample a second for the charts. */
   tick(now: number): void {
     if (this.stopped) return;
-    let frames = this.feed.flush(now);
-    if (now - this.lastSampleAt >= SAMPLE_MS) {
-      frames = [...frames, ...this.feed.samples(now)];
-      this.lastSampleAt = now;
-    }
-    this.append(frames);
+    const frames = this.feed.flush(now);
+    // The flush may have carried this second's figures already (a busy server's, due): a second
+    // point in the same tick would draw the chart a step back and forth.
+    this.append(this.feed.sampleDue(now) ? [...frames, ...this.feed.samples(now)] : frames);
   }
 
   stop(now: number): Recording {

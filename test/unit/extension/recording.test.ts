@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Engine } from '../../../src/engine/engine';
 import type { EntityView, StateMessage } from '../../../src/engine/state/views';
-import type { EntitySource } from '../../../src/extension/dashboardFeed';
+import { SAMPLE_MS, type EntitySource } from '../../../src/extension/dashboardFeed';
 import { parseRecording } from '../../../src/extension/recording/parseRecording';
 import { DEFAULT_RECORDER_LIMITS, Recorder } from '../../../src/extension/recording/recorder';
 import { connectionLogs, toChromeTrace, type TraceEvent } from '../../../src/extension/recording/traceExport';
@@ -183,5 +183,41 @@ describe('extension: a recording sent to a replay panel in parts', () => {
     assert.equal(data.frameAt(t0 - 1), -1);
     assert.equal(data.frameAt(t0 + 200 * 10 + 5), 10);
     assert.equal(data.frameAt(t0 + 1e9), 399);
+  });
+});
+
+describe('extension: recording a busy server', function () {
+  this.timeout(20_000);
+  it('holds one chart point a second for it, as the dashboard draws, not one per tick', async () => {
+    const engine = new Engine({ scripts, retentionMs: 60_000, tickMs: 50 });
+    const source = new Source();
+    let recorder: Recorder | undefined;
+    engine.publisher.subscribe((m) => {
+      const { changed, removed } = source.apply(m);
+      recorder?.note(changed, removed);
+    });
+    try {
+      const server = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
+      const c = await TestClient.connect({ port: server.port });
+      const start = Date.now();
+      recorder = new Recorder(source, undefined, start);
+      let got = 0;
+      // Real traffic for 2.5 s and a tick after every round trip: the server's counters move on
+      // nearly every one.
+      while (Date.now() - start < 2500) {
+        c.send('ping\n');
+        got += 5;
+        await c.bytes(got);
+        recorder.tick(Date.now());
+      }
+      c.close();
+      const rec = recorder.stop(Date.now());
+      const at = rec.frames.filter((f) => f.servers.some((s) => s.id === server.id && !s.ended)).map((f) => f.now);
+      assert.ok(at.length >= 3 && at.length <= 4, `points at +${at.map((t) => t - start).join(', +')} ms`);
+      for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= SAMPLE_MS, `points at +${at.map((t) => t - start).join(', +')} ms`);
+    } finally {
+      recorder?.dispose();
+      await engine.dispose();
+    }
   });
 });
