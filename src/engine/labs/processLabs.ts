@@ -122,7 +122,9 @@ export const processLock: LabDefinition = {
     'N processes each add 1 to a shared Value M times, as read then write through the broker. Without a lock ' +
     'their reads and writes interleave and updates are lost; with a multiprocessing Lock around them, none is. ' +
     'The lock shows in the Sync view as "shared via broker".',
-  params: [param('processes', 'how many processes', 4, 2, 40), param('increments', 'increments per process', 200, 1, 100_000)],
+  // Children start ~30 ms apart (more on a busy machine): with a few hundred increments each could
+  // finish before the next begins, and the lab would show nothing lost.
+  params: [param('processes', 'how many processes', 4, 2, 40), param('increments', 'increments per process', 500, 1, 100_000)],
   async run({ rt, params, print }) {
     const n = params.processes!;
     const m = params.increments!;
