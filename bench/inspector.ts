@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   );
   const s = await startSession({ resultsDir });
   const phases: Phase[] = [];
-  const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+  const sleep = (secs: number) => new Promise((r) => setTimeout(r, secs * 1000));
   try {
     const { page } = s;
     await openSocketLab(page);

@@ -77,8 +77,8 @@ export function runEchoClient(client: string, port: number, conns: number, secon
 /**
  * One unbroken echo load cut into segments: the caller switches a condition, then closes a
  * segment with `mark()`, and gets that segment's figures. Conditions compared this way share the
- * same connections and sit seconds apart, so neither reconnecting nor the machine's drift over a
- * run lands in the comparison.
+ * same connections and sit seconds apart, so neither reconnecting nor the machine's drift over
+ * minutes lands in the comparison.
  */
 export class EchoLoad {
   private readonly child: ChildProcess;
