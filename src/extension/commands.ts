@@ -5,7 +5,7 @@ import { clientCommands } from './clientCommands';
 import { labCommands } from './labCommands';
 import type { Controller } from './controller';
 import { entityId, resolveServer, targetId } from './pickTarget';
-import { askStartRequest, confirmExposure, parseStartRequest, toServerOptions, type StartServerRequest } from './startServer';
+import { askStartRequest, confirmExposure, parseStartRequest, toServerOptions, type ConsentedRequest } from './startServer';
 
 export type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
 
@@ -15,11 +15,13 @@ async function startServer(c: Controller, arg: unknown): Promise<Server | undefi
     if (arg !== undefined) void vscode.window.showErrorMessage('Socket Lab: Start Server was given invalid settings; nothing was started.');
     return undefined;
   }
-  if (!(await confirmExposure(request))) return undefined;
-  return start(c, { ...request, exposureAccepted: true });
+  // Every start through the command asks: its argument can come from anyone.
+  const consented = await confirmExposure(request);
+  return consented ? start(c, consented) : undefined;
 }
 
-async function start(c: Controller, request: StartServerRequest): Promise<Server | undefined> {
+/** Starts what the user already agreed to (a retry on another port does not ask again). */
+async function start(c: Controller, request: ConsentedRequest): Promise<Server | undefined> {
   try {
     const server = await c.engine().startServer(toServerOptions(request));
     await c.revealServer(server.id);

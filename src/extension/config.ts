@@ -35,3 +35,14 @@ export function readServerOptions(): Partial<ServerOptions> {
     spares: n('spares'),
   };
 }
+
+const PREAPPROVAL_KEY = 'allowNonLoopbackWithoutAsking';
+export const EXPOSURE_PREAPPROVAL_SETTING = `socketLab.${PREAPPROVAL_KEY}`;
+
+/**
+ * True only when the user set the pre-approval in their own user settings. Workspace and folder
+ * values are ignored on purpose: a cloned repository can write those.
+ */
+export function exposurePreapproved(): boolean {
+  return vscode.workspace.getConfiguration('socketLab').inspect<unknown>(PREAPPROVAL_KEY)?.globalValue === true;
+}

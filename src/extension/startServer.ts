@@ -3,15 +3,23 @@ import { exposureWarning, validateHost, validatePort } from '../engine/address';
 import { HANDLERS, HANDLER_NAMES, isHandlerName } from '../engine/server/handlers';
 import { defaultUnixPath, isModel, isTransport, MODEL_INFO, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
 import type { Transport } from '../engine/state/views';
-import { readServerOptions, readSettings } from './config';
+import { EXPOSURE_PREAPPROVAL_SETTING, exposurePreapproved, readServerOptions, readSettings } from './config';
 
 /** What the user chose; the rest of ServerOptions comes from settings (toServerOptions). */
-export interface StartServerRequest extends Pick<ServerOptions, 'transport' | 'model' | 'handler' | 'handlerArg' | 'host' | 'port' | 'path'> {
-  /** Set when the user already accepted a non-loopback bind. */
-  readonly exposureAccepted?: boolean;
-}
+export type StartServerRequest = Pick<ServerOptions, 'transport' | 'model' | 'handler' | 'handlerArg' | 'host' | 'port' | 'path'>;
 
-/** Commands can be invoked by anyone (links, other extensions): validate their argument. */
+declare const consent: unique symbol;
+/**
+ * A request the user has agreed to in this window (or that binds loopback only). Only
+ * confirmExposure makes one: no command argument, link or workspace file can carry consent.
+ */
+export type ConsentedRequest = StartServerRequest & { readonly [consent]: true };
+
+/**
+ * Commands can be invoked by anyone (links, other extensions, keybindings): validate their
+ * argument. Whatever else it holds (an `exposureAccepted` flag, say) is dropped: consent is the
+ * user's, asked by confirmExposure.
+ */
 export function parseStartRequest(arg: unknown): StartServerRequest | undefined {
   if (!arg || typeof arg !== 'object') return undefined;
   const a = arg as Record<string, unknown>;
@@ -30,7 +38,6 @@ export function parseStartRequest(arg: unknown): StartServerRequest | undefined 
     host: a.host,
     port: a.port,
     path: a.path as string | undefined,
-    exposureAccepted: a.exposureAccepted === true,
   };
 }
 
@@ -124,11 +131,22 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   return { transport, model: model.value, handler: handler.value, handlerArg, host: host.trim(), port: Number(port.trim()) };
 }
 
-/** Asks before binding anywhere but loopback. */
-export async function confirmExposure(request: StartServerRequest): Promise<boolean> {
-  if (request.transport === 'unix') return true;
+/**
+ * Asks before binding anywhere but loopback, unless the user pre-approved that in their own user
+ * settings. Undefined when they decline (or dismiss the dialog).
+ */
+export async function confirmExposure(request: StartServerRequest): Promise<ConsentedRequest | undefined> {
+  const consented = request as ConsentedRequest;
+  if (request.transport === 'unix') return consented;
   const warning = exposureWarning(request.host);
-  if (!warning || request.exposureAccepted) return true;
-  const choice = await vscode.window.showWarningMessage(warning, { modal: true, detail: 'Lab servers have no authentication.' }, 'Listen Anyway');
-  return choice === 'Listen Anyway';
+  if (!warning || exposurePreapproved()) return consented;
+  const choice = await vscode.window.showWarningMessage(
+    warning,
+    {
+      modal: true,
+      detail: `Lab servers have no authentication. To stop being asked, set "${EXPOSURE_PREAPPROVAL_SETTING}" to true in your user settings (workspace and folder settings cannot pre-approve this: a repository can write those).`,
+    },
+    'Listen Anyway',
+  );
+  return choice === 'Listen Anyway' ? consented : undefined;
 }
