@@ -43,6 +43,8 @@ export interface ConnectionOptions {
 }
 
 const PREVIEW_BYTES = 64;
+/** After our FIN went out, how long the peer has to close its side before it is reset. */
+const FIN_WAIT_MS = 2000;
 
 export { toErrorInfo } from '../errors';
 
@@ -244,8 +246,12 @@ export class Connection implements Tracked<ConnectionView> {
     this.owner.model.touch(this);
   }
 
-  /** Graceful close: flush and FIN now, force (RST) if the peer has not finished by the deadline. */
-  close(reason: string, deadlineMs = 2000): void {
+  /**
+   * Graceful close: flush and FIN, then force (RST) if the peer has not finished in time. With a
+   * `deadlineMs` (the user, the server stopping) the clock starts now; without, only once every
+   * byte was handed to the kernel, so a slow reader still gets the whole reply.
+   */
+  close(reason: string, deadlineMs?: number): void {
     if (this.state === 'closed') return;
     this.closeReason ??= reason;
     if (this.remote) {
@@ -261,8 +267,13 @@ export class Connection implements Tracked<ConnectionView> {
       this.socket.destroy();
       return;
     }
-    this.socket.end();
-    this.forceTimer ??= setTimeout(() => this.destroy(), deadlineMs);
+    if (deadlineMs !== undefined) this.armForceClose(deadlineMs);
+    this.socket.end(() => this.armForceClose(FIN_WAIT_MS));
+  }
+
+  private armForceClose(ms: number): void {
+    if (this.forceTimer || this.state === 'closed') return;
+    this.forceTimer = setTimeout(() => this.destroy(), ms);
     this.forceTimer.unref();
   }
 

@@ -153,7 +153,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
   closeConnection(id: string): boolean {
     const conn = this.connections.get(id);
     if (!conn) return false;
-    conn.close('closed by user');
+    conn.close('closed by user', 2000);
     return true;
   }
 

@@ -27,8 +27,9 @@ export class StreamServer extends Server {
   /** Listens, resolving once ready; a failure rejects with a SocketLabError naming the port or path. */
   static async start(options: ResolvedServerOptions, model: StateModel, log: Logger, scripts: ServerScripts): Promise<StreamServer> {
     // pauseOnConnect: nothing is read until the model serves a connection (and a child process
-    // can be handed a socket nobody has read from).
-    const listener = net.createServer({ noDelay: true, pauseOnConnect: true });
+    // can be handed a socket nobody has read from). allowHalfOpen: a peer's FIN (Python's
+    // shutdown(SHUT_WR), nc -N) ends only its side; replies computed after it must still go out.
+    const listener = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
     if (options.path !== undefined) await clearStaleSocket(options.path);
     try {
       await new Promise<void>((resolve, reject) => {

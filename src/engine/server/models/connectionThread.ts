@@ -24,6 +24,11 @@ export class ConnectionThread extends ConnectionWorker {
   private readonly channel = new Channel();
   /** Input that did not fit in the ring yet (the socket is paused meanwhile). */
   private held: Buffer[] = [];
+  /**
+   * The peer's FIN arrived while input was still held: the thread must see end-of-stream only
+   * after it has read every byte sent before it, or its last replies are lost.
+   */
+  private eofHeld = false;
   constructor(
     host: RuntimeHost,
     id: string,
@@ -64,6 +69,7 @@ export class ConnectionThread extends ConnectionWorker {
     // The thread is parked waiting for a job: nobody touches the rings now.
     this.channel.reset();
     this.held = [];
+    this.eofHeld = false;
     this.post({ t: 'stream', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, idleTimeoutMs: choice.idleTimeoutMs });
     const channel = this.channel;
     const service: ConnectionService = {
@@ -89,8 +95,8 @@ export class ConnectionThread extends ConnectionWorker {
       },
       end: () => {
         if (this.job?.seq !== seq) return;
-        channel.set(F_EOF, true);
-        channel.input.signal();
+        if (this.held.length > 0) this.eofHeld = true;
+        else this.endInput();
       },
       writable: () => {
         if (this.job?.seq === seq) this.pump();
@@ -132,7 +138,17 @@ export class ConnectionThread extends ConnectionWorker {
       this.held.shift();
     }
     this.channel.set(F_INPUT_HELD, false);
+    if (this.eofHeld) {
+      this.eofHeld = false;
+      this.endInput();
+    }
     conn.resumeInput();
+  }
+
+  /** recv() returns b'' once the ring is drained. */
+  private endInput(): void {
+    this.channel.set(F_EOF, true);
+    this.channel.input.signal();
   }
 
   serveDatagram(request: DatagramRequest, choice: HandlerChoice): void {
