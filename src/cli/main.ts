@@ -1,3 +1,4 @@
+import { attachNegativeValues } from './args';
 import { bench } from './bench';
 import { client } from './client';
 import { lab } from './lab';
@@ -16,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command "${command}".`);
-  return run(rest);
+  return run(attachNegativeValues(rest));
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { exposureWarning } from '../engine/address';
+import { exposureWarning, validatePort } from '../engine/address';
 import { Engine } from '../engine/engine';
 import { SocketLabError } from '../engine/errors';
 import { HANDLER_NAMES, parseHandler } from '../engine/server/handlers';
@@ -41,7 +41,8 @@ export async function serve(argv: string[]): Promise<number> {
   if (!isModel(values.model)) throw new UsageError(`serve: --model must be one of ${MODELS.join(', ')}; got "${values.model}".`);
   const handler = parseHandler(values.handler);
   if (!handler) throw new UsageError(`serve: --handler must be one of ${HANDLER_NAMES.join(', ')} (crash-on:WORD for another word); got "${values.handler}".`);
-  if (!/^\d+$/.test(values.port.trim())) throw new UsageError(`serve: Port must be a whole number from 0 to 65535 (0 = any free port); got "${values.port}".`);
+  const portError = validatePort(values.port);
+  if (portError) throw new UsageError(`serve: ${portError}`);
   const numbers: Record<string, number> = {};
   const v = values as Record<string, unknown>;
   for (const [flag, key] of Object.entries(NUMBER_OPTIONS)) {

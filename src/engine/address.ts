@@ -5,9 +5,11 @@ import net from 'node:net';
 /** Returns an error message, or undefined when `text` is a usable port (0 = any free port). */
 export function validatePort(text: string): string | undefined {
   const t = text.trim();
+  // A negative number is a port, just not one that exists: say so rather than "not a number".
+  if (/^-\d+$/.test(t)) return `Port ${t} is out of range: a port is a whole number from 0 to 65535 (0 = any free port).`;
   if (!/^\d+$/.test(t)) return `Port must be a whole number from 0 to 65535 (0 = any free port); got "${text}".`;
   const n = Number(t);
-  if (n > 65535) return `Port must be at most 65535; got ${t}.`;
+  if (n > 65535) return `Port ${t} is out of range: it must be at most 65535.`;
   return undefined;
 }
 

@@ -8,6 +8,12 @@ describe('address validation', () => {
     for (const bad of ['', '-1', '65536', '70000', '12a', '1.5', 'http']) assert.ok(validatePort(bad), bad);
   });
 
+  it('calls a negative or too large port out of range, and junk not a number', () => {
+    assert.equal(validatePort('-1'), 'Port -1 is out of range: a port is a whole number from 0 to 65535 (0 = any free port).');
+    assert.match(validatePort('70000')!, /^Port 70000 is out of range: it must be at most 65535\.$/);
+    assert.match(validatePort('12a')!, /whole number from 0 to 65535 .*got "12a"/);
+  });
+
   it('accepts IP addresses and host names, rejects junk', () => {
     for (const ok of ['127.0.0.1', '::1', '0.0.0.0', 'localhost', 'my-host.example']) assert.equal(validateHost(ok), undefined, ok);
     for (const bad of ['', 'a b', '127.0.0.1:80', 'http://x', '-bad']) assert.ok(validateHost(bad), bad);
