@@ -40,8 +40,16 @@ export class ConnectionProcess extends ConnectionWorker {
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
     child.on('message', (m: FromWorker) => this.onMessage(m));
-    child.on('error', (err) => this.host.log.warn(`${this.name}: ${err.message}`));
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(this.onExit(code, signal))));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve(this.onExit(code, signal)));
+      child.on('error', (err) => {
+        // A fork that failed (EMFILE, EAGAIN, ENOMEM) has no pid and never emits 'exit'.
+        if (child.pid === undefined && this.alive) {
+          this.stderrTail = err.message;
+          resolve(this.onExit(1, null));
+        } else this.host.log.warn(`${this.name}: ${err.message}`);
+      });
+    });
     this.host.model.touch(this);
   }
 

@@ -58,7 +58,8 @@ export class ConnectionThread extends ConnectionWorker {
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (err) => {
       this.error = { type: err.name, message: err.message, stack: err.stack };
-      this.host.log.warn(`Exception in thread ${this.name}: ${err.stack ?? err.message}`);
+      // One that never started is reported once by its pool, not once per attempt.
+      if (this.ready) this.host.log.warn(`Exception in thread ${this.name}: ${err.stack ?? err.message}`);
     });
     this.exited = new Promise((resolve) => worker.once('exit', (code) => resolve(this.onExit(code))));
     this.host.model.touch(this);

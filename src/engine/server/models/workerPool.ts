@@ -23,8 +23,21 @@ export interface WorkerPoolOptions {
 type Item = Connection | DatagramRequest;
 const isConnection = (i: Item): i is Connection => 'serve' in i;
 
-/** Two workers in a row that die before saying ready: stop starting them (no respawn loop). */
+/**
+ * After a worker dies before saying ready (out of descriptors, memory, a broken entry), the next
+ * start waits this long, doubling up to the maximum: no respawn loop, and recovery on its own
+ * once descriptors free up.
+ */
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 5000;
+const REPORT_EVERY_MS = 30_000;
+const OUT_OF_DESCRIPTORS = /EMFILE|ENFILE|too many open files/i;
+/** Start failures that pass once something is freed, unlike a broken entry. */
+const OUT_OF_RESOURCES = /EMFILE|ENFILE|too many open files|EAGAIN|ENOMEM|ERR_WORKER_INIT_FAILED|Worker initialization failure|ERR_WORKER_OUT_OF_MEMORY/i;
+/** Two starts in a row that fail for another reason: the entry is broken; stop (no respawn loop). */
 const MAX_START_FAILURES = 2;
+/** Waiting connections refused per start that failed for lack of descriptors (a worker needs several). */
+const REFUSE_PER_FAILURE = 8;
 /**
  * Workers starting at once. Starting one costs ~25 ms of CPU (a thread) or ~50 ms (a child): a
  * burst of 500 connections must not start 100 at once and starve those already serving.
@@ -52,6 +65,10 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   private readonly queue: Item[] = [];
   private startFailures = 0;
   private startError: string | null = null;
+  /** No start before this (Date.now()); 0: start at will. */
+  private retryAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private reportedAt = -Infinity;
   private stopped = false;
   private readonly removeSampler: () => void;
   private readonly seenVersions = new WeakMap<ServiceWorker, number>();
@@ -127,7 +144,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
       cap: this.options.cap,
       queued: this.queue.length,
       capNote:
-        this.startError ??
+        (this.startError && this.refusedForDescriptors > 0 ? `${this.startError}; ${this.refusedForDescriptors} newest waiting connections refused to free descriptors` : this.startError) ??
         (this.queue.length > 0 && live >= this.options.cap
           ? `${this.options.capName} (${this.options.cap}) reached: ${this.queue.length} waiting`
           : this.droppedDatagrams > 0
@@ -140,6 +157,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     this.stopped = true;
     this.removeSampler();
     clearInterval(this.retireTimer);
+    clearTimeout(this.retryTimer);
     // Releases the pending waitAsync.
     Atomics.add(this.bell, BELL_SEQ, 1);
     Atomics.notify(this.bell, BELL_SEQ);
@@ -188,8 +206,10 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
 
   ready(w: ServiceWorker): void {
     this.starting--;
+    if (this.startError) this.runtime.log.info(`a ${this.options.kind} started again: connections waiting for one are served`);
     this.startFailures = 0;
     this.startError = null;
+    this.retryAt = 0;
     this.becomeIdle(w);
   }
 
@@ -222,16 +242,70 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     if (i >= 0) this.idleWorkers.splice(i, 1);
     if (beforeReady) {
       this.starting--;
-      if (++this.startFailures >= MAX_START_FAILURES) {
-        this.startError = `could not start a ${this.options.kind}: ${reason}`;
-        this.runtime.log.error(`${this.startError}; not trying again until a connection needs one`);
-        this.failQueue(this.startError);
-      }
+      this.startFailed(reason);
     }
     // The slot may serve another worker once the entity has expired from the views.
     setTimeout(() => this.runtime.releaseSlot(w.actor), this.runtime.model.retentionMs + 1000).unref();
     this.pump();
   }
+
+  /**
+   * A worker could not start. For lack of a resource (descriptors, processes, memory), the
+   * connections already accepted keep waiting (shown with the reason) for a worker to free up or
+   * start later, retried with back-off. An entry that is broken fails the same way every time:
+   * after two failures in a row the waiting connections are closed with the reason and nothing
+   * starts again until a connection needs it (no respawn loop). Said once per episode.
+   */
+  private startFailed(reason: string): void {
+    const first = this.startError === null;
+    this.startFailures++;
+    this.startError = `could not start a ${this.options.kind}: ${reason}`;
+    const transient = OUT_OF_RESOURCES.test(reason);
+    if (transient) {
+      this.retryAt = Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (this.startFailures - 1));
+      if (OUT_OF_DESCRIPTORS.test(reason) && this.refuseNewest(`out of file descriptors: no ${this.options.kind} could start to serve it (${reason})`)) {
+        // Descriptors were freed: the next start may well succeed.
+        this.retryAt = Date.now() + RETRY_FIRST_MS;
+      }
+    } else if (this.startFailures >= MAX_START_FAILURES) this.failQueue(this.startError);
+    // Once per episode, and episodes that flap (a start, a failure) at most every 30 s.
+    if ((transient ? first : this.startFailures === MAX_START_FAILURES) && Date.now() - this.reportedAt >= REPORT_EVERY_MS) {
+      this.reportedAt = Date.now();
+      this.runtime.log.error(
+        transient
+          ? `${this.startError}; connections wait for a ${this.options.kind} to free up or to start (trying again with back-off)`
+          : `${this.startError}; not trying again until a connection needs one`,
+      );
+    }
+  }
+
+  private failQueue(reason: string): void {
+    for (const item of this.queue.splice(0)) {
+      if (isConnection(item)) item.destroy(reason);
+      else item.done('—', null);
+    }
+  }
+
+  /**
+   * Accepted connections hold the descriptors a new thread or child needs: when every one is
+   * taken, the newest waiting connections are refused (with the reason) so the oldest can be
+   * served. Connections already served are never touched.
+   */
+  private refuseNewest(reason: string): boolean {
+    let refused = 0;
+    for (let i = this.queue.length - 1; i >= 0 && refused < REFUSE_PER_FAILURE; i--) {
+      const item = this.queue[i]!;
+      if (!isConnection(item)) continue;
+      this.queue.splice(i, 1);
+      item.destroy(`refused: ${reason}`);
+      refused++;
+    }
+    this.refusedForDescriptors += refused;
+    return refused > 0;
+  }
+
+  /** Waiting connections refused so that a worker could start (out of descriptors). */
+  refusedForDescriptors = 0;
 
   // ---
 
@@ -260,19 +334,43 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     // Once a start failed, no spares and one attempt at a time, only for a waiting connection,
     // until a start succeeds: a broken entry must not turn into a respawn loop.
     const want = this.startFailures > 0 ? Math.min(this.queue.length, 1) : this.queue.length + this.options.spares - this.idleWorkers.length;
-    while (this.starting < Math.min(want, MAX_STARTING) && this.workers.size < this.options.cap) this.spawn();
+    const wait = this.retryAt - Date.now();
+    if (wait > 0) {
+      if (want > 0 && !this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.pump();
+        }, wait);
+        this.retryTimer.unref();
+      }
+    } else {
+      while (this.starting < Math.min(want, MAX_STARTING) && this.workers.size < this.options.cap && this.spawn());
+    }
     this.noteWaiting();
     this.touchServer();
   }
 
-  private spawn(): void {
-    const w: ServiceWorker =
-      this.options.kind === 'thread'
-        ? this.runtime.adopt('Thread', (slot, id, name) => new ConnectionThread(this.runtime, id, slot, name, this.options.script, this, this.bell))
-        : this.runtime.adopt('Process', (slot, id, name) => new ConnectionProcess(this.runtime, id, slot, name, this.options.script, this));
-    this.workers.add(w);
-    this.starting++;
-    w.start();
+  /** Starts one worker; false when it could not even begin (it is then counted as a failed start). */
+  private spawn(): boolean {
+    let w: ServiceWorker | undefined;
+    try {
+      w =
+        this.options.kind === 'thread'
+          ? this.runtime.adopt('Thread', (slot, id, name) => new ConnectionThread(this.runtime, id, slot, name, this.options.script, this, this.bell))
+          : this.runtime.adopt('Process', (slot, id, name) => new ConnectionProcess(this.runtime, id, slot, name, this.options.script, this));
+      this.workers.add(w);
+      this.starting++;
+      w.start();
+      return true;
+    } catch (err) {
+      // new Worker() and fork() can throw at once (no descriptor for their pipes, no memory).
+      if (w) {
+        this.workers.delete(w);
+        this.starting--;
+      }
+      this.startFailed(err instanceof Error ? err.message : String(err));
+      return false;
+    }
   }
 
   private noteWaiting(): void {
@@ -284,13 +382,6 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
         ? `waiting for a ${this.options.kind}: all ${this.options.cap} are busy (${this.options.capName})`
         : `waiting for a ${this.options.kind} to start`;
     for (const item of this.queue) if (isConnection(item)) item.wait(reason);
-  }
-
-  private failQueue(reason: string): void {
-    for (const item of this.queue.splice(0)) {
-      if (isConnection(item)) item.destroy(reason);
-      else item.done('—', null);
-    }
   }
 
   private touchServer(): void {
