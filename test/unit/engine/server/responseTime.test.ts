@@ -24,7 +24,8 @@ async function responseTimes(server: Server, replies: number): Promise<ResponseT
 function check(windows: ResponseTime[]): void {
   assert.equal(windows.reduce((n, w) => n + w.replies, 0), ECHOES, 'one response time per request');
   for (const r of windows) {
-    assert.ok(r.p50Ms > 0 && r.p50Ms <= r.p99Ms && r.p99Ms <= r.maxMs, JSON.stringify(r));
+    // The event loop answers within the read's own call: below the histogram's 1 µs, so 0 is a true p50.
+    assert.ok(r.p50Ms >= 0 && r.p50Ms <= r.p99Ms && r.p99Ms <= r.maxMs && r.maxMs > 0, JSON.stringify(r));
     assert.ok(r.maxMs < 2000, `max ${r.maxMs} ms`);
     assert.ok(r.windowMs >= 1000);
   }
