@@ -15,11 +15,15 @@ export interface ConnectionEvents {
 export interface ClientConnection {
   readonly stream: boolean;
   write(data: Uint8Array): void;
-  /** shutdown(SHUT_WR): stop sending, keep reading. */
+  /** shutdown(SHUT_WR): stop sending, keep reading (the connection closes once the peer ends too). */
   halfClose(): void;
   /** Abort with RST. */
   reset(): void;
-  close(): void;
+  /** Close now, whatever the peer is still sending. */
+  destroy(): void;
+  /** Stop reading while our output cannot keep up (TCP's window then holds the peer back). UDP cannot be held back: no-ops. */
+  pause(): void;
+  resume(): void;
 }
 
 function describe(target: Target, err: unknown): SocketLabError {
@@ -32,7 +36,8 @@ export function openConnection(target: Target, on: ConnectionEvents): Promise<Cl
 
 function openStream(target: Target, on: ConnectionEvents): Promise<ClientConnection> {
   return new Promise((resolve, reject) => {
-    const s = target.transport === 'unix' ? net.connect({ path: target.path }) : net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
+    // allowHalfOpen: our FIN and the server's are separate events; the session decides when to close.
+    const s = target.transport === 'unix' ? net.connect({ path: target.path, allowHalfOpen: true }) : net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
     s.once('error', (err) => reject(describe(target, err)));
     s.once('connect', () => {
       s.removeAllListeners('error');
@@ -43,14 +48,14 @@ function openStream(target: Target, on: ConnectionEvents): Promise<ClientConnect
       resolve({
         stream: true,
         write: (d) => void s.write(d),
-        halfClose: () => void s.end(),
-        reset: () => void s.resetAndDestroy(),
-        close: () => {
-          // Our side is done: FIN, and close fully once the peer has finished too.
+        // Once both sides have sent FIN the socket closes itself (autoDestroy).
+        halfClose: () => {
           if (!s.writableEnded) s.end();
-          s.once('end', () => s.destroy());
-          setTimeout(() => s.destroy(), 2000).unref();
         },
+        reset: () => void s.resetAndDestroy(),
+        destroy: () => void s.destroy(),
+        pause: () => void s.pause(),
+        resume: () => void s.resume(),
       });
     });
   });
@@ -77,7 +82,9 @@ function openDatagram(target: Extract<Target, { transport: 'udp' | 'tcp' }>, on:
         write: (d) => s.send(d, (err) => err && on.error(describe(target, err))),
         halfClose: close,
         reset: close,
-        close,
+        destroy: close,
+        pause: () => undefined,
+        resume: () => undefined,
       });
     });
   });

@@ -2,41 +2,69 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { SocketLabError } from '../../engine/errors';
 import { formatTarget, type Target } from '../../engine/target';
-import { StreamEscaper, unescapeText } from '../../engine/text/escape';
+import { unescapeText } from '../../engine/text/escape';
 import { openConnection, type ClientConnection } from './connection';
 import { hexdump, parseHex } from './hexdump';
+import { DATAGRAM_WAIT_MS, formatSeconds, isLineEnding, LINE_ENDINGS, QUIT_GRACE_MS, REPLY_START_MS, type ClientOptions, type LineEnding } from './options';
+import { ReplyGate } from './replyGate';
+import { ReplyText } from './replyText';
 
-export type InputMode = 'line' | 'raw' | 'hex';
-
-export const CLIENT_HELP = `Type a line and press Enter to send it. Commands:
-  :line          send each line with a newline (default); \\xNN escapes send raw bytes
-  :raw           send exactly what you type, no newline added
+export const CLIENT_HELP = `Type a line and press Enter to send it. Every line goes to the server, "exit" too;
+only lines starting with ":" are local commands:
+  :eol none|lf|crlf  what ends each line sent: nothing (like the tutorials' clients), \\n (default), \\r\\n
+  :line          send each line with its line end; \\xNN escapes send raw bytes
+  :raw           send exactly what you type, no line end (the same as :eol none)
   :hex           toggle hex: type bytes as hex (48 65 6c), see replies as a hex+ASCII dump
+  :lockstep      toggle waiting for each reply before the next line is sent
   :send-file P   send the bytes of file P
   :half-close    shut down sending (FIN), keep reading
   :reset         abort the connection with RST
   :reconnect     connect again
-  :quit          close and leave (also: exit, Ctrl+D)
-  :help          this list`;
+  :quit          close and leave (also :q, Ctrl+D)
+  :help          this list
+  ::text         sends ":text"`;
+
+const EOL_SHOWN: Record<LineEnding, string> = { none: 'nothing', lf: '\\n', crlf: '\\r\\n' };
 
 const DIM = '\x1b[2m';
 const PLAIN = '\x1b[0m';
 
 /**
  * The `>> ` client: a session that outlives its connection (`:reconnect`). Everything received is
- * escaped or hex-dumped before it reaches the terminal.
+ * escaped or hex-dumped before it reaches the terminal. Scripted (stdin not a terminal), it loses
+ * nothing: lines wait for replies (lockstep), and the end of input is a FIN after which replies
+ * are printed until the server closes.
  */
 export class ClientSession {
   private conn: ClientConnection | undefined;
-  private mode: InputMode = 'line';
-  private textMode: Exclude<InputMode, 'hex'> = 'line';
-  private escaper = new StreamEscaper({ keepNewlines: true });
+  /** Bumped on every connect: events from a connection that `:reconnect` replaced are ignored. */
+  private generation = 0;
+  private hex = false;
+  private eol: LineEnding;
+  /** The line end `:line` restores after `:raw`. */
+  private lineEol: Exclude<LineEnding, 'none'>;
+  private lockstep: boolean;
+  private readonly gate: ReplyGate;
+  private reply = new ReplyText();
   private dumpOffset = 0;
   private sentAt: number | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private rl: readline.Interface | undefined;
-  private quitting = false;
-  /** Lines are handled one after another (`:send-file` is async); end of input waits its turn. */
+  private rlClosed = false;
+  /** Lines read but not handled yet, and whether stdin ended: what an early close leaves unsent. */
+  private linesWaiting = 0;
+  private stdinEnded = false;
+  /** `:quit` or end of input: the session ends with the connection. */
+  private leaving = false;
+  private waitTimer: NodeJS.Timeout | undefined;
+  /** Whether a byte received restarts the wait (an idle bound) or not (a fixed grace). */
+  private waitRestarts = false;
+  private datagramsSent = 0;
+  private datagramsReceived = 0;
+  private finished = false;
+  /** stdout (a pipe) is full: reading is paused until it drains. */
+  private outputBlocked = false;
+  /** Lines are handled one after another (`:send-file` and lockstep are async); end of input waits its turn. */
   private queue: Promise<void> = Promise.resolve();
   private exitCode = 0;
   private resolveDone!: (code: number) => void;
@@ -45,37 +73,72 @@ export class ClientSession {
   constructor(
     private readonly target: Target,
     private readonly interactive: boolean,
+    private readonly options: ClientOptions,
   ) {
+    this.eol = options.eol;
+    this.lineEol = options.eol === 'none' ? 'lf' : options.eol;
+    this.lockstep = options.lockstep;
+    this.gate = new ReplyGate(options.settleMs, REPLY_START_MS);
   }
 
   /** Input is read only once connected: piped lines must not be consumed before there is a peer. */
   private startInput(): void {
     if (this.rl) return;
     this.rl = readline.createInterface({ input: process.stdin, output: this.interactive ? process.stdout : undefined, terminal: this.interactive, prompt: '>> ' });
-    this.rl.on('line', (line) => (this.queue = this.queue.then(() => this.onLine(line))));
-    this.rl.on('close', () => (this.queue = this.queue.then(() => this.onInputClosed())));
+    this.rl.on('line', (line) => {
+      this.linesWaiting++;
+      this.enqueue(() => this.onLine(line));
+    });
+    this.rl.on('close', () => {
+      this.rlClosed = true;
+      this.stdinEnded = true;
+      this.enqueue(() => this.onInputClosed());
+    });
   }
 
-  /** Connects; resolves false (after printing why) when the first connect fails. */
+  private enqueue(task: () => void | Promise<void>): void {
+    this.queue = this.queue.then(task).catch((err: unknown) => {
+      this.exitCode = 1;
+      this.notice(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  /** Connects; resolves false (after printing why) when the connect fails. */
   async connect(): Promise<boolean> {
+    const generation = ++this.generation;
+    const current = () => generation === this.generation;
+    let conn: ClientConnection;
     try {
-      this.conn = await openConnection(this.target, {
-        data: (d) => this.onData(d),
-        end: () => this.onPeerEnd(),
-        close: () => this.onClose(),
-        error: (e) => this.onError(e),
+      conn = await openConnection(this.target, {
+        data: (d) => void (current() && this.onData(d)),
+        end: () => void (current() && this.onPeerEnd()),
+        close: () => void (current() && this.onClose()),
+        error: (e) => void (current() && this.onError(e)),
       });
     } catch (err) {
       this.notice((err as SocketLabError).message);
       this.exitCode = 1;
       return false;
     }
-    this.escaper = new StreamEscaper({ keepNewlines: true });
+    if (this.finished) {
+      conn.destroy();
+      return false;
+    }
+    this.conn = conn;
+    this.reply = new ReplyText();
     this.dumpOffset = 0;
     if (this.interactive) {
-      this.notice(`connected to ${this.target.transport} ${formatTarget(this.target)} — type a line and press Enter to send; :help lists commands; "exit" or Ctrl+D closes.`);
+      this.notice(`connected to ${this.target.transport} ${formatTarget(this.target)} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.`);
     }
-    this.startInput();
+    // A server may greet first (the menu, a welcome banner): in lockstep the first line waits
+    // for that too. Input is read meanwhile, so an early close can say what was not sent.
+    const greeting = () => this.gate.wait(this.options.settleMs).then(() => undefined);
+    if (this.rl) {
+      if (this.lockstep) await greeting(); // :reconnect, already inside the line queue
+    } else {
+      if (this.lockstep) this.enqueue(greeting);
+      this.startInput();
+    }
     this.prompt();
     return true;
   }
@@ -83,33 +146,47 @@ export class ClientSession {
   /** The extension that launched this terminal went away: end now, whatever the state. */
   abandon(reason: string): void {
     this.notice(reason);
-    this.quitting = true;
+    this.leaving = true;
     this.conn?.reset();
     this.finish();
   }
 
   private async onLine(line: string): Promise<void> {
+    this.linesWaiting--;
+    if (this.finished) return;
     const trimmed = line.trim();
-    if (trimmed === 'exit' || trimmed === ':quit' || trimmed === ':q') return this.quit();
+    if (trimmed === ':quit' || trimmed === ':q') return this.quit();
     if (trimmed.startsWith(':') && !trimmed.startsWith('::')) return this.command(trimmed);
     if (!this.conn) {
       this.notice('not connected: :reconnect or :quit');
       return this.prompt();
     }
     let bytes: Uint8Array | string;
-    if (this.mode === 'hex') bytes = parseHex(line);
+    if (this.hex) bytes = parseHex(line);
     else {
       const text = line.startsWith('::') ? line.slice(1) : line; // "::x" sends ":x"
-      const body = unescapeText(text);
-      bytes = this.mode === 'line' ? Buffer.concat([body, Buffer.from('\n')]) : body;
+      bytes = Buffer.concat([unescapeText(text), Buffer.from(LINE_ENDINGS[this.eol])]);
     }
     if (typeof bytes === 'string') {
       this.notice(bytes);
       return this.prompt();
     }
-    this.sentAt = performance.now();
-    this.conn.write(bytes);
+    // An empty line with no line end is no bytes: nothing to send, nothing to wait for (UDP
+    // still sends it: an empty datagram is a datagram).
+    if (bytes.length === 0 && this.conn.stream) {
+      if (this.interactive) this.notice('nothing sent: the line is empty and the line end is none');
+      return this.prompt();
+    }
+    await this.send(bytes);
     this.prompt();
+  }
+
+  private async send(bytes: Uint8Array): Promise<void> {
+    const conn = this.conn!;
+    this.sentAt = performance.now();
+    conn.write(bytes);
+    if (!conn.stream) this.datagramsSent++;
+    if (this.lockstep) await this.gate.wait();
   }
 
   private async command(text: string): Promise<void> {
@@ -118,27 +195,53 @@ export class ClientSession {
       case ':help':
         this.notice(CLIENT_HELP);
         break;
+      case ':eol': {
+        const [value] = args;
+        if (value === undefined) this.notice(`line end: ${this.eol} (${EOL_SHOWN[this.eol]}); :eol none|lf|crlf changes it`);
+        else if (!isLineEnding(value)) this.notice(`:eol takes none, lf or crlf; got "${value}"`);
+        else {
+          this.setEol(value);
+          this.notice(`line end: ${value} (each line is sent followed by ${EOL_SHOWN[value]})`);
+        }
+        break;
+      }
       case ':line':
+        this.hex = false;
+        this.setEol(this.lineEol);
+        this.notice(`mode: line (each line is sent followed by ${EOL_SHOWN[this.eol]})`);
+        break;
       case ':raw':
-        this.mode = this.textMode = name.slice(1) as 'line' | 'raw';
-        this.notice(`mode: ${this.mode}`);
+        this.hex = false;
+        this.setEol('none');
+        this.notice('mode: raw (each line is sent as typed, no line end; the same as :eol none)');
         break;
       case ':hex':
-        this.mode = this.mode === 'hex' ? this.textMode : 'hex';
-        this.notice(`mode: ${this.mode}`);
+        this.hex = !this.hex;
+        this.notice(`mode: ${this.hex ? 'hex' : this.eol === 'none' ? 'raw' : 'line'}`);
+        break;
+      case ':lockstep':
+        this.lockstep = !this.lockstep;
+        this.notice(
+          this.lockstep
+            ? `lockstep: on (each line waits for the reply to end: ${this.options.settleMs} ms without a byte, or ${formatSeconds(REPLY_START_MS)} without a reply)`
+            : 'lockstep: off (lines are sent as soon as they are typed)',
+        );
         break;
       case ':send-file': {
         const file = args.join(' ');
         if (!file) this.notice('usage: :send-file PATH');
         else if (!this.conn) this.notice('not connected: :reconnect first');
         else {
+          let data: Buffer | undefined;
           try {
-            const data = await fs.promises.readFile(file);
-            this.sentAt = performance.now();
-            this.conn.write(data);
-            this.notice(`sent ${data.length} bytes from ${file}`);
+            data = await fs.promises.readFile(file);
           } catch (err) {
             this.notice(`cannot read ${file}: ${(err as Error).message}`);
+          }
+          if (data && this.conn) {
+            this.notice(`sending ${data.length} bytes from ${file}`);
+            await this.send(data);
+            this.notice(`sent ${data.length} bytes from ${file}`);
           }
         }
         break;
@@ -167,7 +270,15 @@ export class ClientSession {
     this.prompt();
   }
 
+  private setEol(eol: LineEnding): void {
+    this.eol = eol;
+    if (eol !== 'none') this.lineEol = eol;
+  }
+
   private onData(chunk: Buffer): void {
+    if (!this.conn?.stream) this.datagramsReceived++;
+    this.gate.received();
+    if (this.waitRestarts) this.waitTimer?.refresh();
     let rtt = '';
     if (this.sentAt !== undefined) {
       rtt = `${(performance.now() - this.sentAt).toFixed(2)} ms`;
@@ -175,13 +286,13 @@ export class ClientSession {
     }
     clearTimeout(this.flushTimer);
     let text: string;
-    if (this.mode === 'hex') {
+    if (this.hex) {
       text = hexdump(chunk, this.dumpOffset);
       this.dumpOffset += chunk.length;
     } else {
-      text = this.escaper.write(chunk);
+      text = this.reply.write(chunk);
       // A character cut at the end of a read waits briefly for its rest, then is shown escaped.
-      if (this.escaper.pending) this.flushTimer = setTimeout(() => this.show(this.escaper.flush(), ''), 50);
+      if (this.reply.partialCharacter) this.flushTimer = setTimeout(() => this.show(this.reply.flushPartialCharacter(), ''), 50);
     }
     this.show(text, rtt);
   }
@@ -189,53 +300,129 @@ export class ClientSession {
   private show(text: string, rtt: string): void {
     if (!text) return;
     if (!this.interactive) {
-      process.stdout.write(text);
+      // A pipe may take the bytes slower than the server sends them: stop reading until it
+      // drains, so a large reply waits in the server's socket, not in our memory.
+      if (!process.stdout.write(text) && !this.outputBlocked && this.conn) {
+        const conn = this.conn;
+        this.outputBlocked = true;
+        conn.pause();
+        this.gate.hold();
+        process.stdout.once('drain', () => {
+          this.outputBlocked = false;
+          conn.resume();
+          this.gate.release();
+        });
+      }
       return;
     }
     this.clearPromptLine();
     const body = text.endsWith('\n') ? text.slice(0, -1) : text;
     process.stdout.write(`${body}${rtt ? `  ${DIM}(${rtt})${PLAIN}` : ''}\n`);
-    this.rl?.prompt(true);
+    if (!this.rlClosed && !this.leaving) this.rl?.prompt(true);
   }
 
   private onPeerEnd(): void {
-    this.show(this.escaper.flush(), '');
+    this.show(this.reply.flush(), '');
     if (this.interactive) this.notice(`connection closed by ${formatTarget(this.target)}`);
-    this.conn?.close();
+    // Our FIN too (if not sent yet): the socket closes once both sides have ended.
+    this.conn?.halfClose();
   }
 
   private onError(err: SocketLabError): void {
     this.exitCode = 1;
+    if (this.conn && !this.conn.stream && err.code === 'ECONNREFUSED') {
+      // A connected UDP socket learns of ICMP "port unreachable" as ECONNREFUSED on its next read.
+      this.notice(`${err.message}: nothing listens on that UDP port (the host answered "port unreachable")`);
+      this.gate.closed();
+      // Scripted, the rest would go nowhere too: stop. A terminal stays (the server may start yet).
+      if (!this.interactive) this.conn.destroy();
+      return;
+    }
     this.notice(err.message);
   }
 
   private onClose(): void {
     this.conn = undefined;
-    clearTimeout(this.flushTimer);
-    if (this.quitting || !this.interactive) return this.finish();
+    this.gate.closed();
+    clearTimeout(this.waitTimer);
+    if (this.finished) return;
+    if (!this.interactive && !this.leaving) {
+      const ended = this.target.transport === 'udp' ? 'stopped' : `the connection to ${formatTarget(this.target)} closed`;
+      if (this.linesWaiting > 0) this.notice(`${ended} with ${this.linesWaiting} line${this.linesWaiting === 1 ? '' : 's'} of input not sent`);
+      else if (!this.stdinEnded) this.notice(`${ended} before the input ended: the rest of the input was not sent`);
+    }
+    if (this.leaving || !this.interactive) return this.finish();
     // The other side ended it: stay, so the reason can be read and :reconnect used.
     this.notice('not connected: :reconnect, or :quit (Ctrl+D) to close this terminal');
     this.prompt();
   }
 
   private onInputClosed(): void {
-    // Ctrl+D / end of input: finish sending, keep reading until the server closes its side.
-    this.quitting = true;
-    if (this.conn) this.conn.close();
-    else this.finish();
+    if (this.finished) return;
+    this.leaving = true;
+    const conn = this.conn;
+    if (!conn) return this.finish();
+    if (this.interactive) {
+      // Leaving a terminal: a stream gets a moment to close its side (its last reply still
+      // shows); UDP has nothing to close.
+      if (!conn.stream) return this.giveUp();
+      conn.halfClose();
+      this.waitTimer = setTimeout(() => this.giveUp(), this.options.waitMs ?? QUIT_GRACE_MS);
+      return;
+    }
+    if (conn.stream) {
+      // FIN: the server reads the end of our input; its replies are printed until it closes.
+      conn.halfClose();
+      const waitMs = this.options.waitMs;
+      if (waitMs === undefined) return;
+      this.waitRestarts = true;
+      this.waitTimer = setTimeout(() => {
+        this.notice(`stopped waiting: nothing arrived for ${formatSeconds(waitMs)} after the input ended, and ${formatTarget(this.target)} had not closed the connection (--wait ${formatSeconds(waitMs)})`);
+        this.giveUp();
+      }, waitMs);
+    } else {
+      // UDP has no end: replies are awaited until none has come for the wait (each one restarts it).
+      const waitMs = this.options.waitMs ?? DATAGRAM_WAIT_MS;
+      this.waitRestarts = true;
+      this.waitTimer = setTimeout(() => {
+        this.reportDatagrams(waitMs);
+        this.giveUp();
+      }, waitMs);
+    }
+  }
+
+  private reportDatagrams(waitMs: number): void {
+    const waited = `waited ${formatSeconds(waitMs)} after the last datagram; --wait changes it`;
+    if (this.datagramsSent > 0 && this.datagramsReceived === 0) this.notice(`no reply from ${formatTarget(this.target)} (${waited})`);
+    else if (this.datagramsReceived < this.datagramsSent) {
+      this.notice(`${this.datagramsSent} datagrams sent, ${this.datagramsReceived} received (${waited})`);
+    }
+  }
+
+  private giveUp(): void {
+    this.conn?.destroy();
+    this.finish();
   }
 
   private quit(): void {
-    this.quitting = true;
-    if (this.rl) this.rl.close();
+    this.leaving = true;
+    if (this.rl && !this.rlClosed) this.rl.close();
     else this.finish();
   }
 
   private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
     clearTimeout(this.flushTimer);
+    clearTimeout(this.waitTimer);
+    this.gate.closed();
+    if (!this.hex) this.show(this.reply.flush(), '');
     this.rl?.close();
     process.stdin.pause();
-    this.resolveDone(this.exitCode);
+    // The caller exits the process, which drops what a pipe has not taken yet: wait for it.
+    const exitCode = this.exitCode;
+    if (process.stdout.writableLength > 0) process.stdout.write('', () => this.resolveDone(exitCode));
+    else this.resolveDone(exitCode);
   }
 
   private clearPromptLine(): void {
@@ -251,6 +438,6 @@ export class ClientSession {
   }
 
   private prompt(): void {
-    if (this.interactive && !this.quitting) this.rl?.prompt();
+    if (this.interactive && !this.leaving && !this.finished) this.rl?.prompt();
   }
 }
