@@ -12,12 +12,19 @@ Usage:
       ready (JSON lines with --json). --port 0 picks any free port.
       Models: iterative, event-loop, thread-per-connection, process-per-connection, thread-pool.
       Handlers: echo, upper, welcome, menu (the 10086 phone menu), discard, crash-on[:WORD].
-  socket-lab client tcp|udp HOST:PORT      (or HOST PORT)
-  socket-lab client unix PATH
-      Interactive client with a ">> " prompt: each line is sent, each reply printed with its
-      round-trip time (non-text bytes escaped). ":help" lists commands (:hex, :raw, :send-file,
-      :half-close, :reset, :reconnect, :quit). With stdin not a terminal, sends stdin's lines
-      and prints the replies.
+  socket-lab client tcp|udp HOST:PORT      (or HOST PORT)   [--eol none|lf|crlf] [--lockstep|--no-lockstep]
+  socket-lab client unix PATH                               [--settle MS] [--wait SECONDS]
+      Interactive client with a ">> " prompt: each line is sent ("exit" too), each reply printed
+      with its round-trip time (non-text bytes escaped, \\r\\n shown as a line end). Local commands
+      start with ":" (":help" lists them: :eol, :hex, :raw, :lockstep, :send-file, :half-close,
+      :reset, :reconnect, :quit). --eol: what ends each line sent (default lf; none for the
+      tutorials' servers, which compare recv() with 'exit' exactly).
+      With stdin not a terminal, sends stdin's lines and prints the replies, losing none:
+      --lockstep (the default then) sends each line once the reply has ended (--settle MS without
+      a byte, default 300) or none began within 1 s. At the end of input TCP/Unix send FIN and
+      print until the server closes (--wait: give up after SECONDS without a byte); UDP waits
+      until --wait SECONDS (default 1) pass without a reply, and says if none came. UDP to a
+      port nothing listens on (ICMP port unreachable) exits 1.
   socket-lab probe HOST:PORT [--timeout MS]
       Like connect_ex: prints "open", or the errno name and what it means.
   socket-lab bench tcp|udp|unix TARGET [-c CONNS] [-d SECONDS] [--size BYTES] [--rate MSGS_PER_S]
