@@ -77,7 +77,9 @@ describe('CLI client, scripted, against the tutorials\' Python servers', functio
 
   it('UDP upper server: every piped line is answered, in lockstep and without it', async () => {
     const udp = await peer('udp_upper_server.py');
-    for (const flags of [[], ['--no-lockstep']]) {
+    // Streamed, the replies come after the input ended: the wait after the last datagram keeps them
+    // (a generous one: the machine may be busy).
+    for (const flags of [[], ['--no-lockstep', '--wait', '2']]) {
       const c = runCli(['client', 'udp', `127.0.0.1:${udp.port}`, ...flags]);
       c.child.stdin.end('one\ntwo\nthree\n');
       const { code, stdout, stderr } = await c.exit();
