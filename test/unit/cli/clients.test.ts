@@ -103,6 +103,26 @@ describe('CLI client: transports, modes and commands (against plain echo servers
     }
   });
 
+  it('refuses bad options with what is wrong (exit 2) and connects to nothing', async () => {
+    const echo = await tcpEcho();
+    try {
+      const cases: Array<[string[], RegExp]> = [
+        [['--eol', 'cr'], /--eol must be none, lf or crlf; got "cr"/],
+        [['--wait', '0'], /--wait must be a number of seconds above 0/],
+        [['--wait', '-1'], /--wait must be a number of seconds above 0 .*got "-1"/],
+        [['--settle', 'soon'], /--settle must be a whole number of milliseconds/],
+        [['--lockstep', '--no-lockstep'], /contradict each other/],
+      ];
+      for (const [flags, message] of cases) {
+        const { code, stderr } = await runCli(['client', 'tcp', `127.0.0.1:${echo.port}`, ...flags]).exit();
+        assert.equal(code, 2, flags.join(' '));
+        assert.match(stderr, new RegExp(`^error: client: .*${message.source}`), flags.join(' '));
+      }
+    } finally {
+      await echo.close();
+    }
+  });
+
   it('reports a refused Unix socket path clearly and exits 1', async () => {
     const { code, stderr } = await runCli(['client', 'unix', path.join(os.tmpdir(), 'no-such-socket-lab.sock')]).exit();
     assert.equal(code, 1);
