@@ -4,6 +4,9 @@ import { POOL_TASKS } from '../engine/pool/tasks';
 import { StateModel } from '../engine/state/model';
 import { UsageError } from './usage';
 
+const MAX_COUNT = 100_000;
+const MAX_SECONDS = 86_400;
+
 /**
  * `socket-lab pool --kind process -n 5 --task sleep --count 10 [--mode async|apply|map]`:
  * runs tasks on a real pool and prints a task board — which worker ran what, and when.
@@ -27,8 +30,10 @@ export async function pool(argv: string[]): Promise<number> {
   const count = Number(values.count);
   const seconds = Number(values.seconds);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`pool: -n must be 1 to 64; got "${values.processes}".`);
-  if (!Number.isInteger(count) || count < 0) throw new UsageError(`pool: --count must be a whole number; got "${values.count}".`);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`pool: --seconds must be 0 or more; got "${values.seconds}".`);
+  // Ceilings, not warnings: past them a run is broken rather than bigger (a sleep past Node's
+  // 24.8-day timer limit fires at once; millions of tasks are just memory).
+  if (!Number.isInteger(count) || count < 0 || count > MAX_COUNT) throw new UsageError(`pool: --count must be a whole number from 0 to ${MAX_COUNT}; got "${values.count}".`);
+  if (!(seconds >= 0 && seconds <= MAX_SECONDS)) throw new UsageError(`pool: --seconds must be 0 to ${MAX_SECONDS}; got "${values.seconds}".`);
   if (!['async', 'apply', 'map'].includes(values.mode)) throw new UsageError(`pool: --mode must be async, apply or map; got "${values.mode}".`);
   if (!POOL_TASKS[values.task] && !values.task.includes('#')) {
     throw new UsageError(`pool: --task must be one of ${Object.keys(POOL_TASKS).join(', ')}, or path/to/module.js#export; got "${values.task}".`);

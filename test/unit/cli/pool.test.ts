@@ -36,6 +36,21 @@ describe('CLI pool (child processes)', function () {
     assert.match(r.stderr, /--kind must be thread or process; got "fibers"/);
   });
 
+  it('numbers past their range are refused (exit 2, the range named), not warned about and run', async () => {
+    for (const [args, message] of [
+      [['--seconds', '3000000'], /--seconds must be 0 to 86400; got "3000000"/],
+      [['--seconds', 'Infinity'], /--seconds must be 0 to 86400; got "Infinity"/],
+      [['--count', '1e9'], /--count must be a whole number from 0 to 100000; got "1e9"/],
+      [['-n', '65'], /-n must be 1 to 64; got "65"/],
+    ] as const) {
+      const r = await runCli(['pool', '--kind', 'thread', ...args]).exit();
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /Warning/);
+      assert.equal(r.stdout, '', 'nothing ran');
+    }
+  });
+
   it('lab pool --json ends with both durations', async () => {
     const { code, stdout } = await runCli(['lab', 'pool', '--workers', '2', '--tasks', '4', '--seconds', '0.2', '--json']).exit();
     assert.equal(code, 0);
