@@ -3,6 +3,7 @@ import { SocketLabError } from '../engine/errors';
 import { formatBytes } from '../engine/text/format';
 import { parseTarget, type ClientTransportKind } from '../engine/target';
 import { FAULT_NAMES, isFaultName, runFault } from './load/faults';
+import { EXPECT_KINDS, isExpectKind, isPayloadKind, PAYLOAD_KINDS } from './load/payload';
 import type { LoadResult } from './load/result';
 import { runLoad } from './load/run';
 import { waitForKey } from './terminal';
@@ -10,10 +11,15 @@ import { UsageError } from './usage';
 
 const TRANSPORTS: readonly ClientTransportKind[] = ['tcp', 'udp', 'unix'];
 
-function positiveNumber(name: string, text: string, { integer = true, max = Infinity } = {}): number {
+// Every number has a ceiling: past it a value is not a bigger test but a broken one (a timer
+// that overflows and fires at once, an array nobody can allocate), so it is refused, not warned about.
+const MAX_SECONDS = 86_400;
+const MAX_RATE = 10_000_000;
+
+function positiveNumber(name: string, text: string, { integer = true, max }: { integer?: boolean; max: number }): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)) || n > max) {
-    throw new UsageError(`bench: ${name} must be a positive ${integer ? 'whole ' : ''}number${max < Infinity ? ` up to ${max}` : ''}; got "${text}".`);
+    throw new UsageError(`bench: ${name} must be a positive ${integer ? 'whole ' : ''}number up to ${max}; got "${text}".`);
   }
   return n;
 }
@@ -30,6 +36,8 @@ export async function bench(argv: string[]): Promise<number> {
       rate: { type: 'string' },
       warmup: { type: 'string', default: '0' },
       fault: { type: 'string' },
+      payload: { type: 'string', default: 'binary' },
+      expect: { type: 'string', default: 'echo' },
       json: { type: 'boolean', default: false },
       hold: { type: 'boolean', default: false },
     },
@@ -39,7 +47,7 @@ export async function bench(argv: string[]): Promise<number> {
   return code;
 }
 
-type BenchValues = { connections: string; duration: string; size: string; rate?: string; warmup: string; fault?: string; json: boolean; hold: boolean };
+type BenchValues = { connections: string; duration: string; size: string; rate?: string; warmup: string; fault?: string; payload: string; expect: string; json: boolean; hold: boolean };
 
 async function run(values: BenchValues, positionals: string[]): Promise<number> {
   const [transport, ...rest] = positionals;
@@ -47,20 +55,24 @@ async function run(values: BenchValues, positionals: string[]): Promise<number> 
   const target = parseTarget(transport as ClientTransportKind, rest);
   if (typeof target === 'string') throw new UsageError(`bench: ${target}`);
   const connections = positiveNumber('-c', values.connections, { max: 100_000 });
-  const durationS = positiveNumber('-d', values.duration, { integer: false, max: 86_400 });
+  const durationS = positiveNumber('-d', values.duration, { integer: false, max: MAX_SECONDS });
   const size = positiveNumber('--size', values.size, { max: target.transport === 'udp' ? 65_507 : 64 * 1024 * 1024 });
-  const rate = values.rate === undefined ? undefined : positiveNumber('--rate', values.rate, { integer: false });
+  const rate = values.rate === undefined ? undefined : positiveNumber('--rate', values.rate, { integer: false, max: MAX_RATE });
   const warmupS = Number(values.warmup);
-  if (!(warmupS >= 0)) throw new UsageError(`bench: --warmup must be 0 or more seconds; got "${values.warmup}".`);
+  if (!(warmupS >= 0 && warmupS <= MAX_SECONDS)) throw new UsageError(`bench: --warmup must be 0 to ${MAX_SECONDS} seconds; got "${values.warmup}".`);
+  const { payload, expect } = values;
+  if (!isPayloadKind(payload)) throw new UsageError(`bench: --payload must be ${PAYLOAD_KINDS.join(' or ')}; got "${payload}".`);
+  if (!isExpectKind(expect)) throw new UsageError(`bench: --expect must be one of ${EXPECT_KINDS.join(', ')}; got "${expect}".`);
 
   if (values.fault !== undefined) {
     if (!isFaultName(values.fault)) throw new UsageError(`bench: --fault must be one of ${FAULT_NAMES.join(', ')}; got "${values.fault}".`);
-    return runFault(values.fault, target, { json: values.json, connections, durationS });
+    return runFault(values.fault, target, { json: values.json, connections, durationS, size, payload, expect });
   }
 
   const tty = Boolean(process.stderr.isTTY) && !values.json;
   if (!values.json) {
-    process.stdout.write(`bench ${transport} ${rest.join(' ')} — ${connections} connection${connections === 1 ? '' : 's'}, ${size}-byte messages, ${rate ? `open loop at ${rate} msgs/s` : 'closed loop'}, ${durationS} s\n`);
+    const check = expect === 'echo' ? '' : expect === 'upper' ? ', replies expected in upper case' : expect === 'any' ? ', any reply accepted' : ', no reply expected';
+    process.stdout.write(`bench ${transport} ${rest.join(' ')} — ${connections} connection${connections === 1 ? '' : 's'}, ${size}-byte ${payload === 'text' ? 'text ' : ''}messages${check}, ${rate ? `open loop at ${rate} msgs/s` : 'closed loop'}, ${durationS} s\n`);
   }
   let result: LoadResult;
   try {
@@ -69,6 +81,8 @@ async function run(values: BenchValues, positionals: string[]): Promise<number> 
       connections,
       durationS,
       size,
+      payload,
+      expect,
       rate,
       warmupS,
       onProgress: tty
@@ -95,11 +109,21 @@ function us(v: number): string {
 export function formatResult(r: LoadResult): string {
   const l = r.latencyUs;
   const errors = Object.entries(r.errorCodes).map(([code, n]) => `${code} ×${n}`).join(', ') || 'none';
-  return [
-    `result: ${Math.round(r.msgsPerS).toLocaleString('en')} msgs/s (${r.msgs.toLocaleString('en')} messages in ${r.durationS} s, ${r.connected}/${r.connections} connected)`,
+  const endedEarly = r.measuredS < r.durationS;
+  const lines = [
+    `result: ${Math.round(r.msgsPerS).toLocaleString('en')} msgs/s (${r.msgs.toLocaleString('en')} messages in ${endedEarly ? `${r.measuredS} s of ${r.durationS} s` : `${r.durationS} s`}, ${r.connected}/${r.connections} connected)`,
     `latency: p50 ${us(l.p50)} · p90 ${us(l.p90)} · p99 ${us(l.p99)} · p99.9 ${us(l.p999)} · max ${us(l.max)}`,
-    `bytes: ${formatBytes(r.bytesSent)} sent, ${formatBytes(r.bytesVerified)} verified, ${r.corruptBytes} corrupt, ${r.missingBytes} missing`,
+    `bytes: ${formatBytes(r.bytesSent)} sent, ${replyFigures(r)}, ${r.missingBytes} missing`,
     `errors: ${errors}`,
-    '',
-  ].join('\n');
+  ];
+  if (r.closedByServer > 0) {
+    lines.push(`closed by the server: ${r.closedByServer} of ${r.connected} connection${r.connected === 1 ? '' : 's'}${endedEarly ? ' (all of them, so the run ended early)' : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function replyFigures(r: LoadResult): string {
+  if (r.expect === 'any') return `${formatBytes(r.bytesReceived)} received (any reply accepted)`;
+  if (r.expect === 'none') return `${formatBytes(r.bytesReceived)} received (no reply expected), ${r.corruptBytes} corrupt`;
+  return `${formatBytes(r.bytesVerified)} verified${r.expect === 'upper' ? ' (upper case)' : ''}, ${r.corruptBytes} corrupt`;
 }

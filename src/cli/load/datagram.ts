@@ -1,28 +1,34 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { countCorrupt, fillPattern } from './pattern';
+import type { MessageFormat } from './payload';
 import type { LoadTally } from './result';
-
-const SEQ_BYTES = 4;
 
 /**
  * One UDP "connection" of the load generator: a connected datagram socket. Datagrams may be lost
- * or reordered, so each carries its sequence number in its first 4 bytes (when it has room).
+ * or reordered, so each carries its number in its first bytes (when it has room; see
+ * MessageFormat.seqBytes). With `--expect any` a datagram back answers the oldest outstanding
+ * one; with `--expect none` a datagram is done once sent, and any datagram back is wrong.
  */
 export class DatagramLoadConnection {
   private socket!: dgram.Socket;
   private sendSeq = 0;
-  private readonly outstanding = new Map<number, number>();
+  /** Datagrams awaiting their reply, by the number they carry: the message number and intended send time. */
+  private readonly outstanding = new Map<number, { readonly seq: number; readonly at: number }>();
   open = false;
   sending = true;
+  /** UDP has no connection for a server to close: this resolves only once we close. */
+  readonly closed: Promise<void>;
+  private markClosed!: () => void;
 
   constructor(
-    private readonly index: number,
     private readonly size: number,
     private readonly tally: LoadTally,
     private readonly closedLoop: boolean,
     private readonly timeoutMs: number,
-  ) {}
+    private readonly format: MessageFormat,
+  ) {
+    this.closed = new Promise((resolve) => (this.markClosed = resolve));
+  }
 
   connect(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -47,20 +53,26 @@ export class DatagramLoadConnection {
     if (!this.open || !this.sending) return;
     const seq = this.sendSeq++;
     const buf = Buffer.allocUnsafe(this.size);
-    fillPattern(buf, this.index, seq);
-    if (this.size >= SEQ_BYTES) buf.writeUInt32BE(seq >>> 0, 0);
-    this.outstanding.set(seq, intendedAt);
+    this.format.fill(buf, seq);
+    this.format.stampSeq(buf, seq);
+    const expectsReply = this.format.expect !== 'none';
+    if (expectsReply) this.outstanding.set(this.format.seqKey(seq), { seq, at: intendedAt });
     this.tally.bytesSent += this.size;
     this.socket.send(buf, (err) => {
       if (err) this.tally.error((err as NodeJS.ErrnoException).code ?? 'ERROR');
+      else if (!expectsReply) {
+        this.tally.complete(intendedAt, performance.now());
+        // As for streams: the next send waits a turn of the event loop so timers still run.
+        if (this.closedLoop) setImmediate(() => this.send(performance.now()));
+      }
     });
   }
 
   /** Drops datagrams unanswered for longer than the timeout (lost); closed loop sends the next. */
   expire(now: number): void {
-    for (const [seq, at] of this.outstanding) {
+    for (const [key, { at }] of this.outstanding) {
       if (now - at < this.timeoutMs) continue;
-      this.outstanding.delete(seq);
+      this.outstanding.delete(key);
       this.tally.missingBytes += this.size;
       if (this.closedLoop) this.send(now);
     }
@@ -68,17 +80,33 @@ export class DatagramLoadConnection {
 
   private onMessage(msg: Buffer): void {
     const now = performance.now();
-    const seq = this.size >= SEQ_BYTES && msg.length >= SEQ_BYTES ? msg.readUInt32BE(0) : this.sendSeq - 1;
-    const at = this.outstanding.get(seq);
-    if (at === undefined || msg.length !== this.size) {
+    this.tally.bytesReceived += msg.length;
+    if (this.format.expect === 'none') {
+      this.tally.corruptBytes += msg.length;
+      return;
+    }
+    if (this.format.expect === 'any') {
+      const oldest = this.outstanding.entries().next();
+      this.tally.bytesVerified += msg.length;
+      if (oldest.done) return;
+      this.answer(oldest.value[0], oldest.value[1].at, now);
+      return;
+    }
+    const key = this.format.seqBytes > 0 ? this.format.readSeq(msg) : this.format.seqKey(this.sendSeq - 1);
+    const sent = key === undefined ? undefined : this.outstanding.get(key);
+    if (key === undefined || sent === undefined || msg.length !== this.size) {
       this.tally.corruptBytes += msg.length; // unknown, duplicate or wrong-sized datagram
       return;
     }
-    this.outstanding.delete(seq);
-    const from = this.size >= SEQ_BYTES ? SEQ_BYTES : 0;
-    const bad = countCorrupt(msg, from, msg.length, this.index, seq, from);
+    const from = this.format.seqBytes;
+    const bad = this.format.corrupt(msg, from, msg.length, sent.seq, from);
     this.tally.corruptBytes += bad;
     this.tally.bytesVerified += msg.length - bad;
+    this.answer(key, sent.at, now);
+  }
+
+  private answer(key: number, at: number, now: number): void {
+    this.outstanding.delete(key);
     this.tally.complete(at, now);
     if (this.closedLoop) this.send(now);
   }
@@ -89,12 +117,12 @@ export class DatagramLoadConnection {
 
   close(): Promise<void> {
     this.open = false;
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       try {
         this.socket.close(() => resolve());
       } catch {
         resolve();
       }
-    });
+    }).then(() => this.markClosed());
   }
 }

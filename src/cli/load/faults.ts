@@ -4,6 +4,7 @@ import { describeConnectError, SocketLabError } from '../../engine/errors';
 import { formatBytes } from '../../engine/text/format';
 import { formatTarget, type Target } from '../../engine/target';
 import { fillPattern } from './pattern';
+import { expectedReply, fillMessage, randomText, type ExpectKind, type PayloadKind } from './payload';
 
 // Client-side misbehaviour for the reliability labs: each preset does one bad thing to a server
 // and reports, in figures, what the server did about it.
@@ -19,13 +20,18 @@ export interface FaultOptions {
   readonly json: boolean;
   readonly connections: number;
   readonly durationS: number;
+  /** Bytes per message, for presets that send messages. */
+  readonly size: number;
+  readonly payload: PayloadKind;
+  readonly expect: ExpectKind;
 }
 
-type Report = Record<string, unknown> & { summary: string };
+/** What the server did; `failure` says why that is wrong (exit 3) when the preset checks a reply. */
+type Report = Record<string, unknown> & { summary: string; failure?: string };
 
-function connect(target: Target): Promise<net.Socket> {
+function connect(target: Target, allowHalfOpen = false): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = target.transport === 'unix' ? net.connect({ path: target.path }) : net.connect({ host: target.host, port: target.port });
+    const s = target.transport === 'unix' ? net.connect({ path: target.path, allowHalfOpen }) : net.connect({ host: target.host, port: target.port, allowHalfOpen });
     s.once('connect', () => {
       s.off('error', reject);
       resolve(s);
@@ -87,12 +93,31 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     const identical = data.length === size && data.equals(payload);
     return { sent: size, received: data.length, identical, ms: Math.round(ms), closedByServer, summary: `one ${formatBytes(size)} write; got ${formatBytes(data.length)} back in ${Math.round(ms)} ms${identical ? ', byte for byte identical' : ''}` };
   },
-  async 'half-close'(t) {
-    const s = await connect(t);
-    s.end('hello after which we close our side\n');
+  async 'half-close'(t, o) {
+    const sent = halfClosePayload(o);
+    const want = expectedReply(sent, o.expect);
+    // Our side must stay readable after our FIN: that is the whole point of a half-close.
+    const s = await connect(t, true);
+    s.on('error', () => undefined);
+    s.end(sent);
     const { data, closedByServer } = await collect(s, Infinity, 3000);
     s.destroy();
-    return { received: data.length, closedByServer, summary: `sent a line then FIN (shutdown write); the server replied with ${data.length} bytes and ${closedByServer ? 'then closed its side' : 'kept its side open for 3 s'}` };
+    const closing = closedByServer ? 'then closed its side' : 'kept its side open for 3 s';
+    const figures = { sent: sent.length, received: data.length, expected: want?.length ?? null, closedByServer };
+    const what = `sent ${HALF_CLOSE_MESSAGES} ${o.size}-byte ${o.payload} messages and ${formatBytes(HALF_CLOSE_BLOCK)} of random ${o.payload === 'text' ? 'text' : 'bytes'} (${formatBytes(sent.length)}), then FIN (shutdown write)`;
+    if (want === undefined) {
+      const summary = `${what}; the server replied with ${formatBytes(data.length)} and ${closing}`;
+      return data.length > 0 ? { ...figures, summary } : { ...figures, summary, failure: `expected some reply after our FIN (--expect any), received none; the server ${closing}.` };
+    }
+    const corrupt = countDifferent(data, want);
+    const summary = `${what}; expected ${count(want.length)} back (${o.expect}), received ${count(data.length)}${corrupt ? `, ${corrupt} corrupt` : ''}; the server ${closing}`;
+    const result = { ...figures, corruptBytes: corrupt, summary };
+    if (data.length < want.length) {
+      return { ...result, failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(want.length - data.length)} short); the server ${closedByServer ? 'closed its side without answering everything sent before the FIN' : 'went quiet for 3 s without answering the rest'}.` };
+    }
+    if (data.length > want.length) return { ...result, failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(data.length - want.length)} more than expected).` };
+    if (corrupt) return { ...result, failure: `received the ${count(want.length)} expected after our FIN (--expect ${o.expect}), but ${corrupt} of them differ.` };
+    return result;
   },
   async reset(t) {
     const s = await connect(t);
@@ -200,8 +225,36 @@ export async function runFault(name: FaultName, target: Target, options: FaultOp
     }
     throw err;
   }
-  const { summary, ...figures } = report;
-  if (options.json) process.stdout.write(JSON.stringify({ fault: name, target: formatTarget(target), ...figures, summary }) + '\n');
+  const { summary, failure, ...figures } = report;
+  if (options.json) process.stdout.write(JSON.stringify({ fault: name, target: formatTarget(target), ...figures, ok: failure === undefined, ...(failure ? { failure } : {}), summary }) + '\n');
   else process.stdout.write(`fault ${name} → ${formatTarget(target)}: ${summary}\n`);
-  return 0;
+  if (failure === undefined) return 0;
+  process.stderr.write(`${name}: FAILED: ${failure}\n`);
+  return 3;
+}
+
+// What half-close sends: a few messages, then a large block whose last line has no newline (a
+// peer that half-closes mid-line), so a server that answers only complete lines, or drops what it
+// has not answered yet when it reads EOF, comes back short.
+const HALF_CLOSE_MESSAGES = 5;
+const HALF_CLOSE_BLOCK = 1024 * 1024;
+
+function halfClosePayload(o: FaultOptions): Buffer {
+  const messages = Buffer.allocUnsafe(HALF_CLOSE_MESSAGES * o.size);
+  for (let seq = 0; seq < HALF_CLOSE_MESSAGES; seq++) fillMessage(o.payload, messages.subarray(seq * o.size, (seq + 1) * o.size), 0, seq);
+  const block = o.payload === 'text' ? randomText(HALF_CLOSE_BLOCK, 64, crypto.randomBytes) : crypto.randomBytes(HALF_CLOSE_BLOCK);
+  if (o.payload === 'binary' && block.at(-1) === 0x0a) block[block.length - 1] = 0x2e;
+  return Buffer.concat([messages, block]);
+}
+
+/** Exact byte counts: a reply a few bytes short must not round to the same figure as a full one. */
+function count(bytes: number): string {
+  return `${bytes.toLocaleString('en')} byte${bytes === 1 ? '' : 's'}`;
+}
+
+/** Bytes of the common prefix of `got` and `want` that differ. */
+function countDifferent(got: Buffer, want: Buffer): number {
+  let bad = 0;
+  for (let i = 0, n = Math.min(got.length, want.length); i < n; i++) if (got[i] !== want[i]) bad++;
+  return bad;
 }

@@ -1,5 +1,6 @@
 import { LatencyHistogram } from '../../engine/metrics/histogram';
 import type { Target } from '../../engine/target';
+import type { ExpectKind, PayloadKind } from './payload';
 
 export interface LoadOptions {
   readonly target: Target;
@@ -7,6 +8,10 @@ export interface LoadOptions {
   readonly durationS: number;
   /** Bytes per message. */
   readonly size: number;
+  /** What the messages are made of (binary when absent). */
+  readonly payload?: PayloadKind;
+  /** How replies are checked (echo when absent). */
+  readonly expect?: ExpectKind;
   /** Total messages per second across all connections (open loop); closed loop when absent. */
   readonly rate?: number;
   /** Seconds of load before measuring starts. */
@@ -33,15 +38,22 @@ export interface LoadResult {
   readonly connections: number;
   readonly connected: number;
   readonly durationS: number;
+  /** Seconds actually measured: less than durationS when every connection was closed early. */
+  readonly measuredS: number;
   readonly size: number;
+  readonly payload: PayloadKind;
+  readonly expect: ExpectKind;
   readonly rate: number | null;
   readonly msgs: number;
   readonly msgsPerS: number;
   readonly bytesSent: number;
+  readonly bytesReceived: number;
   readonly bytesVerified: number;
   readonly corruptBytes: number;
   readonly missingBytes: number;
   readonly errors: number;
+  /** Stream connections the server closed (or reset) before the run ended. */
+  readonly closedByServer: number;
   readonly errorCodes: Readonly<Record<string, number>>;
   readonly latencyUs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly p999: number; readonly max: number; readonly mean: number };
 }
@@ -52,10 +64,12 @@ export class LoadTally {
   msgs = 0;
   msgsTotal = 0;
   bytesSent = 0;
+  bytesReceived = 0;
   bytesVerified = 0;
   corruptBytes = 0;
   missingBytes = 0;
   errors = 0;
+  closedByServer = 0;
   readonly errorCodes: Record<string, number> = {};
   measureFrom = 0;
   measureUntil = Infinity;

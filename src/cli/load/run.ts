@@ -1,6 +1,7 @@
 import { describeConnectError } from '../../engine/errors';
 import { formatTarget } from '../../engine/target';
 import { DatagramLoadConnection } from './datagram';
+import { MessageFormat } from './payload';
 import { LoadTally, type LoadOptions, type LoadResult } from './result';
 import { StreamLoadConnection } from './stream';
 
@@ -10,13 +11,16 @@ type LoadConnection = StreamLoadConnection | DatagramLoadConnection;
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { target, connections, size } = options;
   const closedLoop = options.rate === undefined;
+  const payload = options.payload ?? 'binary';
+  const expect = options.expect ?? 'echo';
   const tally = new LoadTally();
   const conns: LoadConnection[] = [];
   for (let i = 0; i < connections; i++) {
+    const format = new MessageFormat(payload, expect, size, i);
     conns.push(
       target.transport === 'udp'
-        ? new DatagramLoadConnection(i, size, tally, closedLoop, options.udpTimeoutMs ?? 1000)
-        : new StreamLoadConnection(i, size, tally, closedLoop),
+        ? new DatagramLoadConnection(size, tally, closedLoop, options.udpTimeoutMs ?? 1000, format)
+        : new StreamLoadConnection(size, tally, closedLoop, format),
     );
   }
   const connected = await Promise.allSettled(conns.map((c) => (c instanceof DatagramLoadConnection && target.transport === 'udp' ? c.connect(target.host, target.port) : (c as StreamLoadConnection).connect(target))));
@@ -79,7 +83,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     );
   }
 
-  await new Promise((r) => setTimeout(r, tally.measureUntil - performance.now()));
+  // The run ends at its time, or earlier when the server has closed every connection: there is
+  // nothing left to measure, and waiting would look like a hang.
+  let endTimer: NodeJS.Timeout | undefined;
+  const ending = await Promise.race([
+    new Promise<'time'>((r) => (endTimer = setTimeout(() => r('time'), tally.measureUntil - performance.now()))),
+    Promise.all(live.map((c) => c.closed)).then(() => 'all closed' as const),
+  ]);
+  clearTimeout(endTimer);
+  const measuredS = ending === 'time' ? options.durationS : Math.min(Math.max(0, performance.now() - tally.measureFrom) / 1000, options.durationS);
   for (const c of live) c.sending = false;
   await drain(live, options.drainMs ?? 1000);
   for (const t of timers) clearInterval(t);
@@ -94,15 +106,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections,
     connected: live.length,
     durationS: options.durationS,
+    measuredS: ending === 'time' ? measuredS : Number(measuredS.toFixed(3)),
     size,
+    payload,
+    expect,
     rate: options.rate ?? null,
     msgs: tally.msgs,
-    msgsPerS: tally.msgs / options.durationS,
+    msgsPerS: measuredS > 0 ? tally.msgs / measuredS : 0,
     bytesSent: tally.bytesSent,
+    bytesReceived: tally.bytesReceived,
     bytesVerified: tally.bytesVerified,
     corruptBytes: tally.corruptBytes,
     missingBytes: tally.missingBytes,
     errors: tally.errors,
+    closedByServer: tally.closedByServer,
     errorCodes: tally.errorCodes,
     latencyUs: { p50: h.percentile(0.5), p90: h.percentile(0.9), p99: h.percentile(0.99), p999: h.percentile(0.999), max: h.max, mean: Math.round(h.mean) },
   };
