@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { benchCheckArgs } from '../cli/load/handlerCheck';
 import type { CommandHandler } from './commands';
 import { askClientTarget, targetArgs } from './clientTarget';
 import { resolveServer } from './pickTarget';
@@ -55,6 +56,7 @@ export const clientCommands: Record<string, CommandHandler> = {
     const seconds = await askNumber('Load Test (2/2): duration', 'How many seconds?', 10, 3600);
     if (!seconds) return;
     const args = targetArgs(serverTarget(server));
-    await c.terminals.open({ name: `Socket Lab load test ${args[1]}`, icon: 'dashboard', args: ['bench', ...args, '-c', String(conns), '-d', String(seconds), '--hold'] });
+    const check = benchCheckArgs(server.options.handler);
+    await c.terminals.open({ name: `Socket Lab load test ${args[1]}`, icon: 'dashboard', args: ['bench', ...args, '-c', String(conns), '-d', String(seconds), ...check, '--hold'] });
   },
 };
