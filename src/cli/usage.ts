@@ -28,22 +28,30 @@ Usage:
   socket-lab probe HOST:PORT [--timeout MS]
       Like connect_ex: prints "open", or the errno name and what it means.
   socket-lab bench tcp|udp|unix TARGET [-c CONNS] [-d SECONDS] [--size BYTES] [--rate MSGS_PER_S]
-                   [--warmup SECONDS] [--json] [--hold]
+                   [--warmup SECONDS] [--payload binary|text] [--expect echo|upper|any|none]
+                   [--json] [--hold]
       Load generator: closed loop (one message in flight per connection) or open loop with
-      --rate; verifies every echoed byte; prints msgs/s and p50/p90/p99/p99.9/max latency.
+      --rate; checks every reply; prints msgs/s and p50/p90/p99/p99.9/max latency.
+      --payload text: each message is a line of letters and digits ending in a newline (for
+      servers that decode or split lines). --expect: echo (byte-exact, default), upper (the
+      ASCII upper case), any (any bytes back answer the messages in flight), none (no reply: a
+      message counts once sent; bytes back are corrupt). Ranges: -c 1-100000, -d and --warmup up to
+      86400, --rate up to 10000000, --size up to 64 MiB (UDP 65507).
       --hold waits for a key before exiting (so a terminal keeps the result).
   socket-lab bench tcp|unix TARGET --fault garbage|huge|half-close|reset|slowloris|never-read|connect-storm
       Misbehave on purpose and report what the server did (-c N for connect-storm, -d for
-      slowloris/never-read).
+      slowloris/never-read). half-close sends 5 messages and 1 MiB (--payload), then FIN,
+      and fails (exit 3) unless the reply read to EOF is the --expect reply of all of it.
   socket-lab lab NAME [--PARAM VALUE…] [--json]
   socket-lab lab --list
       Run a threading / multiprocessing lab (race, deadlock, event-gate, …): prints what happens
       as it happens, then the outcome; --json ends with one JSON object of the outcome's figures.
   socket-lab pool [--kind thread|process] [-n 5] [--task sleep|primes|hash|square|…|FILE#fn]
                   [--count 10] [--seconds 2] [--mode async|apply|map] [--json]
+      (-n 1-64, --count 0-100000, --seconds 0-86400)
       Run tasks on a real worker pool (like multiprocessing.Pool) and print a task board:
       which worker ran what, when, and the result. "lab pool" compares apply_async and apply.
   socket-lab help
 
 Exit codes: 0 ok, 1 network error (or probe: not open), 2 bad arguments,
-3 bench: echoed bytes were corrupt or missing.`;
+3 bench: replies were corrupt or missing (or half-close came back short).`;
