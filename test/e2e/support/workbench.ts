@@ -189,12 +189,14 @@ export async function runLabFromPalette(page: Page, filter: string, label: strin
 
 /**
  * Runs a lab with parameters from the palette: the lab's pick, then one answer per input box.
- * As with runLabFromPalette, a pick closed by focus moving elsewhere is started over.
+ * As with runLabFromPalette, a pick closed by focus moving elsewhere is started over. `filter`
+ * is typed first when given (the pick lists only the rows that fit on screen).
  */
-export async function runLabWithParameters(page: Page, label: string, answers: readonly string[]): Promise<void> {
+export async function runLabWithParameters(page: Page, label: string, answers: readonly string[], filter?: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await runCommand(page, 'Socket Lab: Run Lab with Parameters…');
     try {
+      if (filter !== undefined) await page.locator('.quick-input-widget input').fill(filter, { timeout: 5000 });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().click({ timeout: 5000 });
       for (const [i, value] of answers.entries()) {
         const step = page.locator('.quick-input-widget .quick-input-title', { hasText: `(${i + 1}/${answers.length})` });
