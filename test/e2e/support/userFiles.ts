@@ -36,12 +36,14 @@ export function readJson(f: JsonFile): Record<string, unknown> {
  */
 export async function editJson(page: Page, f: JsonFile, value: unknown): Promise<() => Promise<void>> {
   const existed = fs.existsSync(f.file);
+  const dirExisted = fs.existsSync(path.dirname(f.file));
   const before = existed ? fs.readFileSync(f.file, 'utf8') : undefined;
   await replaceText(page, f, JSON.stringify(value, null, 2));
   return async () => {
     await replaceText(page, f, before ?? (Array.isArray(value) ? '[]' : '{}'));
     // VS Code now holds the empty text; the file itself was not there before.
     if (!existed) fs.rmSync(f.file, { force: true });
+    if (!dirExisted && fs.readdirSync(path.dirname(f.file)).length === 0) fs.rmdirSync(path.dirname(f.file));
   };
 }
 
