@@ -42,6 +42,18 @@ export interface ConnectionOptions {
   readonly idleTimeoutMs: number;
 }
 
+/**
+ * A connection a child process accepted itself (prefork process-per-connection): the parent
+ * never holds its socket, only what the child says about it.
+ */
+export interface AcceptedElsewhere {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly service: ConnectionService;
+}
+
 const PREVIEW_BYTES = 64;
 /** After our FIN went out, how long the peer has to close its side before it is reset. */
 const FIN_WAIT_MS = 2000;
@@ -90,18 +102,29 @@ export class Connection implements Tracked<ConnectionView> {
   );
   private resolveClosed!: () => void;
 
+  /** Ours to read and write; undefined once given to, or when accepted by, a child process. */
+  private socket: net.Socket | undefined;
+
   constructor(
     readonly id: string,
-    private readonly socket: net.Socket,
+    endpoint: net.Socket | AcceptedElsewhere,
     private readonly owner: ConnectionOwner,
     private readonly options: ConnectionOptions,
   ) {
     this.createdAt = this.lastActivityAt = owner.model.now();
-    this.peer = options.transport === 'unix' ? `unix client #${id.replace(/^conn-/, '')}` : formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
-    this.local = options.transport === 'unix' ? (socket.localAddress ?? '') : formatHostPort(socket.localAddress ?? '?', socket.localPort ?? 0);
+    this.peer = options.transport === 'unix' ? `unix client #${id.replace(/^conn-/, '')}` : formatHostPort(endpoint.remoteAddress ?? '?', endpoint.remotePort ?? 0);
+    this.local = options.transport === 'unix' ? (endpoint.localAddress ?? '') : formatHostPort(endpoint.localAddress ?? '?', endpoint.localPort ?? 0);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    socket.on('error', (err) => this.onSocketError(err));
-    socket.on('close', () => this.onClose());
+    if ('service' in endpoint) {
+      this.service = endpoint.service;
+      this.remote = true;
+      this.state = 'open';
+      this.phase = 'setup';
+    } else {
+      this.socket = endpoint;
+      endpoint.on('error', (err) => this.onSocketError(err));
+      endpoint.on('close', () => this.onClose());
+    }
     owner.model.add(this);
   }
 
@@ -123,7 +146,7 @@ export class Connection implements Tracked<ConnectionView> {
 
   /** False while the socket's send buffer is over its high-water mark (the peer reads slowly). */
   get writable(): boolean {
-    return !this.backpressure && !this.socket.destroyed;
+    return !this.backpressure && this.socket !== undefined && !this.socket.destroyed;
   }
 
   get reason(): string | null {
@@ -139,12 +162,12 @@ export class Connection implements Tracked<ConnectionView> {
 
   /** Starts serving: from now on the socket is read and bytes go to `service`. */
   serve(service: ConnectionService): void {
-    if (this.state !== 'waiting') return;
+    const socket = this.socket;
+    if (this.state !== 'waiting' || !socket) return;
     this.service = service;
     this.state = 'open';
     this.waitingReason = null;
     this.phase = 'handle';
-    const socket = this.socket;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
@@ -158,17 +181,20 @@ export class Connection implements Tracked<ConnectionView> {
    * Gives the socket to a child process (process-per-connection). The child reports counters;
    * our handle is closed once the socket is sent, which is not the connection's end.
    */
-  handOff(service: ConnectionService): net.Socket {
+  handOff(service: ConnectionService): net.Socket | undefined {
+    const socket = this.socket;
+    if (!socket) return undefined;
+    this.socket = undefined;
     this.service = service;
     this.remote = true;
     this.state = 'open';
     this.phase = 'setup';
     this.waitingReason = null;
-    this.socket.removeAllListeners('close');
-    this.socket.removeAllListeners('error');
-    this.socket.on('error', () => {});
+    socket.removeAllListeners('close');
+    socket.removeAllListeners('error');
+    socket.on('error', () => {});
     this.owner.model.touch(this);
-    return this.socket;
+    return socket;
   }
 
   /** A child process's batch of counters for the socket it owns. */
@@ -211,7 +237,8 @@ export class Connection implements Tracked<ConnectionView> {
   }
 
   send(data: Uint8Array | string): void {
-    if (this.remote || this.socket.destroyed || this.socket.writableEnded) return;
+    const socket = this.socket;
+    if (!socket || socket.destroyed || socket.writableEnded) return;
     const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.bytesOut += n;
     this.messagesOut++;
@@ -221,10 +248,10 @@ export class Connection implements Tracked<ConnectionView> {
       this.pendingAt = 0;
     }
     this.followers.active?.record('out', data);
-    if (!this.socket.write(data) && !this.backpressure) {
+    if (!socket.write(data) && !this.backpressure) {
       // The peer is not reading: stop reading from it too, so our memory stays bounded.
       this.backpressure = true;
-      this.socket.pause();
+      socket.pause();
       this.owner.model.touch(this);
       return;
     }
@@ -235,14 +262,14 @@ export class Connection implements Tracked<ConnectionView> {
   pauseInput(): void {
     if (this.inputPaused) return;
     this.inputPaused = true;
-    this.socket.pause();
+    this.socket?.pause();
     this.owner.model.touch(this);
   }
 
   resumeInput(): void {
     if (!this.inputPaused) return;
     this.inputPaused = false;
-    if (!this.backpressure) this.socket.resume();
+    if (!this.backpressure) this.socket?.resume();
     this.owner.model.touch(this);
   }
 
@@ -254,7 +281,8 @@ export class Connection implements Tracked<ConnectionView> {
   close(reason: string, deadlineMs?: number): void {
     if (this.state === 'closed') return;
     this.closeReason ??= reason;
-    if (this.remote) {
+    const socket = this.socket;
+    if (this.remote || !socket) {
       this.service?.close?.(reason);
       return;
     }
@@ -264,11 +292,11 @@ export class Connection implements Tracked<ConnectionView> {
     }
     if (this.service === undefined) {
       // Never served (still in the queue): nothing to flush.
-      this.socket.destroy();
+      socket.destroy();
       return;
     }
     if (deadlineMs !== undefined) this.armForceClose(deadlineMs);
-    this.socket.end(() => this.armForceClose(FIN_WAIT_MS));
+    socket.end(() => this.armForceClose(FIN_WAIT_MS));
   }
 
   private armForceClose(ms: number): void {
@@ -279,7 +307,7 @@ export class Connection implements Tracked<ConnectionView> {
 
   destroy(reason?: string): void {
     if (reason) this.closeReason ??= reason;
-    if (this.remote) {
+    if (this.remote || !this.socket) {
       this.service?.close?.(reason ?? 'reset');
       return;
     }
@@ -328,7 +356,7 @@ export class Connection implements Tracked<ConnectionView> {
     if (!this.backpressure) return;
     this.backpressure = false;
     this.owner.noteReady(this.peer, true);
-    if (!this.inputPaused) this.socket.resume();
+    if (!this.inputPaused) this.socket?.resume();
     this.service?.writable?.();
     this.owner.model.touch(this);
   }

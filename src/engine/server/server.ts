@@ -6,12 +6,15 @@ import { defaultScript, Runtime } from '../runtime/runtime';
 import type { StateModel, Tracked } from '../state/model';
 import type { ErrorInfo, ReadinessRound, ResponseTime, ServerState, ServerView } from '../state/views';
 import { formatHandler } from './handlers';
-import type { Connection, ConnectionOwner } from './connection';
+import { Connection, type ConnectionOwner, type ConnectionService } from './connection';
+import type { Prefork } from './models/connectionProcess';
+import type { Endpoints } from './workers/messages';
 import type { Dispatcher, HandlerChoice } from './models/dispatcher';
 import { EventLoopDispatcher, IterativeDispatcher } from './models/loop';
 import { WorkerPool } from './models/workerPool';
 import type { ResolvedServerOptions } from './options';
 import { descriptorLimit, NEAR_LIMIT, openDescriptors } from './descriptors';
+import { SocketLabError } from '../errors';
 import type { Followers } from './streamCapture';
 import type { StreamSource } from './connectionCapture';
 
@@ -94,6 +97,8 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     readonly model: StateModel,
     protected readonly log: Logger,
     scripts: ServerScripts,
+    /** process-per-connection over a stream: the bound socket its children accept from. */
+    listenHandle?: object,
   ) {
     this.createdAt = model.now();
     this.inRate = new RateMeter(this.createdAt);
@@ -121,12 +126,67 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
             ? new WorkerPool(this.runtime, choice, { kind: 'thread', cap: o.maxThreads, spares: o.spares, keepIdle: o.spares, script: thread, capName: 'max threads' })
             : o.model === 'thread-pool'
               ? new WorkerPool(this.runtime, choice, { kind: 'thread', cap: o.poolSize, spares: o.poolSize, keepIdle: o.poolSize, script: thread, capName: 'pool size' })
-              : new WorkerPool(this.runtime, choice, { kind: 'process', cap: o.maxChildren, spares: o.spares, keepIdle: o.spares, script: proc, capName: 'max children' });
+              : listenHandle
+                ? // Someone must be accepting: at least one warm child.
+                  new WorkerPool(this.runtime, choice, { kind: 'process', cap: o.maxChildren, spares: Math.max(1, o.spares), keepIdle: Math.max(1, o.spares), script: proc, capName: 'max children', prefork: this.prefork(listenHandle, choice) })
+                : new WorkerPool(this.runtime, choice, { kind: 'process', cap: o.maxChildren, spares: o.spares, keepIdle: o.spares, script: proc, capName: 'max children' });
         pool.onChange = () => this.model.touch(this);
         this.dispatcher = pool;
       }
     }
     model.add(this);
+  }
+
+  private childListening: { promise: Promise<void>; settle: (err?: Error) => void } | undefined;
+
+  /** What prefork children need from this server: the socket, and where their connections go. */
+  private prefork(handle: object, choice: HandlerChoice): Prefork {
+    let settle!: (err?: Error) => void;
+    const promise = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+    promise.catch(() => {});
+    this.childListening = { promise, settle };
+    return {
+      handle,
+      backlog: this.options.backlog,
+      choice,
+      isOpen: () => this.state === 'listening',
+      accepted: (peer, service) => this.adoptRemote(peer, service),
+      listening: () => settle(),
+      listenFailed: (code, message) => {
+        const err = Object.assign(new Error(message), { code });
+        settle(err);
+        this.listenerError(err);
+      },
+    };
+  }
+
+  /** Prefork: resolves once a child listens on the shared socket; rejects on its listen error or after `ms`. */
+  protected async whenChildListening(ms: number): Promise<void> {
+    if (!this.childListening) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const note = this.dispatcher.capacity()?.capNote;
+        reject(new SocketLabError(`No child process was accepting connections after ${ms / 1000} s${note ? `: ${note}` : ''}.`, 'ETIMEDOUT'));
+      }, ms);
+    });
+    try {
+      await Promise.race([this.childListening.promise, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Prefork: a child accepted a connection itself; it gets its entity here (none once stopping). */
+  private adoptRemote(peer: Endpoints, service: ConnectionService): Connection | undefined {
+    if (this.state !== 'listening') return undefined;
+    const conn = new Connection(this.model.newId('conn'), { ...peer, service }, this, {
+      transport: this.options.transport,
+      recvSize: this.options.recvSize,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+    });
+    this.admit(conn);
+    return conn;
   }
 
   /** What a client connects to: `127.0.0.1:8080`, `[::1]:8080` or the socket path. */

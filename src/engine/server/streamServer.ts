@@ -6,31 +6,65 @@ import { describeListenError, errnoCode, findFreePort, formatHostPort, SocketLab
 import { Connection } from './connection';
 import type { ResolvedServerOptions } from './options';
 import { Server, type ServerScripts } from './server';
+import { bindShared, sharedListenerSupported, type SharedListener } from './sharedListener';
+import { WorkerPool } from './models/workerPool';
+
+/** How long the first prefork child may take to be listening before start() gives up. */
+const FIRST_CHILD_MS = 15_000;
 
 /** TCP and Unix stream servers (socketserver.TCPServer / UnixStreamServer and their mix-ins). */
 export class StreamServer extends Server {
   private constructor(
     id: string,
     options: ResolvedServerOptions,
-    private readonly listener: net.Server,
+    private readonly listener: net.Server | SharedListener,
     host: string,
     port: number,
     model: StateModel,
     log: Logger,
     scripts: ServerScripts,
   ) {
-    super(id, options, host, port, model, log, scripts);
-    listener.on('connection', (socket) => this.accept(socket));
-    listener.on('error', (err) => this.listenerError(err));
+    super(id, options, host, port, model, log, scripts, listener instanceof net.Server ? undefined : listener.handle);
+    if (listener instanceof net.Server) {
+      listener.on('connection', (socket) => this.accept(socket));
+      listener.on('error', (err) => this.listenerError(err));
+    }
+  }
+
+  /**
+   * process-per-connection over a stream: bind here, let the children listen and accept (the
+   * ForkingTCPServer picture without a hand-off per connection). Resolves once one child accepts.
+   */
+  private static async startPrefork(options: ResolvedServerOptions, model: StateModel, log: Logger, scripts: ServerScripts): Promise<StreamServer> {
+    let shared: SharedListener;
+    try {
+      shared = bindShared(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port });
+    } catch (err) {
+      if (options.path !== undefined) throw describeUnixListenError(err, options.path);
+      const free = errnoCode(err) === 'EADDRINUSE' ? await findFreePort(options.host) : undefined;
+      throw describeListenError(err, options.host, options.port, 'tcp', free);
+    }
+    const server = new StreamServer(model.newId('server'), options, shared, shared.host, shared.port, model, log, scripts);
+    try {
+      await server.whenChildListening(FIRST_CHILD_MS);
+    } catch (err) {
+      await server.stop(500);
+      if (err instanceof SocketLabError) throw err;
+      if (options.path !== undefined) throw describeUnixListenError(err, options.path);
+      throw describeListenError(err, options.host, shared.port || options.port, 'tcp');
+    }
+    log.info(`${server.describe()} listening (children accept)`);
+    return server;
   }
 
   /** Listens, resolving once ready; a failure rejects with a SocketLabError naming the port or path. */
   static async start(options: ResolvedServerOptions, model: StateModel, log: Logger, scripts: ServerScripts): Promise<StreamServer> {
+    if (options.path !== undefined) await clearStaleSocket(options.path);
+    if (options.model === 'process-per-connection' && sharedListenerSupported()) return StreamServer.startPrefork(options, model, log, scripts);
     // pauseOnConnect: nothing is read until the model serves a connection (and a child process
     // can be handed a socket nobody has read from). allowHalfOpen: a peer's FIN (Python's
     // shutdown(SHUT_WR), nc -N) ends only its side; replies computed after it must still go out.
     const listener = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
-    if (options.path !== undefined) await clearStaleSocket(options.path);
     try {
       await new Promise<void>((resolve, reject) => {
         listener.once('error', reject);
@@ -59,12 +93,18 @@ export class StreamServer extends Server {
     return this.options.path ?? formatHostPort(this.host, this.port);
   }
 
-  protected closeListener(): Promise<void> {
+  protected async closeListener(): Promise<void> {
+    if (!(this.listener instanceof net.Server)) {
+      // Ours, then the warm children's copies: the port is free once the last one is closed.
+      this.listener.close();
+      if (this.dispatcher instanceof WorkerPool) await this.dispatcher.stopAccepting(2000);
+      return;
+    }
     // The listening handle closes at once (port free, Unix socket file unlinked). Not waiting for
     // close's callback on purpose: after a socket was handed to a child, Node waits for every such
     // child to confirm its sockets closed, and our children outlive connections (warm spares).
     this.listener.close();
-    return new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private accept(socket: net.Socket): void {

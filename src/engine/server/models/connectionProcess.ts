@@ -3,14 +3,40 @@ import { constants } from 'node:os';
 import { nowMs, T_ALIVE } from '../../runtime/arena';
 import { ThreadState, threadStateName } from '../../runtime/threadState';
 import type { Connection, ConnectionService } from '../connection';
-import type { FromWorker, ToWorker } from '../workers/messages';
+import type { RuntimeHost } from '../../runtime/runtimeHost';
+import type { Endpoints, FromWorker, ToWorker } from '../workers/messages';
 import type { DatagramRequest, HandlerChoice } from './dispatcher';
+import type { WorkerEvents } from './serviceWorker';
 import { ConnectionWorker } from './connectionWorker';
 
+/** What a prefork child needs from its server. */
+export interface Prefork {
+  /** The bound socket's handle, shared with every child; the server itself never accepts on it. */
+  readonly handle: object;
+  readonly backlog: number;
+  readonly choice: HandlerChoice;
+  /** False once the server stops listening: a child that becomes free retires instead. */
+  isOpen(): boolean;
+  /** A child accepted a connection: the server makes its entity (undefined: the server is stopping). */
+  accepted(peer: Endpoints, service: ConnectionService): Connection | undefined;
+  /** A child is listening on the shared socket (the first time: the server is up). */
+  listening(): void;
+  /** The shared socket could not be listened on. */
+  listenFailed(code: string, message: string): void;
+}
+
 /**
- * A real child process serving connections (ForkingTCPServer's child). It is handed the accepted
- * socket itself (`child.send('socket', sock)`), so the bytes never pass through the server; the
- * child reports counters in batches. After a connection it waits as a warm spare.
+ * A prefork child is retired after this many connections and a fresh one takes its place:
+ * a Unix socket's listener leaves a small handle behind per listen (see processEntry.ts).
+ */
+const MAX_CONNECTIONS_PER_CHILD = 1000;
+
+/**
+ * A real child process serving connections (ForkingTCPServer's child). With `prefork` (stream
+ * servers) it accepts from the shared listening socket itself — one connection, then it stops
+ * accepting until it is free again — so nothing passes between server and child per connection
+ * but counters. Otherwise it is handed the accepted socket (`child.send('socket', sock)`) or the
+ * datagram. After a connection it waits as a warm spare.
  */
 export class ConnectionProcess extends ConnectionWorker {
   readonly kind = 'process';
@@ -18,6 +44,10 @@ export class ConnectionProcess extends ConnectionWorker {
   private child: ChildProcess | undefined;
   private code: number | null = null;
   private stderrTail = '';
+
+  constructor(host: RuntimeHost, id: string, slot: number, name: string, script: string, events: WorkerEvents, private readonly prefork?: Prefork) {
+    super(host, id, slot, name, script, events);
+  }
 
   get ident(): number | null {
     return this.child?.pid ?? null;
@@ -53,10 +83,9 @@ export class ConnectionProcess extends ConnectionWorker {
     this.host.model.touch(this);
   }
 
-  serveStream(conn: Connection, choice: HandlerChoice): void {
-    const seq = this.begin({ conn });
-    this.host.arena.setState(this.slot, ThreadState.Recv);
-    const service: ConnectionService = {
+  /** The connection of job `seq` lives in the child: closing it is a message. */
+  private remoteService(seq: number): ConnectionService {
+    return {
       servedBy: this.label,
       servedById: this.id,
       servedByState: () => threadStateName(this.state),
@@ -65,7 +94,46 @@ export class ConnectionProcess extends ConnectionWorker {
       close: (reason) => this.send({ t: 'close', seq, reason }),
       closed: () => {},
     };
+  }
+
+  /** Prefork: accept the next connection on the shared socket (or retire when no longer wanted). */
+  private listen(): void {
+    const p = this.prefork!;
+    if (!p.isOpen() || this.served >= MAX_CONNECTIONS_PER_CHILD || !this.child?.connected) {
+      this.retire();
+      return;
+    }
+    const c = p.choice;
+    const job: ToWorker = { t: 'listen', backlog: p.backlog, job: { t: 'stream', seq: this.nextSeq(), handler: c.handler, arg: c.arg, recvSize: c.recvSize, idleTimeoutMs: c.idleTimeoutMs } };
+    // The handle is shared, not moved: the server keeps its own, so the socket outlives any child.
+    this.child.send(job, p.handle as Parameters<ChildProcess['send']>[1], { keepOpen: true }, (err) => {
+      if (err) this.child?.kill('SIGKILL');
+    });
+  }
+
+  /** Prefork: the child took a connection; the server makes its entity. */
+  private accepted(seq: number, peer: Endpoints): void {
+    const conn = this.prefork!.accepted(peer, this.remoteService(seq));
+    if (!conn) {
+      this.send({ t: 'close', seq, reason: 'server stopped' });
+      return;
+    }
+    this.begin({ conn }, seq);
+    this.host.arena.setState(this.slot, ThreadState.Recv);
+    this.events.busy(this);
+  }
+
+  serveStream(conn: Connection, choice: HandlerChoice): void {
+    const seq = this.begin({ conn });
+    this.host.arena.setState(this.slot, ThreadState.Recv);
+    const service = this.remoteService(seq);
     const socket = conn.handOff(service);
+    if (!socket) {
+      this.job = undefined;
+      conn.remoteEnded('the connection was no longer the server\'s to hand off');
+      this.events.idle(this);
+      return;
+    }
     const job: ToWorker = { t: 'stream', seq, handler: choice.handler, arg: choice.arg, recvSize: choice.recvSize, idleTimeoutMs: choice.idleTimeoutMs };
     const failed = (why: string): void => {
       // The socket is still ours: close it, so the client is not left hanging.
@@ -108,11 +176,32 @@ export class ConnectionProcess extends ConnectionWorker {
   }
 
   private onMessage(m: FromWorker): void {
-    if (m.t === 'ready') {
-      this.ready = true;
-      this.host.arena.setState(this.slot, ThreadState.Idle);
-      this.events.ready(this);
-      return;
+    switch (m.t) {
+      case 'ready':
+        this.host.arena.setState(this.slot, ThreadState.Idle);
+        if (this.prefork) return this.listen();
+        this.ready = true;
+        this.events.ready(this);
+        return;
+      case 'listening':
+        // Warm: counted idle from now on, though it is the kernel that picks who accepts.
+        this.host.arena.setState(this.slot, ThreadState.Idle);
+        this.prefork?.listening();
+        if (this.ready) this.events.idle(this);
+        else {
+          this.ready = true;
+          this.events.ready(this);
+        }
+        return;
+      case 'listen-error':
+        this.prefork?.listenFailed(m.code, m.message);
+        this.retire();
+        return;
+      case 'accepted':
+        this.accepted(m.seq, m.peer);
+        return;
+      default:
+        break;
     }
     const job = this.job;
     if (!job || m.seq !== job.seq) return;
@@ -139,7 +228,8 @@ export class ConnectionProcess extends ConnectionWorker {
           if (m.stats) conn.applyStats(m.stats);
           conn.remoteEnded(m.reason ?? 'closed');
         } else job.request!.done(this.label, this.id);
-        this.events.idle(this);
+        if (this.prefork) this.listen();
+        else this.events.idle(this);
         break;
       default:
         break;

@@ -182,7 +182,7 @@ export class ConnectionThread extends ConnectionWorker {
       return;
     }
     const job = this.job;
-    if (!job || m.seq !== job.seq) return;
+    if (!job || !('seq' in m) || m.seq !== job.seq) return;
     const conn = job.conn;
     switch (m.t) {
       case 'send':

@@ -70,12 +70,16 @@ export abstract class ConnectionWorker extends Actor implements ServiceWorker {
     return { ...super.view(), serving: conn ? { id: conn.id, peer: conn.peerAddress } : null };
   }
 
-  /** Starts a job; returns its seq. */
-  protected begin(job: { conn: Connection } | { request: DatagramRequest }): number {
-    const seq = ++this.seq;
+  /** Starts a job; returns its seq (`seq`: one handed out before by `nextSeq`). */
+  protected begin(job: { conn: Connection } | { request: DatagramRequest }, seq = this.nextSeq()): number {
     this.job = { seq, ...job };
     this.served++;
     return seq;
+  }
+
+  /** A seq for a job that will start later (a prefork child's next connection). */
+  protected nextSeq(): number {
+    return ++this.seq;
   }
 
   /** The worker is gone: its entity keeps its last view, and the pool hears why. */

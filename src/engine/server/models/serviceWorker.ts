@@ -7,6 +7,8 @@ export interface WorkerEvents {
   ready(w: ServiceWorker): void;
   /** Finished its job and can take another. */
   idle(w: ServiceWorker): void;
+  /** A prefork child took a connection by itself: it is no longer idle. */
+  busy(w: ServiceWorker): void;
   /** Gone; `reason` is `thread Thread-3 exited with code 1` style text. */
   exited(w: ServiceWorker, reason: string, beforeReady: boolean): void;
 }

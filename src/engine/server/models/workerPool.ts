@@ -1,7 +1,7 @@
 import type { Runtime } from '../../runtime/runtime';
 import type { WorkerCapacity } from '../../state/views';
 import type { Connection } from '../connection';
-import { ConnectionProcess } from './connectionProcess';
+import { ConnectionProcess, type Prefork } from './connectionProcess';
 import { ConnectionThread } from './connectionThread';
 import type { DatagramRequest, Dispatcher, HandlerChoice } from './dispatcher';
 import type { ServiceWorker, WorkerEvents } from './serviceWorker';
@@ -18,6 +18,8 @@ export interface WorkerPoolOptions {
   readonly script: string;
   /** `thread cap`, `max children`, `pool size`: how the UI names the cap. */
   readonly capName: string;
+  /** Children accept from the shared listening socket themselves (process-per-connection over streams). */
+  readonly prefork?: Prefork;
 }
 
 type Item = Connection | DatagramRequest;
@@ -106,8 +108,22 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   }
 
   assign(conn: Connection): void {
+    // Prefork: the child that accepted it serves it already.
+    if (this.options.prefork) return;
     this.queue.push(conn);
     this.pump();
+  }
+
+  /** Prefork: warm children close their listeners and retire; resolves once they have exited (bounded). */
+  async stopAccepting(deadlineMs: number): Promise<void> {
+    const warm = this.idleWorkers.splice(0);
+    for (const w of warm) {
+      this.idleSince.delete(w);
+      w.retire();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(warm.map((w) => w.whenExited())), new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
+    clearTimeout(timer);
   }
 
   connectionClosed(conn: Connection): void {
@@ -147,6 +163,8 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
         (this.startError && this.refusedForDescriptors > 0 ? `${this.startError}; ${this.refusedForDescriptors} newest waiting connections refused to free descriptors` : this.startError) ??
         (this.queue.length > 0 && live >= this.options.cap
           ? `${this.options.capName} (${this.options.cap}) reached: ${this.queue.length} waiting`
+          : this.options.prefork && live >= this.options.cap && this.idleWorkers.length === 0
+            ? `${this.options.capName} (${this.options.cap}) reached: new clients wait in the listen queue (backlog)`
           : this.droppedDatagrams > 0
             ? `${this.droppedDatagrams} datagrams dropped: more than ${MAX_QUEUED_DATAGRAMS} waited for a ${this.options.kind}`
             : null),
@@ -216,6 +234,14 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   idle(w: ServiceWorker): void {
     if (!this.workers.has(w)) return;
     this.becomeIdle(w);
+  }
+
+  busy(w: ServiceWorker): void {
+    const i = this.idleWorkers.indexOf(w);
+    if (i >= 0) this.idleWorkers.splice(i, 1);
+    this.idleSince.delete(w);
+    // A warm child fewer: fork its replacement now, ahead of the next client.
+    this.pump();
   }
 
   /**
@@ -357,7 +383,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
       w =
         this.options.kind === 'thread'
           ? this.runtime.adopt('Thread', (slot, id, name) => new ConnectionThread(this.runtime, id, slot, name, this.options.script, this, this.bell))
-          : this.runtime.adopt('Process', (slot, id, name) => new ConnectionProcess(this.runtime, id, slot, name, this.options.script, this));
+          : this.runtime.adopt('Process', (slot, id, name) => new ConnectionProcess(this.runtime, id, slot, name, this.options.script, this, this.options.prefork));
       this.workers.add(w);
       this.starting++;
       w.start();

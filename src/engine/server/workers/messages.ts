@@ -27,6 +27,11 @@ export type ToWorker =
   | DatagramJob
   /** Processes: close the connection now (user action, server stopping). */
   | { readonly t: 'close'; readonly seq: number; readonly reason: string }
+  /**
+   * Prefork processes: listen on the shared socket sent with this message, accept one
+   * connection, stop listening, serve it as `job`.
+   */
+  | { readonly t: 'listen'; readonly job: StreamJob; readonly backlog: number }
   | { readonly t: 'exit' };
 
 /** Counters a child process keeps for the connection it owns (the parent never sees its bytes). */
@@ -49,8 +54,21 @@ export interface ConnStats {
 
 export const MAX_BATCH_LATENCIES = 512;
 
+/** Both ends of an accepted socket, as the child that accepted it sees them (empty for Unix). */
+export interface Endpoints {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+}
+
 export type FromWorker =
   | { readonly t: 'ready' }
+  /** Prefork: accepting on the shared socket. */
+  | { readonly t: 'listening' }
+  | { readonly t: 'listen-error'; readonly code: string; readonly message: string }
+  /** Prefork: took a connection (job `seq`) and stopped accepting. */
+  | { readonly t: 'accepted'; readonly seq: number; readonly peer: Endpoints }
   | { readonly t: 'send'; readonly seq: number; readonly b: Uint8Array }
   | { readonly t: 'close'; readonly seq: number }
   | { readonly t: 'phase'; readonly seq: number; readonly phase: HandlerPhase }

@@ -1,8 +1,10 @@
 // Entry of a server's child process (bundled as dist/connection-process.js), like a
-// ForkingTCPServer child: it is handed the accepted socket itself and serves it with the same
-// handler code, then waits (a warm spare) for the next one. It reports counters in batches:
-// the parent never sees the bytes of a socket it gave away.
-import type net from 'node:net';
+// ForkingTCPServer child. Prefork (stream servers): it accepts from the listening socket the
+// parent shares with it, takes one connection, stops accepting, serves it with the same handler
+// code, and listens again when the parent asks. Otherwise (older Node, UDP) it is handed the
+// accepted socket or the datagram. It reports counters in batches: the parent never sees the
+// bytes of a socket the child owns.
+import net from 'node:net';
 import { toErrorInfo } from '../../errors';
 import { ThreadState } from '../../runtime/threadState';
 import type { HandlerPhase } from '../../state/views';
@@ -183,8 +185,63 @@ function serveDatagram(job: DatagramJob): void {
   post({ t: 'done', seq: job.seq });
 }
 
+let listener: net.Server | undefined;
+
+/**
+ * Listens on the shared socket until one connection arrives. Closing our listener inside the
+ * connection event stops libuv's accept loop at once: the next client is left to a warm sibling
+ * (or the kernel's listen queue), never taken by a busy child.
+ */
+function listen(job: StreamJob, backlog: number, handle: unknown): void {
+  if (!handle || current || listener) {
+    post({ t: 'listen-error', code: 'EINVAL', message: !handle ? 'the listening socket did not arrive' : 'already serving or listening' });
+    return;
+  }
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+  listener = server;
+  server.on('connection', (socket) => {
+    if (current) {
+      // Not expected (the accept loop stops with our close); never serve two at once.
+      socket.destroy();
+      return;
+    }
+    stopListening();
+    post({
+      t: 'accepted',
+      seq: job.seq,
+      peer: { remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0, localAddress: socket.localAddress ?? '', localPort: socket.localPort ?? 0 },
+    });
+    serveStream(job, socket);
+  });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    stopListening();
+    post({ t: 'listen-error', code: err.code ?? 'UNKNOWN', message: err.message });
+  });
+  server.on('listening', () => post({ t: 'listening' }));
+  // A TCP handle is listened on as it is; a Unix socket's handle by its descriptor (Node's
+  // listen() takes only TCP handles directly). The handle object is kept, so that nothing
+  // closes that descriptor behind the listener's back.
+  if (isPipe(handle)) {
+    keptPipes.push(handle);
+    server.listen({ fd: handle.fd, backlog });
+  } else server.listen(handle as net.ListenOptions, backlog);
+}
+
+const keptPipes: object[] = [];
+function isPipe(handle: unknown): handle is { fd: number } {
+  return typeof handle === 'object' && handle !== null && handle.constructor.name === 'Pipe' && typeof (handle as { fd?: unknown }).fd === 'number';
+}
+
+function stopListening(): void {
+  listener?.close();
+  listener = undefined;
+}
+
 process.on('message', (m: ToWorker, handle?: unknown) => {
   switch (m.t) {
+    case 'listen':
+      listen(m.job, m.backlog, handle);
+      break;
     case 'stream':
       if (handle) serveStream(m, handle as net.Socket);
       else post({ t: 'done', seq: m.seq, reason: 'the socket did not arrive' });
@@ -201,6 +258,7 @@ process.on('message', (m: ToWorker, handle?: unknown) => {
       }
       break;
     case 'exit':
+      stopListening();
       if (current) current.socket.destroy();
       process.disconnect?.();
       break;

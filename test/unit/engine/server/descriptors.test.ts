@@ -85,7 +85,9 @@ describe('servers: out of descriptors (ulimit -n 256, 400 clients), accepted con
         const served = clients.filter((c) => c.replies > 0 && !c.closed);
         const refused = clients.filter((c) => c.closed && c.replies === 0);
         const waiting = clients.filter((c) => !c.closed && c.replies === 0);
-        assert.ok(refused.length > 0, 'with 256 descriptors some of 400 clients cannot be accepted');
+        // Prefork children accept with descriptors of their own: there the parent's limit caps the
+        // children it can fork, and the rest wait in the kernel's listen queue instead.
+        assert.ok(refused.length + waiting.length > 0, `with 256 descriptors not all of 400 clients can be served at once (served ${served.length})`);
         // A served connection is never closed for lack of descriptors: it answers again.
         const before = served.map((c) => c.replies);
         for (const c of served) c.socket.write('y');
