@@ -74,6 +74,8 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
   private stopped = false;
   private readonly removeSampler: () => void;
   private readonly seenVersions = new WeakMap<ServiceWorker, number>();
+  /** Prefork: set once the server stops listening (children still serve their connections). */
+  private acceptingStopped = false;
 
   constructor(
     private readonly runtime: Runtime,
@@ -116,6 +118,7 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
 
   /** Prefork: warm children close their listeners and retire; resolves once they have exited (bounded). */
   async stopAccepting(deadlineMs: number): Promise<void> {
+    this.acceptingStopped = true;
     const warm = this.idleWorkers.splice(0);
     for (const w of warm) {
       this.idleSince.delete(w);
@@ -268,7 +271,8 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
     if (i >= 0) this.idleWorkers.splice(i, 1);
     if (beforeReady) {
       this.starting--;
-      this.startFailed(reason);
+      // One that was starting while the server stopped is no failure.
+      if (!this.stopped && !this.acceptingStopped) this.startFailed(reason);
     }
     // The slot may serve another worker once the entity has expired from the views.
     setTimeout(() => this.runtime.releaseSlot(w.actor), this.runtime.model.retentionMs + 1000).unref();

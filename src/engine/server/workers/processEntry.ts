@@ -15,7 +15,9 @@ const STATS_MS = 100;
 const PREVIEW = 64;
 
 function post(m: FromWorker): void {
-  process.send?.(m);
+  // The server may be gone (stopped, the extension host exited): nothing to tell, and an unheard
+  // message must not become an uncaught 'channel closed' error. 'disconnect' ends us anyway.
+  if (process.connected) process.send?.(m);
 }
 
 class Served {
