@@ -70,7 +70,7 @@ describe('Servers view in a real VS Code', function () {
     await waitFor('the server row to count none', async () => /0 connections/.test(await treeRow(page, SERVER_ROW).innerText()) || undefined);
   });
 
-  it('typing exit in the client terminal closes its connection and the terminal', async () => {
+  it('exit typed in the client terminal goes to the server (EXIT comes back); :quit closes its connection and the terminal', async () => {
     const { page } = session();
     await clickInlineAction(treeRow(page, SERVER_ROW), 'Open Client Terminal');
     await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 1 || undefined);
@@ -78,6 +78,11 @@ describe('Servers view in a real VS Code', function () {
     await waitFor('a connection row', async () => (await treeRow(page, /127\.0\.0\.1:\d+.*0 msgs/).isVisible()) || undefined);
     await page.locator('.terminal-wrapper.active .xterm, .xterm:visible').first().click();
     await page.keyboard.type('exit');
+    await page.keyboard.press('Enter');
+    // The tutorials' servers have an `exit` branch of their own: the word is the server's, not ours.
+    await waitFor("the upper server's reply to exit", async () => (await terminalText(page)).includes('EXIT') || undefined);
+    assert.equal(findProcesses(`client tcp 127.0.0.1:${port}`).length, 1, 'the client is still connected');
+    await page.keyboard.type(':quit');
     await page.keyboard.press('Enter');
     await waitFor('the client process to exit', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 0 || undefined);
     await waitForNoVisibleTerminal(page);
