@@ -39,7 +39,9 @@ describe('Record, export and replay in a real VS Code', function () {
       c.close();
       await c.whenClosed();
       // The connection's end reaches the tree, and so the recording.
-      await waitFor('the closed connection in the tree', async () => (await treeRow(page, /closed/).count()) > 0 || (await treeRow(page, /127\.0\.0\.1:\d+ ·/).count()) === 0 || undefined);
+      // (A positive sign: its thread is no longer blocked in recv — the handler saw the end.)
+      await waitFor('the thread to leave recv', async () => (await paneRow(page, 'Threads & Processes', /blocked in recv/).count()) === 0 || undefined);
+      await waitFor('the connection row to close or go', async () => (await treeRow(page, /closed/).count()) > 0 || (await treeRow(page, /127\.0\.0\.1:\d+ ·/).count()) === 0 || undefined);
 
       await runCommand(page, 'Socket Lab: Stop Recording and Save');
       const toast = notification(page, 'Recording saved');

@@ -104,10 +104,18 @@ export async function treeRowTexts(page: Page): Promise<string[]> {
 
 /** Hovers a row and clicks one of its inline actions (by the command title). */
 export async function clickInlineAction(row: Locator, title: string): Promise<void> {
-  await row.hover();
-  const action = row.locator(`.actions .action-label[aria-label^="${title}"]`).first();
-  await action.waitFor({ state: 'visible' });
-  await action.click();
+  // A live tree re-renders its rows: one re-rendered between the hover and the click is no longer
+  // hovered, and its inline actions hide. Hover again and retry, a few times.
+  for (let attempt = 1; ; attempt++) {
+    await row.hover();
+    const action = row.locator(`.actions .action-label[aria-label^="${title}"]`).first();
+    try {
+      await action.click({ timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
 }
 
 export function notification(page: Page, text: string | RegExp): Locator {
