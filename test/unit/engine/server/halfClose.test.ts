@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { MENU_GREETING, MENU_OPERATOR, MENU_RETRY, WELCOME_TEXT, type HandlerName } from '../../../../src/engine/server/handlers';
 import type { Server } from '../../../../src/engine/server/server';
 import { MODELS } from '../../../../src/engine/state/views';
 import type { Where } from '../../../support/testClient';
@@ -63,6 +64,32 @@ describe('servers: every byte sent before a FIN is answered (half-close)', funct
         }
       });
     }
+  }
+
+  /** Every other handler that replies: what it must answer to a request followed at once by FIN. */
+  const REPLIES: [HandlerName, string, string][] = [
+    ['upper', 'hello ß\n', 'HELLO ß\n'],
+    ['menu', '0', MENU_GREETING + MENU_OPERATOR],
+    ['menu', '1234', MENU_GREETING + MENU_RETRY],
+    ['welcome', 'hi', WELCOME_TEXT],
+  ];
+  for (const transport of ['tcp', 'unix'] as const) {
+    it(`${transport} × every model: upper, menu and welcome answer a request sent with its FIN, 10 of 10`, async () => {
+      const misses: string[] = [];
+      for (const model of MODELS) {
+        for (const [handler, request, reply] of REPLIES) {
+          const server = await fixture.engine.startServer({ transport, model, handler, host: '127.0.0.1', port: 0, path: transport === 'unix' ? unixPath() : undefined, spares: 2, poolSize: 4 });
+          try {
+            const back = await Promise.all(Array.from({ length: 10 }, () => exchange(where(server), Buffer.from(request))));
+            const ok = back.filter((b) => b.toString() === reply).length;
+            if (ok !== 10) misses.push(`${model} ${handler} ${JSON.stringify(request)}: ${ok} of 10 (e.g. ${JSON.stringify(back.find((b) => b.toString() !== reply)?.toString())})`);
+          } finally {
+            await fixture.engine.stopServer(server.id);
+          }
+        }
+      }
+      assert.deepEqual(misses, []);
+    });
   }
 
   it("a tutorial-style Python client (sendall, shutdown(SHUT_WR), recv until b'') gets its whole reply from every model", async function () {
