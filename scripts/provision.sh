@@ -18,10 +18,12 @@ as_root() {
     log "need root for: $*"; return 1; fi
 }
 
-# Debian packages: Chromium for Playwright; libkrb5-dev for code-server's kerberos module.
+# Debian packages: Chromium for Playwright; libkrb5-dev for code-server's kerberos module; a CJK
+# font, without which Chromium draws the tutorials' Chinese (and the zh-cn UI) as empty boxes.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   if ! { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}"; } >"$CACHE/apt.log" 2>&1; then
