@@ -51,13 +51,7 @@ export async function startSession({ resultsDir = path.join(root, 'test-results'
       'workbench.commandPalette.history': 0,
     },
   });
-  const browser = await chromium.launch({
-    executablePath: paths.chromium,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
-  await page.goto(codeServer.url);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const { browser, page } = await openWorkbench(paths.chromium, codeServer.url);
   current = {
     page,
     browser,
@@ -66,9 +60,46 @@ export async function startSession({ resultsDir = path.join(root, 'test-results'
     workspace,
     resultsDir,
     async screenshot(name) {
-      await page.screenshot({ path: path.join(resultsDir, `${name}.png`) });
+      await session().page.screenshot({ path: path.join(resultsDir, `${name}.png`) });
     },
   };
+  return current;
+}
+
+async function openWorkbench(executablePath: string, url: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  return { browser, page };
+}
+
+/**
+ * Kills the browser the way a crash or a killed window does (SIGKILL: code-server gets no
+ * goodbye), then opens VS Code in a new one: a new window, with a new extension host.
+ */
+export async function killBrowserAndReopen(): Promise<Session> {
+  const s = session();
+  const chromiumPids = descendants(process.pid).filter((pid) => {
+    try {
+      return /chromium/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  for (const pid of chromiumPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await s.browser.close().catch(() => undefined);
+  const { browser, page } = await openWorkbench(provision().chromium, s.codeServer.url);
+  current = { ...s, browser, page };
   return current;
 }
 
