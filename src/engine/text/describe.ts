@@ -1,4 +1,4 @@
-import type { SyncView, ThreadView } from '../state/views';
+import type { LabProgress, SyncView, ThreadView } from '../state/views';
 
 // One line that answers "what is it doing?" for a thread, process or primitive (views and CLI).
 
@@ -53,4 +53,11 @@ export function describeSync(s: SyncView): string {
   if (s.waiters.length) parts.push(`${s.waiters.length} waiting`);
   if (s.sharing === 'shared via broker') parts.push('via broker');
   return parts.join(' · ');
+}
+
+/** A running lab's progress for a row: `40% · 6 s left` (`40%` until the time left can be told). */
+export function describeProgress(p: LabProgress): string {
+  const pct = `${Math.min(99, Math.floor(p.fraction * 100))}%`;
+  if (p.leftMs === null) return pct;
+  return p.leftMs < 1000 ? `${pct} · finishing` : `${pct} · ${Math.ceil(p.leftMs / 1000)} s left`;
 }
