@@ -72,7 +72,7 @@ const select = (id: string, tell = true) => {
 
 const timeline = new Timeline(store, clock, saved, (id) => select(id), save);
 const charts = new Charts(store);
-const locks = new LocksPanel(store, (id) => select(id));
+const locks = new LocksPanel(store, clock, (id) => select(id));
 const stream = new StreamPanel((id) => store.lanes.get(id)?.lane, saved.streamMode, (mode) => {
   saved.streamMode = mode;
   save();
