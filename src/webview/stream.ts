@@ -9,6 +9,9 @@ const MAX_RECORDS = 1000;
 /** Arrows in the sequence diagram: the most recent ones. */
 const MAX_ARROWS = 40;
 const ROW = 26;
+/** The diagram's width bounds (px): it takes the room the log leaves, within these. */
+const DIAGRAM_MIN = 240;
+const DIAGRAM_MAX = 420;
 
 export type StreamMode = 'text' | 'hex';
 
@@ -32,6 +35,8 @@ export class StreamPanel {
   private dirty = true;
   private rebuild = true;
   private appended: Shown[] = [];
+  /** The diagram column's width, from a ResizeObserver (the diagram is drawn to fit it). */
+  private diagramWidth = DIAGRAM_MAX;
   /** Showing a recording: the log is "up to this moment", not "since you started following". */
   replaying = false;
 
@@ -56,6 +61,12 @@ export class StreamPanel {
       el('div', { class: 'stream-body' }, this.log, this.diagram),
     );
     this.setMode(mode);
+    new ResizeObserver(() => {
+      const width = Math.max(DIAGRAM_MIN, Math.min(DIAGRAM_MAX, Math.floor(this.diagram.clientWidth)));
+      if (width === this.diagramWidth) return;
+      this.diagramWidth = width;
+      this.dirty = true;
+    }).observe(this.diagram);
   }
 
   get following(): string | null {
@@ -151,7 +162,7 @@ export class StreamPanel {
   /** Two lifelines, one arrow per message, newest at the bottom; time gaps written on the left. */
   private drawDiagram(t0: number, lane: Lane | undefined): void {
     const shown = this.records.slice(-MAX_ARROWS);
-    const width = 420;
+    const width = this.diagramWidth;
     const [cx, sx] = [70, width - 70];
     const height = 50 + shown.length * ROW + 10;
     const peer = lane?.name ?? 'client';
