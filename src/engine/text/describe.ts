@@ -1,4 +1,4 @@
-import type { LabProgress, SyncView, ThreadView } from '../state/views';
+import type { ConcurrencyModel, ConnectionView, LabProgress, SyncView, ThreadView } from '../state/views';
 
 // One line that answers "what is it doing?" for a thread, process or primitive (views and CLI).
 
@@ -60,4 +60,15 @@ export function describeProgress(p: LabProgress): string {
   const pct = `${Math.min(99, Math.floor(p.fraction * 100))}%`;
   if (p.leftMs === null) return pct;
   return p.leftMs < 1000 ? `${pct} · finishing` : `${pct} · ${Math.ceil(p.leftMs / 1000)} s left`;
+}
+
+/**
+ * Who serves a connection, in its model's terms. The iterative and event-loop models both run the
+ * handler on Node's one event loop, yet they serve differently: an event-loop server serves every
+ * connection as its socket becomes readable, while an iterative one (socketserver.TCPServer) serves
+ * one client until it leaves and makes the others wait. "event loop" would suggest the former.
+ */
+export function describeServedBy(c: Pick<ConnectionView, 'servedBy' | 'servedById'>, model: ConcurrencyModel | undefined): string {
+  if (model === 'iterative' && c.servedById === null) return 'the server itself, one client at a time';
+  return c.servedBy;
 }
