@@ -69,7 +69,7 @@ describe('Concurrency models in a real VS Code', function () {
     assert.equal((await udpExchange(port, 'hello udp')).toString(), 'hello udp');
     await waitFor('the peer row, served by a pool thread', async () => /127\.0\.0\.1:\d+\s*served by Thread-\d+ \(ident \d+\) · ↓9 B ↑9 B · 1 msg/.test(await paneText(page, 'Servers')) || undefined);
     // The server's own row is refreshed at most once a second, so it may follow its peer row by up to that.
-    await waitFor('the server row to count the peer', async () => /echo · thread-pool · 1 peer/.test(await paneText(page, 'Servers')) || undefined);
+    await waitFor('the server row to count the peer', async () => /echo\s*thread-pool\s*threads\s*\d+ busy[^\n]*\s*traffic\s*1 peer/.test(await paneText(page, 'Servers')) || undefined);
     await session().screenshot('33-udp-thread-pool');
     await clickInlineAction(treeRow(page, `UDP 127.0.0.1:${port}`), 'Stop Server');
     await waitFor('the UDP server to leave the tree', async () => !(await paneText(page, 'Servers')).includes(`UDP 127.0.0.1:${port}`) || undefined);
