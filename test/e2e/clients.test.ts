@@ -91,7 +91,7 @@ describe('Clients and load tests in a real VS Code', function () {
     await pick(page, 'TCP');
     await answer(page, '(2/2)', `127.0.0.1:${port}`);
     await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 1 || undefined);
-    await waitFor('a connection in the tree', async () => /1 connection\b/.test(await treeRow(page, SERVER_ROW).innerText()) || undefined);
+    await waitFor('a connection in the tree', async () => /1 conn\b/.test(await treeRow(page, /^traffic/).innerText()) || undefined);
     await runCommand(page, 'Socket Lab: Stop All Servers');
     await waitFor('the port to be free', async () => !(await isListening(port)) || undefined);
     await runCommand(page, 'Terminal: Focus Terminal');

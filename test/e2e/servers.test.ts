@@ -89,7 +89,7 @@ describe('Servers view in a real VS Code', function () {
     await waitForNoVisibleTerminal(page);
     await waitFor('the row to go', async () => !(await treeRow(page, /0 msgs/).isVisible()) || undefined);
     // The server's row follows its rows by up to a second (it is refreshed at most once a second).
-    await waitFor('the server row to count none', async () => /0 connections/.test(await treeRow(page, SERVER_ROW).innerText()) || undefined);
+    await waitFor('the traffic row under the server to count none', async () => /0 conns/.test(await treeRow(page, /^traffic/).innerText()) || undefined);
   });
 
   it('rejects an invalid port in the input box and starts nothing', async () => {
