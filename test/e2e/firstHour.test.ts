@@ -42,7 +42,10 @@ const DRIVEN: Record<string, string> = {
   'view/item/context|socketLab.revealWaitTarget': 'firstHour: the Threads context menu',
   'view/item/context|socketLab.revealHolder': 'firstHour: the Threads context menu (Sync view); dashboard tests',
   'view/item/context|socketLab.setEvent': 'labs.test.ts: Event gate (inline, on the Event row)',
-  'view/item/context|socketLab.clearEvent': 'labs.test.ts / dashboard tests: Event gate',
+  // Not pressed by any test: the event-gate lab clears its Event itself milliseconds after the
+  // waiters pass, so a set Event row does not stay long enough to press Clear on it. It takes
+  // its row exactly as Set Event does (the same handler, entityId of the row).
+  'view/item/context|socketLab.clearEvent': 'NOT PRESSED (see above); Set Event is',
   'explorer/context|socketLab.openRecording': 'firstHour: the Servers title buttons (Explorer context menu on the saved .trace.json)',
 };
 
