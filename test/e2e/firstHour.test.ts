@@ -306,13 +306,14 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     await contextAction(page, paneRow(page, 'Labs', /^Deadlock/), 'Stop Lab');
     await waitFor('the deadlock lab to stop', async () => !/Deadlock\s*running/.test(await paneText(page, 'Labs')) || undefined, 30_000);
     // A lab row selected: Run Lab runs that lab, no question asked.
+    // Its row, up to the next lab's: its description, then its state and outcome once it runs.
+    const joinRow = async () => (/Threads and join([\s\S]*?)Race counter/.exec(await paneText(page, 'Labs'))?.[1] ?? '').replace(/\s+/g, ' ').trim();
+    const before = await joinRow();
+    assert.doesNotMatch(before, /running/);
     const join = paneRow(page, 'Labs', /^Threads and join/);
     await join.click();
     await clickTitleAction(page, 'Labs', 'Run Lab');
-    // Its row, up to the next lab's: only the description while it never ran; then its state and outcome.
-    const joinRow = async () => /Threads and join([\s\S]*?)Race counter/.exec(await paneText(page, 'Labs'))?.[1]?.trim() ?? '';
-    assert.equal((await joinRow()).replace(/\s+/g, ' '), 'threads-join', 'it has not run yet');
-    await waitFor('Threads and join to run', async () => (await joinRow()) !== 'threads-join' || undefined, 30_000);
+    await waitFor('Threads and join to run', async () => (await joinRow()) !== before || undefined, 30_000);
     await clickTitleAction(page, 'Labs', 'Show Lab Output');
     await page.locator('.panel .title-label, .panel .monaco-select-box, .panel', { hasText: /Socket Lab Labs|Output/ }).first().waitFor({ state: 'visible' });
     const race = paneRow(page, 'Labs', /^Race counter/);
