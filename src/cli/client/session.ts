@@ -137,7 +137,8 @@ export class ClientSession {
       // Keys typed meanwhile must not answer the "press any key" that may follow.
       this.releaseKeys(false);
       const e = err as SocketLabError;
-      this.notice(e.code === 'ECONNREFUSED' ? `${e.message}: nothing accepts connections there (is the server running?)` : e.message);
+      // Scripts get the bare message (README documents it); a person gets the likely cause too.
+      this.notice(this.interactive && e.code === 'ECONNREFUSED' ? `${e.message}: nothing accepts connections there (is the server running?)` : e.message);
       this.exitCode = 1;
       return false;
     }
