@@ -2,6 +2,7 @@
 // client ↔ server sequence diagram. The host sends only what is new; this keeps a bounded tail.
 import { DIRECTION_LABELS, type Lane, type StreamEntry, type StreamUpdate } from '../protocol/messages';
 import { el, svg } from './dom';
+import { SERVED_ONE_AT_A_TIME } from '../engine/text/describe';
 import { arrowLabel, asText, decodeBase64, hexDump, offsetLabel } from './streamFormat';
 
 /** Records kept in the log; older ones leave the DOM. */
@@ -159,6 +160,15 @@ export class StreamPanel {
     );
   }
 
+  /** What serves the connection, under the diagram's "server": unknown (a replay before the lane existed) says nothing. */
+  private serverActor(lane: Lane | undefined): string {
+    const linked = lane?.linkId ? this.lane(lane.linkId)?.name : undefined;
+    if (linked) return linked;
+    if (lane?.label.includes(SERVED_ONE_AT_A_TIME)) return 'the server itself';
+    // A closed connection's lane no longer says what served it: then neither does this.
+    return lane?.label.includes('served by event loop') ? 'event loop' : '';
+  }
+
   /** Two lifelines, one arrow per message, newest at the bottom; time gaps written on the left. */
   private drawDiagram(t0: number, lane: Lane | undefined): void {
     const shown = this.records.slice(-MAX_ARROWS);
@@ -167,7 +177,7 @@ export class StreamPanel {
     const height = 50 + shown.length * ROW + 10;
     const peer = lane?.name ?? 'client';
     // The thread or process serving it, when there is one (else the server itself).
-    const server = (lane?.linkId ? this.lane(lane.linkId)?.name : undefined) ?? 'event loop';
+    const server = this.serverActor(lane);
     const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Sequence diagram' });
     root.append(
       svg('text', { x: cx, y: 14, 'text-anchor': 'middle', class: 'seq-actor' }, 'client'),

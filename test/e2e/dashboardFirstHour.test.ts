@@ -244,6 +244,11 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
       await session().screenshot('65-first-hour-iterative-lanes');
       assert.ok(texts.some((t) => /open · served by the server itself, one client at a time/.test(t)), texts.join('\n'));
       assert.ok(texts.every((t) => !/event loop/.test(t)), texts.join('\n'));
+      // Its stream's sequence diagram says the same of the server side.
+      await conn.filter({ hasText: 'served by the server itself' }).click();
+      await d.locator('.detail vscode-button[data-follow]').click();
+      await d.locator('.stream[data-following]').waitFor({ state: 'visible', timeout: 20_000 });
+      await waitFor('the diagram to name what serves it', async () => (await d.locator('.stream-seq .seq-sub').allTextContents())[1] === 'the server itself' || undefined);
     } finally {
       for (const c of clients) c.close();
       await stopServer(page, port);

@@ -62,6 +62,9 @@ export function describeProgress(p: LabProgress): string {
   return p.leftMs < 1000 ? `${pct} · finishing` : `${pct} · ${Math.ceil(p.leftMs / 1000)} s left`;
 }
 
+/** What serves an iterative server's connection (the dashboard's lanes and stream say it too). */
+export const SERVED_ONE_AT_A_TIME = 'the server itself, one client at a time';
+
 /**
  * Who serves a connection, in its model's terms. The iterative and event-loop models both run the
  * handler on Node's one event loop, yet they serve differently: an event-loop server serves every
@@ -69,6 +72,6 @@ export function describeProgress(p: LabProgress): string {
  * one client until it leaves and makes the others wait. "event loop" would suggest the former.
  */
 export function describeServedBy(c: Pick<ConnectionView, 'servedBy' | 'servedById'>, model: ConcurrencyModel | undefined): string {
-  if (model === 'iterative' && c.servedById === null) return 'the server itself, one client at a time';
+  if (model === 'iterative' && c.servedById === null) return SERVED_ONE_AT_A_TIME;
   return c.servedBy;
 }
