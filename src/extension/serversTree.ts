@@ -71,10 +71,13 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     if (element.kind !== 'server') return [];
     const traffic = this.node({ kind: 'traffic', id: `${element.id}/traffic`, serverId: element.id });
     // The model and its threads or children first: the server's own row has no room for them.
-    const fixed: ServersNode[] = [this.node({ kind: 'model', id: `${element.id}/model`, serverId: element.id })];
+    // One row for the model: its threads or children where it has them (the row names the model
+    // in its hover), else what the model does. Every row here pushes connections down.
     const server = this.mirror.get(element.id);
-    if (server?.kind === 'server' && server.workers) fixed.push(this.node({ kind: 'workers', id: `${element.id}/workers`, serverId: element.id }));
-    fixed.push(traffic);
+    const fixed: ServersNode[] = [
+      server?.kind === 'server' && server.workers ? this.node({ kind: 'workers', id: `${element.id}/workers`, serverId: element.id }) : this.node({ kind: 'model', id: `${element.id}/model`, serverId: element.id }),
+      traffic,
+    ];
     const conns = this.connections(element.id);
     if (conns.length <= MAX_CONNECTION_ROWS) return [...fixed, ...conns.map((c) => this.connectionNode(c.id, element.id, element))];
     // Thousands of rows help nobody and cost the tree: group them in ranges of 200.
@@ -233,12 +236,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     const traffic = this.nodes.get(`${s.id}/traffic`);
     const model = this.nodes.get(`${s.id}/model`);
     const workers = this.nodes.get(`${s.id}/workers`);
-    if (this.shown.get(s.id) !== itemKey(serverItem(s)) || Boolean(workers) !== Boolean(s.workers)) {
+    if (this.shown.get(s.id) !== itemKey(serverItem(s)) || (workers ? !s.workers : Boolean(s.workers) && Boolean(model))) {
       this.refreshServerLater(n);
       return;
     }
     if (traffic && this.shown.get(traffic.id) !== itemKey(trafficItem(s))) this.refreshServerLater(traffic);
-    if (model && this.shown.get(model.id) !== itemKey(modelItem(s))) this.refreshServerLater(model);
+    if (model && !s.workers && this.shown.get(model.id) !== itemKey(modelItem(s))) this.refreshServerLater(model);
     if (workers && this.shown.get(workers.id) !== itemKey(workersItem(s))) this.refreshServerLater(workers);
   }
 
@@ -335,7 +338,7 @@ function serverItem(s: ServerView): vscode.TreeItem {
   return item;
 }
 
-/** The server's concurrency model (its threads or children have a row of their own). */
+/** What an iterative or event-loop server does (the thread and process models show their threads or children instead). */
 function modelItem(s: ServerView): vscode.TreeItem {
   const item = new vscode.TreeItem(s.model);
   item.contextValue = 'model';
