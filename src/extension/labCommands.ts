@@ -60,6 +60,27 @@ async function run(c: Controller, arg: unknown, pace: LabPace | 'ask'): Promise<
   if (!params) return;
   const started = c.runLab(def.name, params);
   void vscode.window.withProgress({ location: { viewId: 'socketLab.labs' } }, () => started.finished);
+  void started.finished.then(() => revealOutcome(c, def.name));
+}
+
+/** Scrolls a finished lab's outcome into view: its rows come with the next state tick. */
+async function revealOutcome(c: Controller, name: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let node = c.labsTree.lastOutcomeNode(name);
+  while (!node && Date.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      const sub = c.labsTree.onDidChangeTreeData(() => {
+        sub.dispose();
+        resolve();
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, 500);
+    });
+    node = c.labsTree.lastOutcomeNode(name);
+  }
+  if (node && c.labsView.visible) await Promise.resolve(c.labsView.reveal(node, { select: false, focus: false })).catch(() => undefined);
 }
 
 export const labCommands: Record<string, CommandHandler> = {

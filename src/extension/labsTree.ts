@@ -51,6 +51,12 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
     return this.nodes.get(name);
   }
 
+  /** The last row of a lab's outcome, once the view has it (to scroll the whole outcome into view). */
+  lastOutcomeNode(name: string): LabsNode | undefined {
+    const lab = this.nodes.get(name);
+    return lab ? this.getChildren(lab).at(-1) : undefined;
+  }
+
   getChildren(element?: LabsNode): LabsNode[] {
     // Groups without labs (no socket labs yet) are not listed.
     if (!element) return LAB_GROUPS.filter((g) => LABS.some((l) => l.group === g)).map((g) => this.groups.get(g)!);
