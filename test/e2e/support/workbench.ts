@@ -90,7 +90,9 @@ export async function setRowExpanded(row: Locator, expanded: boolean): Promise<v
   await row.waitFor({ state: 'visible' });
   for (let attempt = 1; (await row.getAttribute('aria-expanded')) !== String(expanded); attempt++) {
     if (attempt > 3) throw new Error(`the row could not be ${expanded ? 'expanded' : 'folded'}`);
-    await row.locator('.monaco-tl-twistie').click();
+    // Pointing at the row first moves the pointer off whatever hover (a tooltip) covered it.
+    await row.hover();
+    await row.locator('.monaco-tl-twistie').click({ timeout: 5000 }).catch(() => undefined);
     await waitFor('the row to toggle', async () => (await row.getAttribute('aria-expanded')) === String(expanded) || undefined, 2000).catch(() => undefined);
   }
 }
