@@ -5,7 +5,6 @@ import { lab } from './lab';
 import { pool } from './pool';
 import { probe } from './probe';
 import { serve } from './serve';
-import { holdThenExit, inExtensionTerminal } from './terminal';
 import { USAGE, UsageError } from './usage';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe, lab, pool };
@@ -21,19 +20,14 @@ async function main(argv: string[]): Promise<number> {
   return run(attachNegativeValues(rest));
 }
 
-/** In a terminal the extension opened, the message stays on screen (see holdThenExit). */
-async function exitAfterError(code: number): Promise<never> {
-  process.exit(inExtensionTerminal() ? await holdThenExit(code) : code);
-}
-
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  async (err: unknown) => {
+  (err: unknown) => {
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
-      return exitAfterError(2);
+      process.exit(2);
     }
     process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return exitAfterError(70);
+    process.exit(70);
   },
 );
