@@ -54,9 +54,14 @@ export async function quickInputMessage(page: Page): Promise<string> {
 
 export async function openSocketLab(page: Page): Promise<void> {
   const pane = serversPane(page);
-  if (await pane.isVisible()) return;
-  await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
-  await pane.waitFor({ state: 'visible' });
+  // After a window reload the container can come back active but hidden: a click on its icon
+  // then hides the sidebar instead of showing it, and the next click shows it.
+  for (let attempt = 1; !(await pane.isVisible()); attempt++) {
+    await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
+    const shown = await pane.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+    if (shown) return;
+    if (attempt >= 3) throw new Error('the Socket Lab views did not show after three clicks on its icon');
+  }
 }
 
 export function serversPane(page: Page): Locator {
