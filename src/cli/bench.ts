@@ -3,10 +3,11 @@ import { SocketLabError } from '../engine/errors';
 import { formatBytes } from '../engine/text/format';
 import { parseTarget, type ClientTransportKind } from '../engine/target';
 import { FAULT_NAMES, isFaultName, runFault } from './load/faults';
+import { NO_GREETING } from './load/greeting';
 import { EXPECT_KINDS, isExpectKind, isPayloadKind, PAYLOAD_KINDS } from './load/payload';
 import type { LoadResult } from './load/result';
 import { runLoad } from './load/run';
-import { waitForKey } from './terminal';
+import { holdThenExit } from './terminal';
 import { UsageError } from './usage';
 
 const TRANSPORTS: readonly ClientTransportKind[] = ['tcp', 'udp', 'unix'];
@@ -43,8 +44,7 @@ export async function bench(argv: string[]): Promise<number> {
     },
   });
   const code = await run(values, positionals);
-  if (values.hold) await waitForKey();
-  return code;
+  return values.hold ? holdThenExit(code) : code;
 }
 
 type BenchValues = { connections: string; duration: string; size: string; rate?: string; warmup: string; fault?: string; payload: string; expect: string; json: boolean; hold: boolean };
@@ -64,6 +64,10 @@ async function run(values: BenchValues, positionals: string[]): Promise<number> 
   if (!isPayloadKind(payload)) throw new UsageError(`bench: --payload must be ${PAYLOAD_KINDS.join(' or ')}; got "${payload}".`);
   if (!isExpectKind(expect)) throw new UsageError(`bench: --expect must be one of ${EXPECT_KINDS.join(', ')}; got "${expect}".`);
 
+  if (expect === 'greeting' && (target.transport === 'udp' || values.fault !== undefined)) {
+    throw new UsageError(`bench: --expect greeting reads a greeting per connection until the server closes it: it takes tcp or unix, without --fault.`);
+  }
+
   if (values.fault !== undefined) {
     if (!isFaultName(values.fault)) throw new UsageError(`bench: --fault must be one of ${FAULT_NAMES.join(', ')}; got "${values.fault}".`);
     return runFault(values.fault, target, { json: values.json, connections, durationS, size, payload, expect });
@@ -72,7 +76,8 @@ async function run(values: BenchValues, positionals: string[]): Promise<number> 
   const tty = Boolean(process.stderr.isTTY) && !values.json;
   if (!values.json) {
     const check = expect === 'echo' ? '' : expect === 'upper' ? ', replies expected in upper case' : expect === 'any' ? ', any reply accepted' : ', no reply expected';
-    process.stdout.write(`bench ${transport} ${rest.join(' ')} — ${connections} connection${connections === 1 ? '' : 's'}, ${size}-byte ${payload === 'text' ? 'text ' : ''}messages${check}, ${rate ? `open loop at ${rate} msgs/s` : 'closed loop'}, ${durationS} s\n`);
+    const what = expect === 'greeting' ? 'each connecting, reading the greeting and being closed by the server, again and again' : `${size}-byte ${payload === 'text' ? 'text ' : ''}messages${check}`;
+    process.stdout.write(`bench ${transport} ${rest.join(' ')} — ${connections} connection${connections === 1 ? '' : 's'}, ${what}, ${rate ? `open loop at ${rate} ${expect === 'greeting' ? 'connections' : 'msgs'}/s` : 'closed loop'}, ${durationS} s\n`);
   }
   let result: LoadResult;
   try {
@@ -99,7 +104,12 @@ async function run(values: BenchValues, positionals: string[]): Promise<number> 
   if (tty) process.stderr.write('\r\x1b[K');
   if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
   else process.stdout.write(formatResult(result));
-  return result.corruptBytes > 0 || (result.missingBytes > 0 && result.transport !== 'udp') ? 3 : 0;
+  return checkFailed(result) ? 3 : 0;
+}
+
+/** Replies that were wrong or missing (a lost datagram is UDP's nature, not a failure), or a connection closed without its greeting. */
+function checkFailed(r: LoadResult): boolean {
+  return r.corruptBytes > 0 || (r.missingBytes > 0 && r.transport !== 'udp') || (r.expect === 'greeting' && (r.errorCodes[NO_GREETING] ?? 0) > 0);
 }
 
 function us(v: number): string {
@@ -110,19 +120,24 @@ export function formatResult(r: LoadResult): string {
   const l = r.latencyUs;
   const errors = Object.entries(r.errorCodes).map(([code, n]) => `${code} ×${n}`).join(', ') || 'none';
   const endedEarly = r.measuredS < r.durationS;
+  const unit = r.expect === 'greeting' ? ['connections/s', 'greetings'] : ['msgs/s', 'messages'];
   const lines = [
-    `result: ${Math.round(r.msgsPerS).toLocaleString('en')} msgs/s (${r.msgs.toLocaleString('en')} messages in ${endedEarly ? `${r.measuredS} s of ${r.durationS} s` : `${r.durationS} s`}, ${r.connected}/${r.connections} connected)`,
-    `latency: p50 ${us(l.p50)} · p90 ${us(l.p90)} · p99 ${us(l.p99)} · p99.9 ${us(l.p999)} · max ${us(l.max)}`,
-    `bytes: ${formatBytes(r.bytesSent)} sent, ${replyFigures(r)}, ${r.missingBytes} missing`,
+    `result: ${Math.round(r.msgsPerS).toLocaleString('en')} ${unit[0]} (${r.msgs.toLocaleString('en')} ${unit[1]} in ${endedEarly ? `${r.measuredS} s of ${r.durationS} s` : `${r.durationS} s`}, ${r.connected}/${r.connections} connected)`,
+    `${r.expect === 'greeting' ? 'connect to close' : 'latency'}: p50 ${us(l.p50)} · p90 ${us(l.p90)} · p99 ${us(l.p99)} · p99.9 ${us(l.p999)} · max ${us(l.max)}`,
+    r.expect === 'greeting' ? `bytes: ${replyFigures(r)}` : `bytes: ${formatBytes(r.bytesSent)} sent, ${replyFigures(r)}, ${r.missingBytes} missing`,
     `errors: ${errors}`,
   ];
-  if (r.closedByServer > 0) {
+  if (r.expect === 'greeting') {
+    const without = r.errorCodes[NO_GREETING] ?? 0;
+    if (without > 0) lines.push(`closed without a greeting: ${without} connection${without === 1 ? '' : 's'} (${NO_GREETING} above)`);
+  } else if (r.closedByServer > 0) {
     lines.push(`closed by the server: ${r.closedByServer} of ${r.connected} connection${r.connected === 1 ? '' : 's'}${endedEarly ? ' (all of them, so the run ended early)' : ''}`);
   }
   return lines.join('\n') + '\n';
 }
 
 function replyFigures(r: LoadResult): string {
+  if (r.expect === 'greeting') return `${formatBytes(r.bytesReceived)} of greetings received (nothing is sent)`;
   if (r.expect === 'any') return `${formatBytes(r.bytesReceived)} received (any reply accepted)`;
   if (r.expect === 'none') return `${formatBytes(r.bytesReceived)} received (no reply expected), ${r.corruptBytes} corrupt`;
   return `${formatBytes(r.bytesVerified)} verified${r.expect === 'upper' ? ' (upper case)' : ''}, ${r.corruptBytes} corrupt`;

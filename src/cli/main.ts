@@ -5,6 +5,7 @@ import { lab } from './lab';
 import { pool } from './pool';
 import { probe } from './probe';
 import { serve } from './serve';
+import { holdThenExit, inExtensionTerminal } from './terminal';
 import { USAGE, UsageError } from './usage';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe, lab, pool };
@@ -20,14 +21,19 @@ async function main(argv: string[]): Promise<number> {
   return run(attachNegativeValues(rest));
 }
 
+/** In a terminal the extension opened, the message stays on screen (see holdThenExit). */
+async function exitAfterError(code: number): Promise<never> {
+  process.exit(inExtensionTerminal() ? await holdThenExit(code) : code);
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err: unknown) => {
+  async (err: unknown) => {
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
-      process.exit(2);
+      return exitAfterError(2);
     }
     process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(70);
+    return exitAfterError(70);
   },
 );

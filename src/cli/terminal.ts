@@ -2,6 +2,9 @@ import net from 'node:net';
 
 // How CLI commands behave inside terminals the extension opened.
 
+/** Set by the extension on every terminal it opens (see src/extension/terminals.ts). */
+export const IN_EXTENSION_TERMINAL = 'SOCKET_LAB_TERMINAL';
+
 /** When launched by the extension, end together with it (see src/extension/lifeline.ts). */
 export function holdLifeline(onLost: () => void): void {
   const where = process.env.SOCKET_LAB_LIFELINE;
@@ -11,6 +14,11 @@ export function holdLifeline(onLost: () => void): void {
   line.on('error', () => undefined);
   line.on('close', onLost);
   line.unref();
+}
+
+/** Whether this process runs in a terminal the extension opened, with a keyboard. */
+export function inExtensionTerminal(): boolean {
+  return process.env[IN_EXTENSION_TERMINAL] === '1' && Boolean(process.stdin.isTTY);
 }
 
 /**
@@ -31,4 +39,16 @@ export function waitForKey(): Promise<void> {
     process.stdin.once('end', done);
     holdLifeline(done);
   });
+}
+
+/**
+ * Ends a command whose outcome is read in its terminal: once a key was pressed, exit 0. A
+ * non-zero code would add nothing there but VS Code's own "terminal process terminated with exit
+ * code" popup, which names our internal paths and none of our words. Without a keyboard (a pipe,
+ * a script) the code is the outcome, and is kept.
+ */
+export async function holdThenExit(code: number): Promise<number> {
+  if (!process.stdin.isTTY) return code;
+  await waitForKey();
+  return 0;
 }

@@ -28,16 +28,18 @@ Usage:
   socket-lab probe HOST:PORT [--timeout MS]
       Like connect_ex: prints "open", or the errno name and what it means.
   socket-lab bench tcp|udp|unix TARGET [-c CONNS] [-d SECONDS] [--size BYTES] [--rate MSGS_PER_S]
-                   [--warmup SECONDS] [--payload binary|text] [--expect echo|upper|any|none]
+                   [--warmup SECONDS] [--payload binary|text] [--expect echo|upper|any|none|greeting]
                    [--json] [--hold]
       Load generator: closed loop (one message in flight per connection) or open loop with
       --rate; checks every reply; prints msgs/s and p50/p90/p99/p99.9/max latency.
       --payload text: each message is a line of letters and digits ending in a newline (for
       servers that decode or split lines). --expect: echo (byte-exact, default), upper (the
       ASCII upper case), any (any bytes back answer the messages in flight), none (no reply: a
-      message counts once sent; bytes back are corrupt). Ranges: -c 1-100000, -d and --warmup up to
+      message counts once sent; bytes back are corrupt), greeting (tcp/unix, for a server that
+      greets and closes: nothing is sent, each connection reads until the server closes it, then
+      connects again; measured in connections/s; a close with no greeting fails). Ranges: -c 1-100000, -d and --warmup up to
       86400, --rate up to 10000000, --size up to 64 MiB (UDP 65507).
-      --hold waits for a key before exiting (so a terminal keeps the result).
+      --hold waits for a key before exiting (so a terminal keeps the result), then exits 0.
   socket-lab bench tcp|unix TARGET --fault garbage|huge|half-close|reset|slowloris|never-read|connect-storm
       Misbehave on purpose and report what the server did (-c N for connect-storm, -d for
       slowloris/never-read). half-close sends 5 messages and 1 MiB (--payload), then FIN,
@@ -54,4 +56,6 @@ Usage:
   socket-lab help
 
 Exit codes: 0 ok, 1 network error (or probe: not open), 2 bad arguments,
-3 bench: replies were corrupt or missing (or half-close came back short).`;
+3 bench: replies were corrupt or missing (or half-close came back short).
+In a terminal Socket Lab opened (SOCKET_LAB_TERMINAL=1) an error stays on screen until a key is
+pressed, and the exit code is then 0: the terminal has shown the outcome.`;

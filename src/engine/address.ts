@@ -19,8 +19,19 @@ const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.
 export function validateHost(text: string): string | undefined {
   const t = text.trim();
   if (t === '') return 'Enter an address such as 127.0.0.1 (this machine only) or ::1.';
-  if (net.isIP(t) !== 0 || HOSTNAME.test(t)) return undefined;
+  if (net.isIP(t) !== 0) return undefined;
+  // Digits and dots are no host name (no top-level domain is numeric): a mistyped IPv4 address.
+  // Said now, rather than after the consent question and a DNS look-up failing with ENOTFOUND.
+  if (/^[\d.]+$/.test(t)) return ipv4Problem(t);
+  if (HOSTNAME.test(t)) return undefined;
   return `"${text}" is not an IP address or host name.`;
+}
+
+function ipv4Problem(t: string): string {
+  const parts = t.split('.');
+  const tooBig = parts.find((p) => /^\d+$/.test(p) && Number(p) > 255);
+  if (parts.length === 4 && tooBig !== undefined) return `"${t}" is not an IPv4 address: each of its four numbers must be from 0 to 255 (${tooBig} is not).`;
+  return `"${t}" is not an IPv4 address: that is four numbers from 0 to 255 separated by dots, such as 127.0.0.1.`;
 }
 
 export function isLoopback(host: string): boolean {

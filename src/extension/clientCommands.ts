@@ -51,12 +51,18 @@ export const clientCommands: Record<string, CommandHandler> = {
   'socketLab.loadTest': async (c, arg) => {
     const server = await resolveServer(c, arg, 'load-test');
     if (!server) return;
-    const conns = await askNumber('Load Test (1/2): connections', 'How many connections, each with one 64-byte message in flight?', 10, 10_000);
+    const check = benchCheckArgs(server.options.handler, server.options.transport);
+    const greets = check.includes('greeting');
+    const conns = await askNumber(
+      'Load Test (1/2): connections',
+      greets ? 'How many connections at a time? (This server greets and closes: each connects, reads the greeting, is closed, and connects again.)' : 'How many connections, each with one 64-byte message in flight?',
+      10,
+      10_000,
+    );
     if (!conns) return;
     const seconds = await askNumber('Load Test (2/2): duration', 'How many seconds?', 10, 3600);
     if (!seconds) return;
     const args = targetArgs(serverTarget(server));
-    const check = benchCheckArgs(server.options.handler);
     await c.terminals.open({ name: `Socket Lab load test ${args[1]}`, icon: 'dashboard', args: ['bench', ...args, '-c', String(conns), '-d', String(seconds), ...check, '--hold'] });
   },
 };

@@ -4,12 +4,14 @@ import type { Server } from '../engine/server/server';
 import { clientCommands } from './clientCommands';
 import { labCommands } from './labCommands';
 import type { Controller } from './controller';
-import { entityId, resolveServer, targetId } from './pickTarget';
+import { entityId, isImplicitArgument, resolveServer, targetId } from './pickTarget';
 import { askStartRequest, confirmExposure, parseStartRequest, toServerOptions, type ConsentedRequest } from './startServer';
 
 export type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
 
-async function startServer(c: Controller, arg: unknown): Promise<Server | undefined> {
+async function startServer(c: Controller, given: unknown): Promise<Server | undefined> {
+  // The Servers view's `+` is given the focused row: that is no request, so the user is asked.
+  const arg = isImplicitArgument(given) ? undefined : given;
   const request = parseStartRequest(arg) ?? (arg === undefined ? await askStartRequest() : undefined);
   if (!request) {
     if (arg !== undefined) void vscode.window.showErrorMessage('Socket Lab: Start Server was given invalid settings; nothing was started.');

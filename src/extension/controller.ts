@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { Engine } from '../engine/engine';
+import type { LabRun } from '../engine/labs/labRun';
 import { registerCommands } from './commands';
 import { readSettings } from './config';
-import { engineLogger } from './log';
+import { engineLogger, LabOutput } from './log';
 import { CONNECTION_FILTERS, type ConnectionFilter, ServersTreeProvider, type ServersNode } from './serversTree';
 import { StateMirror } from './stateMirror';
 import { ServersStatusBar } from './statusBar';
@@ -27,7 +28,7 @@ export class Controller {
   readonly log: vscode.LogOutputChannel;
   readonly terminals: CliTerminals;
   /** What the labs print, as it happens. */
-  readonly labOutput: vscode.OutputChannel;
+  readonly labOutput: LabOutput;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly mirror = new StateMirror();
   private readonly tree: ServersTreeProvider;
@@ -52,7 +53,7 @@ export class Controller {
   constructor(context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Socket Lab', { log: true });
     this.otherWindows = new OtherWindows(this.log);
-    this.labOutput = vscode.window.createOutputChannel('Socket Lab Labs');
+    this.labOutput = new LabOutput(vscode.window.createOutputChannel('Socket Lab Labs'));
     this.terminals = new CliTerminals(context.asAbsolutePath('dist/cli.js'));
     this.tree = new ServersTreeProvider(this.mirror);
     this.treeView = vscode.window.createTreeView('socketLab.servers', { treeDataProvider: this.tree });
@@ -132,15 +133,14 @@ export class Controller {
   }
 
   /** Runs a lab in this window's engine; its lines go to the Socket Lab Labs output. */
-  runLab(name: string, params: Readonly<Record<string, number>>): void {
+  runLab(name: string, params: Readonly<Record<string, number>>): LabRun {
     const run = this.engine().startLab(name, params, true);
-    this.labOutput.appendLine(`— ${run.definition.title} (${name}${Object.keys(params).length ? ` ${Object.entries(params).map(([k, v]) => `--${k} ${v}`).join(' ')}` : ''})`);
-    this.labOutput.show(true);
-    run.onLine((line) => this.labOutput.appendLine(line));
+    this.labOutput.follow(run, `— ${run.definition.title} (${name}${Object.keys(params).length ? ` ${Object.entries(params).map(([k, v]) => `--${k} ${v}`).join(' ')}` : ''})`);
     // A pool lab is about its workers: open the (collapsed by default) Pools view.
     if (run.definition.name === 'pool') void vscode.commands.executeCommand('socketLab.pools.focus');
     const node = this.labsTree.nodeFor(name);
     if (node && this.labsView.visible) void this.labsView.reveal(node, { select: true, focus: false });
+    return run;
   }
 
   /** The engine, created on first use: activation itself does no server work. */

@@ -2,7 +2,8 @@
 // The webview needs lanes, locks and per-server samples, not whole entity views: a lane is sent
 // again only when what it draws changed (state, holder, target), not on every byte counted, so
 // 1,000 busy connections cost nothing per tick once their lanes exist.
-import type { ConnectionView, EntityView, PoolView, PoolWorkerView, ServerView, SyncView, ThreadView } from '../engine/state/views';
+import { describeServedBy } from '../engine/text/describe';
+import type { ConcurrencyModel, ConnectionView, EntityView, PoolView, PoolWorkerView, ServerView, SyncView, ThreadView } from '../engine/state/views';
 import { type Frame, type Lane, type LaneState, type LockRow, MAX_MESSAGE_BYTES, type PoolSample, type ServerSample } from '../protocol/messages';
 
 export interface EntitySource {
@@ -61,14 +62,14 @@ function connectionState(c: ConnectionView): LaneState {
   return 'open';
 }
 
-function connectionLane(c: ConnectionView, group: string): Lane {
+function connectionLane(c: ConnectionView, group: string, model: ConcurrencyModel | undefined): Lane {
   const state = connectionState(c);
   const label =
     c.state === 'closed'
       ? `closed${c.closeReason ? ` · ${c.closeReason}` : ''}`
       : c.waitingReason
         ? `waiting · ${c.waitingReason}`
-        : `${c.state} · served by ${c.servedBy}${c.servedByState ? ` · ${c.servedByState}` : ''}${c.backpressure ? ' · paused: back-pressure' : ''}`;
+        : `${c.state} · served by ${describeServedBy(c, model)}${c.servedByState ? ` · ${c.servedByState}` : ''}${c.backpressure ? ' · paused: back-pressure' : ''}`;
   return {
     id: c.id,
     kind: 'connection',
@@ -267,8 +268,10 @@ export class DashboardFeed {
       case 'thread':
       case 'process':
         return { kind: 'lane', row: threadLane(e, this.group(e)) };
-      case 'connection':
-        return { kind: 'lane', row: connectionLane(e, this.group(e)) };
+      case 'connection': {
+        const owner = e.parentId ? this.source.get(e.parentId) : undefined;
+        return { kind: 'lane', row: connectionLane(e, this.group(e), owner?.kind === 'server' ? owner.model : undefined) };
+      }
       case 'worker':
         return { kind: 'lane', row: workerLane(e, this.group(e)) };
       case 'sync':

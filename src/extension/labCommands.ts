@@ -1,14 +1,28 @@
 import * as vscode from 'vscode';
 import { findLab, LABS } from '../engine/labs/catalog';
-import type { LabDefinition } from '../engine/labs/lab';
+import { type LabDefinition, type LabPace, paceDefault, paceParams } from '../engine/labs/lab';
 import type { CommandHandler } from './commands';
 import type { Controller } from './controller';
-import { entityId } from './pickTarget';
+import { entityId, isTreeRow } from './pickTarget';
 
-/** A lab from a Labs row, a lab name, or a pick. */
+/**
+ * The lab a command was given: a lab name, or a Labs row of one lab (its row or its outcome).
+ * Anything else — no argument, the focused row of another view, a group of labs — names none.
+ */
+function givenLab(arg: unknown): LabDefinition | undefined {
+  if (typeof arg === 'string') return findLab(arg);
+  if (isTreeRow(arg) && (arg.kind === 'lab' || arg.kind === 'outcome') && 'name' in arg && typeof arg.name === 'string') return findLab(arg.name);
+  return undefined;
+}
+
+/** The lab given, or the user's pick. */
 async function resolveLab(arg: unknown): Promise<LabDefinition | undefined> {
-  const name = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'name' in arg && typeof arg.name === 'string' ? arg.name : undefined;
-  if (name) return findLab(name);
+  const given = givenLab(arg);
+  if (given) return given;
+  if (typeof arg === 'string') {
+    void vscode.window.showErrorMessage(`Socket Lab: there is no lab named "${arg}".`);
+    return undefined;
+  }
   const pick = await vscode.window.showQuickPick(
     LABS.map((l) => ({ label: l.title, description: l.name, detail: l.explanation, lab: l })),
     { placeHolder: 'Lab to run', matchOnDescription: true, matchOnDetail: true },
@@ -23,7 +37,7 @@ async function askParams(def: LabDefinition): Promise<Record<string, number> | u
     const value = await vscode.window.showInputBox({
       title: `${def.title}: ${p.name} (${i + 1}/${def.params.length})`,
       prompt: p.description,
-      value: String(p.interactiveDefault ?? p.default),
+      value: String(paceDefault(p, 'fast')),
       validateInput: (v) => {
         const n = Number(v);
         return v.trim() !== '' && Number.isFinite(n) && n >= p.min && n <= p.max ? undefined : `A number from ${p.min} to ${p.max}.`;
@@ -35,17 +49,44 @@ async function askParams(def: LabDefinition): Promise<Record<string, number> | u
   return out;
 }
 
-async function run(c: Controller, arg: unknown, ask: boolean): Promise<void> {
+/**
+ * Runs a lab: at the watch pace (Run Lab), the fast one (Run Lab Fast), or with the user's
+ * parameters. The Labs view shows a progress bar while it runs.
+ */
+async function run(c: Controller, arg: unknown, pace: LabPace | 'ask'): Promise<void> {
   const def = await resolveLab(arg);
   if (!def) return;
-  const params = ask && def.params.length ? await askParams(def) : {};
+  const params = pace === 'ask' ? (def.params.length ? await askParams(def) : {}) : paceParams(def, pace);
   if (!params) return;
-  c.runLab(def.name, params);
+  const started = c.runLab(def.name, params);
+  void vscode.window.withProgress({ location: { viewId: 'socketLab.labs' } }, () => started.finished);
+  void started.finished.then(() => revealOutcome(c, def.name));
+}
+
+/** Scrolls a finished lab's outcome into view: its rows come with the next state tick. */
+async function revealOutcome(c: Controller, name: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let node = c.labsTree.lastOutcomeNode(name);
+  while (!node && Date.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      const sub = c.labsTree.onDidChangeTreeData(() => {
+        sub.dispose();
+        resolve();
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, 500);
+    });
+    node = c.labsTree.lastOutcomeNode(name);
+  }
+  if (node && c.labsView.visible) await Promise.resolve(c.labsView.reveal(node, { select: false, focus: false })).catch(() => undefined);
 }
 
 export const labCommands: Record<string, CommandHandler> = {
-  'socketLab.runLab': (c, arg) => run(c, arg, false),
-  'socketLab.runLabWithParameters': (c, arg) => run(c, arg, true),
+  'socketLab.runLab': (c, arg) => run(c, arg, 'watch'),
+  'socketLab.runLabFast': (c, arg) => run(c, arg, 'fast'),
+  'socketLab.runLabWithParameters': (c, arg) => run(c, arg, 'ask'),
   'socketLab.stopLab': async (c, arg) => {
     // From a Threads or Sync owner row: that very run.
     if (arg && typeof arg === 'object' && 'kind' in arg && arg.kind === 'owner') {
@@ -55,16 +96,16 @@ export const labCommands: Record<string, CommandHandler> = {
     }
     const all = c.engineIfStarted?.listLabs() ?? [];
     let running = all;
-    if (arg !== undefined) {
-      const def = await resolveLab(arg);
-      running = all.filter((r) => r.definition.name === def?.name);
-    } else if (all.length > 1) {
+    const named = givenLab(arg);
+    if (typeof arg === 'string' && !named) running = [];
+    else if (named) running = all.filter((r) => r.definition.name === named.name);
+    else if (all.length > 1) {
       const pick = await vscode.window.showQuickPick(
         all.map((r) => ({ label: r.definition.title, description: r.definition.name, run: r })),
         { placeHolder: 'Lab to stop' },
       );
-      running = pick ? [pick.run] : [];
       if (!pick) return;
+      running = [pick.run];
     }
     if (running.length === 0) void vscode.window.showInformationMessage('Socket Lab: that lab is not running.');
     await Promise.all(running.map((r) => r.stop()));
@@ -75,7 +116,7 @@ export const labCommands: Record<string, CommandHandler> = {
     const id = entityId(arg);
     if (id && !(await c.engineIfStarted?.killActor(id))) void vscode.window.showInformationMessage('Socket Lab: that thread or process has already ended.');
   },
-  'socketLab.showLabOutput': (c) => c.labOutput.show(true),
+  'socketLab.showLabOutput': (c) => c.labOutput.show(),
 };
 
 function setEvent(c: Controller, arg: unknown, on: boolean): void {

@@ -1,21 +1,42 @@
 import * as vscode from 'vscode';
 import { LABS } from '../engine/labs/catalog';
-import type { LabDefinition } from '../engine/labs/lab';
+import { LAB_GROUPS, type LabDefinition, type LabGroup } from '../engine/labs/lab';
 import type { LabView } from '../engine/state/views';
+import { describeProgress } from '../engine/text/describe';
+import { plural, wrapProse } from '../engine/text/format';
 import { labState } from './ownedTree';
 import type { MirrorChange, StateMirror } from './stateMirror';
 
-export type LabsNode = { readonly kind: 'lab'; readonly id: string; readonly name: string } | { readonly kind: 'outcome'; readonly id: string; readonly name: string };
+export type LabsNode =
+  | { readonly kind: 'group'; readonly id: string; readonly group: LabGroup }
+  | { readonly kind: 'lab'; readonly id: string; readonly name: string }
+  | { readonly kind: 'outcome'; readonly id: string; readonly name: string; readonly line: number };
+
+const GROUP_TITLES: Record<LabGroup, string> = { sockets: 'Sockets', threads: 'Threads', processes: 'Processes', pools: 'Pools' };
 
 /**
- * The Labs view: every lab of the catalog, with its latest run. The run's entity expires a few
- * seconds after it ends; its outcome is what the user came for, so this view keeps it.
+ * Tree rows do not wrap: an outcome is broken into rows this long, which fit the sidebar at its
+ * default width two levels deep (measured in code-server at 1400 px).
+ */
+const OUTCOME_LINE_CHARS = 34;
+/** A run shorter than this needs no progress: it is over before anyone reads it. */
+const PROGRESS_AFTER_MS = 3000;
+
+function groupOf(name: string): LabGroup {
+  return LABS.find((l) => l.name === name)?.group ?? 'threads';
+}
+
+/**
+ * The Labs view: the catalog grouped as the tutorials are (collapsible, so every lab is a click
+ * away at the sidebar's default height), each lab with its latest run. The run's entity expires
+ * a few seconds after it ends; its outcome is what the user came for, so this view keeps it.
  */
 export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vscode.Disposable {
   private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<LabsNode | LabsNode[] | undefined>();
   readonly onDidChangeTreeData = this.onDidChangeTreeDataEmitter.event;
   private readonly latest = new Map<string, LabView>();
   private readonly nodes = new Map<string, LabsNode>(LABS.map((l) => [l.name, { kind: 'lab', id: `lab:${l.name}`, name: l.name }]));
+  private readonly groups = new Map<LabGroup, LabsNode>(LAB_GROUPS.map((g) => [g, { kind: 'group', id: `group:${g}`, group: g }]));
   private readonly subscription: vscode.Disposable;
 
   constructor(mirror: StateMirror) {
@@ -30,36 +51,63 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
     return this.nodes.get(name);
   }
 
+  /** The last row of a lab's outcome, once the view has it (to scroll the whole outcome into view). */
+  lastOutcomeNode(name: string): LabsNode | undefined {
+    const lab = this.nodes.get(name);
+    return lab ? this.getChildren(lab).at(-1) : undefined;
+  }
+
   getChildren(element?: LabsNode): LabsNode[] {
-    if (!element) return LABS.map((l) => this.nodes.get(l.name)!);
-    const run = element.kind === 'lab' ? this.latest.get(element.name) : undefined;
-    return run && (run.summary || run.deadlock || run.error) ? [{ kind: 'outcome', id: `outcome:${element.name}`, name: element.name }] : [];
+    // Groups without labs (no socket labs yet) are not listed.
+    if (!element) return LAB_GROUPS.filter((g) => LABS.some((l) => l.group === g)).map((g) => this.groups.get(g)!);
+    if (element.kind === 'group') return LABS.filter((l) => l.group === element.group).map((l) => this.nodes.get(l.name)!);
+    if (element.kind !== 'lab') return [];
+    const run = this.latest.get(element.name);
+    return outcomeLines(run).map((_, line) => ({ kind: 'outcome', id: `outcome:${element.name}:${run!.id}:${line}`, name: element.name, line }));
   }
 
   getParent(element: LabsNode): LabsNode | undefined {
-    return element.kind === 'outcome' ? this.nodes.get(element.name) : undefined;
+    if (element.kind === 'group') return undefined;
+    if (element.kind === 'lab') return this.groups.get(groupOf(element.name));
+    return this.nodes.get(element.name);
   }
 
   getTreeItem(element: LabsNode): vscode.TreeItem {
+    if (element.kind === 'group') return this.groupItem(element.group);
     const def = LABS.find((l) => l.name === element.name)!;
     const run = this.latest.get(element.name);
     if (element.kind === 'outcome') {
-      const text = run?.summary ?? (run?.deadlock ? `deadlock: ${run.deadlock.description}` : run?.error ? `failed: ${run.error.message}` : '');
-      const item = new vscode.TreeItem(text);
+      const text = outcomeText(run);
+      const item = new vscode.TreeItem(outcomeLines(run)[element.line] ?? '');
       item.id = element.id;
       item.tooltip = text;
-      item.iconPath = new vscode.ThemeIcon(run?.deadlock && run.state === 'running' ? 'error' : run?.state === 'failed' ? 'error' : 'info');
+      // Only the first row carries the icon: the rest read as its continuation.
+      if (element.line === 0) item.iconPath = new vscode.ThemeIcon(run?.deadlock && run.state === 'running' ? 'error' : run?.state === 'failed' ? 'error' : 'info');
+      item.contextValue = 'lab.outcome';
+      item.command = { command: 'socketLab.showLabOutput', title: 'Show Lab Output' };
       return item;
     }
     // VS Code keeps a row's expansion per id and would show a row that gains children later as
     // collapsed: a row with an outcome gets an id of its own, so it opens expanded.
-    const hasOutcome = Boolean(run?.summary || run?.deadlock || run?.error);
+    const hasOutcome = outcomeLines(run).length > 0;
     const item = new vscode.TreeItem(def.title, hasOutcome ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = hasOutcome ? `${element.id}/${run!.id}/${run!.state}` : element.id;
-    item.description = run ? labState(run) : def.name;
+    item.description = run ? labDescription(run) : def.name;
     item.contextValue = run?.state === 'running' ? 'lab.running' : 'lab';
     item.iconPath = new vscode.ThemeIcon(run?.state === 'running' ? 'loading~spin' : run?.state === 'failed' ? 'error' : run?.state === 'done' ? 'pass' : 'beaker');
     item.tooltip = labTooltip(def, run);
+    return item;
+  }
+
+  private groupItem(group: LabGroup): vscode.TreeItem {
+    const labs = LABS.filter((l) => l.group === group);
+    const running = labs.filter((l) => this.latest.get(l.name)?.state === 'running').length;
+    const item = new vscode.TreeItem(GROUP_TITLES[group], vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `group:${group}`;
+    item.description = running ? `${plural(labs.length, 'lab')} · ${running} running` : plural(labs.length, 'lab');
+    item.tooltip = labs.map((l) => l.title).join('\n');
+    item.contextValue = 'labGroup';
+    item.iconPath = new vscode.ThemeIcon('folder-library');
     return item;
   }
 
@@ -71,6 +119,8 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
       if (previous && previous.createdAt > e.createdAt) continue;
       this.latest.set(e.lab, e);
       touched.add(this.nodes.get(e.lab)!);
+      // The group row counts running labs: only when that changed.
+      if (previous?.state !== e.state || previous.id !== e.id) touched.add(this.groups.get(groupOf(e.lab))!);
     }
     if (touched.size) this.onDidChangeTreeDataEmitter.fire([...touched]);
   }
@@ -81,14 +131,33 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
   }
 }
 
+function outcomeText(run: LabView | undefined): string {
+  return run?.summary ?? (run?.deadlock ? `deadlock: ${run.deadlock.description}` : run?.error ? `failed: ${run.error.message}` : '');
+}
+
+function outcomeLines(run: LabView | undefined): string[] {
+  return wrapProse(outcomeText(run), OUTCOME_LINE_CHARS);
+}
+
+/** `running · 40% · 6 s left` once a run has gone on long enough to be waited for. */
+function labDescription(run: LabView, now = Date.now()): string {
+  const state = labState(run);
+  const p = run.progress;
+  if (run.state !== 'running' || !p) return state;
+  const elapsed = now - run.createdAt;
+  const long = elapsed >= PROGRESS_AFTER_MS || (p.leftMs !== null && elapsed + p.leftMs >= PROGRESS_AFTER_MS);
+  return long ? `${state} · ${describeProgress(p)}` : state;
+}
+
 function labTooltip(def: LabDefinition, run: LabView | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${def.title}** (\`${def.name}\`)\n\n`);
   md.appendText(def.explanation);
   if (def.params.length) {
-    md.appendMarkdown('\n\n| parameter | default | |\n|---|---|---|\n');
-    for (const p of def.params) md.appendMarkdown(`| ${p.name} | ${p.interactiveDefault ?? p.default} | ${p.description} |\n`);
+    md.appendMarkdown('\n\n| parameter | watch | fast | |\n|---|---|---|---|\n');
+    for (const p of def.params) md.appendMarkdown(`| ${p.name} | ${p.watchDefault ?? p.interactiveDefault ?? p.default} | ${p.interactiveDefault ?? p.default} | ${p.description} |\n`);
   }
+  if (run?.progress) md.appendMarkdown(`\n\n${describeProgress(run.progress)}`);
   if (run?.output.length) md.appendCodeblock(run.output.slice(-12).join('\n'), 'text');
   return md;
 }

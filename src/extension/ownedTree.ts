@@ -21,6 +21,59 @@ export interface OwnedTreeSpec<V extends EntityView> {
 }
 
 const MAX_ROWS = 300;
+const GREY = new vscode.ThemeColor('disabledForeground');
+
+/**
+ * What a finished lab run left: its entities as last seen, kept after the engine forgot them
+ * (greyed) until the same lab runs again, so the threads a learner watched do not vanish the
+ * moment it ends.
+ */
+class KeptRuns {
+  private readonly views = new Map<string, EntityView>();
+  private readonly children = new Map<string | null, Set<string>>();
+  /** When the newest lab run began: what an earlier run leaves behind is not kept. */
+  private newestRunAt = 0;
+
+  get(id: string): EntityView | undefined {
+    return this.views.get(id);
+  }
+
+  childrenOf(parentId: string | null): EntityView[] {
+    return [...(this.children.get(parentId) ?? [])].map((id) => this.views.get(id)!);
+  }
+
+  /** Keeps what belongs to a lab run (the run, its threads, primitives, pools and their workers). */
+  keep(removed: readonly EntityView[], lookup: (id: string) => EntityView | undefined): void {
+    const batch = new Map(removed.map((e) => [e.id, e]));
+    const find = (id: string) => batch.get(id) ?? lookup(id) ?? this.views.get(id);
+    const labOf = (e: EntityView): EntityView | undefined => {
+      for (let x: EntityView | undefined = e, depth = 0; x && depth < 4; x = x.parentId ? find(x.parentId) : undefined, depth++) if (x.kind === 'lab') return x;
+      return undefined;
+    };
+    for (const e of removed) {
+      const run = labOf(e);
+      if (!run || run.createdAt < this.newestRunAt) continue;
+      this.views.set(e.id, e);
+      let set = this.children.get(e.parentId);
+      if (!set) this.children.set(e.parentId, (set = new Set()));
+      set.add(e.id);
+    }
+  }
+
+  /** The next lab run starts: the rows of earlier runs go (one finished run is kept at a time). */
+  forget(run: EntityView): void {
+    this.newestRunAt = Math.max(this.newestRunAt, run.createdAt);
+    for (const owner of this.childrenOf(null)) if (owner.id !== run.id) this.drop(owner.id);
+  }
+
+  private drop(id: string): void {
+    for (const child of this.childrenOf(id)) this.drop(child.id);
+    const e = this.views.get(id);
+    this.views.delete(id);
+    this.children.delete(id);
+    if (e) this.children.get(e.parentId)?.delete(id);
+  }
+}
 
 /**
  * A tree of live entities grouped by owner. Refreshes touch only the rows that changed (an
@@ -33,6 +86,7 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
   private readonly subscription: vscode.Disposable;
   private timer: NodeJS.Timeout | undefined;
   private filter: { readonly name: string; accepts(v: V): boolean } | undefined;
+  private readonly kept = new KeptRuns();
 
   constructor(
     private readonly mirror: StateMirror,
@@ -72,16 +126,16 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
         .map((v) => this.node({ kind: 'entity', id: v.id, ownerId: element.id }));
     }
     if (element.kind === 'entity') {
-      const v = this.mirror.get(element.id);
+      const v = this.get(element.id);
       if (!v || !this.spec.accepts(v) || !this.spec.refs) return [];
-      return this.spec.refs(v, (id) => this.mirror.childrenOf(id)).map((r, i) => this.node({ kind: 'ref', id: `${element.id}/${r.role}/${i}/${r.targetId}`, parentId: element.id, targetId: r.targetId, role: r.role }));
+      return this.spec.refs(v, (id) => this.childrenOf(id)).map((r, i) => this.node({ kind: 'ref', id: `${element.id}/${r.role}/${i}/${r.targetId}`, parentId: element.id, targetId: r.targetId, role: r.role }));
     }
     return [];
   }
 
   /** The row of an entity this tree lists (with its owner's row, so `reveal` can walk up). */
   nodeFor(id: string): OwnedNode | undefined {
-    const v = this.mirror.get(id);
+    const v = this.get(id);
     if (!v || !this.spec.accepts(v) || !v.parentId) return undefined;
     this.node({ kind: 'owner', id: v.parentId });
     return this.node({ kind: 'entity', id, ownerId: v.parentId });
@@ -96,13 +150,13 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
   getTreeItem(element: OwnedNode): vscode.TreeItem {
     const now = Date.now();
     if (element.kind === 'owner') {
-      const o = this.mirror.get(element.id);
+      const o = this.get(element.id);
       const item = new vscode.TreeItem(o?.name ?? element.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = element.id;
-      item.contextValue = 'owner';
+      item.contextValue = o?.kind === 'lab' && o.endedAt !== null ? 'owner.ended' : 'owner';
       if (o?.kind === 'lab') {
-        item.description = labState(o);
-        item.iconPath = new vscode.ThemeIcon('beaker');
+        item.description = o.endedAt !== null ? `${labState(o)} · kept until the lab runs again` : labState(o);
+        item.iconPath = new vscode.ThemeIcon('beaker', o.endedAt !== null ? GREY : undefined);
       } else if (o?.kind === 'server') {
         item.description = `${o.model} server`;
         item.iconPath = new vscode.ThemeIcon('radio-tower');
@@ -110,10 +164,12 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       return item;
     }
     if (element.kind === 'entity') {
-      const v = this.mirror.get(element.id);
+      const v = this.get(element.id);
       if (v && this.spec.accepts(v)) {
         const item = this.spec.item(v, now);
         item.id = element.id;
+        const owner = this.get(element.ownerId);
+        if (owner?.kind === 'lab' && owner.endedAt !== null) greyOut(item);
         // Always expandable when the kind can have rows under it: VS Code keeps a row created
         // without children collapsed, so a lock first seen free would hide its later holder.
         if (this.spec.refs) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
@@ -121,7 +177,7 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       }
       return new vscode.TreeItem('(ended)');
     }
-    const target = this.mirror.get(element.targetId);
+    const target = this.get(element.targetId);
     const custom = target && this.spec.refItem?.(target, element.role, now);
     if (custom) {
       custom.id = element.id;
@@ -136,14 +192,27 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
   }
 
   private owners(): EntityView[] {
-    const ids = new Set<string>();
-    for (const root of this.mirror.childrenOf(null)) if (this.owned(root.id).length) ids.add(root.id);
-    return [...ids].map((id) => this.mirror.get(id)!).sort((a, b) => a.createdAt - b.createdAt);
+    const roots = this.childrenOf(null);
+    // An ended run is listed until the next lab run is; it goes below what is live, so what
+    // runs now stays in view.
+    const superseded = (o: EntityView) => o.kind === 'lab' && o.endedAt !== null && roots.some((r) => r.kind === 'lab' && r.createdAt > o.createdAt && this.owned(r.id).length > 0);
+    const ended = (o: EntityView) => (o.kind === 'lab' && o.endedAt !== null ? 1 : 0);
+    return roots.filter((o) => this.owned(o.id).length > 0 && !superseded(o)).sort((a, b) => ended(a) - ended(b) || a.createdAt - b.createdAt);
+  }
+
+  /** An entity, live or kept from a finished run. */
+  private get(id: string): EntityView | undefined {
+    return this.mirror.get(id) ?? this.kept.get(id);
+  }
+
+  private childrenOf(id: string | null): EntityView[] {
+    const live = this.mirror.childrenOf(id);
+    const kept = this.kept.childrenOf(id).filter((e) => !this.mirror.get(e.id));
+    return kept.length ? [...live, ...kept] : live;
   }
 
   private owned(ownerId: string): V[] {
-    return this.mirror
-      .childrenOf(ownerId)
+    return this.childrenOf(ownerId)
       .filter((e): e is V => this.spec.accepts(e) && (!this.filter || this.filter.accepts(e)))
       .sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -156,7 +225,14 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
   }
 
   private onMirrorChange(change: MirrorChange): void {
-    if (change.full) {
+    if (change.removed.length) this.kept.keep(change.removed, (id) => this.mirror.get(id));
+    let rerun = false;
+    for (const e of change.added) {
+      if (e.kind !== 'lab') continue;
+      this.kept.forget(e);
+      rerun = true;
+    }
+    if (change.full || rerun) {
       this.nodes.clear();
       this.onDidChangeTreeDataEmitter.fire(undefined);
       return;
@@ -175,7 +251,14 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       if (!owner || this.owned(e.parentId!).length === 0) root = true;
       else targets.add(owner);
     }
-    for (const e of change.removed) this.nodes.delete(e.id);
+    // Kept rows stay; their owner's row says the run ended.
+    for (const e of change.removed) {
+      if (this.kept.get(e.id)) {
+        if (e.kind === 'lab' && this.nodes.get(e.id)) targets.add(this.nodes.get(e.id)!);
+        continue;
+      }
+      this.nodes.delete(e.id);
+    }
     for (const e of change.changed) {
       // Filtered: a change of state may add or drop the row, so its owner lists again.
       if (this.filter && this.spec.accepts(e) && e.parentId) {
@@ -201,7 +284,7 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     for (const n of this.nodes.values()) {
       if (n.kind !== 'entity') continue;
       const v = this.mirror.get(n.id);
-      if (v && this.spec.accepts(v) && this.spec.ticking(v)) rows.push(n);
+      if (v && v.endedAt === null && this.spec.accepts(v) && this.spec.ticking(v)) rows.push(n);
     }
     if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
   }
@@ -211,6 +294,12 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     this.subscription.dispose();
     this.onDidChangeTreeDataEmitter.dispose();
   }
+}
+
+/** A finished run's row: greyed icon, no actions. */
+function greyOut(item: vscode.TreeItem): void {
+  if (item.iconPath instanceof vscode.ThemeIcon) item.iconPath = new vscode.ThemeIcon(item.iconPath.id, GREY);
+  if (item.contextValue && !item.contextValue.endsWith('.ended')) item.contextValue = `${item.contextValue.replace(/\.(alive|event\.set|event\.clear)$/, '')}.ended`;
 }
 
 export function labState(l: LabView): string {

@@ -2,10 +2,36 @@ import * as vscode from 'vscode';
 import type { Server } from '../engine/server/server';
 import type { Controller } from './controller';
 
+/**
+ * A row of one of Socket Lab's trees, as VS Code hands it back: to a context-menu command the
+ * row itself, to a view-title command the row that has the focus (whatever view-title button
+ * was pressed). Every row has a `kind` and an `id`.
+ */
+export interface TreeRow {
+  readonly kind: string;
+  readonly id: string;
+}
+
+export function isTreeRow(arg: unknown): arg is TreeRow {
+  return typeof arg === 'object' && arg !== null && 'kind' in arg && 'id' in arg && typeof arg.kind === 'string' && typeof arg.id === 'string';
+}
+
+/**
+ * What VS Code passes by itself — a focused tree row, an Explorer resource — rather than
+ * something a caller (a link, a keybinding, another extension) chose to pass. Commands that take
+ * settings treat it as no argument at all.
+ */
+export function isImplicitArgument(arg: unknown): boolean {
+  return isTreeRow(arg) || arg instanceof vscode.Uri;
+}
+
 /** Tree rows, entity ids, or nothing (then the user picks): every form a command may be given. */
 export function targetId(arg: unknown, kind: 'server' | 'connection'): string | undefined {
   if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && 'kind' in arg && 'id' in arg && arg.kind === kind && typeof arg.id === 'string') return arg.id;
+  if (!isTreeRow(arg)) return undefined;
+  if (arg.kind === kind) return arg.id;
+  // A connection, traffic or range row stands for its server (a title button with one focused).
+  if (kind === 'server' && 'serverId' in arg && typeof arg.serverId === 'string') return arg.serverId;
   return undefined;
 }
 
@@ -19,7 +45,11 @@ export function entityId(arg: unknown): string | undefined {
 export async function resolveServer(c: Controller, arg: unknown, action: string): Promise<Server | undefined> {
   const id = targetId(arg, 'server');
   const servers = c.engineIfStarted?.listServers() ?? [];
-  if (id) return servers.find((s) => s.id === id);
+  if (id) {
+    const server = servers.find((s) => s.id === id);
+    if (!server) void vscode.window.showInformationMessage('Socket Lab: that server has stopped.');
+    return server;
+  }
   if (servers.length === 0) {
     void vscode.window.showInformationMessage('No Socket Lab server is running.');
     return undefined;
@@ -31,4 +61,3 @@ export async function resolveServer(c: Controller, arg: unknown, action: string)
   );
   return pick?.server;
 }
-

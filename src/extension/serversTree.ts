@@ -8,7 +8,9 @@ export type ServersNode =
   | { readonly kind: 'server'; readonly id: string }
   | { readonly kind: 'connection'; readonly id: string; readonly serverId: string }
   | { readonly kind: 'range'; readonly id: string; readonly serverId: string; readonly index: number }
-  | { readonly kind: 'traffic'; readonly id: string; readonly serverId: string };
+  | { readonly kind: 'traffic'; readonly id: string; readonly serverId: string }
+  | { readonly kind: 'model'; readonly id: string; readonly serverId: string }
+  | { readonly kind: 'workers'; readonly id: string; readonly serverId: string };
 
 /** Beyond this many connections a server's rows are grouped in ranges of this many. */
 export const MAX_CONNECTION_ROWS = 200;
@@ -68,15 +70,23 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     if (element.kind === 'range') return this.connections(element.serverId).slice(element.index * MAX_CONNECTION_ROWS, (element.index + 1) * MAX_CONNECTION_ROWS).map((c) => this.connectionNode(c.id, element.serverId, element));
     if (element.kind !== 'server') return [];
     const traffic = this.node({ kind: 'traffic', id: `${element.id}/traffic`, serverId: element.id });
+    // The model and its threads or children first: the server's own row has no room for them.
+    // One row for the model: its threads or children where it has them (the row names the model
+    // in its hover), else what the model does. Every row here pushes connections down.
+    const server = this.mirror.get(element.id);
+    const fixed: ServersNode[] = [
+      server?.kind === 'server' && server.workers ? this.node({ kind: 'workers', id: `${element.id}/workers`, serverId: element.id }) : this.node({ kind: 'model', id: `${element.id}/model`, serverId: element.id }),
+      traffic,
+    ];
     const conns = this.connections(element.id);
-    if (conns.length <= MAX_CONNECTION_ROWS) return [traffic, ...conns.map((c) => this.connectionNode(c.id, element.id, element))];
+    if (conns.length <= MAX_CONNECTION_ROWS) return [...fixed, ...conns.map((c) => this.connectionNode(c.id, element.id, element))];
     // Thousands of rows help nobody and cost the tree: group them in ranges of 200.
-    return [traffic, ...Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index }))];
+    return [...fixed, ...Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index }))];
   }
 
   getParent(element: ServersNode): ServersNode | undefined {
     if (element.kind === 'server') return undefined;
-    if (element.kind === 'range' || element.kind === 'traffic') return this.nodes.get(element.serverId);
+    if (element.kind === 'range' || element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers') return this.nodes.get(element.serverId);
     return this.parents.get(element.id) ?? this.nodes.get(element.serverId);
   }
 
@@ -106,9 +116,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
   }
 
   getTreeItem(element: ServersNode): vscode.TreeItem {
-    const view = this.mirror.get(element.kind === 'range' || element.kind === 'traffic' ? element.serverId : element.id);
-    if (element.kind === 'traffic') {
-      const item = view?.kind === 'server' ? trafficItem(view) : new vscode.TreeItem('traffic');
+    const view = this.mirror.get(element.kind === 'range' || element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers' ? element.serverId : element.id);
+    if (element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers') {
+      const item = view?.kind !== 'server' ? new vscode.TreeItem(element.kind) : element.kind === 'traffic' ? trafficItem(view) : element.kind === 'model' ? modelItem(view) : workersItem(view);
       item.id = element.id;
       this.shown.set(element.id, itemKey(item));
       return item;
@@ -181,8 +191,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
       this.parents.delete(e.id);
       this.shown.delete(e.id);
       if (e.kind === 'server') {
-        this.nodes.delete(`${e.id}/traffic`);
-        this.shown.delete(`${e.id}/traffic`);
+        for (const row of [`${e.id}/traffic`, `${e.id}/model`, `${e.id}/workers`]) {
+          this.nodes.delete(row);
+          this.shown.delete(row);
+        }
       }
     }
     if (root) {
@@ -222,8 +234,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
    */
   private serverChanged(n: ServersNode, s: ServerView): void {
     const traffic = this.nodes.get(`${s.id}/traffic`);
-    if (this.shown.get(s.id) !== itemKey(serverItem(s))) this.refreshServerLater(n);
-    else if (traffic && this.shown.get(traffic.id) !== itemKey(trafficItem(s))) this.refreshServerLater(traffic);
+    const model = this.nodes.get(`${s.id}/model`);
+    const workers = this.nodes.get(`${s.id}/workers`);
+    if (this.shown.get(s.id) !== itemKey(serverItem(s)) || (workers ? !s.workers : Boolean(s.workers) && Boolean(model))) {
+      this.refreshServerLater(n);
+      return;
+    }
+    if (traffic && this.shown.get(traffic.id) !== itemKey(trafficItem(s))) this.refreshServerLater(traffic);
+    if (model && !s.workers && this.shown.get(model.id) !== itemKey(modelItem(s))) this.refreshServerLater(model);
+    if (workers && this.shown.get(workers.id) !== itemKey(workersItem(s))) this.refreshServerLater(workers);
   }
 
   /** Each server's rows are refreshed at most once a second (every 3 s when its connections are in ranges). */
@@ -258,8 +277,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
       this.serverPending.delete(x);
       this.serverRefreshedAt.set(x.id, now);
     }
-    // A server row's refresh redraws its traffic row too.
-    const rows = due.filter((x) => !(x.kind === 'traffic' && due.some((d) => d.id === x.serverId)));
+    // A server row's refresh redraws its model and traffic rows too.
+    const rows = due.filter((x) => !((x.kind === 'traffic' || x.kind === 'model' || x.kind === 'workers') && due.some((d) => d.id === x.serverId)));
     if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
     if (next < Infinity) this.serverTimer = setTimeout(() => this.flushServerRows(), next);
   }
@@ -284,9 +303,13 @@ function serverItem(s: ServerView): vscode.TreeItem {
   item.contextValue = s.state === 'listening' ? 'server' : 'server.stopping';
   // Always expandable: VS Code does not expand a row that was created without children.
   item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
-  const parts = [s.handler, s.model, s.state === 'listening' ? plural(s.liveConnections, s.transport === 'udp' ? 'peer' : 'connection') : s.state];
-  if (s.workers) parts.push(`${s.workers.kind === 'thread' ? 'threads' : 'children'} ${s.workers.busy}/${s.workers.cap}${s.workers.queued ? `, ${s.workers.queued} queued` : ''}`);
-  if (s.waiting > 0 && !s.workers) parts.push(`${s.waiting} waiting`);
+  // Short, so the row reads in full at the sidebar's default width (measured: about 90 px are
+  // left after the address): the model and its threads or children, the connection count and the
+  // figures are in the rows under it and in the hover.
+  const parts = [s.handler];
+  if (s.state !== 'listening') parts.push(s.state);
+  const waiting = s.workers?.queued ?? s.waiting;
+  if (waiting > 0) parts.push(`${waiting} waiting`);
   if (s.lastError) parts.push('⚠ ' + s.lastError.split(':')[0]!);
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -315,11 +338,55 @@ function serverItem(s: ServerView): vscode.TreeItem {
   return item;
 }
 
+/** What an iterative or event-loop server does (the thread and process models show their threads or children instead). */
+function modelItem(s: ServerView): vscode.TreeItem {
+  const item = new vscode.TreeItem(s.model);
+  item.contextValue = 'model';
+  const blurb: Record<ServerView['model'], string> = {
+    iterative: 'Like socketserver.TCPServer: one client is served until it leaves; the others wait for their turn.',
+    'event-loop': 'Like a select() server: one thread serves every socket as it becomes ready. Hover the traffic row for the last readiness rounds.',
+    'thread-per-connection': 'Like ThreadingTCPServer: a real worker thread per connection, whose recv() blocks.',
+    'process-per-connection': 'Like ForkingTCPServer, as a prefork server: warm child processes each take one connection.',
+    'thread-pool': 'A fixed set of threads; extra connections wait for one.',
+  };
+  if (s.model === 'iterative') item.description = s.waiting ? `one client at a time · ${s.waiting} waiting` : 'one client at a time';
+  else if (s.model === 'event-loop') item.description = 'one thread serves every ready socket';
+  item.iconPath = new vscode.ThemeIcon(s.model === 'iterative' ? 'list-ordered' : s.model === 'event-loop' ? 'sync' : 'type-hierarchy');
+  item.tooltip = blurb[s.model];
+  return item;
+}
+
+/**
+ * The threads or child processes serving the connections, counted as they are: busy with a
+ * connection, idle (warm spares, which Threads & Processes lists too) and the cap — not
+ * "threads 0/100" while idle ones are listed.
+ */
+function workersItem(s: ServerView): vscode.TreeItem {
+  const w = s.workers!;
+  const item = new vscode.TreeItem(w.kind === 'thread' ? 'threads' : 'children');
+  item.contextValue = 'workers';
+  const parts = [`${w.busy} busy`, `${w.idle} idle`];
+  const starting = w.live - w.busy - w.idle;
+  if (starting > 0) parts.push(`${starting} starting`);
+  parts.push(`cap ${w.cap}`);
+  if (w.queued) parts.push(`${w.queued} waiting`);
+  item.description = parts.join(' · ');
+  item.iconPath = new vscode.ThemeIcon(w.capNote ? 'warning' : 'server-process', w.capNote ? new vscode.ThemeColor('charts.orange') : undefined);
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${w.kind === 'thread' ? 'Threads' : 'Child processes'}** of \`${s.address}\` (${s.model})\n\n| | |\n|---|---|\n`);
+  md.appendMarkdown(`| alive | ${w.live} |\n| busy (serving a connection) | ${w.busy} |\n| idle (waiting for one) | ${w.idle} |\n| cap | ${w.cap} |\n`);
+  if (w.queued) md.appendMarkdown(`| connections waiting for one | ${w.queued} |\n`);
+  if (w.capNote) md.appendMarkdown(`| ⚠ | ${w.capNote} |\n`);
+  md.appendMarkdown('\nEach is listed in **Threads & Processes** with what it is doing.');
+  item.tooltip = md;
+  return item;
+}
+
 /** The figures that move with every message: a leaf row, so refreshing it refetches nothing. */
 function trafficItem(s: ServerView): vscode.TreeItem {
   const item = new vscode.TreeItem('traffic');
   item.contextValue = 'traffic';
-  const parts: string[] = [];
+  const parts: string[] = [plural(s.liveConnections, s.transport === 'udp' ? 'peer' : 'conn')];
   if (s.messagesInPerSecond > 0) parts.push(`${formatRate(s.messagesInPerSecond)} msgs/s`);
   else parts.push(s.messagesIn > 0 ? 'idle' : 'no messages yet');
   parts.push(`${formatBytes(s.bytesIn)} in, ${formatBytes(s.bytesOut)} out`);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { exposureWarning, validateHost, validatePort } from '../engine/address';
 import { HANDLERS, HANDLER_NAMES, isHandlerName } from '../engine/server/handlers';
-import { defaultUnixPath, isModel, isTransport, MODEL_INFO, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
+import { defaultUnixPath, isModel, isTransport, modelInfo, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
 import type { Transport } from '../engine/state/views';
 import { EXPOSURE_PREAPPROVAL_SETTING, exposurePreapproved, readServerOptions, readSettings } from './config';
 
@@ -60,7 +60,7 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
         { label: 'Unix stream socket', description: 'a socket file', detail: 'socket(AF_UNIX, SOCK_STREAM): socketserver.UnixStreamServer, at a short path in the temp dir.', value: 'unix' as const },
         { label: '$(circle-slash) Unix datagram socket', description: 'unavailable', detail: UNIX_DATAGRAM_UNAVAILABLE, value: 'unix-dgram' as const },
       ],
-      { title: 'Start Server: transport', placeHolder: 'Transport', ignoreFocusOut: true },
+      { title: 'Start Server (1/5): transport', placeHolder: 'Transport', ignoreFocusOut: true },
     );
     if (!picked) return undefined;
     if (picked.value !== 'unix-dgram') {
@@ -70,12 +70,16 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
     // Quick picks cannot disable an item: say why and ask again.
     await vscode.window.showInformationMessage(`Socket Lab: ${UNIX_DATAGRAM_UNAVAILABLE}`, { modal: true });
   }
+  // A Unix socket has a path instead of an address and a port: one step fewer.
   const steps = transport === 'unix' ? 4 : 5;
   const title = (n: number, what: string) => `Start Server (${n}/${steps}): ${what}`;
 
   const model = await vscode.window.showQuickPick(
-    MODELS.map((m) => ({ label: m, description: `like ${MODEL_INFO[m].like}`, detail: MODEL_INFO[m].description, value: m })),
-    { title: title(2, 'concurrency model'), placeHolder: 'Who serves each connection', ignoreFocusOut: true },
+    MODELS.map((m) => {
+      const info = modelInfo(m, transport);
+      return { label: m, description: `like ${info.like}`, detail: info.description, value: m };
+    }),
+    { title: title(2, 'concurrency model'), placeHolder: transport === 'udp' ? 'Who serves each datagram' : 'Who serves each connection', ignoreFocusOut: true },
   );
   if (!model) return undefined;
 

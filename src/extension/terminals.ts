@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Target } from '../engine/target';
 import { targetArgs } from './clientTarget';
+import { IN_EXTENSION_TERMINAL } from '../cli/terminal';
 import { Lifeline } from './lifeline';
 
 /** A wildcard listener is reached through loopback. */
@@ -38,15 +39,32 @@ export class CliTerminals implements vscode.Disposable {
     this.lifeline ??= Lifeline.create();
     const lifeline = await this.lifeline;
     return {
-      name: o.name,
+      name: this.unusedName(o.name),
       shellPath: process.execPath,
       shellArgs: [this.cliPath, ...o.args],
-      // In desktop VS Code execPath is Electron: this makes it behave as plain Node.
-      env: { ELECTRON_RUN_AS_NODE: '1', SOCKET_LAB_LIFELINE: lifeline.path },
+      env: {
+        // In desktop VS Code execPath is Electron: this makes it behave as plain Node.
+        ELECTRON_RUN_AS_NODE: '1',
+        SOCKET_LAB_LIFELINE: lifeline.path,
+        // The CLI then keeps its own words on screen until a key is pressed, and exits 0 (see src/cli/terminal.ts).
+        [IN_EXTENSION_TERMINAL]: '1',
+      },
       iconPath: new vscode.ThemeIcon(o.icon ?? 'plug'),
       isTransient: true,
       location: o.parent ? { parentTerminal: o.parent } : undefined,
     };
+  }
+
+  /**
+   * Three clients of one server must be told apart in the terminal list: a name in use gets the
+   * lowest free number, `(2)`, `(3)`….
+   */
+  private unusedName(name: string): string {
+    const taken = new Set([...vscode.window.terminals, ...this.terminals].map((t) => t.name));
+    if (!taken.has(name)) return name;
+    let n = 2;
+    while (taken.has(`${name} (${n})`)) n++;
+    return `${name} (${n})`;
   }
 
   async open(o: CliTerminalOptions): Promise<vscode.Terminal> {

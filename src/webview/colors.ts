@@ -24,7 +24,7 @@ export const STATE_NAMES: Record<LaneState, string> = {
   wait: 'waiting (event, condition, join)',
   sleep: 'sleeping',
   idle: 'idle',
-  open: 'open (event loop)',
+  open: 'open (no thread of its own)',
   done: 'done',
   failed: 'failed',
 };

@@ -2,6 +2,7 @@
 // graph (threads → the lock they wait for → the thread holding it) with deadlock cycles in red.
 import type { LockRow } from '../protocol/messages';
 import { el, formatMs, svg } from './dom';
+import { lockWaitFigures } from './lockWaits';
 import type { Store } from './store';
 import { buildWaitForGraph, type GraphNode, type WaitForGraph } from './waitForGraph';
 
@@ -12,10 +13,13 @@ export class LocksPanel {
   private readonly summary: HTMLElement;
   private version = -1;
   private selectedShown: string | null = null;
+  /** The second the table's waits-in-progress were timed at: they grow while nothing else changes. */
+  private timedSecond = -1;
   selected: string | null = null;
 
   constructor(
     private readonly store: Store,
+    private readonly clock: () => number,
     private readonly onSelect: (id: string) => void,
   ) {
     this.body = el('tbody');
@@ -36,19 +40,25 @@ export class LocksPanel {
 
   /** Redraws when the state moved (called on animation frames while the panel shows). */
   render(): void {
-    if (this.version === this.store.version && this.selectedShown === this.selected) return;
+    const now = this.clock();
+    const second = Math.floor(now / 1000);
+    const locks = [...this.store.locks.values()];
+    const waitsGrow = second !== this.timedSecond && locks.some((l) => l.waiters.length > 0);
+    if (this.version === this.store.version && this.selectedShown === this.selected && !waitsGrow) return;
     this.version = this.store.version;
     this.selectedShown = this.selected;
-    const locks = [...this.store.locks.values()];
+    this.timedSecond = second;
     const graph = buildWaitForGraph(locks);
-    this.renderTable(locks, graph);
+    this.renderTable(locks, graph, now);
     this.renderGraph(graph);
   }
 
-  private renderTable(locks: readonly LockRow[], graph: WaitForGraph): void {
+  private renderTable(locks: readonly LockRow[], graph: WaitForGraph, now: number): void {
     const rows = locks.map((l) => {
       const inCycle = l.deadlocked || graph.inCycle.has(l.id);
       const tr = el('tr', { 'data-id': l.id, class: `${inCycle ? 'deadlocked' : ''}${l.id === this.selected ? ' selected' : ''}` });
+      const waits = lockWaitFigures(l, this.store.lanes, now);
+      const inProgress: Record<string, string> = waits.waitingNow > 0 ? { title: `Includes ${waits.waitingNow} wait${waits.waitingNow === 1 ? '' : 's'} still in progress` } : {};
       const holder = l.holderName ? `${l.holderName}${l.depth > 1 ? ` (depth ${l.depth})` : ''}` : l.primitive === 'Event' ? (l.value ? 'set' : 'clear') : '—';
       tr.append(
         el('td', {}, `${inCycle ? 'DEADLOCK · ' : ''}${l.name}`),
@@ -56,8 +66,8 @@ export class LocksPanel {
         el('td', {}, l.group),
         el('td', {}, holder),
         el('td', {}, l.waiters.map((w) => w.name).join(', ') || '—'),
-        el('td', {}, `${l.acquisitions} / ${l.contended}`),
-        el('td', {}, `${formatMs(l.totalWaitMs)} / ${formatMs(l.maxWaitMs)}`),
+        el('td', { class: 'lock-waited', ...inProgress }, `${l.acquisitions} / ${waits.waited}`),
+        el('td', { class: 'lock-wait-ms', ...inProgress }, `${formatMs(waits.totalWaitMs)} / ${formatMs(waits.maxWaitMs)}`),
         el('td', {}, `${formatMs(l.totalHoldMs)} / ${formatMs(l.maxHoldMs)}`),
       );
       return tr;

@@ -58,6 +58,8 @@ const store = new Store();
 let clockOffset = 0;
 /** Set once this panel replays a recording: time is then the recording's cursor. */
 let replay: Replay | undefined;
+/** Whether the timeline was fitted to the recording (done once, when it has loaded). */
+let replayFitted = false;
 const clock = () => (replay ? replay.cursor : Date.now() + clockOffset);
 
 const select = (id: string, tell = true) => {
@@ -72,7 +74,7 @@ const select = (id: string, tell = true) => {
 
 const timeline = new Timeline(store, clock, saved, (id) => select(id), save);
 const charts = new Charts(store);
-const locks = new LocksPanel(store, (id) => select(id));
+const locks = new LocksPanel(store, clock, (id) => select(id));
 const stream = new StreamPanel((id) => store.lanes.get(id)?.lane, saved.streamMode, (mode) => {
   saved.streamMode = mode;
   save();
@@ -253,6 +255,12 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
         status.hidden = true;
       }
       replay.add(m.part);
+      if (replay.data.complete && !replayFitted) {
+        // Once, when it opens: the user's own zoom afterwards is theirs.
+        replayFitted = true;
+        const h = replay.data.header!;
+        timeline.fit(h.endedAt - h.startedAt);
+      }
       break;
   }
 });

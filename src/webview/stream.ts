@@ -2,6 +2,7 @@
 // client ↔ server sequence diagram. The host sends only what is new; this keeps a bounded tail.
 import { DIRECTION_LABELS, type Lane, type StreamEntry, type StreamUpdate } from '../protocol/messages';
 import { el, svg } from './dom';
+import { SERVED_ONE_AT_A_TIME } from '../engine/text/describe';
 import { arrowLabel, asText, decodeBase64, hexDump, offsetLabel } from './streamFormat';
 
 /** Records kept in the log; older ones leave the DOM. */
@@ -9,6 +10,9 @@ const MAX_RECORDS = 1000;
 /** Arrows in the sequence diagram: the most recent ones. */
 const MAX_ARROWS = 40;
 const ROW = 26;
+/** The diagram's width bounds (px): it takes the room the log leaves, within these. */
+const DIAGRAM_MIN = 240;
+const DIAGRAM_MAX = 420;
 
 export type StreamMode = 'text' | 'hex';
 
@@ -32,6 +36,8 @@ export class StreamPanel {
   private dirty = true;
   private rebuild = true;
   private appended: Shown[] = [];
+  /** The diagram column's width, from a ResizeObserver (the diagram is drawn to fit it). */
+  private diagramWidth = DIAGRAM_MAX;
   /** Showing a recording: the log is "up to this moment", not "since you started following". */
   replaying = false;
 
@@ -56,6 +62,12 @@ export class StreamPanel {
       el('div', { class: 'stream-body' }, this.log, this.diagram),
     );
     this.setMode(mode);
+    new ResizeObserver(() => {
+      const width = Math.max(DIAGRAM_MIN, Math.min(DIAGRAM_MAX, Math.floor(this.diagram.clientWidth)));
+      if (width === this.diagramWidth) return;
+      this.diagramWidth = width;
+      this.dirty = true;
+    }).observe(this.diagram);
   }
 
   get following(): string | null {
@@ -148,15 +160,24 @@ export class StreamPanel {
     );
   }
 
+  /** What serves the connection, under the diagram's "server": unknown (a replay before the lane existed) says nothing. */
+  private serverActor(lane: Lane | undefined): string {
+    const linked = lane?.linkId ? this.lane(lane.linkId)?.name : undefined;
+    if (linked) return linked;
+    if (lane?.label.includes(SERVED_ONE_AT_A_TIME)) return 'the server itself';
+    // A closed connection's lane no longer says what served it: then neither does this.
+    return lane?.label.includes('served by event loop') ? 'event loop' : '';
+  }
+
   /** Two lifelines, one arrow per message, newest at the bottom; time gaps written on the left. */
   private drawDiagram(t0: number, lane: Lane | undefined): void {
     const shown = this.records.slice(-MAX_ARROWS);
-    const width = 420;
+    const width = this.diagramWidth;
     const [cx, sx] = [70, width - 70];
     const height = 50 + shown.length * ROW + 10;
     const peer = lane?.name ?? 'client';
     // The thread or process serving it, when there is one (else the server itself).
-    const server = (lane?.linkId ? this.lane(lane.linkId)?.name : undefined) ?? 'event loop';
+    const server = this.serverActor(lane);
     const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Sequence diagram' });
     root.append(
       svg('text', { x: cx, y: 14, 'text-anchor': 'middle', class: 'seq-actor' }, 'client'),

@@ -162,6 +162,15 @@ export class Timeline {
     this.onChange();
   }
 
+  /**
+   * Shows `spanMs` across the whole width: a recording of a few seconds in the default 30 s
+   * window would draw each lane as a sliver at the right edge, rows that look empty.
+   */
+  fit(spanMs: number): void {
+    this.state.windowMs = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, Math.ceil(spanMs * 1.05)));
+    this.onChange();
+  }
+
   /** Scrolls a lane into view (a reveal from the tree). */
   show(id: string): boolean {
     this.refreshRows();

@@ -205,7 +205,7 @@ describe('Dashboard in a real VS Code', function () {
     const d = dashboard(page);
     await openTab(page, 'Locks');
     // Three threads, 30,000 increments each: the phase with the lock lasts seconds, contended throughout.
-    await runLabWithParameters(page, 'Race counter', ['3', '30000']);
+    await runLabWithParameters(page, 'Race counter', ['3', '30000', '0']);
     try {
       const row = d.locator('.locks-table tr[data-id]', { hasText: 'counter lock' });
       const waiters = await waitFor('the counter lock with waiters', async () => {
@@ -231,7 +231,8 @@ describe('Dashboard in a real VS Code', function () {
       await runCommand(page, 'Socket Lab: Stop Lab').catch(() => undefined);
       // Stopped mid-way through the contended phase: every thread ends (the extension host once
       // froze here, waiting for a guard held by a thread being killed).
-      await waitFor('the race threads to end', async () => !/Thread-\d+ \(increment\)/.test(await pane(page, 'Threads & Processes').innerText()) || undefined, 30_000);
+      // (Their rows stay, greyed, until the lab runs again: what tells is that none still runs or waits.)
+      await waitFor('the race threads to end', async () => !/Thread-\d+ \(increment\)\s*(running|waiting|sleeping)/.test(await pane(page, 'Threads & Processes').innerText()) || undefined, 30_000);
     }
   });
 

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { describeConnectError, type SocketLabError } from '../../engine/errors';
+import { describeConnectError, formatHostPort, type SocketLabError } from '../../engine/errors';
 import type { Target } from '../../engine/target';
 
 export interface ConnectionEvents {
@@ -14,6 +14,8 @@ export interface ConnectionEvents {
 /** One client connection over TCP, a Unix stream socket, or connected UDP. */
 export interface ClientConnection {
   readonly stream: boolean;
+  /** Our end, `127.0.0.1:51234`, as the server's connection row names it (none for a Unix socket). */
+  readonly local: string | undefined;
   write(data: Uint8Array): void;
   /** shutdown(SHUT_WR): stop sending, keep reading (the connection closes once the peer ends too). */
   halfClose(): void;
@@ -47,6 +49,7 @@ function openStream(target: Target, on: ConnectionEvents): Promise<ClientConnect
       s.on('close', () => on.close());
       resolve({
         stream: true,
+        local: s.localPort === undefined ? undefined : formatHostPort(s.localAddress ?? '', s.localPort),
         write: (d) => void s.write(d),
         // Once both sides have sent FIN the socket closes itself (autoDestroy).
         halfClose: () => {
@@ -77,8 +80,10 @@ function openDatagram(target: Extract<Target, { transport: 'udp' | 'tcp' }>, on:
         open = false;
         s.close();
       };
+      const local = s.address();
       resolve({
         stream: false,
+        local: formatHostPort(local.address, local.port),
         write: (d) => s.send(d, (err) => err && on.error(describe(target, err))),
         halfClose: close,
         reset: close,

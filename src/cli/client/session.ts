@@ -26,6 +26,13 @@ only lines starting with ":" are local commands:
 
 const EOL_SHOWN: Record<LineEnding, string> = { none: 'nothing', lf: '\\n', crlf: '\\r\\n' };
 
+/** A connect slower than this says "connecting to …" (most finish long before: nothing to say). */
+const CONNECTING_NOTICE_MS = 500;
+/** Erase the screen and the scrollback, cursor home. */
+const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
+const CTRL_C = 0x03;
+const CTRL_D = 0x04;
+
 const DIM = '\x1b[2m';
 const PLAIN = '\x1b[0m';
 
@@ -67,6 +74,11 @@ export class ClientSession {
   /** Lines are handled one after another (`:send-file` and lockstep are async); end of input waits its turn. */
   private queue: Promise<void> = Promise.resolve();
   private exitCode = 0;
+  /** Keys typed while the first connect is under way: kept off the screen, then given to the prompt. */
+  private typedAhead: Buffer[] | undefined;
+  private cancelConnect: (() => void) | undefined;
+  /** Ctrl+C or Ctrl+D while connecting: the user left, so there is nothing to hold on screen. */
+  cancelled = false;
   private resolveDone!: (code: number) => void;
   readonly done = new Promise<number>((r) => (this.resolveDone = r));
 
@@ -103,21 +115,39 @@ export class ClientSession {
     });
   }
 
-  /** Connects; resolves false (after printing why) when the connect fails. */
+  /** Connects; resolves false (after printing why) when the connect fails or the user cancels it. */
   async connect(): Promise<boolean> {
     const generation = ++this.generation;
     const current = () => generation === this.generation;
-    let conn: ClientConnection;
+    const first = this.interactive && !this.rl;
+    if (first) this.holdKeys();
+    // A connect that takes a while (a host that does not answer) says what it is doing.
+    const slow = first ? setTimeout(() => this.notice(`connecting to ${this.target.transport} ${formatTarget(this.target)}… (Ctrl+C gives up)`), CONNECTING_NOTICE_MS) : undefined;
+    const opening = openConnection(this.target, {
+      data: (d) => void (current() && this.onData(d)),
+      end: () => void (current() && this.onPeerEnd()),
+      close: () => void (current() && this.onClose()),
+      error: (e) => void (current() && this.onError(e)),
+    });
+    let conn: ClientConnection | 'cancelled';
     try {
-      conn = await openConnection(this.target, {
-        data: (d) => void (current() && this.onData(d)),
-        end: () => void (current() && this.onPeerEnd()),
-        close: () => void (current() && this.onClose()),
-        error: (e) => void (current() && this.onError(e)),
-      });
+      conn = await (first ? Promise.race([opening, new Promise<'cancelled'>((resolve) => (this.cancelConnect = () => resolve('cancelled')))]) : opening);
     } catch (err) {
-      this.notice((err as SocketLabError).message);
+      clearTimeout(slow);
+      // Keys typed meanwhile must not answer the "press any key" that may follow.
+      this.releaseKeys(false);
+      const e = err as SocketLabError;
+      // Scripts get the bare message (README documents it); a person gets the likely cause too.
+      this.notice(this.interactive && e.code === 'ECONNREFUSED' ? `${e.message}: nothing accepts connections there (is the server running?)` : e.message);
       this.exitCode = 1;
+      return false;
+    }
+    clearTimeout(slow);
+    if (conn === 'cancelled') {
+      this.releaseKeys(false);
+      void opening.then((c) => c.destroy(), () => undefined);
+      this.cancelled = true;
+      this.notice('gave up connecting');
       return false;
     }
     if (this.finished) {
@@ -128,7 +158,8 @@ export class ClientSession {
     this.reply = new ReplyText();
     this.dumpOffset = 0;
     if (this.interactive) {
-      this.notice(`connected to ${this.target.transport} ${formatTarget(this.target)} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.`);
+      const from = conn.local ? ` from ${conn.local}` : '';
+      this.notice(`connected to ${this.target.transport} ${formatTarget(this.target)}${from} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.`);
     }
     // A server may greet first (the menu, a welcome banner): in lockstep the first line waits
     // for that too. Input is read meanwhile, so an early close can say what was not sent.
@@ -137,15 +168,58 @@ export class ClientSession {
       if (this.lockstep) await greeting(); // :reconnect, already inside the line queue
     } else {
       if (this.lockstep) this.enqueue(greeting);
+      this.releaseKeys(true);
       this.startInput();
     }
     this.prompt();
     return true;
   }
 
+  /**
+   * Until the prompt exists, a terminal in its usual mode echoes what is typed at once, above the
+   * banner. Raw mode stops that echo; the keys are kept and handed to the prompt, which shows
+   * them after it. Ctrl+C or Ctrl+D (which raw mode no longer turns into a signal) give up.
+   */
+  private holdKeys(): void {
+    if (!this.interactive || !process.stdin.isTTY || this.typedAhead) return;
+    this.typedAhead = [];
+    process.stdin.setRawMode(true);
+    process.stdin.on('data', this.onKeyWhileConnecting);
+    process.stdin.resume();
+  }
+
+  /**
+   * In a terminal just opened for this client, keys typed while the process was still starting
+   * were echoed by the terminal before anyone could stop it: take the keyboard (they are kept,
+   * and shown again at the prompt) and clear what the echo left on screen.
+   */
+  takeFreshTerminal(): void {
+    if (!this.interactive) return;
+    this.holdKeys();
+    process.stdout.write(CLEAR_SCREEN);
+  }
+
+  private readonly onKeyWhileConnecting = (chunk: Buffer): void => {
+    if (chunk.includes(CTRL_C) || chunk.includes(CTRL_D)) this.cancelConnect?.();
+    else this.typedAhead?.push(chunk);
+  };
+
+  /** Stops holding keys; `keep`: hand them to what reads stdin next (the prompt). */
+  private releaseKeys(keep: boolean): void {
+    const typed = this.typedAhead;
+    if (!typed) return;
+    this.typedAhead = undefined;
+    this.cancelConnect = undefined;
+    process.stdin.off('data', this.onKeyWhileConnecting);
+    process.stdin.pause();
+    process.stdin.setRawMode(false);
+    if (keep && typed.length) process.stdin.unshift(Buffer.concat(typed));
+  }
+
   /** The extension that launched this terminal went away: end now, whatever the state. */
   abandon(reason: string): void {
     this.notice(reason);
+    this.cancelConnect?.();
     this.leaving = true;
     this.conn?.reset();
     this.finish();

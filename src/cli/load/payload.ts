@@ -9,8 +9,11 @@ import { countCorrupt, fillPattern } from './pattern';
 export const PAYLOAD_KINDS = ['binary', 'text'] as const;
 export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
 
-/** echo: byte-exact; upper: ASCII upper case; any: some bytes back; none: nothing back. */
-export const EXPECT_KINDS = ['echo', 'upper', 'any', 'none'] as const;
+/**
+ * echo: byte-exact; upper: ASCII upper case; any: some bytes back; none: nothing back; greeting:
+ * nothing sent, each connection reads what the server sends until it closes (src/cli/load/greeting.ts).
+ */
+export const EXPECT_KINDS = ['echo', 'upper', 'any', 'none', 'greeting'] as const;
 export type ExpectKind = (typeof EXPECT_KINDS)[number];
 
 export function isPayloadKind(v: string): v is PayloadKind {
@@ -57,7 +60,7 @@ export function expectedReply(sent: Buffer, expect: ExpectKind): Buffer | undefi
   if (expect === 'echo') return sent;
   if (expect === 'upper') return upperAscii(sent);
   if (expect === 'none') return Buffer.alloc(0);
-  return undefined;
+  return undefined; // any, greeting
 }
 
 const DIGIT_SEQ_BYTES = 8;

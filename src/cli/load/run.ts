@@ -1,11 +1,12 @@
 import { describeConnectError } from '../../engine/errors';
 import { formatTarget } from '../../engine/target';
 import { DatagramLoadConnection } from './datagram';
+import { GreetingLoadConnection } from './greeting';
 import { MessageFormat } from './payload';
 import { LoadTally, type LoadOptions, type LoadResult } from './result';
 import { StreamLoadConnection } from './stream';
 
-type LoadConnection = StreamLoadConnection | DatagramLoadConnection;
+type LoadConnection = StreamLoadConnection | DatagramLoadConnection | GreetingLoadConnection;
 
 /** Runs one load test against a target and returns its measured result. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -15,7 +16,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const expect = options.expect ?? 'echo';
   const tally = new LoadTally();
   const conns: LoadConnection[] = [];
+  if (expect === 'greeting' && target.transport === 'udp') throw new Error('--expect greeting needs a connection to close: tcp or unix');
   for (let i = 0; i < connections; i++) {
+    if (expect === 'greeting') {
+      conns.push(new GreetingLoadConnection(tally, closedLoop));
+      continue;
+    }
     const format = new MessageFormat(payload, expect, size, i);
     conns.push(
       target.transport === 'udp'
@@ -23,7 +29,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         : new StreamLoadConnection(size, tally, closedLoop, format),
     );
   }
-  const connected = await Promise.allSettled(conns.map((c) => (c instanceof DatagramLoadConnection && target.transport === 'udp' ? c.connect(target.host, target.port) : (c as StreamLoadConnection).connect(target))));
+  const connected = await Promise.allSettled(conns.map((c) => (c instanceof DatagramLoadConnection && target.transport === 'udp' ? c.connect(target.host, target.port) : (c as StreamLoadConnection | GreetingLoadConnection).connect(target))));
   const failures = connected.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   for (const f of failures) tally.error((f.reason as NodeJS.ErrnoException).code ?? 'ERROR');
   const live = conns.filter((_, i) => connected[i]!.status === 'fulfilled');

@@ -9,7 +9,19 @@ export interface LabParam {
   readonly max: number;
   /** The default when a person is watching and can press buttons (the extension), if different. */
   readonly interactiveDefault?: number;
+  /** The default at the watch pace, if different: slow enough to follow in the views. */
+  readonly watchDefault?: number;
 }
+
+/**
+ * How fast a lab runs. `watch`: slowed so waiters, holders and sleeps stay on screen for
+ * seconds; `fast`: the defaults, for the numbers (lost updates need many quick increments).
+ */
+export type LabPace = 'watch' | 'fast';
+
+/** The Labs view's groups, in the tutorials' order. */
+export const LAB_GROUPS = ['sockets', 'threads', 'processes', 'pools'] as const;
+export type LabGroup = (typeof LAB_GROUPS)[number];
 
 /** What a lab proved, in one plain sentence and in figures (the CLI's `--json`). */
 export interface LabOutcome {
@@ -36,20 +48,38 @@ export interface LabContext {
   readonly stopped: AbortSignal;
   /** A worker pool owned by this lab run (ended with it). */
   pool(options: Omit<PoolOptions, 'model' | 'parentId' | 'log' | 'script'>): Pool;
+  /** How far the run is: `done` of `total` steps (the views show a percentage and the time left). */
+  progress(done: number, total: number): void;
+  /**
+   * For labs whose work is waiting (sleeps): the run should take about `seconds` from now on top
+   * of what is done; progress then follows the clock.
+   */
+  expect(seconds: number): void;
 }
 
 /** A small program on the runtime that demonstrates one lesson of the tutorials. */
 export interface LabDefinition {
   readonly name: string;
   readonly title: string;
+  readonly group: LabGroup;
   /** One paragraph: what the lab shows and what to look for. */
   readonly explanation: string;
   readonly params: readonly LabParam[];
   run(ctx: LabContext): Promise<LabOutcome>;
 }
 
-export function param(name: string, description: string, value: number, min: number, max: number, interactiveDefault?: number): LabParam {
-  return { name, description, default: value, min, max, interactiveDefault };
+export function param(name: string, description: string, value: number, min: number, max: number, interactiveDefault?: number, watchDefault?: number): LabParam {
+  return { name, description, default: value, min, max, interactiveDefault, watchDefault };
+}
+
+/** A parameter's default for a person at this pace (the extension's Run Lab / Run Lab Fast). */
+export function paceDefault(p: LabParam, pace: LabPace): number {
+  return (pace === 'watch' ? p.watchDefault : undefined) ?? p.interactiveDefault ?? p.default;
+}
+
+/** Every parameter at its default for this pace, with `given` on top. */
+export function paceParams(lab: LabDefinition, pace: LabPace, given: Readonly<Record<string, number>> = {}): Record<string, number> {
+  return { ...Object.fromEntries(lab.params.map((p) => [p.name, paceDefault(p, pace)])), ...given };
 }
 
 /** Checks user-given parameters against a lab's declared ones; returns the full set or an error. */

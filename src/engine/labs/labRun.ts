@@ -2,12 +2,14 @@ import { Emitter } from '../lifecycle';
 import type { Logger } from '../log';
 import { toErrorInfo } from '../server/connection';
 import type { StateModel, Tracked } from '../state/model';
-import type { DeadlockInfo, ErrorInfo, LabState, LabView } from '../state/views';
+import type { DeadlockInfo, ErrorInfo, LabProgress, LabState, LabView } from '../state/views';
 import { Pool } from '../pool/pool';
 import { Runtime } from '../runtime/runtime';
 import { abortableSleep, abortableUntil, type LabDefinition, type LabOutcome } from './lab';
 
 const OUTPUT_LINES = 200;
+/** A running lab's time left moves: it is republished this often. */
+const PROGRESS_MS = 1000;
 
 export interface LabScripts {
   readonly threadScript?: string;
@@ -32,6 +34,10 @@ export class LabRun implements Tracked<LabView> {
   private readonly abort = new AbortController();
   private readonly pools: Pool[] = [];
   private readonly onLineEmitter = new Emitter<string>();
+  /** Measured progress (steps done of total), or the time the lab expects to end (clock progress). */
+  private steps: { done: number; total: number } | null = null;
+  private expectedEnd: number | null = null;
+  private progressTimer: NodeJS.Timeout | undefined;
   /** Every line as it is printed (the CLI streams these). */
   readonly onLine = this.onLineEmitter.event;
   readonly finished: Promise<LabOutcome | null>;
@@ -67,6 +73,7 @@ export class LabRun implements Tracked<LabView> {
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
+    clearInterval(this.progressTimer);
     this.line('stopped by the user');
     this.abort.abort();
     await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate())]);
@@ -84,6 +91,14 @@ export class LabRun implements Tracked<LabView> {
         sleep: (s) => abortableSleep(s, this.abort.signal),
         until: (cond, what, timeoutMs = 30_000) => abortableUntil(cond, what, timeoutMs, this.abort.signal),
         stopped: this.abort.signal,
+        progress: (done, total) => {
+          this.steps = { done: Math.min(done, total), total };
+          this.watchProgress();
+        },
+        expect: (seconds) => {
+          this.expectedEnd = Date.now() + seconds * 1000;
+          this.watchProgress();
+        },
         pool: (options) => {
           if (this.abort.signal.aborted) throw new Error('the lab was stopped');
           const pool = new Pool({ ...options, model: this.model, parentId: this.id, log: this.log, script: this.scripts.poolScript });
@@ -104,11 +119,37 @@ export class LabRun implements Tracked<LabView> {
         this.log.error(`lab ${def.name} failed`, err);
       }
     }
+    clearInterval(this.progressTimer);
     await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate())]);
     this.endedAt = Date.now();
     this.model.end(this);
     this.onLineEmitter.dispose();
     return this.outcome;
+  }
+
+  /** Progress is published on the next tick; while running, the time left is republished each second. */
+  private watchProgress(): void {
+    this.model.touch(this);
+    if (this.progressTimer || this.state !== 'running') return;
+    this.progressTimer = setInterval(() => this.model.touch(this), PROGRESS_MS);
+    this.progressTimer.unref();
+  }
+
+  /** How far the run is and how long it still needs; null while the lab has not said. */
+  progressNow(now = Date.now()): LabProgress | null {
+    if (this.state !== 'running') return null;
+    const elapsed = now - this.createdAt;
+    if (this.steps && this.steps.total > 0) {
+      const fraction = this.steps.done / this.steps.total;
+      // Too little done to extrapolate from: no time left yet.
+      return { fraction, leftMs: fraction >= 0.02 && elapsed > 0 ? Math.round((elapsed * (1 - fraction)) / fraction) : null };
+    }
+    if (this.expectedEnd !== null) {
+      const total = this.expectedEnd - this.createdAt;
+      const leftMs = Math.max(0, this.expectedEnd - now);
+      return { fraction: total > 0 ? Math.min(1, elapsed / total) : 1, leftMs };
+    }
+    return null;
   }
 
   private line(text: string): void {
@@ -132,6 +173,7 @@ export class LabRun implements Tracked<LabView> {
       summary: this.outcome?.summary ?? null,
       figures: this.outcome?.figures ?? null,
       output: [...this.lines],
+      progress: this.progressNow(),
       deadlock: this.deadlock,
       error: this.error,
     };

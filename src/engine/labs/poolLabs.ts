@@ -3,6 +3,7 @@ import { type LabDefinition, ms, param } from './lab';
 export const poolLab: LabDefinition = {
   name: 'pool',
   title: 'Pool: apply_async vs apply',
+  group: 'pools',
   explanation:
     'A Pool of N workers runs M tasks that each sleep S seconds and return i + 100. With apply_async and a ' +
     'callback, all M are queued at once and N run at a time: about M/N × S. With apply, each call waits for its ' +
@@ -14,7 +15,7 @@ export const poolLab: LabDefinition = {
     param('seconds', 'how long each task sleeps', 2, 0, 60),
     param('threads', '1: worker threads; 0: child processes (as Python)', 0, 0, 1),
   ],
-  async run({ params, print, pool: makePool }) {
+  async run({ params, print, pool: makePool, progress }) {
     const n = params.workers!;
     const m = params.tasks!;
     const s = params.seconds!;
@@ -27,6 +28,7 @@ export const poolLab: LabDefinition = {
       pool.apply_async<number>('sleep', [i, s], {
         callback: (v) => {
           callbacks++;
+          progress(callbacks, 2 * m);
           print(`callback (on the MainThread): ${v}`);
         },
       }),
@@ -36,7 +38,10 @@ export const poolLab: LabDefinition = {
     print(`apply_async: all ${m} done in ${applyAsyncMs} ms`);
     print(`apply: one task at a time, each waited for`);
     t0 = performance.now();
-    for (let i = 0; i < m; i++) print(`apply → ${await pool.apply<number>('sleep', [i, s])}`);
+    for (let i = 0; i < m; i++) {
+      print(`apply → ${await pool.apply<number>('sleep', [i, s])}`);
+      progress(m + i + 1, 2 * m);
+    }
     const applyMs = ms(t0);
     print(`apply: all ${m} done in ${applyMs} ms`);
     pool.close();

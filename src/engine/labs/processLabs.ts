@@ -3,6 +3,7 @@ import { joinAll, type LabDefinition, ms, param } from './lab';
 export const memoryIsolation: LabDefinition = {
   name: 'memory-isolation',
   title: 'Process memory isolation',
+  group: 'processes',
   explanation:
     'A child process gets a copy of the parent\'s data, not the data itself. The parent sets count = 100; the ' +
     'child sets its count to 0; the parent still prints 100. Then 10 children each append to "the" list: each ' +
@@ -32,14 +33,17 @@ export const memoryIsolation: LabDefinition = {
 export const joinOrder: LabDefinition = {
   name: 'join-order',
   title: 'Join ordering with processes',
+  group: 'processes',
   explanation:
     'Process i sleeps i × step seconds. Started and joined one at a time, the total is the sum of the sleeps; ' +
     'started all together and then joined, it is about the longest one. The start-up cost of each process shows too.',
-  params: [param('processes', 'how many processes', 3, 1, 20), param('step', 'process i sleeps i × step seconds', 0.3, 0, 10)],
-  async run({ rt, params, print }) {
+  params: [param('processes', 'how many processes', 3, 1, 20), param('step', 'process i sleeps i × step seconds', 0.3, 0, 10, undefined, 1)],
+  async run({ rt, params, print, expect }) {
     const n = params.processes!;
     const step = params.step!;
     const durations = Array.from({ length: n }, (_, i) => Number(((i + 1) * step).toFixed(3)));
+    // Each process also takes a moment to start.
+    expect(durations.reduce((a, b) => a + b, 0) + durations.at(-1)! + 0.1 * (n + 1));
     let t0 = performance.now();
     for (const d of durations) {
       const p = rt.Process({ target: 'sleepFor', args: [d] });
@@ -65,12 +69,14 @@ export const joinOrder: LabDefinition = {
 export const terminate: LabDefinition = {
   name: 'terminate',
   title: 'terminate, is_alive and exitcode',
+  group: 'processes',
   explanation:
     'A child sleeps; the parent terminates it (SIGTERM). Right after terminate() the child may still be alive — ' +
     'the signal takes a moment — so is_alive() can say True; after join() it is False, and exitcode is -15: ' +
     'minus the signal number, as Python reports.',
-  params: [param('after', 'seconds before terminating', 0.3, 0, 30)],
-  async run({ rt, params, print, sleep }) {
+  params: [param('after', 'seconds before terminating', 0.3, 0, 30, undefined, 3)],
+  async run({ rt, params, print, sleep, expect }) {
+    expect(params.after! + 0.2);
     const p = rt.Process({ target: 'sleepFor', args: [3600] });
     p.start();
     await sleep(params.after!);
@@ -92,6 +98,7 @@ export const terminate: LabDefinition = {
 export const sharedMemory: LabDefinition = {
   name: 'shared-memory',
   title: 'Shared Array and Manager dict',
+  group: 'processes',
   explanation:
     'Processes do not share memory, so shared objects live in one place — here the parent\'s broker, as in ' +
     'Python\'s Manager — and every read or write is a message to it. N children each write arr[i] = i*i and ' +
@@ -118,23 +125,34 @@ export const sharedMemory: LabDefinition = {
 export const processLock: LabDefinition = {
   name: 'process-lock',
   title: 'Process lock',
+  group: 'processes',
   explanation:
     'N processes each add 1 to a shared Value M times, as read then write through the broker. Without a lock ' +
     'their reads and writes interleave and updates are lost; with a multiprocessing Lock around them, none is. ' +
     'The lock shows in the Sync view as "shared via broker".',
   // Children start ~30 ms apart (more on a busy machine): with a few hundred increments each could
   // finish before the next begins, and the lab would show nothing lost.
-  params: [param('processes', 'how many processes', 4, 2, 40), param('increments', 'increments per process', 500, 1, 100_000)],
-  async run({ rt, params, print }) {
+  params: [
+    param('processes', 'how many processes', 4, 2, 40),
+    param('increments', 'increments per process', 500, 1, 100_000, undefined, 10),
+    param('hold', 'seconds between reading and writing the value (inside the lock): slows the run so it can be watched', 0, 0, 10, undefined, 0.15),
+  ],
+  async run({ rt, params, print, progress }) {
     const n = params.processes!;
     const m = params.increments!;
+    const hold = params.hold ?? 0;
     const expected = n * m;
+    let finished = 0;
     const once = async (withLock: boolean): Promise<number> => {
       const value = rt.broker.Value(0, withLock ? 'value (locked)' : 'value');
       const lock = withLock ? rt.ProcessLock('value lock').handle : null;
-      const procs = Array.from({ length: n }, () => rt.Process({ target: 'incrementShared', args: [value.handle, m, lock] }));
+      const procs = Array.from({ length: n }, () => rt.Process({ target: 'incrementShared', args: [value.handle, m, lock, hold] }));
       procs.forEach((p) => p.start());
-      await joinAll(procs);
+      // Children report nothing until they end: progress counts the ones that did.
+      for (const p of procs) {
+        await p.join();
+        progress(++finished, 2 * n);
+      }
       print(`${withLock ? 'with' : 'without'} a lock: value = ${String(value.value)} (expected ${expected})`);
       return value.value as number;
     };

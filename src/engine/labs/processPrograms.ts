@@ -30,11 +30,15 @@ async function fillSquare(p: ProcessApi, arr: ArrayProxy, index: number, dict: D
   p.print(`${arr.name}[${index}] = ${index * index}; ${dict.name}['${p.name}'] = ${p.pid}`);
 }
 
-/** `value.value += 1` through the broker: a read and a write, with or without the shared lock. */
-async function incrementShared(_p: ProcessApi, value: ValueProxy, times: number, lock: LockProxy | null): Promise<number> {
+/**
+ * `value.value += 1` through the broker: a read and a write, with or without the shared lock;
+ * at the watch pace the child sleeps `hold` seconds between them.
+ */
+async function incrementShared(p: ProcessApi, value: ValueProxy, times: number, lock: LockProxy | null, hold = 0): Promise<number> {
   for (let i = 0; i < times; i++) {
     if (lock) await lock.acquire();
     const v = await value.get();
+    if (hold > 0) await p.sleep(hold);
     await value.set(v + 1);
     if (lock) await lock.release();
   }

@@ -20,14 +20,16 @@ function nextDeadlock(rt: Runtime, seconds: number, stopped: AbortSignal): Promi
 export const threadsJoin: LabDefinition = {
   name: 'threads-join',
   title: 'Threads and join',
+  group: 'threads',
   explanation:
     'Starts N threads that each sleep, then joins them and prints "done". Where join() stands decides everything: ' +
     'after the loop, the threads sleep together and the whole takes about one sleep; inside the loop, each thread ' +
     'is waited for before the next starts, so the total is N sleeps — no concurrency at all.',
-  params: [param('threads', 'how many threads', 20, 1, 200), param('seconds', 'how long each thread sleeps', 0.2, 0, 10)],
-  async run({ rt, params, print }) {
+  params: [param('threads', 'how many threads', 20, 1, 200, undefined, 5), param('seconds', 'how long each thread sleeps', 0.2, 0, 10, undefined, 1)],
+  async run({ rt, params, print, expect }) {
     const n = params.threads!;
     const s = params.seconds!;
+    expect(s + n * s);
     print(`join after the loop: start ${n} threads, then join them all`);
     let t0 = performance.now();
     const all = Array.from({ length: n }, () => rt.Thread({ target: 'sleeper', args: [s] }));
@@ -54,20 +56,30 @@ export const threadsJoin: LabDefinition = {
 export const race: LabDefinition = {
   name: 'race',
   title: 'Race counter',
+  group: 'threads',
   explanation:
     'N threads each add 1 to a shared counter M times, as `counter = counter + 1`: read, yield, write. Without a ' +
     'lock two threads read the same value and one write is lost; with a Lock around the read and write, none is. ' +
-    'Watch the Lock: its waiters queue while one thread holds it.',
-  params: [param('threads', 'how many threads', 4, 2, 64), param('increments', 'increments per thread', 2000, 1, 1_000_000)],
-  async run({ rt, params, print, until }) {
+    'Watch the Lock: its waiters queue while one thread holds it. Run Lab runs it at a pace you can watch ' +
+    '(each increment holds the counter for a while); Run Lab Fast does thousands for the numbers.',
+  params: [
+    param('threads', 'how many threads', 4, 2, 64),
+    param('increments', 'increments per thread', 2000, 1, 1_000_000, undefined, 10),
+    param('hold', 'seconds between reading and writing the counter (inside the lock): slows the run so it can be watched', 0, 0, 10, undefined, 0.15),
+  ],
+  async run({ rt, params, print, until, progress }) {
     const n = params.threads!;
     const m = params.increments!;
+    const hold = params.hold ?? 0;
     const expected = n * m;
+    // Each increment adds 1 here too, atomically: the counter itself loses updates by design.
+    const tally = new Int32Array(new SharedArrayBuffer(4));
+    const report = setInterval(() => progress(Atomics.load(tally, 0), 2 * expected), 200);
     const once = async (withLock: boolean): Promise<number> => {
       const counter = rt.Value(0, withLock ? 'counter (locked)' : 'counter');
       const lock = withLock ? rt.Lock('counter lock') : null;
       const go = rt.Event(withLock ? 'start (locked)' : 'start');
-      const threads = Array.from({ length: n }, () => rt.Thread({ target: 'increment', args: [counter, m, lock, go] }));
+      const threads = Array.from({ length: n }, () => rt.Thread({ target: 'increment', args: [counter, m, lock, go, hold, tally] }));
       threads.forEach((t) => t.start());
       // Open the start gate only once every thread waits at it: a thread takes ~25 ms to start,
       // longer than its whole loop, so otherwise they would run one after another.
@@ -78,12 +90,18 @@ export const race: LabDefinition = {
       print(`${withLock ? 'with' : 'without'} a lock: counter = ${counter.value} (expected ${expected})`);
       return counter.value;
     };
-    const withoutLock = await once(false);
-    const withLock = await once(true);
+    let withoutLock: number;
+    let withLock: number;
+    try {
+      withoutLock = await once(false);
+      withLock = await once(true);
+    } finally {
+      clearInterval(report);
+    }
     const lost = expected - withoutLock;
     return {
       summary: `Expected ${expected}. Without a lock the counter reached ${withoutLock} (${lost} updates lost); with the lock ${withLock} (${expected - withLock} lost).`,
-      figures: { expected, withoutLock, withLock, lostWithoutLock: lost, lostWithLock: expected - withLock },
+      figures: { expected, withoutLock, withLock, lostWithoutLock: lost, lostWithLock: expected - withLock, hold },
     };
   },
 };
@@ -91,6 +109,7 @@ export const race: LabDefinition = {
 export const rlock: LabDefinition = {
   name: 'rlock',
   title: 'RLock re-entry vs Lock self-deadlock',
+  group: 'threads',
   explanation:
     'A thread takes the same lock twice. An RLock counts the depth and lets its owner back in; a plain Lock does ' +
     'not know who holds it, so the second acquire waits for itself forever. The deadlock detector finds that ' +
@@ -122,6 +141,7 @@ export const rlock: LabDefinition = {
 export const eventGate: LabDefinition = {
   name: 'event-gate',
   title: 'Event gate',
+  group: 'threads',
   explanation:
     'Even-numbered threads wait on an Event; odd-numbered ones run straight through. The gate opens when the ' +
     'Event is set — press Set on it in the Sync view (or let auto-set do it) — and every waiter passes at once. ' +
@@ -166,14 +186,16 @@ export const eventGate: LabDefinition = {
 export const daemon: LabDefinition = {
   name: 'daemon',
   title: 'Daemon vs non-daemon',
+  group: 'threads',
   explanation:
     "When the lab's main code ends, Python waits for every non-daemon thread and process and ends the daemon ones " +
     'where they stand. Here a non-daemon and a daemon thread, and a non-daemon and a daemon process, all sleep; ' +
     'the daemon ones sleep longer and never finish.',
-  params: [param('short', 'seconds the non-daemon ones sleep', 0.5, 0, 30), param('long', 'seconds the daemon ones sleep', 3, 0.1, 60)],
-  async run({ rt, params, print }) {
+  params: [param('short', 'seconds the non-daemon ones sleep', 0.5, 0, 30, undefined, 3), param('long', 'seconds the daemon ones sleep', 3, 0.1, 60, undefined, 8)],
+  async run({ rt, params, print, expect }) {
     const short = params.short!;
     const long = params.long!;
+    expect(short + 0.5);
     const threads = [rt.Thread({ target: 'sleeper', args: [short], name: 'worker' }), rt.Thread({ target: 'sleeper', args: [long], name: 'daemon worker', daemon: true })];
     const procs = [rt.Process({ target: 'sleepFor', args: [short], name: 'child' }), rt.Process({ target: 'sleepFor', args: [long], name: 'daemon child', daemon: true })];
     [...threads, ...procs].forEach((a) => a.start());
@@ -201,6 +223,7 @@ export const daemon: LabDefinition = {
 export const deadlock: LabDefinition = {
   name: 'deadlock',
   title: 'Deadlock',
+  group: 'threads',
   explanation:
     'Two threads take two locks in opposite order: T1 takes A then B, T2 takes B then A. Each holds one and waits ' +
     'for the other forever. (They meet at a Barrier once both hold their first lock: without it the deadlock ' +
@@ -208,7 +231,7 @@ export const deadlock: LabDefinition = {
     'has a cycle; the detector reports it with every thread and lock in it. The cure: always take locks in one ' +
     'global order.',
   params: [
-    param('pause', 'seconds each thread holds its first lock before asking for the second', 0.1, 0, 10),
+    param('pause', 'seconds each thread holds its first lock before asking for the second', 0.1, 0, 10, undefined, 1.5),
     param('linger', 'seconds the threads stay deadlocked after detection, to look at them; -1 until you stop the lab', 0, -1, 3600, -1),
   ],
   async run({ rt, params, print, sleep, stopped }) {

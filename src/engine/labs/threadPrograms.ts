@@ -14,16 +14,20 @@ function sleeper(t: ThreadApi, seconds: number): string {
   return 'finished';
 }
 
-/** `counter += 1` spelled out, with a yield between the read and the write (the race window). */
-function increment(t: ThreadApi, counter: SharedInt, times: number, lock: Lock | null, start: Event): number {
+/**
+ * `counter += 1` spelled out, with a yield (or, at the watch pace, a sleep of `hold` seconds)
+ * between the read and the write: the race window. `tally` counts increments for the progress bar.
+ */
+function increment(t: ThreadApi, counter: SharedInt, times: number, lock: Lock | null, start: Event, hold = 0, tally?: Int32Array): number {
   // All threads begin together: a worker takes ~25 ms to start, longer than the loop below.
   start.wait();
   for (let i = 0; i < times; i++) {
     lock?.acquire();
     const v = counter.value;
-    t.sleep(0);
+    t.sleep(hold);
     counter.value = v + 1;
     lock?.release();
+    if (tally) Atomics.add(tally, 0, 1);
   }
   return times;
 }

@@ -1,4 +1,4 @@
-import { nowMs, T_STATE, T_VERSION, TF_SINCE } from './arena';
+import { nowMs, T_STATE, T_VERSION, TF_SINCE, toWallClock } from './arena';
 import { ThreadState } from './threadState';
 import type { Tracked } from '../state/model';
 import type { ErrorInfo, ThreadView } from '../state/views';
@@ -74,7 +74,7 @@ export abstract class Actor implements Tracked<ThreadView> {
       daemon: this.daemon,
       alive: this.is_alive(),
       state: threadStateName(this.state),
-      stateSince: a.f64[a.tf(this.slot, TF_SINCE)] || this.createdAt,
+      stateSince: toWallClock(a.f64[a.tf(this.slot, TF_SINCE)] || this.createdAt),
       waitingFor: this.host.waitTarget(this.slot),
       holding: this.host.heldBy(this.slot),
       wokenBy: this.host.wokenBy(this.slot),

@@ -119,6 +119,17 @@ export function nowMs(): number {
   return ORIGIN + performance.now();
 }
 
+/**
+ * An arena time as the wall clock (Date.now()) tells it, for views: everything else in them
+ * (connection ages, `now`) is wall-clock time. The arena's clock is monotonic from the thread's
+ * start, so once the wall clock has been stepped (NTP, a suspended VM resuming) the two differ
+ * by the step; a state 1 s old would read as 30 s. What is kept is the elapsed time, which the
+ * monotonic clock measures right; a time in the future (another thread's origin) reads as now.
+ */
+export function toWallClock(arenaMs: number, wallNow = Date.now(), arenaNow = nowMs()): number {
+  return wallNow - Math.max(0, arenaNow - arenaMs);
+}
+
 export class Arena {
   readonly i32: Int32Array;
   readonly f64: Float64Array;

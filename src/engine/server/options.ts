@@ -12,13 +12,40 @@ export { MODELS, TRANSPORTS, type ConcurrencyModel, type Transport };
 export const isTransport = (v: unknown): v is Transport => typeof v === 'string' && (TRANSPORTS as readonly string[]).includes(v);
 export const isModel = (v: unknown): v is ConcurrencyModel => typeof v === 'string' && (MODELS as readonly string[]).includes(v);
 
-export const MODEL_INFO: Readonly<Record<ConcurrencyModel, { readonly like: string; readonly description: string }>> = {
-  iterative: { like: 'socketserver.TCPServer', description: 'One connection at a time; the others wait their turn.' },
-  'event-loop': { like: 'select / selectors', description: 'One thread serves every socket as it becomes readable.' },
-  'thread-per-connection': { like: 'ThreadingTCPServer', description: 'A real worker thread per connection; recv blocks the thread.' },
-  'process-per-connection': { like: 'ForkingTCPServer', description: 'A real child process per connection, handed the socket.' },
-  'thread-pool': { like: 'ThreadPoolExecutor server', description: 'A fixed set of threads; extra connections queue.' },
+export interface ModelInfo {
+  /** The Python server it behaves like. */
+  readonly like: string;
+  readonly description: string;
+}
+
+/** Each model as it serves connections (TCP, Unix stream sockets) and as it serves datagrams (UDP). */
+export const MODEL_INFO: Readonly<Record<ConcurrencyModel, { readonly stream: ModelInfo; readonly datagram: ModelInfo }>> = {
+  iterative: {
+    stream: { like: 'socketserver.TCPServer', description: 'One connection at a time; the others wait their turn.' },
+    datagram: { like: 'socketserver.UDPServer', description: 'One datagram at a time, in arrival order: the next waits in the socket until this one is answered.' },
+  },
+  'event-loop': {
+    stream: { like: 'select / selectors', description: 'One thread serves every socket as it becomes readable.' },
+    datagram: { like: 'select / selectors', description: 'One thread answers each datagram when the socket is readable; with one socket, the same order as iterative.' },
+  },
+  'thread-per-connection': {
+    stream: { like: 'ThreadingTCPServer', description: 'A real worker thread per connection; recv blocks the thread.' },
+    datagram: { like: 'ThreadingUDPServer', description: 'Each datagram is handed to a real worker thread (up to max threads; the rest queue).' },
+  },
+  'process-per-connection': {
+    stream: { like: 'ForkingTCPServer', description: 'A real child process per connection, handed the socket.' },
+    datagram: { like: 'ForkingUDPServer', description: 'Each datagram is handed to a real child process (up to max children; the rest queue).' },
+  },
+  'thread-pool': {
+    stream: { like: 'ThreadPoolExecutor server', description: 'A fixed set of threads; extra connections queue.' },
+    datagram: { like: 'ThreadPoolExecutor server', description: 'A fixed set of threads takes the datagrams in turn; the rest queue.' },
+  },
 };
+
+/** How a model serves this transport: datagrams for UDP, connections otherwise. */
+export function modelInfo(model: ConcurrencyModel, transport: Transport): ModelInfo {
+  return MODEL_INFO[model][transport === 'udp' ? 'datagram' : 'stream'];
+}
 
 /** Unix datagram sockets have no Node API; the quick pick shows the choice disabled with this. */
 export const UNIX_DATAGRAM_UNAVAILABLE = 'Unix datagram sockets (AF_UNIX, SOCK_DGRAM) have no Node.js API; Socket Lab would need a native add-on, which it does not ship.';

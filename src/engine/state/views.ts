@@ -205,6 +205,14 @@ export interface LabView extends EntityBase {
   readonly output: readonly string[];
   readonly deadlock: DeadlockInfo | null;
   readonly error: ErrorInfo | null;
+  /** While running, once the lab said how far it is; absent from older recordings. */
+  readonly progress?: LabProgress | null;
+}
+
+/** A running lab's progress: the share done, and the time left when it can be estimated. */
+export interface LabProgress {
+  readonly fraction: number;
+  readonly leftMs: number | null;
 }
 
 export interface DeadlockInfo {

@@ -1,4 +1,4 @@
-import type { SyncView, ThreadView } from '../state/views';
+import type { ConcurrencyModel, ConnectionView, LabProgress, SyncView, ThreadView } from '../state/views';
 
 // One line that answers "what is it doing?" for a thread, process or primitive (views and CLI).
 
@@ -53,4 +53,25 @@ export function describeSync(s: SyncView): string {
   if (s.waiters.length) parts.push(`${s.waiters.length} waiting`);
   if (s.sharing === 'shared via broker') parts.push('via broker');
   return parts.join(' · ');
+}
+
+/** A running lab's progress for a row: `40% · 6 s left` (`40%` until the time left can be told). */
+export function describeProgress(p: LabProgress): string {
+  const pct = `${Math.min(99, Math.floor(p.fraction * 100))}%`;
+  if (p.leftMs === null) return pct;
+  return p.leftMs < 1000 ? `${pct} · finishing` : `${pct} · ${Math.ceil(p.leftMs / 1000)} s left`;
+}
+
+/** What serves an iterative server's connection (the dashboard's lanes and stream say it too). */
+export const SERVED_ONE_AT_A_TIME = 'the server itself, one client at a time';
+
+/**
+ * Who serves a connection, in its model's terms. The iterative and event-loop models both run the
+ * handler on Node's one event loop, yet they serve differently: an event-loop server serves every
+ * connection as its socket becomes readable, while an iterative one (socketserver.TCPServer) serves
+ * one client until it leaves and makes the others wait. "event loop" would suggest the former.
+ */
+export function describeServedBy(c: Pick<ConnectionView, 'servedBy' | 'servedById'>, model: ConcurrencyModel | undefined): string {
+  if (model === 'iterative' && c.servedById === null) return SERVED_ONE_AT_A_TIME;
+  return c.servedBy;
 }

@@ -26,3 +26,22 @@ export function formatRate(perSecond: number): string {
   if (perSecond >= 1000) return `${(perSecond / 1000).toFixed(1)} k`;
   return String(Math.round(perSecond));
 }
+
+/**
+ * Breaks prose into lines of at most `width` characters for rows that cannot wrap (tree rows):
+ * each sentence or `;`-clause starts a line, and long ones break between words.
+ */
+export function wrapProse(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const piece of text.trim().split(/(?<=[.;:])\s+(?=\S)/)) {
+    let line = '';
+    for (const word of piece.split(/\s+/)) {
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) lines.push(line);
+  }
+  return lines;
+}

@@ -49,6 +49,8 @@ export async function startSession({ resultsDir = path.join(root, 'test-results'
       'socketLab.closedConnectionRetentionSeconds': 1,
       // Recently used commands would otherwise come first in the palette.
       'workbench.commandPalette.history': 0,
+      // A group row stuck at a tree's top (sticky scroll) covers the row under it from the mouse.
+      'workbench.tree.enableStickyScroll': false,
     },
   });
   const { browser, page } = await openWorkbench(paths.chromium, codeServer.url);

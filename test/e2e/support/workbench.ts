@@ -90,6 +90,18 @@ export async function setPaneExpanded(page: Page, title: string, expanded: boole
   }
 }
 
+/** Expands or folds a tree row (a Labs group, a server) by clicking it, as a user would. */
+export async function setRowExpanded(row: Locator, expanded: boolean): Promise<void> {
+  await row.waitFor({ state: 'visible' });
+  for (let attempt = 1; (await row.getAttribute('aria-expanded')) !== String(expanded); attempt++) {
+    if (attempt > 3) throw new Error(`the row could not be ${expanded ? 'expanded' : 'folded'}`);
+    // Pointing at the row first moves the pointer off whatever hover (a tooltip) covered it.
+    await row.hover();
+    await row.locator('.monaco-tl-twistie').click({ timeout: 5000 }).catch(() => undefined);
+    await waitFor('the row to toggle', async () => (await row.getAttribute('aria-expanded')) === String(expanded) || undefined, 2000).catch(() => undefined);
+  }
+}
+
 export function paneRow(page: Page, title: string, text: string | RegExp): Locator {
   return pane(page, title).locator('.monaco-list-row', { hasText: text }).first();
 }

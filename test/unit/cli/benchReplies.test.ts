@@ -215,28 +215,48 @@ describe('CLI bench: text payloads and what a reply must be (--payload, --expect
     }
   });
 
-  for (const handler of HANDLER_NAMES) {
-    it(`Load Test…'s arguments for the ${handler} handler check what it answers`, async () => {
-      const server = await serve('tcp', handler);
-      try {
-        const { code, result } = await bench([...server.target, '-c', '2', '-d', '0.5', ...benchCheckArgs(handler)]);
-        if (handler === 'welcome') {
-          // It greets and closes: the honest result is that every connection was closed.
-          assert.equal(result.closedByServer, 2);
-          assert.ok(result.bytesReceived > 0);
-          assert.ok(result.measuredS < result.durationS);
-          assert.equal(code, 3);
-        } else {
+  for (const transport of ['tcp', 'udp'] as const) {
+    for (const handler of HANDLER_NAMES) {
+      it(`Load Test…'s arguments for the ${handler} handler over ${transport} check what it answers, and pass`, async () => {
+        const server = await serve(transport, handler);
+        try {
+          const args = benchCheckArgs(handler, transport);
+          const { code, result } = await bench([...server.target, '-c', '2', '-d', '0.5', ...args]);
           assert.equal(code, 0, JSON.stringify(result));
-          assert.ok(result.msgs > 50, `msgs ${result.msgs}`);
+          assert.ok(result.msgs > 20, `msgs ${result.msgs}`);
           assert.equal(result.corruptBytes, 0);
           assert.equal(result.closedByServer, 0);
+          if (handler === 'welcome' && transport === 'tcp') {
+            // It greets and closes: each exchange is a connection that read the whole greeting.
+            assert.equal(result.expect, 'greeting');
+            assert.equal(result.errors, 0, JSON.stringify(result));
+            assert.equal(result.bytesReceived, result.bytesVerified);
+            assert.ok(result.bytesReceived >= result.msgs * 'Thank you for connecting\n'.length, JSON.stringify(result));
+          }
+        } finally {
+          await server.stop();
         }
-      } finally {
-        await server.stop();
-      }
-    });
+      });
+    }
   }
+
+  it('--expect greeting: a server that closes without a word fails the check (exit 3); UDP and --fault are refused', async () => {
+    const mute = net.createServer((c) => c.end());
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { code, result } = await bench(['tcp', `127.0.0.1:${(mute.address() as net.AddressInfo).port}`, '-c', '1', '-d', '0.5', '--expect', 'greeting']);
+      assert.equal(code, 3, JSON.stringify(result));
+      assert.equal(result.msgs, 0);
+      assert.ok(result.errors > 0);
+    } finally {
+      mute.close();
+    }
+    const udp = await runCli(['bench', 'udp', '127.0.0.1:9', '--expect', 'greeting']).exit();
+    assert.equal(udp.code, 2);
+    assert.match(udp.stderr, /--expect greeting .* tcp or unix/);
+    const fault = await runCli(['bench', 'tcp', '127.0.0.1:9', '--expect', 'greeting', '--fault', 'reset']).exit();
+    assert.equal(fault.code, 2);
+  });
 
   it('bad --payload / --expect: exit 2 with the choices', async () => {
     const a = await runCli(['bench', 'tcp', '127.0.0.1:9', '--payload', 'utf16']).exit();
@@ -244,7 +264,7 @@ describe('CLI bench: text payloads and what a reply must be (--payload, --expect
     assert.match(a.stderr, /--payload must be binary or text; got "utf16"/);
     const b = await runCli(['bench', 'tcp', '127.0.0.1:9', '--expect', 'lower']).exit();
     assert.equal(b.code, 2);
-    assert.match(b.stderr, /--expect must be one of echo, upper, any, none; got "lower"/);
+    assert.match(b.stderr, /--expect must be one of echo, upper, any, none, greeting; got "lower"/);
   });
 });
 

@@ -19,6 +19,15 @@ describe('address validation', () => {
     for (const bad of ['', 'a b', '127.0.0.1:80', 'http://x', '-bad']) assert.ok(validateHost(bad), bad);
   });
 
+  it('refuses digits and dots that are no IPv4 address (999.1.1.1) before any look-up, naming the number out of range', () => {
+    assert.equal(validateHost('999.1.1.1'), '"999.1.1.1" is not an IPv4 address: each of its four numbers must be from 0 to 255 (999 is not).');
+    assert.match(validateHost('127.0.0.256')!, /\(256 is not\)/);
+    for (const bad of ['1.2.3', '1.2.3.4.5', '127.1', '8080', '1..2.3']) assert.match(validateHost(bad)!, /is not an IPv4 address: that is four numbers from 0 to 255/, bad);
+    for (const ok of ['255.255.255.255', '0.0.0.0', '127.0.0.1', '10.0.0.1', 'host1.example', '3com.com']) assert.equal(validateHost(ok), undefined, ok);
+    // Nothing out of range is warned about as a non-loopback bind: it is refused first.
+    assert.ok(validateHost('127.999.0.1'));
+  });
+
   it('warns for any bind that is not loopback', () => {
     assert.equal(exposureWarning('127.0.0.1'), undefined);
     assert.equal(exposureWarning('::1'), undefined);

@@ -116,6 +116,22 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     assert.equal(new Set(frames.flatMap((f) => f.lanes.map((l) => l.id))).size, 2000);
   });
 
+  it("an iterative server's connection lanes say the server serves them one at a time; an event-loop server's say its event loop", async () => {
+    const iterative = await engine.startServer({ transport: 'tcp', model: 'iterative', handler: 'echo', host: '127.0.0.1', port: 0 });
+    const loop = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
+    const portOf = (s: { address: string }) => Number(/:(\d+)$/.exec(s.address)![1]);
+    const clients = [await TestClient.connect({ port: portOf(iterative) }), await TestClient.connect({ port: portOf(iterative) }), await TestClient.connect({ port: portOf(loop) })];
+    try {
+      await until(engine, () => [...source.all()].filter((e) => e.kind === 'connection').length === 3, 'three connections in the mirror');
+      const lanes = feed.reset(Date.now()).flatMap((f) => f.lanes).filter((l) => l.kind === 'connection');
+      const of = (s: { id: string }) => lanes.filter((l) => l.groupId === s.id).map((l) => l.label).sort();
+      assert.deepEqual(of(iterative), ['open · served by the server itself, one client at a time', 'waiting · waiting for its turn: the server serves one client at a time (next)']);
+      assert.deepEqual(of(loop), ['open · served by event loop']);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
   it("a busy server's figures go out once a second, not on every tick; its end at once", async () => {
     const server = await engine.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
     const port = Number(/:(\d+)$/.exec(server.address)![1]);

@@ -67,7 +67,11 @@ export abstract class ConnectionWorker extends Actor implements ServiceWorker {
     // Once ended, the slot may serve another worker: keep what was true at the end.
     if (this.finalView) return this.finalView;
     const conn = this.job?.conn;
-    return { ...super.view(), serving: conn ? { id: conn.id, peer: conn.peerAddress } : null };
+    const view = super.view();
+    if (!conn) return { ...view, serving: null };
+    // Whatever the thread did before (an earlier job, a wait on the clock) is not this
+    // connection's: its time in the present state never exceeds the connection's age.
+    return { ...view, stateSince: Math.max(view.stateSince, conn.createdAt), serving: { id: conn.id, peer: conn.peerAddress } };
   }
 
   /** Starts a job; returns its seq (`seq`: one handed out before by `nextSeq`). */
