@@ -58,7 +58,7 @@ export class Controller {
     this.tree = new ServersTreeProvider(this.mirror);
     this.treeView = vscode.window.createTreeView('socketLab.servers', { treeDataProvider: this.tree });
     this.labsTree = new LabsTreeProvider(this.mirror);
-    this.labsView = vscode.window.createTreeView('socketLab.labs', { treeDataProvider: this.labsTree });
+    this.labsView = vscode.window.createTreeView('socketLab.labs', { treeDataProvider: this.labsTree, showCollapseAll: true });
     const threadsTree = (this.threadsTree = new OwnedTreeProvider(this.mirror, threadsSpec));
     const syncTree = (this.syncTree = new OwnedTreeProvider(this.mirror, syncSpec));
     const threadsView = (this.threadsView = vscode.window.createTreeView<OwnedNode>('socketLab.threads', { treeDataProvider: threadsTree }));

@@ -4,10 +4,11 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { findProcesses, isListening } from '../support/processes';
+import { labsGroupRow, openLabsGroup } from './support/labsView';
 import { clickTitleAction, expectNoToast } from './support/menus';
 import { serverPorts } from './support/servers';
 import { session } from './support/session';
-import { answer, clickInlineAction, contextAction, notification, openSocketLab, pane, paneRow, paneText, pick, quickInputMessage, runCommand, runLabFromPalette, serversPane, setPaneExpanded, setRowExpanded, terminalText, treeRow, treeRowTexts, waitFor, waitForNoVisibleTerminal } from './support/workbench';
+import { answer, clickInlineAction, contextAction, notification, openSocketLab, pane, paneRow, paneText, pick, quickInputMessage, runCommand, runLabFromPalette, serversPane, setPaneExpanded, terminalText, treeRow, treeRowTexts, waitFor, waitForNoVisibleTerminal } from './support/workbench';
 
 // Issue 19, the first hour in the views: what VS Code passes to view-title and context-menu
 // commands (a row is always selected first, as a user's is), what the terminals Socket Lab opens
@@ -217,8 +218,12 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     const { page } = session();
     await upperServer(page);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    // An earlier test may have copied something (a tree's JSON): start from an empty clipboard.
+    await page.evaluate('navigator.clipboard.writeText("")');
     await contextAction(page, serverRow(page, upper), 'Copy Address');
-    assert.equal(await waitFor('the address on the clipboard', async () => (await page.evaluate(() => navigator.clipboard.readText())) || undefined), `127.0.0.1:${upper}`);
+    const clipboard = async () => String(await page.evaluate('navigator.clipboard.readText()'));
+    await waitFor('the address on the clipboard', async () => (await clipboard()) || undefined);
+    assert.equal(await clipboard(), `127.0.0.1:${upper}`);
     await contextAction(page, serverRow(page, upper), 'Open N Clients…');
     await answer(page, 'Open N Clients', '2');
     await waitFor('two clients', async () => findProcesses(`client tcp 127.0.0.1:${upper}`).length === 2 || undefined);
@@ -250,11 +255,12 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     await serverRow(page, port).click();
     await clickTitleAction(page, 'Servers', 'Start Recording');
     await serverRow(page, port).click();
+    // Earlier tests saved recordings to the same folder: this one is the new file.
+    const dir = path.join(session().workspace, 'socket-lab-recordings');
+    const recordings = () => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.trace.json')) : []);
+    const earlier = new Set(recordings());
     await clickTitleAction(page, 'Servers', 'Stop Recording and Save');
-    const saved = await waitFor('the saved recording', async () => {
-      const dir = path.join(session().workspace, 'socket-lab-recordings');
-      return fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.trace.json')) : undefined;
-    });
+    const saved = await waitFor('the saved recording', async () => recordings().find((f) => !earlier.has(f)));
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'View: Show Explorer');
     const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'socket-lab-recordings' }).first();
@@ -274,8 +280,8 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     const { page } = session();
     await openSocketLab(page);
     await setPaneExpanded(page, 'Servers', false);
-    const threadsGroup = paneRow(page, 'Labs', /^Threads\s*\d+ labs?/);
-    await setRowExpanded(threadsGroup, true);
+    const threadsGroup = labsGroupRow(page, 'Threads');
+    await openLabsGroup(page, 'Threads');
     // A group row selected: Run Lab names no lab, so it asks which.
     await threadsGroup.click();
     await clickTitleAction(page, 'Labs', 'Run Lab');

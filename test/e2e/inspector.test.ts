@@ -24,8 +24,13 @@ describe('Inspector trees in a real VS Code: cross-links, filters, grouping', fu
     await runLabFromPalette(page, 'deadlock', /^Deadlock/);
     await waitFor('the deadlock in the Sync view', async () => ((await paneText(page, 'Sync')).match(/DEADLOCK/g)?.length ?? 0) === 2 || undefined, 30_000);
     // Sync → Threads: click "holder: T1" under a lock.
-    await paneRow(page, 'Sync', 'holder: T1').click();
-    await waitFor('T1 selected in Threads & Processes', async () => (await selected(page, 'Threads & Processes', /^T1/).count()) > 0 || undefined);
+    // A click on a row the live tree re-rendered under the pointer can be lost: click again.
+    const t1Selected = async () => (await selected(page, 'Threads & Processes', /^T1/).count()) > 0 || undefined;
+    for (let attempt = 1; ; attempt++) {
+      await paneRow(page, 'Sync', 'holder: T1').click();
+      if (await waitFor('T1 selected in Threads & Processes', t1Selected, 5000).then(() => true, () => false)) break;
+      if (attempt >= 3) throw new Error('T1 was not selected in Threads & Processes after three clicks on "holder: T1"');
+    }
     // Threads → Sync: T1 waits for the lock T2 holds.
     const t1 = paneRow(page, 'Threads & Processes', /T1\s*waiting for Lock/);
     const wanted = /waiting for (Lock [AB])/.exec(await t1.innerText())![1]!;

@@ -43,12 +43,14 @@ describe('Record, export and replay in a real VS Code', function () {
       await waitFor('the thread to leave recv', async () => (await paneRow(page, 'Threads & Processes', /blocked in recv/).count()) === 0 || undefined);
       await waitFor('the connection row to close or go', async () => (await treeRow(page, /closed/).count()) > 0 || (await treeRow(page, /127\.0\.0\.1:\d+ ·/).count()) === 0 || undefined);
 
+      // Earlier tests of this window saved recordings to the same folder: this one is the new file.
+      const folder = path.join(workspace, 'socket-lab-recordings');
+      const earlier = new Set(fs.existsSync(folder) ? fs.readdirSync(folder) : []);
       await runCommand(page, 'Socket Lab: Stop Recording and Save');
       const toast = notification(page, 'Recording saved');
       await toast.waitFor({ state: 'visible' });
       await status.waitFor({ state: 'hidden' });
-      const folder = path.join(workspace, 'socket-lab-recordings');
-      const files = fs.readdirSync(folder);
+      const files = fs.readdirSync(folder).filter((f) => !earlier.has(f));
       const traceName = files.find((f) => f.endsWith('.trace.json'))!;
       const logName = files.find((f) => f.endsWith('.connections.txt'))!;
       assert.ok(traceName && logName, files.join(', '));

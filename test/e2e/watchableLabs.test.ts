@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
+import { foldLabsGroups, openLabsGroup } from './support/labsView';
 import { session } from './support/session';
 import { startServerAndWait } from './support/servers';
 import { clickInlineAction, openSocketLab, pane, paneRow, paneText, runCommand, setPaneExpanded, setRowExpanded, treeRow, waitFor } from './support/workbench';
@@ -79,9 +80,7 @@ describe('Labs a learner can watch, and a sidebar readable at its default width'
     // This lab needs Labs, Threads and Sync: fold Servers, as a user would, and start at the top.
     await setPaneExpanded(page, 'Servers', false);
     try {
-      const threadsGroup = paneRow(page, 'Labs', /^Threads\s*\d+ labs/);
-      await scrollToRow(page, 'Labs', threadsGroup);
-      await setRowExpanded(threadsGroup, true);
+      await openLabsGroup(page, 'Threads');
       const race = paneRow(page, 'Labs', /^Race counter/);
       await scrollToRow(page, 'Labs', race);
       await race.click();
@@ -164,7 +163,7 @@ describe('Labs a learner can watch, and a sidebar readable at its default width'
         ['Processes', ['Process memory isolation', 'Join ordering with processes', 'terminate, is_alive and exitcode', 'Shared Array and Manager dict', 'Process lock']],
         ['Pools', ['Pool: apply_async vs apply']],
       ];
-      for (const [g] of groups) await setRowExpanded(paneRow(page, 'Labs', new RegExp(`^${g}\\s*\\d+ labs?`)), false);
+      await foldLabsGroups(page);
       const body = pane(page, 'Labs').locator('.pane-body');
       const box = (await body.boundingBox())!;
       for (const [g] of groups) assert.ok(await inPane(paneRow(page, 'Labs', new RegExp(`^${g}\\s*\\d+ labs?`)), box), `the ${g} group is in view`);
@@ -186,7 +185,7 @@ describe('Labs a learner can watch, and a sidebar readable at its default width'
       }
 
       // An outcome reads in full: its rows are not cut.
-      await setRowExpanded(paneRow(page, 'Labs', /^Processes\s*\d+ labs/), true);
+      await openLabsGroup(page, 'Processes');
       await clickInlineAction(paneRow(page, 'Labs', /^Process memory isolation/), 'Run Lab Fast');
       await waitFor('the memory-isolation outcome', async () => (await labsText(page)).includes("the parent's list stayed empty") || undefined, 30_000);
       await page.mouse.move(700, 450);
@@ -201,7 +200,8 @@ describe('Labs a learner can watch, and a sidebar readable at its default width'
       }
       assert.ok(outcomeRows.length >= 2, `the outcome is in rows: ${JSON.stringify(outcomeRows)}`);
       await session().screenshot('94-sidebar-1400x900-labs');
-      await setRowExpanded(paneRow(page, 'Labs', /^Processes\s*\d+ labs/), false);
+      // Its outcome rows pushed the group row out of view: fold with the view's button.
+      await foldLabsGroups(page);
     } finally {
       await page.setViewportSize({ width: 1400, height: 1200 });
     }
