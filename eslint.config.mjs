@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // The engine must run without VS Code (CLI, unit tests, a future external process).
-    files: ['src/engine/**', 'src/protocol/**', 'src/cli/**', 'src/webview/**'],
+    files: ['src/engine/**', 'src/protocol/**', 'src/feeds/**', 'src/cli/**', 'src/webview/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }] }] },
   },
   {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SocketLabError } from '../engine/errors';
-import { formatBytes } from '../engine/text/format';
+import { formatBytes } from '../protocol/format';
 import { parseTarget, type ClientTransportKind } from '../engine/target';
 import { FAULT_NAMES, isFaultName, runFault } from './load/faults';
 import { NO_GREETING } from './load/greeting';

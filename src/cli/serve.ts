@@ -4,7 +4,7 @@ import { Engine } from '../engine/engine';
 import { SocketLabError } from '../engine/errors';
 import { HANDLER_NAMES, parseHandler } from '../engine/server/handlers';
 import { isModel, isTransport, MODELS, resolveServerOptions, TRANSPORTS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
-import { formatBytes } from '../engine/text/format';
+import { formatBytes } from '../protocol/format';
 import { createOutput } from './output';
 import { UsageError } from './usage';
 

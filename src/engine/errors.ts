@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { ErrorInfo } from './state/views';
+import type { ErrorInfo } from '../protocol/views';
 
 /** Any thrown value as plain, serialisable data (type, message, stack). */
 export function toErrorInfo(err: unknown): ErrorInfo {

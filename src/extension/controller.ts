@@ -11,7 +11,7 @@ import { askClientTarget, targetArgs } from './clientTarget';
 import { CliTerminals } from './terminals';
 import { LabsTreeProvider, type LabsNode } from './labsTree';
 import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
-import type { PoolView, SyncView, ThreadView } from '../engine/state/views';
+import type { PoolView, SyncView, ThreadView } from '../protocol/views';
 import { entityId } from './pickTarget';
 import { poolsSpec, syncSpec, THREAD_FILTERS, threadsSpec } from './runtimeViews';
 import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard';

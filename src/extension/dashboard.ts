@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { type DashboardAction, type HostMessage, parseWebviewMessage } from '../protocol/messages';
 import type { FollowHandle } from '../engine/engine';
-import { DashboardFeed, SAMPLE_MS } from './dashboardFeed';
-import { StreamFeed } from './streamFeed';
+import { DashboardFeed, SAMPLE_MS } from '../feeds/dashboardFeed';
+import { StreamFeed } from '../feeds/streamFeed';
 import { dashboardHtml, dashboardRoots, safePreview } from './webviewHtml';
 import type { StateMirror } from './stateMirror';
 

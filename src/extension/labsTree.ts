@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { LABS } from '../engine/labs/catalog';
 import { LAB_GROUPS, type LabDefinition, type LabGroup } from '../engine/labs/lab';
-import type { LabView } from '../engine/state/views';
-import { describeProgress } from '../engine/text/describe';
-import { plural, wrapProse } from '../engine/text/format';
+import type { LabView } from '../protocol/views';
+import { describeProgress } from '../protocol/describe';
+import { plural, wrapProse } from '../protocol/format';
 import { labState } from './ownedTree';
 import type { MirrorChange, StateMirror } from './stateMirror';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EntityView, LabView } from '../engine/state/views';
+import type { EntityView, LabView } from '../protocol/views';
 import type { MirrorChange, StateMirror } from './stateMirror';
 
 /** Rows: an owner (a lab; later a server or pool), an entity it owns, or a reference row under one. */

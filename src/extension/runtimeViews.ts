@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { EntityView, PoolView, PoolWorkerView, SyncView, ThreadView } from '../engine/state/views';
-import { formatSeconds } from '../engine/text/describe';
-import { describeSync, describeThread } from '../engine/text/describe';
+import type { EntityView, PoolView, PoolWorkerView, SyncView, ThreadView } from '../protocol/views';
+import { formatSeconds } from '../protocol/describe';
+import { describeSync, describeThread } from '../protocol/describe';
 import type { OwnedTreeSpec } from './ownedTree';
 
 const THREAD_ICONS: Record<string, [string, string?]> = {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ConnectionView, EntityView, ServerView } from '../engine/state/views';
-import { formatAge, formatBytes, formatRate, plural } from '../engine/text/format';
+import type { ConnectionView, EntityView, ServerView } from '../protocol/views';
+import { formatAge, formatBytes, formatRate, plural } from '../protocol/format';
 import type { MirrorChange, StateMirror } from './stateMirror';
 
 /** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Engine } from '../engine/engine';
 import type { Disposable as EngineDisposable } from '../engine/lifecycle';
-import type { EntityView, StateMessage } from '../engine/state/views';
+import type { EntityView, StateMessage } from '../protocol/views';
 
 /** What changed in one publisher message: `full` after a snapshot, else the touched ids. */
 export interface MirrorChange {

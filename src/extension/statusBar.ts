@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { plural } from '../engine/text/format';
+import { plural } from '../protocol/format';
 
 /** Running-server count in the status bar; hidden while nothing runs. */
 export class ServersStatusBar implements vscode.Disposable {

@@ -1,5 +1,5 @@
 // Lane colours from the theme (`--vscode-*`), so the dashboard follows light, dark and high contrast.
-import type { LaneState } from '../protocol/messages';
+import type { LaneState } from '../protocol/frames';
 
 const VARS: Record<LaneState, [string, string]> = {
   new: ['--vscode-disabledForeground', '#888888'],

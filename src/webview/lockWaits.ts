@@ -2,7 +2,7 @@
 // only when it ends (the waiter got the lock), so a thread stuck for a minute — a deadlock — would
 // read "waited 0 / wait 0 ms". Waits in progress are counted here, timed from the moment each
 // waiter's lane entered its waiting state.
-import type { LockRow } from '../protocol/messages';
+import type { LockRow } from '../protocol/frames';
 import type { LaneRecord } from './store';
 
 export interface LockWaitFigures {

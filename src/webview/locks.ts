@@ -1,6 +1,6 @@
 // The Locks panel: every primitive with its holder, waiters and wait/hold times, and the wait-for
 // graph (threads → the lock they wait for → the thread holding it) with deadlock cycles in red.
-import type { LockRow } from '../protocol/messages';
+import type { LockRow } from '../protocol/frames';
 import { el, formatMs, svg } from './dom';
 import { lockWaitFigures } from './lockWaits';
 import type { Store } from './store';

@@ -1,5 +1,6 @@
 // A recording as the replay panel receives it: parts put back together (no DOM here).
-import type { Frame, RecordedStream, ReplayPart, StreamEntry } from '../protocol/messages';
+import type { ReplayPart } from '../protocol/messages';
+import type { Frame, RecordedStream, StreamEntry } from '../protocol/frames';
 
 export interface RecordingHeader {
   readonly name: string;

@@ -1,7 +1,8 @@
 // Replay mode: the dashboard shows a recording instead of the live state. A cursor (scrub bar,
 // play) picks a time; the store is rebuilt from the recorded frames up to it, so the timeline,
 // charts, locks and streams all show that moment.
-import type { ReplayPart, StreamUpdate } from '../protocol/messages';
+import type { ReplayPart } from '../protocol/messages';
+import type { StreamUpdate } from '../protocol/frames';
 import { el } from './dom';
 import { RecordingData } from './recordingData';
 import type { Store } from './store';

@@ -1,6 +1,6 @@
 // The dashboard's memory: lanes with the spans they went through, locks, and chart series.
 // Everything is bounded: spans per lane, points per series, and lanes leave when the host says.
-import type { Frame, Lane, LaneState, LockRow, PoolSample, ServerSample } from '../protocol/messages';
+import type { Frame, Lane, LaneState, LockRow, PoolSample, ServerSample } from '../protocol/frames';
 
 export interface Span {
   readonly start: number;

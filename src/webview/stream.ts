@@ -1,8 +1,8 @@
 // Follow stream: the followed connection's reads and writes as a log (text or hex) and as a
 // client ↔ server sequence diagram. The host sends only what is new; this keeps a bounded tail.
-import { DIRECTION_LABELS, type Lane, type StreamEntry, type StreamUpdate } from '../protocol/messages';
+import { DIRECTION_LABELS, type Lane, type StreamEntry, type StreamUpdate } from '../protocol/frames';
 import { el, svg } from './dom';
-import { SERVED_ONE_AT_A_TIME } from '../engine/text/describe';
+import { SERVED_ONE_AT_A_TIME } from '../protocol/describe';
 import { arrowLabel, asText, decodeBase64, hexDump, offsetLabel } from './streamFormat';
 
 /** Records kept in the log; older ones leave the DOM. */

@@ -1,6 +1,6 @@
 // How the Follow stream shows bytes: escaped text (the same escaping the trees and terminals use,
 // so a peer's control sequences are shown, never obeyed) or a classic hex dump.
-import { escapeBytes } from '../engine/text/escape';
+import { escapeBytes } from '../protocol/escape';
 
 export function decodeBase64(b64: string): Uint8Array {
   const s = atob(b64);

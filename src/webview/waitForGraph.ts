@@ -1,6 +1,6 @@
 // The wait-for graph of the Locks panel: threads point at the lock they wait for, locks at the
 // thread holding them. A cycle is a deadlock; its nodes and edges are what the panel highlights.
-import type { LockRow } from '../protocol/messages';
+import type { LockRow } from '../protocol/frames';
 
 export interface GraphNode {
   readonly id: string;

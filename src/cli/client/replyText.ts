@@ -1,4 +1,4 @@
-import { StreamEscaper } from '../../engine/text/escape';
+import { StreamEscaper } from '../../protocol/escape';
 
 const CR = 0x0d;
 const LF = 0x0a;

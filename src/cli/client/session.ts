@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { SocketLabError } from '../../engine/errors';
 import { formatTarget, type Target } from '../../engine/target';
-import { unescapeText } from '../../engine/text/escape';
+import { unescapeText } from '../../protocol/escape';
 import { openConnection, type ClientConnection } from './connection';
 import { hexdump, parseHex } from './hexdump';
 import { DATAGRAM_WAIT_MS, formatSeconds, isLineEnding, LINE_ENDINGS, QUIT_GRACE_MS, REPLY_START_MS, type ClientOptions, type LineEnding } from './options';

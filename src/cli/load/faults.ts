@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { describeConnectError, SocketLabError } from '../../engine/errors';
-import { formatBytes } from '../../engine/text/format';
+import { formatBytes } from '../../protocol/format';
 import { formatTarget, type Target } from '../../engine/target';
 import { fillPattern } from './pattern';
 import { expectedReply, fillMessage, randomText, type ExpectKind, type PayloadKind } from './payload';

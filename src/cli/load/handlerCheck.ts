@@ -1,5 +1,5 @@
 import type { HandlerName } from '../../engine/server/handlers';
-import type { Transport } from '../../engine/state/views';
+import type { Transport } from '../../protocol/views';
 
 /**
  * The `bench` arguments whose check matches what a Socket Lab handler answers, so a load test of

@@ -2,7 +2,7 @@ import { Emitter } from '../lifecycle';
 import type { Logger } from '../log';
 import { toErrorInfo } from '../server/connection';
 import type { StateModel, Tracked } from '../state/model';
-import type { DeadlockInfo, ErrorInfo, LabProgress, LabState, LabView } from '../state/views';
+import type { DeadlockInfo, ErrorInfo, LabProgress, LabState, LabView } from '../../protocol/views';
 import { Pool } from '../pool/pool';
 import { Runtime } from '../runtime/runtime';
 import { abortableSleep, abortableUntil, type LabDefinition, type LabOutcome } from './lab';

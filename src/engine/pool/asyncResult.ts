@@ -1,5 +1,5 @@
 import { PyError } from '../runtime/pyErrors';
-import type { ErrorInfo } from '../state/views';
+import type { ErrorInfo } from '../../protocol/views';
 
 /** The task's own error, rebuilt in the pool's thread with the worker's stack. */
 export class TaskError extends Error {

@@ -4,7 +4,7 @@ import { Emitter } from '../lifecycle';
 import { silentLogger, type Logger } from '../log';
 import { PyError } from '../runtime/pyErrors';
 import type { StateModel, Tracked } from '../state/model';
-import type { ErrorInfo, PoolState, PoolView } from '../state/views';
+import type { ErrorInfo, PoolState, PoolView } from '../../protocol/views';
 import { AsyncResult, TaskError } from './asyncResult';
 import type { PoolReply } from './poolMessages';
 import { describeJob, type Job, PoolWorker } from './poolWorkerHandle';

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../state/views';
+import type { ErrorInfo } from '../../protocol/views';
 
 /** How a pool worker starts: its initializer (Python's `initializer`, `initargs`), if any. */
 export interface PoolWorkerInit {

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { StateModel, Tracked } from '../state/model';
-import type { PoolWorkerState, PoolWorkerView } from '../state/views';
+import type { PoolWorkerState, PoolWorkerView } from '../../protocol/views';
 import type { PoolReply, PoolRequest, PoolWorkerInit } from './poolMessages';
 
 /** One job a worker runs: a call, or a chunk of a map. */

@@ -1,7 +1,7 @@
 import { nowMs, T_STATE, T_VERSION, TF_SINCE, toWallClock } from './arena';
 import { ThreadState } from './threadState';
 import type { Tracked } from '../state/model';
-import type { ErrorInfo, ThreadView } from '../state/views';
+import type { ErrorInfo, ThreadView } from '../../protocol/views';
 import { threadStateName } from './threadState';
 import type { RuntimeHost } from './runtimeHost';
 

@@ -1,5 +1,5 @@
 import type { Tracked, StateModel } from '../state/model';
-import type { SyncView } from '../state/views';
+import type { SyncView } from '../../protocol/views';
 import { nowMs } from './arena';
 import type { Lock } from './lock';
 import type { BrokerCall, BrokerHandle, BrokerType } from './processMessages';

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../state/views';
+import type { ErrorInfo } from '../../protocol/views';
 
 /** A shared object served by the parent's broker (Python's Manager), named in a process's args. */
 export interface BrokerHandle {

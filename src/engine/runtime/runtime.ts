@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Emitter, type Disposable } from '../lifecycle';
 import { silentLogger, type Logger } from '../log';
 import type { StateModel } from '../state/model';
-import type { DeadlockInfo, WaitTarget } from '../state/views';
+import type { DeadlockInfo, WaitTarget } from '../../protocol/views';
 import { Actor } from './actor';
 import { Arena, T_ALIVE, T_STATE, T_WAIT_ON, T_WOKEN_BY, TF_WOKEN_AT } from './arena';
 import { Barrier } from './barrier';

@@ -1,7 +1,7 @@
 import type { Arena } from './arena';
 import type { Logger } from '../log';
 import type { StateModel } from '../state/model';
-import type { WaitTarget } from '../state/views';
+import type { WaitTarget } from '../../protocol/views';
 
 /** What threads and processes need from the runtime that owns them. */
 export interface RuntimeHost {

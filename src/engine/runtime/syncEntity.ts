@@ -15,7 +15,7 @@ import {
   OF_TOTAL_WAIT,
 } from './arena';
 import type { Tracked } from '../state/model';
-import type { SyncPrimitive, SyncView } from '../state/views';
+import type { SyncPrimitive, SyncView } from '../../protocol/views';
 import type { SyncObject } from './syncObject';
 
 const PRIMITIVE: Record<ObjectKind, SyncPrimitive> = {

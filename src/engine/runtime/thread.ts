@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { Emitter } from '../lifecycle';
-import type { ErrorInfo } from '../state/views';
+import type { ErrorInfo } from '../../protocol/views';
 import { Actor } from './actor';
 import { T_ALIVE, T_KILLED, nowMs } from './arena';
 import { PyError } from './pyErrors';

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../state/views';
+import type { ErrorInfo } from '../../protocol/views';
 
 /** What the main thread tells a new thread (workerData). */
 export interface ThreadStart {

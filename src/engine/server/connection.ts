@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import type { StateModel, Tracked } from '../state/model';
-import type { ConnectionState, ConnectionView, ErrorInfo, HandlerPhase, Transport } from '../state/views';
-import { previewBytes } from '../text/escape';
+import type { ConnectionState, ConnectionView, ErrorInfo, HandlerPhase, Transport } from '../../protocol/views';
+import { previewBytes } from '../../protocol/escape';
 import { formatHostPort, toErrorInfo } from '../errors';
 import type { ConnStats } from './workers/messages';
 import { Followers } from './streamCapture';

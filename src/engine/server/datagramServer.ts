@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from '../log';
 import type { StateModel } from '../state/model';
-import type { ErrorInfo } from '../state/views';
+import type { ErrorInfo } from '../../protocol/views';
 import { describeListenError, errnoCode, findFreePort, formatHostPort } from '../errors';
 import type { ResolvedServerOptions } from './options';
 import { Server, type ServerScripts } from './server';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { validateHost, validatePort } from '../address';
 import { HANDLERS, type HandlerName } from './handlers';
 
-import { MODELS, TRANSPORTS, type ConcurrencyModel, type Transport } from '../state/views';
+import { MODELS, TRANSPORTS, type ConcurrencyModel, type Transport } from '../../protocol/views';
 
 export { MODELS, TRANSPORTS, type ConcurrencyModel, type Transport };
 

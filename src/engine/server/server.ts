@@ -4,7 +4,7 @@ import { LatencyHistogram } from '../metrics/histogram';
 import type { Logger } from '../log';
 import { defaultScript, Runtime } from '../runtime/runtime';
 import type { StateModel, Tracked } from '../state/model';
-import type { ErrorInfo, ReadinessRound, ResponseTime, ServerState, ServerView } from '../state/views';
+import type { ErrorInfo, ReadinessRound, ResponseTime, ServerState, ServerView } from '../../protocol/views';
 import { formatHandler } from './handlers';
 import { Connection, type ConnectionOwner, type ConnectionService } from './connection';
 import type { Prefork } from './models/connectionProcess';

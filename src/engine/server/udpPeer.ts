@@ -1,6 +1,6 @@
 import type { StateModel, Tracked } from '../state/model';
-import type { ConnectionView, ErrorInfo } from '../state/views';
-import { previewBytes } from '../text/escape';
+import type { ConnectionView, ErrorInfo } from '../../protocol/views';
+import { previewBytes } from '../../protocol/escape';
 import { Followers } from './streamCapture';
 
 const PREVIEW_BYTES = 64;

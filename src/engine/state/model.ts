@@ -1,4 +1,4 @@
-import type { EntityKind, EntityView } from './views';
+import type { EntityKind, EntityView } from '../../protocol/views';
 
 /**
  * Something the model tracks. The owner keeps its own counters as plain fields (cheap on hot

@@ -1,6 +1,6 @@
 import { type Disposable, toDisposable } from '../lifecycle';
 import type { StateModel } from './model';
-import type { StateMessage } from './views';
+import type { StateMessage } from '../../protocol/views';
 
 export type StateListener = (message: StateMessage) => void;
 

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import type { ConnectionCapture } from '../../engine/server/connectionCapture';
 import type { CaptureLimits } from '../../engine/server/streamCapture';
-import { plural } from '../../engine/text/format';
-import type { Recording } from '../../protocol/messages';
+import { plural } from '../../protocol/format';
+import type { Recording } from '../../feeds/recording/format';
 import type { StateMirror } from '../stateMirror';
-import { MAX_RECORDING_BYTES, parseRecording } from './parseRecording';
-import { DEFAULT_RECORDER_LIMITS, Recorder } from './recorder';
+import { MAX_RECORDING_BYTES, parseRecording } from '../../feeds/recording/parseRecording';
+import { DEFAULT_RECORDER_LIMITS, Recorder } from '../../feeds/recording/recorder';
 import { ReplayPanel } from './replayPanel';
-import { connectionLogs, toChromeTrace } from './traceExport';
+import { connectionLogs, toChromeTrace } from '../../feeds/recording/traceExport';
 
 const TICK_MS = 200;
 

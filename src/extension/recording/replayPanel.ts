@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostMessage, type Recording, type ReplayPart } from '../../protocol/messages';
+import { parseWebviewMessage, type HostMessage, type ReplayPart } from '../../protocol/messages';
+import { type Recording } from '../../feeds/recording/format';
 import { dashboardHtml, dashboardRoots, safePreview } from '../webviewHtml';
-import { replayParts } from './replayParts';
+import { replayParts } from '../../feeds/recording/replayParts';
 
 export const REPLAY_VIEW_TYPE = 'socketLab.replay';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Lane, LockRow } from '../../../src/protocol/messages';
+import type { Lane, LockRow } from '../../../src/protocol/frames';
 import { lockWaitFigures } from '../../../src/webview/lockWaits';
 import type { LaneRecord } from '../../../src/webview/store';
 

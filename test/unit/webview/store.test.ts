@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Frame, Lane } from '../../../src/protocol/messages';
+import type { Frame, Lane } from '../../../src/protocol/frames';
 import { MAX_POINTS, Store } from '../../../src/webview/store';
 
 function lane(over: Partial<Lane>): Lane {

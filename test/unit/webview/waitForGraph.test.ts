@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { LockRow } from '../../../src/protocol/messages';
+import type { LockRow } from '../../../src/protocol/frames';
 import { buildWaitForGraph } from '../../../src/webview/waitForGraph';
 
 function lock(id: string, holder: string | null, waiters: string[]): LockRow {

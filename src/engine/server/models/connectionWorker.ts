@@ -1,7 +1,7 @@
 import { Actor } from '../../runtime/actor';
 import type { RuntimeHost } from '../../runtime/runtimeHost';
 import { ThreadState } from '../../runtime/threadState';
-import type { ThreadView } from '../../state/views';
+import type { ThreadView } from '../../../protocol/views';
 import type { Connection } from '../connection';
 import type { DatagramRequest, HandlerChoice } from './dispatcher';
 import type { ServiceWorker, WorkerEvents } from './serviceWorker';

@@ -1,4 +1,4 @@
-import type { ErrorInfo, WorkerCapacity } from '../../state/views';
+import type { ErrorInfo, WorkerCapacity } from '../../../protocol/views';
 import type { Connection } from '../connection';
 import type { HandlerName } from '../handlers';
 

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../state/views';
+import type { ErrorInfo } from '../../../protocol/views';
 import { toErrorInfo } from '../../errors';
 import type { Connection, ConnectionService } from '../connection';
 import { HANDLERS, type HandlerSession } from '../handlers';

@@ -1,5 +1,5 @@
 import type { Runtime } from '../../runtime/runtime';
-import type { WorkerCapacity } from '../../state/views';
+import type { WorkerCapacity } from '../../../protocol/views';
 import type { Connection } from '../connection';
 import { ConnectionProcess, type Prefork } from './connectionProcess';
 import { ConnectionThread } from './connectionThread';

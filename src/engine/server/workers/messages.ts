@@ -1,6 +1,6 @@
 // Messages between a server and the threads or child processes that serve its connections.
 // `seq` names the job: a message for a job that already ended is dropped, never misapplied.
-import type { ErrorInfo, HandlerPhase } from '../../state/views';
+import type { ErrorInfo, HandlerPhase } from '../../../protocol/views';
 import type { HandlerName } from '../handlers';
 
 export interface HandlerJob {

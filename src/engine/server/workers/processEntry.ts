@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { toErrorInfo } from '../../errors';
 import { ThreadState } from '../../runtime/threadState';
-import type { HandlerPhase } from '../../state/views';
+import type { HandlerPhase } from '../../../protocol/views';
 import { HANDLERS, type HandlerContext } from '../handlers';
 import { MAX_BATCH_LATENCIES, type ConnStats, type DatagramJob, type FromWorker, type StreamJob, type ToWorker } from './messages';
 

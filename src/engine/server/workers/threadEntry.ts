@@ -6,7 +6,7 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { toErrorInfo } from '../../errors';
 import { Arena } from '../../runtime/arena';
 import { ThreadState } from '../../runtime/threadState';
-import type { HandlerPhase } from '../../state/views';
+import type { HandlerPhase } from '../../../protocol/views';
 import { HANDLERS, type HandlerContext } from '../handlers';
 import { Channel, F_EOF, F_GONE, F_INPUT_HELD, ring } from './channel';
 import { type DatagramJob, type FromWorker, ownBytes, SIG_WAKE, type StreamJob, type ToWorker } from './messages';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Engine } from '../../../../src/engine/engine';
 import { LABS } from '../../../../src/engine/labs/catalog';
-import type { LabView, ThreadView } from '../../../../src/engine/state/views';
+import type { LabView, ThreadView } from '../../../../src/protocol/views';
 import { poolScript, processScript, threadScript } from '../../support/build';
 
 describe('labs: each proves what it says (real threads and processes)', function () {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Engine } from '../../../../src/engine/engine';
 import { LABS, findLab } from '../../../../src/engine/labs/catalog';
 import { LAB_GROUPS, paceParams } from '../../../../src/engine/labs/lab';
-import type { LabView, SyncView } from '../../../../src/engine/state/views';
+import type { LabView, SyncView } from '../../../../src/protocol/views';
 import { poolScript, processScript, threadScript } from '../../support/build';
 
 describe('labs at a pace a learner can watch', function () {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import readline from 'node:readline';
-import { MODELS, type ConcurrencyModel } from '../../../../src/engine/state/views';
+import { MODELS, type ConcurrencyModel } from '../../../../src/protocol/views';
 import { CLI } from '../../../support/cli';
 import { eventually } from '../../../support/testClient';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { SocketLabError } from '../../../../src/engine/errors';
-import type { ConcurrencyModel } from '../../../../src/engine/state/views';
+import type { ConcurrencyModel } from '../../../../src/protocol/views';
 import { CLI, runCli } from '../../../support/cli';
 import { TestClient, eventually, udpExchange } from '../../../support/testClient';
 import { useEngine } from './support';

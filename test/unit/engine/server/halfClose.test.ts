@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MENU_GREETING, MENU_OPERATOR, MENU_RETRY, WELCOME_TEXT, type HandlerName } from '../../../../src/engine/server/handlers';
 import type { Server } from '../../../../src/engine/server/server';
-import { MODELS } from '../../../../src/engine/state/views';
+import { MODELS } from '../../../../src/protocol/views';
 import type { Where } from '../../../support/testClient';
 import { useEngine } from './support';
 

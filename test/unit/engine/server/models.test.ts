@@ -5,7 +5,7 @@ import { Engine } from '../../../../src/engine/engine';
 import { MENU_GREETING, MENU_OPERATOR, MENU_RETRY, WELCOME_TEXT, type HandlerName } from '../../../../src/engine/server/handlers';
 import type { Server } from '../../../../src/engine/server/server';
 import type { ServerOptions } from '../../../../src/engine/server/options';
-import { MODELS, type ConnectionView, type Transport } from '../../../../src/engine/state/views';
+import { MODELS, type ConnectionView, type Transport } from '../../../../src/protocol/views';
 import { scripts } from '../../support/build';
 import { useEngine } from './support';
 import { TestClient, eventually, udpExchange, type Where } from '../../../support/testClient';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { MODELS, type ResponseTime } from '../../../../src/engine/state/views';
+import { MODELS, type ResponseTime } from '../../../../src/protocol/views';
 import type { Server } from '../../../../src/engine/server/server';
 import { TestClient, eventually } from '../../../support/testClient';
 import { useEngine } from './support';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { Engine } from '../../../../src/engine/engine';
 import { SocketLabError } from '../../../../src/engine/errors';
 import type { Server } from '../../../../src/engine/server/server';
-import type { ConnectionView, StateMessage } from '../../../../src/engine/state/views';
+import type { ConnectionView, StateMessage } from '../../../../src/protocol/views';
 import { canListen, exchange, isListening } from '../../../support/processes';
 
 function connect(port: number): Promise<net.Socket> {

@@ -1,7 +1,7 @@
 import { Engine } from '../../../../src/engine/engine';
 import type { Server } from '../../../../src/engine/server/server';
 import type { ServerOptions } from '../../../../src/engine/server/options';
-import type { ConcurrencyModel } from '../../../../src/engine/state/views';
+import type { ConcurrencyModel } from '../../../../src/protocol/views';
 import { scripts } from '../../support/build';
 
 export interface EngineFixture {

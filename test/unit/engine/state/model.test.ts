@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAX_COUNTED_PER_DRAIN, StateModel, type Tracked } from '../../../../src/engine/state/model';
 import { Publisher } from '../../../../src/engine/state/publisher';
-import type { ServerView, StateMessage } from '../../../../src/engine/state/views';
+import type { ServerView, StateMessage } from '../../../../src/protocol/views';
 import { Engine } from '../../../../src/engine/engine';
 import { poolScript, processScript, threadScript } from '../../support/build';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { nowMs, TF_SINCE, toWallClock } from '../../../../src/engine/runtime/arena';
 import type { Actor } from '../../../../src/engine/runtime/actor';
-import type { ConnectionView, ThreadView } from '../../../../src/engine/state/views';
+import type { ConnectionView, ThreadView } from '../../../../src/protocol/views';
 import { eventually, TestClient } from '../../../support/testClient';
 import { useEngine } from '../server/support';
 

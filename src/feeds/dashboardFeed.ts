@@ -2,9 +2,10 @@
 // The webview needs lanes, locks and per-server samples, not whole entity views: a lane is sent
 // again only when what it draws changed (state, holder, target), not on every byte counted, so
 // 1,000 busy connections cost nothing per tick once their lanes exist.
-import { describeServedBy } from '../engine/text/describe';
-import type { ConcurrencyModel, ConnectionView, EntityView, PoolView, PoolWorkerView, ServerView, SyncView, ThreadView } from '../engine/state/views';
-import { type Frame, type Lane, type LaneState, type LockRow, MAX_MESSAGE_BYTES, type PoolSample, type ServerSample } from '../protocol/messages';
+import { describeServedBy } from '../protocol/describe';
+import type { ConcurrencyModel, ConnectionView, EntityView, PoolView, PoolWorkerView, ServerView, SyncView, ThreadView } from '../protocol/views';
+import { MAX_MESSAGE_BYTES } from '../protocol/messages';
+import { type Frame, type Lane, type LaneState, type LockRow, type PoolSample, type ServerSample } from '../protocol/frames';
 
 export interface EntitySource {
   get(id: string): EntityView | undefined;

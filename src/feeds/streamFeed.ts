@@ -1,6 +1,6 @@
 import type { FollowHandle } from '../engine/engine';
 import type { StreamRecord } from '../engine/server/streamCapture';
-import { STREAM_RECORD_BYTES, type StreamEntry, type StreamUpdate } from '../protocol/messages';
+import { STREAM_RECORD_BYTES, type StreamEntry, type StreamUpdate } from '../protocol/frames';
 
 /** A captured record as the webview and recordings carry it: its first STREAM_RECORD_BYTES, base64. */
 export function toStreamEntry(r: StreamRecord): StreamEntry {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Engine } from '../../../src/engine/engine';
-import type { EntityView, StateMessage } from '../../../src/engine/state/views';
-import { DashboardFeed, SAMPLE_MS, type EntitySource } from '../../../src/extension/dashboardFeed';
-import type { Frame } from '../../../src/protocol/messages';
+import type { EntityView, StateMessage } from '../../../src/protocol/views';
+import { DashboardFeed, SAMPLE_MS, type EntitySource } from '../../../src/feeds/dashboardFeed';
+import type { Frame } from '../../../src/protocol/frames';
 import { poolScript, processScript, threadScript } from '../support/build';
 import { TestClient } from '../../support/testClient';
 

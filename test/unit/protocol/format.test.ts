@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describeProgress } from '../../../../src/engine/text/describe';
-import { wrapProse } from '../../../../src/engine/text/format';
+import { describeProgress } from '../../../src/protocol/describe';
+import { wrapProse } from '../../../src/protocol/format';
 
 describe('wrapProse: outcome sentences as rows that fit the sidebar', () => {
   const race = 'Expected 8000. Without a lock the counter reached 5121 (2879 updates lost); with the lock 8000 (0 lost).';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { escapeBytes, previewBytes, StreamEscaper, unescapeText } from '../../../../src/engine/text/escape';
+import { escapeBytes, previewBytes, StreamEscaper, unescapeText } from '../../../src/protocol/escape';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 

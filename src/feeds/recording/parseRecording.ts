@@ -1,7 +1,8 @@
 // A recording file is untrusted input (it may be hand-edited, truncated or not ours at all):
 // every field is checked before the dashboard sees it, and the first problem is named.
-import type { SyncPrimitive } from '../../engine/state/views';
-import { LANE_STATES, type Frame, type Lane, type LockRow, type PoolSample, type RecordedStream, type Recording, type ServerSample, type StreamEntry } from '../../protocol/messages';
+import type { SyncPrimitive } from '../../protocol/views';
+import { LANE_STATES, type Frame, type Lane, type LockRow, type PoolSample, type RecordedStream, type ServerSample, type StreamEntry } from '../../protocol/frames';
+import { type Recording } from './format';
 
 /** Files above this are refused before reading (a 10-minute recording is a few MB). */
 export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;

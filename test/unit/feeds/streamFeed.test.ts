@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { StreamFeed } from '../../../src/extension/streamFeed';
-import { MAX_MESSAGE_BYTES, type StreamUpdate } from '../../../src/protocol/messages';
+import { StreamFeed } from '../../../src/feeds/streamFeed';
+import { MAX_MESSAGE_BYTES } from '../../../src/protocol/messages';
+import { type StreamUpdate } from '../../../src/protocol/frames';
 import { TestClient, eventually } from '../../support/testClient';
 import { useEngine } from '../engine/server/support';
 

@@ -1,4 +1,6 @@
-import { MAX_MESSAGE_BYTES, type Frame, type RecordedStream, type Recording, type ReplayPart, type StreamEntry } from '../../protocol/messages';
+import { MAX_MESSAGE_BYTES, type ReplayPart } from '../../protocol/messages';
+import { type Frame, type RecordedStream, type StreamEntry } from '../../protocol/frames';
+import { type Recording } from './format';
 
 /**
  * Splits a recording into messages under the size limit, in order: header, frames, then each

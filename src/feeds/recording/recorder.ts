@@ -3,8 +3,9 @@
 // plus each connection's bytes, so replaying frames up to time t rebuilds the picture at t.
 import type { ConnectionCapture } from '../../engine/server/connectionCapture';
 import type { CaptureLimits } from '../../engine/server/streamCapture';
-import { STREAM_RECORD_BYTES, type Frame, type RecordedStream, type Recording } from '../../protocol/messages';
-import { plural } from '../../engine/text/format';
+import { STREAM_RECORD_BYTES, type Frame, type RecordedStream } from '../../protocol/frames';
+import { type Recording } from './format';
+import { plural } from '../../protocol/format';
 import { DashboardFeed, type EntitySource } from '../dashboardFeed';
 import { toStreamEntry } from '../streamFeed';
 

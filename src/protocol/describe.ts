@@ -1,4 +1,4 @@
-import type { ConcurrencyModel, ConnectionView, LabProgress, SyncView, ThreadView } from '../state/views';
+import type { ConcurrencyModel, ConnectionView, LabProgress, SyncView, ThreadView } from './views';
 
 // One line that answers "what is it doing?" for a thread, process or primitive (views and CLI).
 

@@ -1,8 +1,9 @@
 // A recording as Chrome trace-event JSON (opens in Perfetto and chrome://tracing) and its
 // connections' bytes as text. The trace also carries the recording itself, so Socket Lab can
 // reopen the file losslessly; trace viewers ignore keys they do not know.
-import { escapeBytes } from '../../engine/text/escape';
-import { DIRECTION_LABELS, type Lane, type LaneState, type Recording } from '../../protocol/messages';
+import { escapeBytes } from '../../protocol/escape';
+import { DIRECTION_LABELS, type Lane, type LaneState } from '../../protocol/frames';
+import { type Recording } from './format';
 
 /** One trace event (the subset of the format used here). */
 export interface TraceEvent {
