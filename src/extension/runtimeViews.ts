@@ -2,37 +2,19 @@ import * as vscode from 'vscode';
 import type { EntityView, PoolView, PoolWorkerView, SyncView, ThreadView } from '../protocol/views';
 import { formatSeconds } from '../protocol/describe';
 import { describeSync, describeThread } from '../protocol/describe';
+import { isBlocked, THREAD_STATES } from '../protocol/states';
 import type { OwnedTreeSpec } from './ownedTree';
-
-const THREAD_ICONS: Record<string, [string, string?]> = {
-  running: ['play-circle', 'charts.green'],
-  sleeping: ['clock'],
-  'waiting for lock': ['lock', 'charts.orange'],
-  'waiting for event': ['bell', 'charts.yellow'],
-  'waiting on condition': ['bell', 'charts.yellow'],
-  'waiting for semaphore': ['lock', 'charts.orange'],
-  'waiting at barrier': ['debug-pause', 'charts.yellow'],
-  joining: ['debug-step-into'],
-  'blocked in recv': ['plug', 'charts.blue'],
-  sending: ['arrow-up', 'charts.green'],
-  idle: ['circle-large-outline'],
-  done: ['pass', 'disabledForeground'],
-  failed: ['error', 'errorForeground'],
-  new: ['circle-outline'],
-};
 
 function icon(name: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-const BLOCKED = /^(blocked in recv|sending|waiting|joining)/;
-
 /** The Threads & Processes view's Filter action. */
 export const THREAD_FILTERS = {
   all: { label: 'All threads and processes', accepts: () => true },
   live: { label: 'Alive only', accepts: (t: ThreadView) => t.alive },
-  blocked: { label: 'Blocked or waiting', accepts: (t: ThreadView) => t.alive && BLOCKED.test(t.state) },
-  lock: { label: 'Waiting for a lock or semaphore', accepts: (t: ThreadView) => t.alive && /^waiting for (lock|semaphore)/.test(t.state) },
+  blocked: { label: 'Blocked or waiting', accepts: (t: ThreadView) => t.alive && isBlocked(t.state) },
+  lock: { label: 'Waiting for a lock or semaphore', accepts: (t: ThreadView) => t.alive && (THREAD_STATES[t.state].waitsOn === 'lock' || THREAD_STATES[t.state].waitsOn === 'semaphore') },
   running: { label: 'Running', accepts: (t: ThreadView) => t.alive && t.state === 'running' },
 } as const;
 
@@ -42,7 +24,7 @@ export const threadsSpec: OwnedTreeSpec<ThreadView> = {
   item(t, now) {
     const item = new vscode.TreeItem(t.name);
     item.description = `${t.kind === 'process' && t.ident ? `pid ${t.ident} · ` : ''}${describeThread(t, now)}`;
-    const [name, color] = THREAD_ICONS[t.state] ?? ['circle-outline'];
+    const [name, color] = THREAD_STATES[t.state].icon;
     item.iconPath = t.kind === 'process' && t.alive ? icon('server-process', color) : icon(name, color);
     item.contextValue = t.alive && t.name !== 'MainThread' ? `${t.kind}.alive` : t.kind;
     const md = new vscode.MarkdownString(undefined, true);

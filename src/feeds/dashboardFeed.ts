@@ -2,7 +2,8 @@
 // The webview needs lanes, locks and per-server samples, not whole entity views: a lane is sent
 // again only when what it draws changed (state, holder, target), not on every byte counted, so
 // 1,000 busy connections cost nothing per tick once their lanes exist.
-import { describeServedBy } from '../protocol/describe';
+import { describeServedBy, describeThread } from '../protocol/describe';
+import { THREAD_STATES } from '../protocol/states';
 import type { ConcurrencyModel, ConnectionView, EntityView, PoolView, PoolWorkerView, ServerView, SyncView, ThreadView } from '../protocol/views';
 import { MAX_MESSAGE_BYTES } from '../protocol/messages';
 import { type Frame, type Lane, type LaneState, type LockRow, type PoolSample, type ServerSample } from '../protocol/frames';
@@ -12,40 +13,18 @@ export interface EntitySource {
   all(): Iterable<EntityView>;
 }
 
-const THREAD_STATES: Record<string, LaneState> = {
-  new: 'new',
-  running: 'running',
-  sleeping: 'sleep',
-  'waiting for lock': 'lock',
-  'waiting for semaphore': 'lock',
-  'waiting for event': 'wait',
-  'waiting on condition': 'wait',
-  'waiting at barrier': 'wait',
-  joining: 'wait',
-  'blocked in recv': 'recv',
-  sending: 'send',
-  idle: 'idle',
-  done: 'done',
-  failed: 'failed',
-};
-
 const WORKER_STATES: Record<PoolWorkerView['state'], LaneState> = { starting: 'new', idle: 'idle', busy: 'running', exited: 'done' };
 
 function threadLane(t: ThreadView, group: string): Lane {
   const w = t.waitingFor;
-  let label = t.state;
-  if (w) label = `${t.state === 'joining' ? 'joining' : t.state.replace(/ (lock|event|semaphore)$/, '')} ${w.name}${w.holderName ? ` (held by ${w.holderName})` : ''}`;
-  else if (t.state === 'failed' && t.error) label = `failed · ${t.error.type}: ${t.error.message}`;
-  else if (t.kind === 'process' && !t.alive && t.exitCode !== null) label = `exited ${t.exitCode}`;
-  if (t.serving) label += ` · serving ${t.serving.peer}`;
   return {
     id: t.id,
     kind: t.kind,
     name: t.kind === 'process' && t.ident ? `${t.name} (pid ${t.ident})` : t.name,
     groupId: t.parentId,
     group,
-    state: t.error && !t.alive ? 'failed' : (THREAD_STATES[t.state] ?? 'running'),
-    label,
+    state: t.error && !t.alive ? 'failed' : THREAD_STATES[t.state].lane,
+    label: describeThread(t, null),
     since: t.stateSince,
     holding: t.holding,
     waitingForId: w?.id ?? null,
@@ -59,7 +38,7 @@ function connectionState(c: ConnectionView): LaneState {
   if (c.state === 'closed') return c.error ? 'failed' : 'done';
   if (c.state === 'waiting') return 'wait';
   if (c.backpressure) return 'send';
-  if (c.servedByState) return THREAD_STATES[c.servedByState] ?? 'open';
+  if (c.servedByState) return THREAD_STATES[c.servedByState].lane;
   return 'open';
 }
 

@@ -1,3 +1,4 @@
+import { THREAD_STATES } from './states';
 import type { ConcurrencyModel, ConnectionView, LabProgress, SyncView, ThreadView } from './views';
 
 // One line that answers "what is it doing?" for a thread, process or primitive (views and CLI).
@@ -7,21 +8,26 @@ export function formatSeconds(ms: number): string {
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
 
-export function describeThread(t: ThreadView, now: number): string {
-  const since = formatSeconds(now - t.stateSince);
+/**
+ * What a thread or process is doing, as its tree row, hover, lane and the CLI say it:
+ * `waiting for Lock A (1.2 s, held by T2)`. `now` null: without the time in the state (a
+ * timeline lane, which draws the time itself).
+ */
+export function describeThread(t: ThreadView, now: number | null): string {
+  const info = THREAD_STATES[t.state];
   const w = t.waitingFor;
+  const serving = t.serving ? ` · serving ${t.serving.peer}` : '';
   if (t.kind === 'process' && !t.alive && t.exitCode !== null) {
     return t.error ? `exited ${t.exitCode} · ${t.error.type}: ${t.error.message}` : `exited ${t.exitCode}`;
   }
   if (t.state === 'failed' && t.error) return `failed · ${t.error.type}: ${t.error.message}`;
+  const since = now === null || !info.timed ? [] : [formatSeconds(now - t.stateSince)];
   if (w) {
-    if (t.state === 'joining') return `joining ${w.name} (${since})`;
-    const held = w.holderName ? `, held by ${w.holderName}` : '';
-    return `${t.state} ${w.name}`.replace('waiting for lock', 'waiting for').replace('waiting for event', 'waiting for').replace('waiting for semaphore', 'waiting for') + ` (${since}${held})`;
+    const held = w.holderName && t.state !== 'joining' ? [`held by ${w.holderName}`] : [];
+    const paren = [...since, ...held];
+    return `${info.verb} ${w.name}${paren.length ? ` (${paren.join(', ')})` : ''}${serving}`;
   }
-  const serving = t.serving ? ` · serving ${t.serving.peer}` : '';
-  if (t.state === 'sleeping' || t.state === 'blocked in recv') return `${t.state} (${since})${serving}`;
-  return t.state + serving;
+  return `${t.state}${since.length ? ` (${since[0]})` : ''}${serving}`;
 }
 
 export function describeSync(s: SyncView): string {

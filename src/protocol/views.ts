@@ -1,5 +1,6 @@
 // The live state model's vocabulary: plain, serialisable views of what exists now.
 // Language-neutral on purpose: a later external reporter (say a Python program) can speak it too.
+import type { ThreadStateName } from './states';
 
 export type EntityKind = 'server' | 'connection' | 'lab' | 'thread' | 'process' | 'sync' | 'pool' | 'worker';
 
@@ -121,7 +122,7 @@ export interface ConnectionView extends EntityBase {
   /** The thread or process entity serving it, for cross-links; null on the event loop. */
   readonly servedById: string | null;
   /** That thread's or process's state, e.g. `blocked in recv`. */
-  readonly servedByState: string | null;
+  readonly servedByState: ThreadStateName | null;
   readonly phase: HandlerPhase;
   /** recv calls so far; the last and largest number of recvs one arriving segment took. */
   readonly reads: number;
@@ -148,8 +149,7 @@ export interface ThreadView extends EntityBase {
   readonly ident: number | null;
   readonly daemon: boolean;
   readonly alive: boolean;
-  /** e.g. `running`, `sleeping`, `waiting for lock`, `done` (see ThreadStateName). */
-  readonly state: string;
+  readonly state: ThreadStateName;
   readonly stateSince: number;
   readonly waitingFor: WaitTarget | null;
   /** Names of the locks it holds now. */

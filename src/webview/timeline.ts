@@ -2,7 +2,8 @@
 // time, grouped by owner. Lanes are drawn on one canvas and only the rows in view are drawn (and
 // only their labels exist in the DOM), so hundreds of lanes cost what the visible few do.
 import type { LaneState } from '../protocol/frames';
-import { cssVar, STATE_NAMES, stateColorVar, stateColors } from './colors';
+import { LANE_STATE_INFO } from '../protocol/states';
+import { cssVar, stateColorVar, stateColors } from './colors';
 import { el, formatMs } from './dom';
 import type { LaneRecord, Store } from './store';
 
@@ -86,7 +87,7 @@ export class Timeline {
     for (const s of ['running', 'recv', 'lock', 'wait', 'sleep', 'send', 'idle', 'open', 'done', 'failed'] as LaneState[]) {
       const sw = el('span', { class: 'swatch', 'data-state': s });
       sw.style.background = stateColorVar(s);
-      legend.append(el('span', { class: 'legend-item' }, sw, STATE_NAMES[s]));
+      legend.append(el('span', { class: 'legend-item' }, sw, LANE_STATE_INFO[s].legend));
     }
     legend.append(el('span', { class: 'legend-item' }, el('span', { class: 'swatch holding' }), 'holds a lock'));
     legend.append(el('span', { class: 'legend-item', title: 'A release, set or notify by the upper thread woke the lower one' }, '↕ woke another thread'));

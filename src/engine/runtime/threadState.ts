@@ -1,4 +1,7 @@
 // What a thread is doing, as one Int32 in shared memory (arena T_STATE). Names are what the UI shows.
+import type { ThreadStateName } from '../../protocol/states';
+
+export type { ThreadStateName };
 
 export enum ThreadState {
   New = 0,
@@ -18,39 +21,24 @@ export enum ThreadState {
   Idle = 13,
 }
 
-export type ThreadStateName =
-  | 'new'
-  | 'running'
-  | 'sleeping'
-  | 'waiting for lock'
-  | 'waiting for event'
-  | 'waiting on condition'
-  | 'waiting for semaphore'
-  | 'waiting at barrier'
-  | 'joining'
-  | 'blocked in recv'
-  | 'sending'
-  | 'done'
-  | 'failed'
-  | 'idle';
-
-const NAMES: readonly ThreadStateName[] = [
-  'new',
-  'running',
-  'sleeping',
-  'waiting for lock',
-  'waiting for event',
-  'waiting on condition',
-  'waiting for semaphore',
-  'waiting at barrier',
-  'joining',
-  'blocked in recv',
-  'sending',
-  'done',
-  'failed',
-  'idle',
-];
+/** Each state's name as the views show it (the table of what each means is in protocol/states). */
+const NAMES: Readonly<Record<ThreadState, ThreadStateName>> = {
+  [ThreadState.New]: 'new',
+  [ThreadState.Running]: 'running',
+  [ThreadState.Sleeping]: 'sleeping',
+  [ThreadState.WaitLock]: 'waiting for lock',
+  [ThreadState.WaitEvent]: 'waiting for event',
+  [ThreadState.WaitCondition]: 'waiting on condition',
+  [ThreadState.WaitSemaphore]: 'waiting for semaphore',
+  [ThreadState.WaitBarrier]: 'waiting at barrier',
+  [ThreadState.Joining]: 'joining',
+  [ThreadState.Recv]: 'blocked in recv',
+  [ThreadState.Sending]: 'sending',
+  [ThreadState.Done]: 'done',
+  [ThreadState.Failed]: 'failed',
+  [ThreadState.Idle]: 'idle',
+};
 
 export function threadStateName(state: number): ThreadStateName {
-  return NAMES[state] ?? 'running';
+  return NAMES[state as ThreadState] ?? 'running';
 }

@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import type { StateModel, Tracked } from '../state/model';
+import type { ThreadStateName } from '../../protocol/states';
 import type { ConnectionState, ConnectionView, ErrorInfo, HandlerPhase, Transport } from '../../protocol/views';
 import { previewBytes } from '../../protocol/escape';
 import { formatHostPort, toErrorInfo } from '../errors';
@@ -23,7 +24,7 @@ export interface ConnectionOwner {
 export interface ConnectionService {
   readonly servedBy: string;
   readonly servedById: string | null;
-  servedByState(): string | null;
+  servedByState(): ThreadStateName | null;
   /** Bytes arrived on the socket (already counted). */
   data(chunk: Buffer): void;
   /** The peer sent FIN: run finish, then close. */

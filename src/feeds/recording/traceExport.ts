@@ -2,7 +2,8 @@
 // connections' bytes as text. The trace also carries the recording itself, so Socket Lab can
 // reopen the file losslessly; trace viewers ignore keys they do not know.
 import { escapeBytes } from '../../protocol/escape';
-import { DIRECTION_LABELS, type Lane, type LaneState } from '../../protocol/frames';
+import { DIRECTION_LABELS, type Lane } from '../../protocol/frames';
+import { LANE_STATE_INFO } from '../../protocol/states';
 import { type Recording } from './format';
 
 /** One trace event (the subset of the format used here). */
@@ -27,21 +28,6 @@ export interface ChromeTrace {
   readonly otherData: Readonly<Record<string, string>>;
   readonly socketLabRecording: Recording;
 }
-
-/** What a lane state is called on a trace slice (Perfetto colours slices by name). */
-const STATE_NAMES: Record<LaneState, string> = {
-  new: 'starting',
-  running: 'running',
-  recv: 'blocked in recv',
-  send: 'sending',
-  lock: 'waiting for lock',
-  wait: 'waiting',
-  sleep: 'sleeping',
-  idle: 'idle',
-  open: 'open',
-  done: 'done',
-  failed: 'failed',
-};
 
 export function toChromeTrace(rec: Recording): ChromeTrace {
   const events: TraceEvent[] = [];
@@ -77,7 +63,7 @@ export function toChromeTrace(rec: Recording): ChromeTrace {
     const { pid, tid } = track(o.lane);
     const end = Math.max(at, o.start);
     events.push({
-      name: STATE_NAMES[o.lane.state],
+      name: LANE_STATE_INFO[o.lane.state].slice,
       cat: o.lane.kind,
       ph: 'X',
       ts: us(o.start),

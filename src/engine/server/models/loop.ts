@@ -1,3 +1,4 @@
+import type { ThreadStateName } from '../../../protocol/states';
 import type { ErrorInfo } from '../../../protocol/views';
 import { toErrorInfo } from '../../errors';
 import type { Connection, ConnectionService } from '../connection';
@@ -25,7 +26,7 @@ export class LoopService implements ConnectionService {
     if (!this.failed) this.conn.setPhase('handle');
   }
 
-  servedByState(): string | null {
+  servedByState(): ThreadStateName | null {
     return null;
   }
 
