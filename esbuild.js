@@ -1,5 +1,6 @@
 // One build, several bundles: each runs in a different place (extension host, terminal, webview).
 const esbuild = require('esbuild');
+const workerEntries = require('./src/engine/workers/entries.json');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -18,13 +19,9 @@ const builds = [
   { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // The CLI runs in integrated terminals and plain shells: `node dist/cli.js …`.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
-  // Runtime threads and processes: each worker script is its own small entry (it loads per thread).
-  { ...common, entryPoints: ['src/engine/runtime/threadWorker.ts'], outfile: 'dist/thread-worker.js', platform: 'node', format: 'cjs' },
-  { ...common, entryPoints: ['src/engine/runtime/processWorker.ts'], outfile: 'dist/process-worker.js', platform: 'node', format: 'cjs' },
-  { ...common, entryPoints: ['src/engine/pool/poolWorker.ts'], outfile: 'dist/pool-worker.js', platform: 'node', format: 'cjs' },
-  // A server's connection threads and child processes.
-  { ...common, entryPoints: ['src/engine/server/workers/threadEntry.ts'], outfile: 'dist/connection-thread.js', platform: 'node', format: 'cjs' },
-  { ...common, entryPoints: ['src/engine/server/workers/processEntry.ts'], outfile: 'dist/connection-process.js', platform: 'node', format: 'cjs' },
+  // Worker threads and child processes (lab threads and processes, pool workers, a server's
+  // connection threads and children): one small bundle each, as src/engine/workers/entries.json lists.
+  ...Object.entries(workerEntries).map(([name, entry]) => ({ ...common, entryPoints: [entry], outfile: `dist/${name}.js`, platform: 'node', format: 'cjs' })),
   // The dashboard's browser code, loaded by the webview under a strict CSP.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ];

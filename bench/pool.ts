@@ -17,7 +17,7 @@ const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const noop = path.join(__dirname, 'programs', 'noop-task.cjs');
-const script = path.join(root, 'dist', 'pool-worker.js');
+const workers = { 'pool-worker': path.join(root, 'dist', 'pool-worker.js') };
 
 interface Load {
   readonly perS: number;
@@ -51,7 +51,7 @@ async function load(run: (i: number) => Promise<unknown>, concurrency: number): 
 }
 
 async function ours(concurrency: number): Promise<Load> {
-  const pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes: 2, kind: 'thread', script });
+  const pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes: 2, kind: 'thread', workers });
   await pool.apply('noop', [0]);
   const r = await load((i) => pool.apply_async(`${noop}#noop`, [i]).get(), concurrency);
   await pool.terminate();
@@ -67,7 +67,7 @@ async function piscina(concurrency: number): Promise<Load> {
 }
 
 async function mapChunking(): Promise<{ autoMs: number; oneMs: number }> {
-  const pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes: 2, kind: 'thread', script });
+  const pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes: 2, kind: 'thread', workers });
   const items = Array.from({ length: 200_000 }, (_, i) => i);
   await pool.map('noop', items.slice(0, 1000));
   let t0 = performance.now();
@@ -87,7 +87,7 @@ async function firstResult(kind: 'thread' | 'process'): Promise<{ ours: number; 
   const rawMs: number[] = [];
   for (let i = 0; i < 7; i++) {
     let t0 = performance.now();
-    const pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes: 1, kind, script });
+    const pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes: 1, kind, workers });
     await pool.apply('noop', [1]);
     oursMs.push(performance.now() - t0);
     await pool.terminate();

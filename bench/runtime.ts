@@ -22,8 +22,7 @@ function runtime(): Runtime {
   return new Runtime({
     model: new StateModel({ retentionMs: 0 }),
     ownerId: 'bench',
-    threadScript: path.join(root, 'dist', 'thread-worker.js'),
-    processScript: path.join(root, 'dist', 'process-worker.js'),
+    workers: { 'thread-worker': path.join(root, 'dist', 'thread-worker.js'), 'process-worker': path.join(root, 'dist', 'process-worker.js') },
   });
 }
 

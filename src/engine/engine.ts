@@ -8,7 +8,8 @@ import { StreamServer } from './server/streamServer';
 import { DatagramServer } from './server/datagramServer';
 import { findLab } from './labs/catalog';
 import { resolveParams } from './labs/lab';
-import { LabRun, type LabScripts } from './labs/labRun';
+import { LabRun } from './labs/labRun';
+import type { WorkerScripts } from './workers/spawn';
 import { Event } from './runtime/event';
 import { Process } from './runtime/process';
 import { Thread } from './runtime/thread';
@@ -24,8 +25,8 @@ export interface EngineOptions {
   readonly tickMs?: number;
   /** How long ended entities stay visible. */
   readonly retentionMs?: number;
-  /** Where the runtime's worker entries are (default: beside the running bundle). */
-  readonly scripts?: LabScripts;
+  /** Where the worker bundles are (default: beside the running bundle, in dist/). */
+  readonly workers?: WorkerScripts;
 }
 
 /**
@@ -38,7 +39,7 @@ export class Engine implements Disposable {
   readonly log: Logger;
   private readonly servers = new Map<string, Server>();
   private readonly labs = new Map<string, LabRun>();
-  private readonly scripts: LabScripts;
+  private readonly workers: WorkerScripts;
   private readonly captures = new Set<ConnectionCapture>();
   private readonly onDidChangeServersEmitter = new Emitter<void>();
   private readonly onDidChangeLabsEmitter = new Emitter<void>();
@@ -52,7 +53,7 @@ export class Engine implements Disposable {
     this.log = options.log ?? silentLogger;
     this.model = new StateModel({ retentionMs: options.retentionMs ?? 3000 });
     this.publisher = new Publisher(this.model, options.tickMs ?? 200);
-    this.scripts = options.scripts ?? {};
+    this.workers = options.workers ?? {};
   }
 
   /**
@@ -65,7 +66,7 @@ export class Engine implements Disposable {
     if (!def) throw new SocketLabError(`There is no lab named "${name}".`, 'ENOLAB');
     const resolved = resolveParams(def, params, interactive);
     if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EPARAM');
-    const run = new LabRun(this.model.newId('lab'), def, resolved, this.model, this.log, this.scripts);
+    const run = new LabRun(this.model.newId('lab'), def, resolved, this.model, this.log, this.workers);
     this.labs.set(run.id, run);
     this.onDidChangeLabsEmitter.fire();
     void run.finished.then(() => {
@@ -121,11 +122,10 @@ export class Engine implements Disposable {
     if (this.disposing) throw new Error('The engine is shutting down.');
     const resolved = resolveServerOptions(options);
     if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EINVAL');
-    const scripts = { connectionThreadScript: this.scripts.connectionThreadScript, connectionProcessScript: this.scripts.connectionProcessScript };
     const server: Server =
       resolved.transport === 'udp'
-        ? await DatagramServer.start(resolved, this.model, this.log, scripts)
-        : await StreamServer.start(resolved, this.model, this.log, scripts);
+        ? await DatagramServer.start(resolved, this.model, this.log, this.workers)
+        : await StreamServer.start(resolved, this.model, this.log, this.workers);
     this.servers.set(server.id, server);
     for (const c of this.captures) c.watch(server);
     this.onDidChangeServersEmitter.fire();

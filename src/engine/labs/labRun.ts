@@ -1,3 +1,4 @@
+import type { WorkerScripts } from '../workers/spawn';
 import { Emitter } from '../lifecycle';
 import type { Logger } from '../log';
 import { toErrorInfo } from '../server/connection';
@@ -10,15 +11,6 @@ import { abortableSleep, abortableUntil, type LabDefinition, type LabOutcome } f
 const OUTPUT_LINES = 200;
 /** A running lab's time left moves: it is republished this often. */
 const PROGRESS_MS = 1000;
-
-export interface LabScripts {
-  readonly threadScript?: string;
-  readonly processScript?: string;
-  readonly poolScript?: string;
-  /** A server's connection threads and children (default: beside this bundle in dist/). */
-  readonly connectionThreadScript?: string;
-  readonly connectionProcessScript?: string;
-}
 
 /** One run of a lab: owns its runtime (threads, processes, primitives) and records what it printed. */
 export class LabRun implements Tracked<LabView> {
@@ -48,9 +40,9 @@ export class LabRun implements Tracked<LabView> {
     readonly params: Readonly<Record<string, number>>,
     private readonly model: StateModel,
     private readonly log: Logger,
-    private readonly scripts: LabScripts,
+    private readonly workers: WorkerScripts,
   ) {
-    this.runtime = new Runtime({ model, ownerId: id, log, threadScript: scripts.threadScript, processScript: scripts.processScript });
+    this.runtime = new Runtime({ model, ownerId: id, log, workers });
     this.runtime.onOutput((l) => this.line(`[${l.from}] ${l.text}`));
     this.runtime.onDeadlock((d) => {
       this.deadlock ??= d;
@@ -101,7 +93,7 @@ export class LabRun implements Tracked<LabView> {
         },
         pool: (options) => {
           if (this.abort.signal.aborted) throw new Error('the lab was stopped');
-          const pool = new Pool({ ...options, model: this.model, parentId: this.id, log: this.log, script: this.scripts.poolScript });
+          const pool = new Pool({ ...options, model: this.model, parentId: this.id, log: this.log, workers: this.workers });
           this.pools.push(pool);
           return pool;
         },

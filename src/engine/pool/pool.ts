@@ -1,5 +1,5 @@
+import { workerScript, type WorkerScripts } from '../workers/spawn';
 import os from 'node:os';
-import path from 'node:path';
 import { Emitter } from '../lifecycle';
 import { silentLogger, type Logger } from '../log';
 import { PyError } from '../runtime/pyErrors';
@@ -23,8 +23,8 @@ export interface PoolOptions {
   readonly maxtasksperchild?: number | null;
   readonly name?: string;
   readonly log?: Logger;
-  /** The bundled worker entry; default: beside this bundle in dist/. */
-  readonly script?: string;
+  /** Where the worker bundles are (default: beside this bundle in dist/). */
+  readonly workers?: WorkerScripts;
 }
 
 /** A task starting or ending on a worker (the CLI's task board listens). */
@@ -150,7 +150,7 @@ export class Pool implements Tracked<PoolView> {
       throw new PyError('ValueError', 'maxtasksperchild must be a positive int or None');
     }
     this.maxTasks = options.maxtasksperchild ?? null;
-    this.script = options.script ?? path.join(__dirname, 'pool-worker.js');
+    this.script = workerScript('pool-worker', options.workers);
     this.parentId = options.parentId ?? null;
     this.init = { initializer: options.initializer ?? null, initargs: options.initargs ?? [] };
     this.id = this.model.newId('pool');

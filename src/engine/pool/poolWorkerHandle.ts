@@ -1,7 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
+import type { Worker } from 'node:worker_threads';
 import type { StateModel, Tracked } from '../state/model';
+import { forkChild, startThread, whenChildEnds } from '../workers/spawn';
 import type { PoolWorkerState, PoolWorkerView } from '../../protocol/views';
 import type { PoolReply, PoolRequest, PoolWorkerInit } from './poolMessages';
 
@@ -64,16 +64,15 @@ export class PoolWorker implements Tracked<PoolWorkerView> {
     });
     if (kind === 'thread') {
       this.signal = new Int32Array(new SharedArrayBuffer(4));
-      this.thread = new Worker(script, { workerData: { ...init, signal: this.signal }, execArgv: [], name });
+      this.thread = startThread(script, { workerData: { ...init, signal: this.signal }, name });
       this.thread.on('message', onReply);
       this.thread.on('error', (err) => (this.exitReason ??= `${err.name}: ${err.message}`));
       this.thread.once('exit', (code) => exited(this.exitReason ?? `worker exited with code ${code}`));
     } else {
-      this.child = fork(script, [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+      this.child = forkChild(script, ['inherit', 'inherit']);
       this.child.on('message', onReply);
-      this.child.on('error', (err) => (this.exitReason ??= `${err.name}: ${err.message}`));
-      this.child.once('exit', (code, signal) =>
-        exited(signal ? `worker exited with signal ${signal} (${-constants.signals[signal]})` : `worker exited with code ${code}`),
+      void whenChildEnds(this.child, (err) => (this.exitReason ??= `${err.name}: ${err.message}`)).then(({ exitCode, signal, spawnError }) =>
+        exited(spawnError ? `worker could not start: ${spawnError.message}` : signal ? `worker exited with signal ${signal} (${exitCode})` : `worker exited with code ${exitCode}`),
       );
       this.send({ t: 'init', init });
     }

@@ -1,5 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import { Actor } from './actor';
 import { nowMs, T_ALIVE } from './arena';
 import type { Broker } from './broker';
@@ -8,6 +7,7 @@ import type { ChildMessage, ParentMessage } from './processMessages';
 import { PyError } from './pyErrors';
 import type { RuntimeHost } from './runtimeHost';
 import { ThreadState } from './threadState';
+import { forkChild, whenChildEnds, workerScript } from '../workers/spawn';
 
 export interface ProcessOptions {
   /** A registered program (see labs/processPrograms.ts) or `path/to/module.js#export`. */
@@ -63,13 +63,7 @@ export class Process extends Actor {
   start(): void {
     if (this.started) throw new PyError('RuntimeError', 'cannot start a process twice');
     this.started = true;
-    // ELECTRON_RUN_AS_NODE: in desktop VS Code, execPath is Electron; this makes it plain Node.
-    const child = fork(this.host.processScript, [], {
-      execArgv: [],
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    });
+    const child = forkChild(workerScript('process-worker', this.host.workers), ['pipe', 'pipe']);
     this.child = child;
     this.alive = true;
     this.host.arena.setState(this.slot, ThreadState.Running);
@@ -87,23 +81,21 @@ export class Process extends Actor {
     lines(child.stdout);
     lines(child.stderr);
     child.on('message', (m: ChildMessage) => this.onMessage(m));
-    child.on('error', (err) => {
+    const warn = (err: Error) => {
       this.error ??= errorInfo(err);
       this.host.log.warn(`${this.name}: ${err.message}`);
+    };
+    this.exited = whenChildEnds(child, warn).then(({ exitCode, spawnError }) => {
+      if (spawnError) warn(spawnError);
+      this.alive = false;
+      this.code = exitCode;
+      this.endedAt = nowMs();
+      const a = this.host.arena;
+      a.setState(this.slot, this.code === 0 ? ThreadState.Done : ThreadState.Failed);
+      Atomics.store(a.i32, a.t(this.slot, T_ALIVE), 0);
+      this.host.actorEnded(this.slot);
+      this.host.model.end(this);
     });
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.alive = false;
-        this.code = code ?? -(signal ? constants.signals[signal] : 0);
-        this.endedAt = nowMs();
-        const a = this.host.arena;
-        a.setState(this.slot, this.code === 0 ? ThreadState.Done : ThreadState.Failed);
-        Atomics.store(a.i32, a.t(this.slot, T_ALIVE), 0);
-        this.host.actorEnded(this.slot);
-        this.host.model.end(this);
-        resolve();
-      }),
-    );
     this.send({ type: 'start', name: this.name, target: this.options.target, args: this.options.args ?? [] });
   }
 

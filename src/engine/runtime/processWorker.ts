@@ -1,8 +1,8 @@
-// Entry of every runtime process (bundled as dist/process-worker.js): runs one program, then exits
-// with Python's exit codes (0 done, 1 uncaught exception, n for sys.exit(n)).
+// The body of every runtime process: runs one program, then exits with Python's exit codes (0
+// done, 1 uncaught exception, n for sys.exit(n)). The bundle's entry (which programs it knows by
+// name) is the labs' workers/processMain.ts: the runtime knows no lab.
 import { formatWithOptions } from 'node:util';
 import { toErrorInfo } from '../errors';
-import { PROCESS_PROGRAMS } from '../labs/processPrograms';
 import type { ArrayProxy, DictProxy, LockProxy, ProcessApi, ProcessProgram, ValueProxy } from './processApi';
 import { type BrokerHandle, type ChildMessage, isBrokerHandle, type ParentMessage } from './processMessages';
 import { ThreadState } from './threadState';
@@ -63,8 +63,8 @@ function proxy(h: BrokerHandle): ValueProxy | ArrayProxy | DictProxy | LockProxy
   }
 }
 
-function resolveTarget(target: string): ProcessProgram {
-  const builtin = PROCESS_PROGRAMS[target];
+function resolveTarget(programs: Readonly<Record<string, ProcessProgram>>, target: string): ProcessProgram {
+  const builtin = programs[target];
   if (builtin) return builtin;
   const hash = target.lastIndexOf('#');
   if (hash > 0) {
@@ -75,7 +75,7 @@ function resolveTarget(target: string): ProcessProgram {
   throw new Error(`no process program named "${target}"`);
 }
 
-async function run(name: string, target: string, args: readonly unknown[]): Promise<void> {
+async function run(programs: Readonly<Record<string, ProcessProgram>>, name: string, target: string, args: readonly unknown[]): Promise<void> {
   const api: ProcessApi = {
     name,
     pid: process.pid,
@@ -88,7 +88,7 @@ async function run(name: string, target: string, args: readonly unknown[]): Prom
     exit: (code) => process.exit(code),
   };
   try {
-    const value = await resolveTarget(target)(api, ...(args.map((a) => (isBrokerHandle(a) ? proxy(a) : a)) as never[]));
+    const value = await resolveTarget(programs, target)(api, ...(args.map((a) => (isBrokerHandle(a) ? proxy(a) : a)) as never[]));
     await postLast({ type: 'result', value: value ?? null });
     process.exit(0);
   } catch (err) {
@@ -97,15 +97,18 @@ async function run(name: string, target: string, args: readonly unknown[]): Prom
   }
 }
 
-process.on('message', (m: ParentMessage) => {
-  if (m.type === 'start') void run(m.name, m.target, m.args);
-  else if (m.type === 'reply') {
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    if (m.ok) p?.resolve(m.value);
-    else p?.reject(Object.assign(new Error(m.error.message), { name: m.error.type }));
-  }
-});
-// The parent went away (lab stopped, extension host gone): nothing is left running.
-process.on('disconnect', () => process.exit(0));
-post({ type: 'ready' });
+/** Serves the parent: runs the program it names; `programs`: the targets known by name. */
+export function serveProcess(programs: Readonly<Record<string, ProcessProgram>>): void {
+  process.on('message', (m: ParentMessage) => {
+    if (m.type === 'start') void run(programs, m.name, m.target, m.args);
+    else if (m.type === 'reply') {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.ok) p?.resolve(m.value);
+      else p?.reject(Object.assign(new Error(m.error.message), { name: m.error.type }));
+    }
+  });
+  // The parent went away (lab stopped, extension host gone): nothing is left running.
+  process.on('disconnect', () => process.exit(0));
+  post({ type: 'ready' });
+}

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import type { WorkerScripts } from '../workers/spawn';
 import { Emitter, type Disposable } from '../lifecycle';
 import { silentLogger, type Logger } from '../log';
 import type { StateModel } from '../state/model';
@@ -26,9 +26,8 @@ export interface RuntimeOptions {
   /** Parent entity of everything this runtime creates (a lab, a server, a pool). */
   readonly ownerId: string;
   readonly log?: Logger;
-  /** The bundled worker entries; default: beside this bundle in dist/. */
-  readonly threadScript?: string;
-  readonly processScript?: string;
+  /** Where the worker bundles are (default: beside this bundle in dist/). */
+  readonly workers?: WorkerScripts;
   /** How often the wait-for graph is checked (the issue asks for a report within 1 s). */
   readonly deadlockCheckMs?: number;
 }
@@ -47,10 +46,6 @@ export class RuntimeShutDown extends Error {
   override name = 'RuntimeShutDown';
 }
 
-export function defaultScript(name: string): string {
-  return path.join(__dirname, name);
-}
-
 /**
  * Python's `threading` vocabulary over real worker threads and one shared arena. Owns every
  * thread and primitive it makes; `dispose` ends the threads and frees nothing twice.
@@ -60,8 +55,7 @@ export class Runtime implements RuntimeHost, Disposable {
   readonly model: StateModel;
   readonly log: Logger;
   readonly ownerId: string;
-  readonly threadScript: string;
-  readonly processScript: string;
+  readonly workers: WorkerScripts;
   readonly mainThread: MainThread;
   /** Serves Value/Array/dict/Lock to child processes (Python's Manager). */
   readonly broker: Broker;
@@ -83,8 +77,7 @@ export class Runtime implements RuntimeHost, Disposable {
     this.model = options.model;
     this.log = options.log ?? silentLogger;
     this.ownerId = options.ownerId;
-    this.threadScript = options.threadScript ?? defaultScript('thread-worker.js');
-    this.processScript = options.processScript ?? defaultScript('process-worker.js');
+    this.workers = options.workers ?? {};
     const slot = this.arena.allocThread();
     this.mainThread = new MainThread(this, this.model.newId('thread'), slot, 'MainThread', false);
     this.arena.setState(slot, ThreadState.Running);

@@ -1,3 +1,4 @@
+import type { WorkerScripts } from '../workers/spawn';
 import type { Arena } from './arena';
 import type { Logger } from '../log';
 import type { StateModel } from '../state/model';
@@ -10,8 +11,8 @@ export interface RuntimeHost {
   readonly log: Logger;
   /** The entity that owns this runtime (a lab, a server, a pool): parent of its threads. */
   readonly ownerId: string;
-  readonly threadScript: string;
-  readonly processScript: string;
+  /** Where the worker bundles are (tests, benchmarks; default: beside this bundle). */
+  readonly workers: WorkerScripts;
   waitTarget(slot: number): WaitTarget | null;
   heldBy(slot: number): string[];
   /** Who last woke the thread (a release, set or notify) and when, when known. */

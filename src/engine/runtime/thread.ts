@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Emitter } from '../lifecycle';
 import type { ErrorInfo } from '../../protocol/views';
 import { Actor } from './actor';
@@ -8,6 +8,7 @@ import type { RuntimeHost } from './runtimeHost';
 import { isSyncHandle, SyncObject } from './syncObject';
 import type { ThreadMessage, ThreadStart } from './threadMessages';
 import { ThreadState } from './threadState';
+import { startThread, workerScript } from '../workers/spawn';
 
 export interface ThreadOptions {
   /** A registered program (see labs/threadPrograms.ts) or `path/to/module.js#export`. */
@@ -64,8 +65,7 @@ export class Thread extends Actor {
       target: this.options.target,
       args: (this.options.args ?? []).map(toTransferable),
     };
-    // execArgv: [] — the thread runs our bundle; the host's loader or inspector flags are not its own.
-    const worker = new Worker(this.host.threadScript, { workerData: start, name: this.name, stdout: false, stderr: false, execArgv: [] });
+    const worker = startThread(workerScript('thread-worker', this.host.workers), { workerData: start, name: this.name, stdout: false, stderr: false });
     this.worker = worker;
     this.alive = true;
     worker.on('message', (m: ThreadMessage) => this.onMessage(m));

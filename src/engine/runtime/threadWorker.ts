@@ -1,4 +1,5 @@
-// Entry of every runtime thread (bundled as dist/thread-worker.js): runs one program, blocking-style.
+// The body of every runtime thread: runs one program, blocking-style. The bundle's entry (which
+// programs it knows by name) is the labs' workers/threadMain.ts: the runtime knows no lab.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { formatWithOptions } from 'node:util';
 import { toErrorInfo } from '../errors';
@@ -8,14 +9,13 @@ import { rehydrateArgs } from './rehydrate';
 import { blockingSleep, type ThreadApi, type ThreadProgram } from './threadApi';
 import type { ThreadMessage, ThreadStart } from './threadMessages';
 import { ThreadState } from './threadState';
-import { THREAD_PROGRAMS } from '../labs/threadPrograms';
 
 function post(message: ThreadMessage): void {
   parentPort!.postMessage(message);
 }
 
-function resolveTarget(target: string): ThreadProgram {
-  const builtin = THREAD_PROGRAMS[target];
+function resolveTarget(programs: Readonly<Record<string, ThreadProgram>>, target: string): ThreadProgram {
+  const builtin = programs[target];
   if (builtin) return builtin;
   const hash = target.lastIndexOf('#');
   if (hash > 0) {
@@ -28,7 +28,7 @@ function resolveTarget(target: string): ThreadProgram {
   throw new Error(`no thread program named "${target}"`);
 }
 
-function run(start: ThreadStart): void {
+function run(programs: Readonly<Record<string, ThreadProgram>>, start: ThreadStart): void {
   const arena = new Arena(start.buffer);
   setCurrentSlot(start.slot);
   arena.setState(start.slot, ThreadState.Running);
@@ -39,7 +39,7 @@ function run(start: ThreadStart): void {
     print: (...parts) => post({ type: 'print', text: formatWithOptions({ colors: false }, ...parts) }),
   };
   try {
-    const program = resolveTarget(start.target);
+    const program = resolveTarget(programs, start.target);
     const value = program(api, ...(rehydrateArgs(arena, start.args) as never[]));
     post({ type: 'result', value: value === undefined ? null : value });
     arena.setState(start.slot, ThreadState.Done);
@@ -49,4 +49,7 @@ function run(start: ThreadStart): void {
   }
 }
 
-run(workerData as ThreadStart);
+/** Runs the thread this worker was started for; `programs`: the targets known by name. */
+export function serveThread(programs: Readonly<Record<string, ThreadProgram>>): void {
+  run(programs, workerData as ThreadStart);
+}

@@ -1,3 +1,4 @@
+import type { WorkerScripts } from '../workers/spawn';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from '../log';
@@ -5,7 +6,7 @@ import type { StateModel } from '../state/model';
 import type { ErrorInfo } from '../../protocol/views';
 import { describeListenError, errnoCode, findFreePort, formatHostPort } from '../errors';
 import type { ResolvedServerOptions } from './options';
-import { Server, type ServerScripts } from './server';
+import { Server } from './server';
 import { UdpPeer } from './udpPeer';
 import type { Followers } from './streamCapture';
 import type { StreamSource } from './connectionCapture';
@@ -31,9 +32,9 @@ export class DatagramServer extends Server {
     port: number,
     model: StateModel,
     log: Logger,
-    scripts: ServerScripts,
+    workers: WorkerScripts,
   ) {
-    super(id, options, host, port, model, log, scripts);
+    super(id, options, host, port, model, log, workers);
     this.peerIdleMs = options.idleTimeoutMs > 0 ? options.idleTimeoutMs : PEER_IDLE_MS;
     socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
     socket.on('error', (err) => this.listenerError(err));
@@ -41,7 +42,7 @@ export class DatagramServer extends Server {
     this.sweepTimer.unref();
   }
 
-  static async start(options: ResolvedServerOptions, model: StateModel, log: Logger, scripts: ServerScripts): Promise<DatagramServer> {
+  static async start(options: ResolvedServerOptions, model: StateModel, log: Logger, workers: WorkerScripts): Promise<DatagramServer> {
     const type = net.isIPv6(options.host) ? 'udp6' : 'udp4';
     const socket = dgram.createSocket({ type, reuseAddr: false });
     try {
@@ -58,7 +59,7 @@ export class DatagramServer extends Server {
       throw describeListenError(err, options.host, options.port, 'udp', free);
     }
     const addr = socket.address();
-    const server = new DatagramServer(model.newId('server'), options, socket, addr.address, addr.port, model, log, scripts);
+    const server = new DatagramServer(model.newId('server'), options, socket, addr.address, addr.port, model, log, workers);
     log.info(`${server.describe()} listening`);
     return server;
   }

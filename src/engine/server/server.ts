@@ -2,7 +2,8 @@ import { Emitter } from '../lifecycle';
 import { RateMeter } from '../metrics/rate';
 import { LatencyHistogram } from '../metrics/histogram';
 import type { Logger } from '../log';
-import { defaultScript, Runtime } from '../runtime/runtime';
+import { Runtime } from '../runtime/runtime';
+import { workerScript, type WorkerScripts } from '../workers/spawn';
 import type { StateModel, Tracked } from '../state/model';
 import type { ErrorInfo, ReadinessRound, ResponseTime, ServerState, ServerView } from '../../protocol/views';
 import { formatHandler } from './handlers';
@@ -20,10 +21,6 @@ import type { StreamSource } from './connectionCapture';
 
 export type { ServerOptions } from './options';
 
-export interface ServerScripts {
-  readonly connectionThreadScript?: string;
-  readonly connectionProcessScript?: string;
-}
 
 export interface ServerEvents {
   readonly accepted: Connection;
@@ -96,7 +93,7 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     readonly port: number,
     readonly model: StateModel,
     protected readonly log: Logger,
-    scripts: ServerScripts,
+    workers: WorkerScripts,
     /** process-per-connection over a stream: the bound socket its children accept from. */
     listenHandle?: object,
   ) {
@@ -118,9 +115,9 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
         this.dispatcher = new IterativeDispatcher(choice, o.backlog, (conn, reason) => this.refuse(conn, reason));
         break;
       default: {
-        this.runtime = new Runtime({ model, ownerId: id, log });
-        const thread = scripts.connectionThreadScript ?? defaultScript('connection-thread.js');
-        const proc = scripts.connectionProcessScript ?? defaultScript('connection-process.js');
+        this.runtime = new Runtime({ model, ownerId: id, log, workers });
+        const thread = workerScript('connection-thread', workers);
+        const proc = workerScript('connection-process', workers);
         const pool =
           o.model === 'thread-per-connection'
             ? new WorkerPool(this.runtime, choice, { kind: 'thread', cap: o.maxThreads, spares: o.spares, keepIdle: o.spares, script: thread, capName: 'max threads' })

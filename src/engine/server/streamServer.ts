@@ -1,3 +1,4 @@
+import type { WorkerScripts } from '../workers/spawn';
 import fs from 'node:fs';
 import net from 'node:net';
 import type { Logger } from '../log';
@@ -5,7 +6,7 @@ import type { StateModel } from '../state/model';
 import { describeListenError, errnoCode, findFreePort, formatHostPort, SocketLabError } from '../errors';
 import { Connection } from './connection';
 import type { ResolvedServerOptions } from './options';
-import { Server, type ServerScripts } from './server';
+import { Server } from './server';
 import { bindShared, sharedListenerSupported, type SharedListener } from './sharedListener';
 import { WorkerPool } from './models/workerPool';
 
@@ -22,9 +23,9 @@ export class StreamServer extends Server {
     port: number,
     model: StateModel,
     log: Logger,
-    scripts: ServerScripts,
+    workers: WorkerScripts,
   ) {
-    super(id, options, host, port, model, log, scripts, listener instanceof net.Server ? undefined : listener.handle);
+    super(id, options, host, port, model, log, workers, listener instanceof net.Server ? undefined : listener.handle);
     if (listener instanceof net.Server) {
       listener.on('connection', (socket) => this.accept(socket));
       listener.on('error', (err) => this.listenerError(err));
@@ -35,7 +36,7 @@ export class StreamServer extends Server {
    * process-per-connection over a stream: bind here, let the children listen and accept (the
    * ForkingTCPServer picture without a hand-off per connection). Resolves once one child accepts.
    */
-  private static async startPrefork(options: ResolvedServerOptions, model: StateModel, log: Logger, scripts: ServerScripts): Promise<StreamServer> {
+  private static async startPrefork(options: ResolvedServerOptions, model: StateModel, log: Logger, workers: WorkerScripts): Promise<StreamServer> {
     let shared: SharedListener;
     try {
       shared = bindShared(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port });
@@ -44,7 +45,7 @@ export class StreamServer extends Server {
       const free = errnoCode(err) === 'EADDRINUSE' ? await findFreePort(options.host) : undefined;
       throw describeListenError(err, options.host, options.port, 'tcp', free);
     }
-    const server = new StreamServer(model.newId('server'), options, shared, shared.host, shared.port, model, log, scripts);
+    const server = new StreamServer(model.newId('server'), options, shared, shared.host, shared.port, model, log, workers);
     try {
       await server.whenChildListening(FIRST_CHILD_MS);
     } catch (err) {
@@ -58,9 +59,9 @@ export class StreamServer extends Server {
   }
 
   /** Listens, resolving once ready; a failure rejects with a SocketLabError naming the port or path. */
-  static async start(options: ResolvedServerOptions, model: StateModel, log: Logger, scripts: ServerScripts): Promise<StreamServer> {
+  static async start(options: ResolvedServerOptions, model: StateModel, log: Logger, workers: WorkerScripts): Promise<StreamServer> {
     if (options.path !== undefined) await clearStaleSocket(options.path);
-    if (options.model === 'process-per-connection' && sharedListenerSupported()) return StreamServer.startPrefork(options, model, log, scripts);
+    if (options.model === 'process-per-connection' && sharedListenerSupported()) return StreamServer.startPrefork(options, model, log, workers);
     // pauseOnConnect: nothing is read until the model serves a connection (and a child process
     // can be handed a socket nobody has read from). allowHalfOpen: a peer's FIN (Python's
     // shutdown(SHUT_WR), nc -N) ends only its side; replies computed after it must still go out.
@@ -84,7 +85,7 @@ export class StreamServer extends Server {
     const addr = listener.address();
     const host = typeof addr === 'object' && addr ? addr.address : options.host;
     const port = typeof addr === 'object' && addr ? addr.port : 0;
-    const server = new StreamServer(model.newId('server'), options, listener, host, port, model, log, scripts);
+    const server = new StreamServer(model.newId('server'), options, listener, host, port, model, log, workers);
     log.info(`${server.describe()} listening`);
     return server;
   }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../../src/engine/engine';
 import { InstanceControl, instancesDir, otherInstances, stopInstance, type ControlledEngine } from '../../../src/engine/instances';
-import { scripts } from '../support/build';
+import { workers } from '../support/build';
 import { isListening } from '../../support/processes';
 
 function controlled(engine: Engine): ControlledEngine {
@@ -38,11 +38,11 @@ describe('engine: other windows see and stop what an engine runs (control socket
   });
 
   it('lists the servers of another engine and stops them (the port is free after)', async () => {
-    const old = new Engine({ scripts });
+    const old = new Engine({ workers });
     engines.push(old);
     const server = await old.startServer({ transport: 'tcp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port: 0 });
     controls.push(await InstanceControl.open(controlled(old), { dir, id: 'old', label: 'closed window' }));
-    controls.push(await InstanceControl.open(controlled(new Engine({ scripts })), { dir, id: 'new', label: 'this window' }));
+    controls.push(await InstanceControl.open(controlled(new Engine({ workers })), { dir, id: 'new', label: 'this window' }));
 
     const others = await otherInstances(dir, 'new');
     assert.equal(others.length, 1, 'only the other one, not itself');
@@ -63,7 +63,7 @@ describe('engine: other windows see and stop what an engine runs (control socket
     await new Promise((r) => s.once('listening', r));
     await new Promise<void>((r) => s.close(() => r()));
     fs.writeFileSync(stale, ''); // close() unlinks it; a crashed process would not have
-    controls.push(await InstanceControl.open(controlled(new Engine({ scripts })), { dir, id: 'live', label: 'x' }));
+    controls.push(await InstanceControl.open(controlled(new Engine({ workers })), { dir, id: 'live', label: 'x' }));
     assert.deepEqual(await otherInstances(dir, 'me'), [{ id: 'live', label: 'x', pid: process.pid, servers: [], labs: 0 }]);
     assert.equal(fs.existsSync(stale), false, 'the leftover is removed');
 

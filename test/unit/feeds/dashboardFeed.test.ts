@@ -3,7 +3,7 @@ import { Engine } from '../../../src/engine/engine';
 import type { EntityView, StateMessage } from '../../../src/protocol/views';
 import { DashboardFeed, SAMPLE_MS, type EntitySource } from '../../../src/feeds/dashboardFeed';
 import type { Frame } from '../../../src/protocol/frames';
-import { poolScript, processScript, threadScript } from '../support/build';
+import { workers } from '../support/build';
 import { TestClient } from '../../support/testClient';
 
 /** What the extension's StateMirror does, without VS Code: applies publisher messages. */
@@ -56,7 +56,7 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
   let source: Source;
   let feed: DashboardFeed;
   beforeEach(() => {
-    engine = new Engine({ scripts: { threadScript, processScript, poolScript }, retentionMs: 60_000, tickMs: 50 });
+    engine = new Engine({ workers, retentionMs: 60_000, tickMs: 50 });
     source = new Source();
     feed = new DashboardFeed(source);
     engine.publisher.subscribe((m) => {

@@ -11,7 +11,7 @@ import { type Recording } from '../../../src/feeds/recording/format';
 import { replayParts } from '../../../src/feeds/recording/replayParts';
 import { RecordingData } from '../../../src/webview/recordingData';
 import { TestClient } from '../../support/testClient';
-import { scripts } from '../support/build';
+import { workers } from '../support/build';
 
 class Source implements EntitySource {
   readonly entities = new Map<string, EntityView>();
@@ -35,7 +35,7 @@ class Source implements EntitySource {
 
 /** Records a real session: a deadlock lab and an echo server with a client exchanging lines. */
 async function recordSession(): Promise<Recording> {
-  const engine = new Engine({ scripts, retentionMs: 60_000, tickMs: 50 });
+  const engine = new Engine({ workers, retentionMs: 60_000, tickMs: 50 });
   const source = new Source();
   let recorder: Recorder | undefined;
   let sawDeadlock: () => void = () => {};
@@ -190,7 +190,7 @@ describe('extension: a recording sent to a replay panel in parts', () => {
 describe('extension: recording a busy server', function () {
   this.timeout(20_000);
   it('holds one chart point a second for it, as the dashboard draws, not one per tick', async () => {
-    const engine = new Engine({ scripts, retentionMs: 60_000, tickMs: 50 });
+    const engine = new Engine({ workers, retentionMs: 60_000, tickMs: 50 });
     const source = new Source();
     let recorder: Recorder | undefined;
     engine.publisher.subscribe((m) => {

@@ -1,13 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { WORKER_ENTRIES, type WorkerScripts } from '../../../src/engine/workers/spawn';
 
 export const root = path.resolve(__dirname, '../../..');
-export const threadScript = path.join(root, 'dist', 'thread-worker.js');
-export const processScript = path.join(root, 'dist', 'process-worker.js');
-export const poolScript = path.join(root, 'dist', 'pool-worker.js');
-export const connectionThreadScript = path.join(root, 'dist', 'connection-thread.js');
-export const connectionProcessScript = path.join(root, 'dist', 'connection-process.js');
-export const scripts = { threadScript, processScript, poolScript, connectionThreadScript, connectionProcessScript };
+/** Every worker bundle in dist/, as the engine is told where they are. */
+export const workers: WorkerScripts = Object.fromEntries(WORKER_ENTRIES.map((e) => [e, path.join(root, 'dist', `${e}.js`)]));
 
 // Root hook: runtime tests start real workers from the bundled entries, so bundle them first.
 export const mochaHooks = {

@@ -1,5 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { forkChild, whenChildEnds, type ChildEnd } from '../../workers/spawn';
 import { nowMs, T_ALIVE } from '../../runtime/arena';
 import { ThreadState, threadStateName } from '../../runtime/threadState';
 import type { Connection, ConnectionService } from '../connection';
@@ -58,27 +58,15 @@ export class ConnectionProcess extends ConnectionWorker {
   }
 
   start(): void {
-    // ELECTRON_RUN_AS_NODE: in desktop VS Code, execPath is Electron; this makes it plain Node.
-    const child = fork(this.script, [], {
-      execArgv: [],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    });
+    const child = forkChild(this.script, ['ignore', 'pipe']);
     this.child = child;
     this.alive = true;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
     child.on('message', (m: FromWorker) => this.onMessage(m));
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve(this.onExit(code, signal)));
-      child.on('error', (err) => {
-        // A fork that failed (EMFILE, EAGAIN, ENOMEM) has no pid and never emits 'exit'.
-        if (child.pid === undefined && this.alive) {
-          this.stderrTail = err.message;
-          resolve(this.onExit(1, null));
-        } else this.host.log.warn(`${this.name}: ${err.message}`);
-      });
+    this.exited = whenChildEnds(child, (err) => this.host.log.warn(`${this.name}: ${err.message}`)).then((end) => {
+      if (end.spawnError) this.stderrTail = end.spawnError.message;
+      this.onExit(end);
     });
     this.host.model.touch(this);
   }
@@ -236,11 +224,12 @@ export class ConnectionProcess extends ConnectionWorker {
     }
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit({ exitCode, signal }: ChildEnd): void {
     this.alive = false;
     this.endedAt = nowMs();
     // Python's exitcode: the negative signal number when a signal ended it.
-    this.code = signal ? -(constants.signals[signal] ?? 0) : code;
+    this.code = exitCode;
+    const code = signal ? null : exitCode;
     const a = this.host.arena;
     a.setState(this.slot, code === 0 ? ThreadState.Done : ThreadState.Failed);
     Atomics.store(a.i32, a.t(this.slot, T_ALIVE), 0);

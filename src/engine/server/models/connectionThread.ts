@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { nowMs, T_ALIVE } from '../../runtime/arena';
 import type { RuntimeHost } from '../../runtime/runtimeHost';
 import { ThreadState, threadStateName } from '../../runtime/threadState';
@@ -8,6 +8,7 @@ import { type FromWorker, ownBytes, SIG_INTS, SIG_WAKE, type ToWorker } from '..
 import type { DatagramRequest, HandlerChoice } from './dispatcher';
 import type { WorkerEvents } from './serviceWorker';
 import { ConnectionWorker } from './connectionWorker';
+import { startThread } from '../../workers/spawn';
 
 /**
  * A real worker thread serving connections blocking-style (ThreadingTCPServer's thread). The
@@ -46,12 +47,11 @@ export class ConnectionThread extends ConnectionWorker {
   }
 
   start(): void {
-    const worker = new Worker(this.script, {
+    const worker = startThread(this.script, {
       workerData: { arena: this.host.arena.buffer, slot: this.slot, signal: this.signal.buffer, channel: this.channel.buffer, bell: this.bell.buffer },
       name: this.name,
       stdout: false,
       stderr: false,
-      execArgv: [],
     });
     this.worker = worker;
     this.alive = true;

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { Engine } from '../../../../src/engine/engine';
 import { LABS } from '../../../../src/engine/labs/catalog';
 import type { LabView, ThreadView } from '../../../../src/protocol/views';
-import { poolScript, processScript, threadScript } from '../../support/build';
+import { workers } from '../../support/build';
 
 describe('labs: each proves what it says (real threads and processes)', function () {
   this.timeout(30_000);
   let engine: Engine;
-  beforeEach(() => (engine = new Engine({ scripts: { threadScript, processScript, poolScript }, retentionMs: 60_000 })));
+  beforeEach(() => (engine = new Engine({ workers, retentionMs: 60_000 })));
   afterEach(() => engine.dispose());
 
   const figures = async (name: string, params: Record<string, number> = {}) => {

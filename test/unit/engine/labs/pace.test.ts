@@ -3,12 +3,12 @@ import { Engine } from '../../../../src/engine/engine';
 import { LABS, findLab } from '../../../../src/engine/labs/catalog';
 import { LAB_GROUPS, paceParams } from '../../../../src/engine/labs/lab';
 import type { LabView, SyncView } from '../../../../src/protocol/views';
-import { poolScript, processScript, threadScript } from '../../support/build';
+import { workers } from '../../support/build';
 
 describe('labs at a pace a learner can watch', function () {
   this.timeout(60_000);
   let engine: Engine;
-  beforeEach(() => (engine = new Engine({ scripts: { threadScript, processScript, poolScript }, retentionMs: 60_000 })));
+  beforeEach(() => (engine = new Engine({ workers, retentionMs: 60_000 })));
   afterEach(() => engine.dispose());
 
   it('every lab is in one of the Labs view groups', () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Engine } from '../../../../src/engine/engine';
-import { scripts } from '../../support/build';
+import { workers } from '../../support/build';
 
 describe('labs: stopping the race lab at any moment', function () {
   this.timeout(120_000);
   for (const delay of [0, 300, 800, 1500, 2500]) {
     it(`stopped after ${delay} ms: every thread ends at once`, async () => {
-      const engine = new Engine({ scripts, retentionMs: 60_000, tickMs: 50 });
+      const engine = new Engine({ workers, retentionMs: 60_000, tickMs: 50 });
       try {
         const run = engine.startLab('race', { threads: 3, increments: 30000 });
         await new Promise((r) => setTimeout(r, delay));

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { Pool } from '../../../../src/engine/pool/pool';
 import { StateModel } from '../../../../src/engine/state/model';
 import { isAlive } from '../../../support/processes';
-import { root } from '../../support/build';
+import { workers } from '../../support/build';
 
-const script = path.join(root, 'dist', 'pool-worker.js');
 const user = (name: string) => `${path.join(__dirname, 'tasks.cjs')}#${name}`;
 
 for (const kind of ['thread', 'process'] as const) {
@@ -13,7 +12,7 @@ for (const kind of ['thread', 'process'] as const) {
     this.timeout(20_000);
     let pool: Pool;
     const make = (processes: number, extra: Partial<ConstructorParameters<typeof Pool>[0]> = {}) =>
-      (pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes, kind, script, ...extra }));
+      (pool = new Pool({ model: new StateModel({ retentionMs: 0 }), processes, kind, workers, ...extra }));
     afterEach(async () => {
       await pool?.terminate();
     });

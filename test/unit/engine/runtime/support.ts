@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Runtime } from '../../../../src/engine/runtime/runtime';
 import { StateModel } from '../../../../src/engine/state/model';
-import { threadScript } from '../../support/build';
+import { workers } from '../../support/build';
 
 export const programs = path.join(__dirname, 'programs.cjs');
 
@@ -10,7 +10,7 @@ export function target(name: string): string {
 }
 
 export function newRuntime(): Runtime {
-  return new Runtime({ model: new StateModel({ retentionMs: 0 }), ownerId: 'test', threadScript, deadlockCheckMs: 50 });
+  return new Runtime({ model: new StateModel({ retentionMs: 0 }),  ownerId: 'test', workers, deadlockCheckMs: 50 });
 }
 
 /**

@@ -6,7 +6,7 @@ import { MENU_GREETING, MENU_OPERATOR, MENU_RETRY, WELCOME_TEXT, type HandlerNam
 import type { Server } from '../../../../src/engine/server/server';
 import type { ServerOptions } from '../../../../src/engine/server/options';
 import { MODELS, type ConnectionView, type Transport } from '../../../../src/protocol/views';
-import { scripts } from '../../support/build';
+import { workers } from '../../support/build';
 import { useEngine } from './support';
 import { TestClient, eventually, udpExchange, type Where } from '../../../support/testClient';
 
@@ -438,7 +438,7 @@ describe('servers: what the inspector and other clients see', function () {
   });
 
   it('a thread entry that cannot start: a clear reason on the server and the connection, and no respawn loop', async () => {
-    const broken = new Engine({ retentionMs: 50, scripts: { ...scripts, connectionThreadScript: '/nonexistent/connection-thread.js' } });
+    const broken = new Engine({ retentionMs: 50, workers: { ...workers, 'connection-thread': '/nonexistent/connection-thread.js' } });
     try {
       const server = await broken.startServer({ transport: 'tcp', model: 'thread-per-connection', handler: 'echo', host: '127.0.0.1', port: 0, spares: 2 });
       const c = await TestClient.connect({ port: server.port });

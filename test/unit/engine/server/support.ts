@@ -2,7 +2,7 @@ import { Engine } from '../../../../src/engine/engine';
 import type { Server } from '../../../../src/engine/server/server';
 import type { ServerOptions } from '../../../../src/engine/server/options';
 import type { ConcurrencyModel } from '../../../../src/protocol/views';
-import { scripts } from '../../support/build';
+import { workers } from '../../support/build';
 
 export interface EngineFixture {
   /** The engine of the running test (or of the suite, with `perSuite`). */
@@ -15,7 +15,7 @@ export interface EngineFixture {
 export function useEngine(perSuite = false): EngineFixture {
   let engine: Engine | undefined;
   (perSuite ? before : beforeEach)(() => {
-    engine = new Engine({ retentionMs: 50, scripts });
+    engine = new Engine({ retentionMs: 50, workers });
   });
   (perSuite ? after : afterEach)(async () => {
     await engine?.dispose();

@@ -3,7 +3,7 @@ import { MAX_COUNTED_PER_DRAIN, StateModel, type Tracked } from '../../../../src
 import { Publisher } from '../../../../src/engine/state/publisher';
 import type { ServerView, StateMessage } from '../../../../src/protocol/views';
 import { Engine } from '../../../../src/engine/engine';
-import { poolScript, processScript, threadScript } from '../../support/build';
+import { workers } from '../../support/build';
 
 class FakeClock {
   t = 1000;
@@ -192,7 +192,7 @@ describe('StateModel and Publisher', () => {
 describe('state views cross process and webview boundaries', () => {
   it('every view of a running deadlock lab serialises as JSON and structured clone (no live objects inside)', async function () {
     this.timeout(20_000);
-    const engine = new Engine({ scripts: { threadScript, processScript, poolScript }, retentionMs: 60_000, tickMs: 50 });
+    const engine = new Engine({ workers, retentionMs: 60_000, tickMs: 50 });
     try {
       const run = engine.startLab('deadlock', {});
       const views = await new Promise<unknown[]>((resolve) => {
