@@ -124,7 +124,7 @@ export async function startCodeServer({ paths, port, userDataDir, extensionsDir,
 async function waitForHttp(url: string, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let done = false;
-  exited.then(() => { done = true; });
+  void exited.then(() => { done = true; });
   while (Date.now() < deadline) {
     if (done) throw new Error('code-server exited before it listened; see its log');
     try {

@@ -1,4 +1,4 @@
-import { Emitter, type Disposable } from './lifecycle';
+import { Emitter, type AsyncDisposable, type Disposable } from './lifecycle';
 import { silentLogger, type Logger } from './log';
 import { StateModel } from './state/model';
 import { Publisher } from './state/publisher';
@@ -33,7 +33,7 @@ export interface EngineOptions {
  * The engine's facade: owns the live state model, its publisher and every server.
  * Used as-is by the extension (one per session), the CLI and the unit tests.
  */
-export class Engine implements Disposable {
+export class Engine implements AsyncDisposable {
   readonly model: StateModel;
   readonly publisher: Publisher;
   readonly log: Logger;

@@ -4,6 +4,15 @@ export interface Disposable {
   dispose(): void;
 }
 
+/**
+ * Something whose end takes time (servers closing, threads and children exiting): its owner
+ * awaits `dispose()`. Apart from Disposable on purpose, so it cannot be handed to a list that
+ * would call it and drop the promise.
+ */
+export interface AsyncDisposable {
+  dispose(): Promise<void>;
+}
+
 export function toDisposable(fn: () => void): Disposable {
   let done = false;
   return {

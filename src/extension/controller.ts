@@ -1,30 +1,53 @@
 import * as vscode from 'vscode';
 import { Engine } from '../engine/engine';
 import type { LabRun } from '../engine/labs/labRun';
-import { registerCommands } from './commands';
+import type { CommandContext } from './commands/context';
+import { registerCommands } from './commands/registry';
 import { readSettings } from './config';
 import { engineLogger, LabOutput } from './log';
-import { CONNECTION_FILTERS, type ConnectionFilter, ServersTreeProvider, type ServersNode } from './serversTree';
+import { CONNECTION_FILTERS, type ConnectionFilter, ServersTreeProvider, type ServersNode } from './trees/serversTree';
 import { StateMirror } from './stateMirror';
 import { ServersStatusBar } from './statusBar';
-import { askClientTarget, targetArgs } from './clientTarget';
-import { CliTerminals } from './terminals';
-import { LabsTreeProvider, type LabsNode } from './labsTree';
-import { OwnedTreeProvider, type OwnedNode } from './ownedTree';
+import { askClientTarget, targetArgs } from './terminals/clientTarget';
+import { CliTerminals } from './terminals/terminals';
+import { LabsTreeProvider, type LabsNode } from './trees/labsTree';
+import { OwnedTreeProvider, type OwnedNode } from './trees/ownedTree';
 import type { PoolView, SyncView, ThreadView } from '../protocol/views';
-import { entityId } from './pickTarget';
-import { poolsSpec, syncSpec, THREAD_FILTERS, threadsSpec } from './runtimeViews';
-import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard';
+import { entityId } from './commands/pickTarget';
+import { poolsSpec, syncSpec, THREAD_FILTERS, threadsSpec } from './trees/runtimeViews';
+import { Dashboard, DASHBOARD_VIEW_TYPE } from './dashboard/dashboard';
 import { Diagnostics } from './diagnostics';
 import { Recordings } from './recording/recordings';
 import type { DashboardAction } from '../protocol/messages';
 import { OtherWindows } from './otherWindows';
 
 /**
- * Owns everything the extension creates. Two lifetimes: the extension's (views, commands,
- * status bar, terminals) and the engine's, which starts with the first server.
+ * The engine's lifetime: from the first server or lab this window starts until deactivation,
+ * with what listens to it. It ends first, so servers are stopped and ports freed while the views
+ * that show them still exist.
  */
-export class Controller {
+class RunningEngine {
+  constructor(
+    readonly engine: Engine,
+    private readonly listeners: readonly vscode.Disposable[],
+  ) {}
+
+  /** Stops every server, lab and pool (an async end: not a vscode.Disposable). */
+  async close(): Promise<void> {
+    try {
+      await this.engine.dispose();
+    } finally {
+      for (const l of this.listeners) l.dispose();
+    }
+  }
+}
+
+/**
+ * Owns everything the extension creates. Two lifetimes: the extension's (views, commands,
+ * status bar, terminals: `disposables`) and the engine's (`running`), which starts with the
+ * first server or lab.
+ */
+export class Controller implements CommandContext {
   readonly log: vscode.LogOutputChannel;
   readonly terminals: CliTerminals;
   /** What the labs print, as it happens. */
@@ -38,7 +61,7 @@ export class Controller {
   readonly labsView: vscode.TreeView<LabsNode>;
   /** One mirror lease per visible view: a hidden view costs nothing. */
   private readonly viewLeases = new Map<object, vscode.Disposable>();
-  private currentEngine: Engine | undefined;
+  private running: RunningEngine | undefined;
   readonly dashboard: Dashboard;
   readonly recordings: Recordings;
   private readonly threadsTree: OwnedTreeProvider<ThreadView>;
@@ -108,8 +131,8 @@ export class Controller {
       this.watchVisibility(syncView, (v) => syncTree.setVisible(v)),
       this.watchVisibility(poolsView, (v) => poolsTree.setVisible(v)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('socketLab.closedConnectionRetentionSeconds') && this.currentEngine) {
-          this.currentEngine.model.retentionMs = readSettings().closedConnectionRetentionSeconds * 1000;
+        if (e.affectsConfiguration('socketLab.closedConnectionRetentionSeconds') && this.running) {
+          this.running.engine.model.retentionMs = readSettings().closedConnectionRetentionSeconds * 1000;
         }
       }),
       ...registerCommands(this),
@@ -143,29 +166,48 @@ export class Controller {
     return run;
   }
 
+  /** Scrolls a finished lab's outcome into view: its rows come with the next state tick. */
+  async revealLabOutcome(name: string): Promise<void> {
+    const deadline = Date.now() + 5000;
+    let node = this.labsTree.lastOutcomeNode(name);
+    while (!node && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const sub = this.labsTree.onDidChangeTreeData(() => {
+          sub.dispose();
+          resolve();
+        });
+        setTimeout(() => {
+          sub.dispose();
+          resolve();
+        }, 500);
+      });
+      node = this.labsTree.lastOutcomeNode(name);
+    }
+    if (node && this.labsView.visible) await Promise.resolve(this.labsView.reveal(node, { select: false, focus: false })).catch(() => undefined);
+  }
+
   /** The engine, created on first use: activation itself does no server work. */
   engine(): Engine {
-    if (this.currentEngine) return this.currentEngine;
+    if (this.running) return this.running.engine;
     const engine = new Engine({
       log: engineLogger(this.log),
       retentionMs: readSettings().closedConnectionRetentionSeconds * 1000,
     });
-    const sub = engine.onDidChangeServers(() => this.statusBar.update(engine.serverCount));
-    this.disposables.push({ dispose: () => sub.dispose() });
-    this.currentEngine = engine;
+    const serverCount = engine.onDidChangeServers(() => this.statusBar.update(engine.serverCount));
+    this.running = new RunningEngine(engine, [{ dispose: () => serverCount.dispose() }]);
     this.mirror.setEngine(engine);
     this.otherWindows.attach(engine);
     return engine;
   }
 
   get engineIfStarted(): Engine | undefined {
-    return this.currentEngine;
+    return this.running?.engine;
   }
 
   /** Shows the Servers view with the server selected. */
   async revealServer(serverId: string): Promise<void> {
     await vscode.commands.executeCommand('socketLab.servers.focus');
-    this.currentEngine?.publisher.tick();
+    this.running?.engine.publisher.tick();
     const node = this.tree.getChildren().find((n) => n.id === serverId);
     if (node) await this.treeView.reveal(node, { select: true, focus: false });
   }
@@ -251,13 +293,16 @@ export class Controller {
     return view.onDidChangeVisibility((e) => apply(e.visible));
   }
 
-  /** Closes client terminals, stops every server (freeing ports), then releases the UI. */
-  async dispose(): Promise<void> {
+  /**
+   * Closes client terminals, ends the engine's lifetime (servers stopped, ports freed), then the
+   * extension's (views, commands). Async, so not a vscode.Disposable: deactivate awaits it.
+   */
+  async close(): Promise<void> {
     this.terminals.dispose();
-    const engine = this.currentEngine;
-    this.currentEngine = undefined;
+    const running = this.running;
+    this.running = undefined;
     try {
-      await engine?.dispose();
+      await running?.close();
     } finally {
       for (const lease of this.viewLeases.values()) lease.dispose();
       for (const d of this.disposables.reverse()) d.dispose();

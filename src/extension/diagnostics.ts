@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
-import type { Dashboard } from './dashboard';
+import type { Dashboard } from './dashboard/dashboard';
 
 /**
  * Figures for the inspector benchmark, written only when SOCKET_LAB_DIAGNOSTICS names a file:

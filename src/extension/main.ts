@@ -11,5 +11,5 @@ export function activate(context: vscode.ExtensionContext): void {
 export async function deactivate(): Promise<void> {
   const c = controller;
   controller = undefined;
-  await c?.dispose();
+  await c?.close();
 }

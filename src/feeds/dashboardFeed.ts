@@ -6,7 +6,8 @@ import { describeServedBy, describeThread } from '../protocol/describe';
 import { THREAD_STATES } from '../protocol/states';
 import type { ConcurrencyModel, ConnectionView, EntityView, PoolView, PoolWorkerView, ServerView, SyncView, ThreadView } from '../protocol/views';
 import { MAX_MESSAGE_BYTES } from '../protocol/messages';
-import { type Frame, type Lane, type LaneState, type LockRow, type PoolSample, type ServerSample } from '../protocol/frames';
+import { type Frame, type Lane, type LockRow, type PoolSample, type ServerSample } from '../protocol/frames';
+import { type LaneState } from '../protocol/states';
 
 export interface EntitySource {
   get(id: string): EntityView | undefined;

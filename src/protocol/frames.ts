@@ -1,11 +1,9 @@
 // The dashboard's rows: what a frame carries (a lane per thread, process, connection or pool
 // worker, a row per lock, one sample per server and pool) and a followed connection's records.
 // The live dashboard, the recording file and its replay all speak in these.
+import type { LaneState } from './states';
 import type { SyncView } from './views';
 
-/** What a lane is doing, coarsely: one colour each in the timeline. */
-export const LANE_STATES = ['new', 'running', 'recv', 'send', 'lock', 'wait', 'sleep', 'idle', 'open', 'done', 'failed'] as const;
-export type LaneState = (typeof LANE_STATES)[number];
 
 export type LaneKind = 'thread' | 'process' | 'connection' | 'worker';
 

@@ -1,7 +1,10 @@
 // Every state a thread or process can be in, and every colour a timeline lane can take: one
 // exhaustive table each, so a view never parses a state's words to learn what it means. Adding
 // a state is one row here; the compiler then names every place that must say something about it.
-import type { LaneState } from './frames';
+
+/** What a lane is doing, coarsely: one colour each in the timeline. */
+export const LANE_STATES = ['new', 'running', 'recv', 'send', 'lock', 'wait', 'sleep', 'idle', 'open', 'done', 'failed'] as const;
+export type LaneState = (typeof LANE_STATES)[number];
 
 export type ThreadStateName =
   | 'new'

@@ -1,5 +1,5 @@
 // Lane colours from the theme (`--vscode-*`), so the dashboard follows light, dark and high contrast.
-import type { LaneState } from '../protocol/frames';
+import type { LaneState } from '../protocol/states';
 import { LANE_STATE_INFO, type LaneStateInfo } from '../protocol/states';
 
 /** The state's colour as a CSS value that follows theme switches by itself (for DOM elements). */

@@ -1,6 +1,7 @@
 // The dashboard's memory: lanes with the spans they went through, locks, and chart series.
 // Everything is bounded: spans per lane, points per series, and lanes leave when the host says.
-import type { Frame, Lane, LaneState, LockRow, PoolSample, ServerSample } from '../protocol/frames';
+import type { Frame, Lane, LockRow, PoolSample, ServerSample } from '../protocol/frames';
+import type { LaneState } from '../protocol/states';
 
 export interface Span {
   readonly start: number;

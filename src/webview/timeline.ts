@@ -1,7 +1,7 @@
 // The timeline: one lane per thread, process, pool worker and connection, coloured by state over
 // time, grouped by owner. Lanes are drawn on one canvas and only the rows in view are drawn (and
 // only their labels exist in the DOM), so hundreds of lanes cost what the visible few do.
-import type { LaneState } from '../protocol/frames';
+import type { LaneState } from '../protocol/states';
 import { LANE_STATE_INFO } from '../protocol/states';
 import { cssVar, stateColorVar, stateColors } from './colors';
 import { el, formatMs } from './dom';

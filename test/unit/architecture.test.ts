@@ -48,4 +48,32 @@ describe('architecture', () => {
       .filter((f) => /from\s+['"][./]*\/labs\//.test(fs.readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);
   });
+
+  it('no import circle anywhere in src/ (type-only imports count: they tie the files together too)', () => {
+    const files = sources(path.join(root, 'src'));
+    const known = new Set(files);
+    const deps = new Map<string, string[]>();
+    for (const f of files) {
+      const out: string[] = [];
+      for (const m of fs.readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const base = path.resolve(path.dirname(f), m[1]!);
+        const target = [`${base}.ts`, path.join(base, 'index.ts')].find((c) => known.has(c));
+        if (target) out.push(target);
+      }
+      deps.set(f, out);
+    }
+    // Depth-first search; a file met again while still on the path closes a circle.
+    const state = new Map<string, 'open' | 'done'>();
+    const circles: string[] = [];
+    const visit = (f: string, trail: string[]): void => {
+      state.set(f, 'open');
+      for (const d of deps.get(f) ?? []) {
+        if (state.get(d) === 'open') circles.push([...trail.slice(trail.indexOf(d)), d].map((x) => path.relative(root, x)).join(' → '));
+        else if (!state.has(d)) visit(d, [...trail, d]);
+      }
+      state.set(f, 'done');
+    };
+    for (const f of files) if (!state.has(f)) visit(f, [f]);
+    assert.deepEqual(circles, []);
+  });
 });

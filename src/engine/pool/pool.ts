@@ -283,15 +283,15 @@ export class Pool implements Tracked<PoolView> {
     const chunks = this.submitChunks(fn, items, size);
     let remaining = chunks.length;
     if (remaining === 0) result.resolve(out);
-    chunks.forEach((p, k) =>
-      p.then(
+    for (const [k, p] of chunks.entries()) {
+      void p.then(
         (values) => {
           for (let j = 0; j < values.length; j++) out[k * size + j] = values[j] as T;
           if (--remaining === 0) result.resolve(out);
         },
         (err: Error) => result.reject(err),
-      ),
-    );
+      );
+    }
     return result;
   }
 

@@ -1,5 +1,5 @@
 import type { WorkerScripts } from '../workers/spawn';
-import { Emitter, type Disposable } from '../lifecycle';
+import { Emitter, type AsyncDisposable } from '../lifecycle';
 import { silentLogger, type Logger } from '../log';
 import type { StateModel } from '../state/model';
 import type { DeadlockInfo, WaitTarget } from '../../protocol/views';
@@ -50,7 +50,7 @@ export class RuntimeShutDown extends Error {
  * Python's `threading` vocabulary over real worker threads and one shared arena. Owns every
  * thread and primitive it makes; `dispose` ends the threads and frees nothing twice.
  */
-export class Runtime implements RuntimeHost, Disposable {
+export class Runtime implements RuntimeHost, AsyncDisposable {
   readonly arena = new Arena();
   readonly model: StateModel;
   readonly log: Logger;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostMessage, type ReplayPart } from '../../protocol/messages';
 import { type Recording } from '../../feeds/recording/format';
-import { dashboardHtml, dashboardRoots, safePreview } from '../webviewHtml';
+import { dashboardHtml, dashboardRoots, safePreview } from '../dashboard/webviewHtml';
 import { replayParts } from '../../feeds/recording/replayParts';
 
 export const REPLAY_VIEW_TYPE = 'socketLab.replay';

@@ -1,7 +1,8 @@
 // A recording file is untrusted input (it may be hand-edited, truncated or not ours at all):
 // every field is checked before the dashboard sees it, and the first problem is named.
 import type { SyncPrimitive } from '../../protocol/views';
-import { LANE_STATES, type Frame, type Lane, type LockRow, type PoolSample, type RecordedStream, type ServerSample, type StreamEntry } from '../../protocol/frames';
+import { type Frame, type Lane, type LockRow, type PoolSample, type RecordedStream, type ServerSample, type StreamEntry } from '../../protocol/frames';
+import { LANE_STATES } from '../../protocol/states';
 import { type Recording } from './format';
 
 /** Files above this are refused before reading (a 10-minute recording is a few MB). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ThreadState, threadStateName } from '../../../src/engine/runtime/threadState';
 import { describeThread } from '../../../src/protocol/describe';
-import { LANE_STATES } from '../../../src/protocol/frames';
+import { LANE_STATES } from '../../../src/protocol/states';
 import { LANE_STATE_INFO, THREAD_STATES, type ThreadStateName } from '../../../src/protocol/states';
 import type { ThreadView } from '../../../src/protocol/views';
 

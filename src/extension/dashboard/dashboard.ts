@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { type DashboardAction, type HostMessage, parseWebviewMessage } from '../protocol/messages';
-import type { FollowHandle } from '../engine/engine';
-import { DashboardFeed, SAMPLE_MS } from '../feeds/dashboardFeed';
-import { StreamFeed } from '../feeds/streamFeed';
+import { type DashboardAction, type HostMessage, parseWebviewMessage } from '../../protocol/messages';
+import type { FollowHandle } from '../../engine/engine';
+import { DashboardFeed, SAMPLE_MS } from '../../feeds/dashboardFeed';
+import { StreamFeed } from '../../feeds/streamFeed';
 import { dashboardHtml, dashboardRoots, safePreview } from './webviewHtml';
-import type { StateMirror } from './stateMirror';
+import type { StateMirror } from '../stateMirror';
 
 export const DASHBOARD_VIEW_TYPE = 'socketLab.dashboard';
 

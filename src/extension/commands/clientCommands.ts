@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { benchCheckArgs } from '../cli/load/handlerCheck';
-import type { CommandHandler } from './commands';
-import { askClientTarget, targetArgs } from './clientTarget';
+import { benchCheckArgs } from '../../cli/load/handlerCheck';
+import type { CommandHandler } from './context';
+import { askClientTarget, targetArgs } from '../terminals/clientTarget';
 import { resolveServer } from './pickTarget';
-import { connectableTarget } from './terminals';
-import type { Server } from '../engine/server/server';
-import type { Target } from '../engine/target';
+import { connectableTarget } from '../terminals/terminals';
+import type { Server } from '../../engine/server/server';
+import type { Target } from '../../engine/target';
 
 const MAX_CLIENTS = 16;
 

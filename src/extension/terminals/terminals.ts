@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { Target } from '../engine/target';
+import type { Target } from '../../engine/target';
 import { targetArgs } from './clientTarget';
-import { IN_EXTENSION_TERMINAL } from '../cli/terminal';
-import { Lifeline } from './lifeline';
+import { IN_EXTENSION_TERMINAL } from '../../cli/terminal';
+import { Lifeline } from '../lifeline';
 
 /** A wildcard listener is reached through loopback. */
 export function connectableTarget(t: Target): Target {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { Server } from '../engine/server/server';
-import type { Controller } from './controller';
+import type { CommandContext } from './context';
+import type { Server } from '../../engine/server/server';
 
 /**
  * A row of one of Socket Lab's trees, as VS Code hands it back: to a context-menu command the
@@ -42,7 +42,7 @@ export function entityId(arg: unknown): string | undefined {
   return undefined;
 }
 
-export async function resolveServer(c: Controller, arg: unknown, action: string): Promise<Server | undefined> {
+export async function resolveServer(c: CommandContext, arg: unknown, action: string): Promise<Server | undefined> {
   const id = targetId(arg, 'server');
   const servers = c.engineIfStarted?.listServers() ?? [];
   if (id) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { ConnectionView, EntityView, ServerView } from '../protocol/views';
-import { formatAge, formatBytes, formatRate, plural } from '../protocol/format';
-import type { MirrorChange, StateMirror } from './stateMirror';
+import type { ConnectionView, EntityView, ServerView } from '../../protocol/views';
+import { formatAge, formatBytes, formatRate, plural } from '../../protocol/format';
+import type { MirrorChange, StateMirror } from '../stateMirror';
 
 /** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */
 export type ServersNode =

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { exposureWarning, validateHost, validatePort } from '../engine/address';
-import { HANDLERS, HANDLER_NAMES, isHandlerName } from '../engine/server/handlers';
-import { defaultUnixPath, isModel, isTransport, modelInfo, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../engine/server/options';
-import type { Transport } from '../protocol/views';
-import { EXPOSURE_PREAPPROVAL_SETTING, exposurePreapproved, readServerOptions, readSettings } from './config';
+import { exposureWarning, validateHost, validatePort } from '../../engine/address';
+import { HANDLERS, HANDLER_NAMES, isHandlerName } from '../../engine/server/handlers';
+import { defaultUnixPath, isModel, isTransport, modelInfo, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../../engine/server/options';
+import type { Transport } from '../../protocol/views';
+import { EXPOSURE_PREAPPROVAL_SETTING, exposurePreapproved, readServerOptions, readSettings } from '../config';
 
 /** What the user chose; the rest of ServerOptions comes from settings (toServerOptions). */
 export type StartServerRequest = Pick<ServerOptions, 'transport' | 'model' | 'handler' | 'handlerArg' | 'host' | 'port' | 'path'>;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { EntityView, LabView } from '../protocol/views';
-import type { MirrorChange, StateMirror } from './stateMirror';
+import type { EntityView, LabView } from '../../protocol/views';
+import type { MirrorChange, StateMirror } from '../stateMirror';
 
 /** Rows: an owner (a lab; later a server or pool), an entity it owns, or a reference row under one. */
 export type OwnedNode =

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { findLab, LABS } from '../engine/labs/catalog';
-import { type LabDefinition, type LabPace, paceDefault, paceParams } from '../engine/labs/lab';
-import type { CommandHandler } from './commands';
-import type { Controller } from './controller';
+import { findLab, LABS } from '../../engine/labs/catalog';
+import { type LabDefinition, type LabPace, paceDefault, paceParams } from '../../engine/labs/lab';
+import type { CommandContext, CommandHandler } from './context';
 import { entityId, isTreeRow } from './pickTarget';
 
 /**
@@ -53,34 +52,14 @@ async function askParams(def: LabDefinition): Promise<Record<string, number> | u
  * Runs a lab: at the watch pace (Run Lab), the fast one (Run Lab Fast), or with the user's
  * parameters. The Labs view shows a progress bar while it runs.
  */
-async function run(c: Controller, arg: unknown, pace: LabPace | 'ask'): Promise<void> {
+async function run(c: CommandContext, arg: unknown, pace: LabPace | 'ask'): Promise<void> {
   const def = await resolveLab(arg);
   if (!def) return;
   const params = pace === 'ask' ? (def.params.length ? await askParams(def) : {}) : paceParams(def, pace);
   if (!params) return;
   const started = c.runLab(def.name, params);
   void vscode.window.withProgress({ location: { viewId: 'socketLab.labs' } }, () => started.finished);
-  void started.finished.then(() => revealOutcome(c, def.name));
-}
-
-/** Scrolls a finished lab's outcome into view: its rows come with the next state tick. */
-async function revealOutcome(c: Controller, name: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  let node = c.labsTree.lastOutcomeNode(name);
-  while (!node && Date.now() < deadline) {
-    await new Promise<void>((resolve) => {
-      const sub = c.labsTree.onDidChangeTreeData(() => {
-        sub.dispose();
-        resolve();
-      });
-      setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, 500);
-    });
-    node = c.labsTree.lastOutcomeNode(name);
-  }
-  if (node && c.labsView.visible) await Promise.resolve(c.labsView.reveal(node, { select: false, focus: false })).catch(() => undefined);
+  void started.finished.then(() => c.revealLabOutcome(def.name));
 }
 
 export const labCommands: Record<string, CommandHandler> = {
@@ -119,7 +98,7 @@ export const labCommands: Record<string, CommandHandler> = {
   'socketLab.showLabOutput': (c) => c.labOutput.show(),
 };
 
-function setEvent(c: Controller, arg: unknown, on: boolean): void {
+function setEvent(c: CommandContext, arg: unknown, on: boolean): void {
   const id = entityId(arg);
   if (id && !c.engineIfStarted?.setEvent(id, on)) void vscode.window.showInformationMessage('Socket Lab: that Event belongs to a lab that has ended.');
 }

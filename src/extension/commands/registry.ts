@@ -1,15 +1,13 @@
 import * as vscode from 'vscode';
-import { SocketLabError } from '../engine/errors';
-import type { Server } from '../engine/server/server';
+import { SocketLabError } from '../../engine/errors';
+import type { Server } from '../../engine/server/server';
 import { clientCommands } from './clientCommands';
+import type { CommandContext, CommandHandler } from './context';
 import { labCommands } from './labCommands';
-import type { Controller } from './controller';
 import { entityId, isImplicitArgument, resolveServer, targetId } from './pickTarget';
 import { askStartRequest, confirmExposure, parseStartRequest, toServerOptions, type ConsentedRequest } from './startServer';
 
-export type CommandHandler = (controller: Controller, ...args: unknown[]) => unknown;
-
-async function startServer(c: Controller, given: unknown): Promise<Server | undefined> {
+async function startServer(c: CommandContext, given: unknown): Promise<Server | undefined> {
   // The Servers view's `+` is given the focused row: that is no request, so the user is asked.
   const arg = isImplicitArgument(given) ? undefined : given;
   const request = parseStartRequest(arg) ?? (arg === undefined ? await askStartRequest() : undefined);
@@ -23,7 +21,7 @@ async function startServer(c: Controller, given: unknown): Promise<Server | unde
 }
 
 /** Starts what the user already agreed to (a retry on another port does not ask again). */
-async function start(c: Controller, request: ConsentedRequest): Promise<Server | undefined> {
+async function start(c: CommandContext, request: ConsentedRequest): Promise<Server | undefined> {
   try {
     const server = await c.engine().startServer(toServerOptions(request));
     await c.revealServer(server.id);
@@ -80,7 +78,7 @@ const table: Record<string, CommandHandler> = {
   },
 };
 
-export function registerCommands(controller: Controller): vscode.Disposable[] {
+export function registerCommands(controller: CommandContext): vscode.Disposable[] {
   return Object.entries(table).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { LABS } from '../engine/labs/catalog';
-import { LAB_GROUPS, type LabDefinition, type LabGroup } from '../engine/labs/lab';
-import type { LabView } from '../protocol/views';
-import { describeProgress } from '../protocol/describe';
-import { plural, wrapProse } from '../protocol/format';
+import { LABS } from '../../engine/labs/catalog';
+import { LAB_GROUPS, type LabDefinition, type LabGroup } from '../../engine/labs/lab';
+import type { LabView } from '../../protocol/views';
+import { describeProgress } from '../../protocol/describe';
+import { plural, wrapProse } from '../../protocol/format';
 import { labState } from './ownedTree';
-import type { MirrorChange, StateMirror } from './stateMirror';
+import type { MirrorChange, StateMirror } from '../stateMirror';
 
 export type LabsNode =
   | { readonly kind: 'group'; readonly id: string; readonly group: LabGroup }

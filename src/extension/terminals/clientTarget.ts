@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseTarget, type ClientTransportKind, type Target } from '../engine/target';
+import { parseTarget, type ClientTransportKind, type Target } from '../../engine/target';
 
 /** Asks for a transport and an address to connect to (any server, in any language). */
 export async function askClientTarget(title: string): Promise<Target | undefined> {

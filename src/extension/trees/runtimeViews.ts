@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { EntityView, PoolView, PoolWorkerView, SyncView, ThreadView } from '../protocol/views';
-import { formatSeconds } from '../protocol/describe';
-import { describeSync, describeThread } from '../protocol/describe';
-import { isBlocked, THREAD_STATES } from '../protocol/states';
+import type { EntityView, PoolView, PoolWorkerView, SyncView, ThreadView } from '../../protocol/views';
+import { formatSeconds } from '../../protocol/describe';
+import { describeSync, describeThread } from '../../protocol/describe';
+import { isBlocked, THREAD_STATES } from '../../protocol/states';
 import type { OwnedTreeSpec } from './ownedTree';
 
 function icon(name: string, color?: string): vscode.ThemeIcon {
