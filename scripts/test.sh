@@ -25,6 +25,7 @@ step "lint" npx --no-install eslint src test bench scripts
 step "build" node esbuild.js
 step "unit tests" npx --no-install mocha --config test/unit/.mocharc.json
 step "provision code-server + chromium" bash -c 'bash scripts/provision.sh >/dev/null'
+step "extension-host tests (code-server, @vscode/test-electron convention)" node --import tsx scripts/host-tests.ts
 step "real VS Code tests (code-server + Playwright)" npx --no-install mocha --config test/e2e/.mocharc.json
 
 passed=$(awk '{p += $2} END {print p + 0}' "$counts")

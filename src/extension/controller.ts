@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Engine } from '../engine/engine';
 import type { LabRun } from '../engine/labs/labRun';
+import type { SocketLabApi } from './api';
 import type { CommandContext } from './commands/context';
 import { registerCommands } from './commands/registry';
 import { readSettings } from './config';
@@ -153,6 +154,11 @@ export class Controller implements CommandContext {
     if (diagnostics) this.disposables.push(diagnostics);
     this.statusBar.update(0);
     void this.otherWindows.check(true);
+  }
+
+  /** What `activate` returns (the extension-host tests read the views through it). */
+  get api(): SocketLabApi {
+    return { trees: { servers: this.tree, labs: this.labsTree, threads: this.threadsTree, sync: this.syncTree, pools: this.poolsTree } };
   }
 
   /** Runs a lab in this window's engine; its lines go to the Socket Lab Labs output. */
