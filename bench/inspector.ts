@@ -112,7 +112,10 @@ async function main(): Promise<void> {
           await setUi(page, ui);
           // A schedule, not a synchronisation: the steady state has no event that says it began.
           await sleep(settle);
-          if (ui && uiMode !== 'sidebar') await dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { resetFrames(): void } }).socketLabDashboard.resetFrames());
+          if (ui && uiMode !== 'sidebar')
+            await dashboard(page)
+              .locator('body')
+              .evaluate(() => (window as unknown as { socketLabDashboard: { resetFrames(): void } }).socketLabDashboard.resetFrames());
           // Close the switching segment; the measured one starts now.
           const switching = await load.mark();
           const t0 = Date.now();
@@ -143,8 +146,13 @@ async function main(): Promise<void> {
           phases.push({ ui, msgsPerS: run.msgs_per_s, switchMsgsPerS: switching.msgs_per_s, p99Us: run.p99_us, diag, frameIntervals, drawTimes, cpu });
           console.log(
             `round ${r + 1} ${ui ? 'UI   ' : 'no UI'}: ${(run.msgs_per_s / 1000).toFixed(1)} k msgs/s (${(switching.msgs_per_s / 1000).toFixed(1)} k while switching and settling), client p99 ${(run.p99_us / 1000).toFixed(1)} ms, ext-host delay p99 (per-second median / max) ${median(diag.map((d) => d.delayMs.p99)).toFixed(1)} / ${Math.max(...diag.map((d) => d.delayMs.p99)).toFixed(1)} ms` +
-              `, CPU s: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([g, v]) => `${g} ${v.toFixed(1)}`).join(', ')}` +
-              (ui ? `, webview ${Math.max(...diag.map((d) => d.dashboard.messages))} msgs/s max, largest ${Math.max(...diag.map((d) => d.dashboard.maxBytes))} B, frame p95 ${quantile(frameIntervals, 0.95).toFixed(1)} ms, draw p95 ${drawTimes.length ? `${quantile(drawTimes, 0.95).toFixed(2)} ms` : '— (nothing to redraw)'}` : ''),
+              `, CPU s: ${Object.entries(cpu)
+                .sort((a, b) => b[1] - a[1])
+                .map(([g, v]) => `${g} ${v.toFixed(1)}`)
+                .join(', ')}` +
+              (ui
+                ? `, webview ${Math.max(...diag.map((d) => d.dashboard.messages))} msgs/s max, largest ${Math.max(...diag.map((d) => d.dashboard.maxBytes))} B, frame p95 ${quantile(frameIntervals, 0.95).toFixed(1)} ms, draw p95 ${drawTimes.length ? `${quantile(drawTimes, 0.95).toFixed(2)} ms` : '— (nothing to redraw)'}`
+                : ''),
           );
         }
       }
@@ -171,10 +179,16 @@ async function main(): Promise<void> {
   const rows = trees.reduce((a, t) => a + t.rows, 0);
   const delayAbove = p99(ui) - p99(bare);
   console.log('\n| figure | no UI | UI open | target | met |\n|---|---|---|---|---|');
-  console.log(`| echo msgs/s (median) | ${(median(bare.map((p) => p.msgsPerS)) / 1000).toFixed(1)} k | ${(median(ui.map((p) => p.msgsPerS)) / 1000).toFixed(1)} k | UI / no UI ≥ 0.9× | ${median(ratios).toFixed(2)}× (${ratios.map((x) => x.toFixed(2)).join(', ')}) ${median(ratios) >= 0.9 ? 'yes' : 'NO'} |`);
+  console.log(
+    `| echo msgs/s (median) | ${(median(bare.map((p) => p.msgsPerS)) / 1000).toFixed(1)} k | ${(median(ui.map((p) => p.msgsPerS)) / 1000).toFixed(1)} k | UI / no UI ≥ 0.9× | ${median(ratios).toFixed(2)}× (${ratios.map((x) => x.toFixed(2)).join(', ')}) ${median(ratios) >= 0.9 ? 'yes' : 'NO'} |`,
+  );
   // Switching includes VS Code's own work of showing or hiding views (and Playwright's commands).
-  console.log(`| echo msgs/s while switching and the ${settle} s after (median; not in the ratio) | ${(median(bare.map((p) => p.switchMsgsPerS)) / 1000).toFixed(1)} k | ${(median(ui.map((p) => p.switchMsgsPerS)) / 1000).toFixed(1)} k | — | — |`);
-  console.log(`| ext-host event-loop delay p99, ms (per-second median; max) | ${p99(bare).toFixed(1)}; ${p99max(bare).toFixed(1)} | ${p99(ui).toFixed(1)}; ${p99max(ui).toFixed(1)} | ≤ 20 ms above | +${delayAbove.toFixed(1)} ms ${delayAbove <= 20 ? 'yes' : 'NO'} |`);
+  console.log(
+    `| echo msgs/s while switching and the ${settle} s after (median; not in the ratio) | ${(median(bare.map((p) => p.switchMsgsPerS)) / 1000).toFixed(1)} k | ${(median(ui.map((p) => p.switchMsgsPerS)) / 1000).toFixed(1)} k | — | — |`,
+  );
+  console.log(
+    `| ext-host event-loop delay p99, ms (per-second median; max) | ${p99(bare).toFixed(1)}; ${p99max(bare).toFixed(1)} | ${p99(ui).toFixed(1)}; ${p99max(ui).toFixed(1)} | ≤ 20 ms above | +${delayAbove.toFixed(1)} ms ${delayAbove <= 20 ? 'yes' : 'NO'} |`,
+  );
   console.log(`| messages/s to the webview (max in any second) | — | ${msgsMax} | ≤ 10 | ${msgsMax <= 10 ? 'yes' : 'NO'} |`);
   console.log(`| largest message | — | ${(bytesMax / 1024).toFixed(1)} KB | ≤ 64 KB | ${bytesMax <= 64 * 1024 ? 'yes' : 'NO'} |`);
   // Frame time = the script work of one animation frame (timeline draw: canvas and lane labels).

@@ -13,7 +13,9 @@ const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 
 function runNodeLoadgen(port: number, conns: number): { msgsPerS: number; p99: number } {
-  const out = execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'bench', 'tcp', `127.0.0.1:${port}`, '-c', String(conns), '-d', String(seconds), '--warmup', '0.5', '--json'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'bench', 'tcp', `127.0.0.1:${port}`, '-c', String(conns), '-d', String(seconds), '--warmup', '0.5', '--json'], {
+    encoding: 'utf8',
+  });
   const r = JSON.parse(out) as { msgsPerS: number; corruptBytes: number; missingBytes: number; latencyUs: { p99: number } };
   if (r.corruptBytes || r.missingBytes) throw new Error('socket-lab bench saw corrupt or missing bytes');
   return { msgsPerS: r.msgsPerS, p99: r.latencyUs.p99 };

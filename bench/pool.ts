@@ -161,9 +161,14 @@ async function main(): Promise<void> {
   console.log(`map over 200k trivial items: auto chunking ${map.autoMs.toFixed(0)} ms, chunksize 1 ${map.oneMs.toFixed(0)} ms → ${(map.oneMs / map.autoMs).toFixed(1)}× faster (target ≥ 10×)`);
   const ft = await firstResult('thread');
   const fp = await firstResult('process');
-  console.log(`pool creation → first result: thread pool ${ft.ours.toFixed(1)} ms vs new Worker() ${ft.raw.toFixed(1)} ms → ${(ft.ours / ft.raw).toFixed(2)}×; process pool ${fp.ours.toFixed(1)} ms vs fork() ${fp.raw.toFixed(1)} ms → ${(fp.ours / fp.raw).toFixed(2)}× (target ≤ 1.2×)`);
+  console.log(
+    `pool creation → first result: thread pool ${ft.ours.toFixed(1)} ms vs new Worker() ${ft.raw.toFixed(1)} ms → ${(ft.ours / ft.raw).toFixed(2)}×; process pool ${fp.ours.toFixed(1)} ms vs fork() ${fp.raw.toFixed(1)} ms → ${(fp.ours / fp.raw).toFixed(2)}× (target ≤ 1.2×)`,
+  );
   const py = python();
-  if (py) console.log(`Python multiprocessing.Pool(2): apply_async ${Math.round(py.applyAsyncPerS)}/s, apply p50 ${py.applyP50Us.toFixed(0)} µs, map chunksize 1 ${Math.round(py.mapChunk1PerS)} items/s, default chunking ${Math.round(py.mapAutoPerS)} items/s`);
+  if (py)
+    console.log(
+      `Python multiprocessing.Pool(2): apply_async ${Math.round(py.applyAsyncPerS)}/s, apply p50 ${py.applyP50Us.toFixed(0)} µs, map chunksize 1 ${Math.round(py.mapChunk1PerS)} items/s, default chunking ${Math.round(py.mapAutoPerS)} items/s`,
+    );
   console.log('\n| concurrency | ours (thread pool) | piscina | ours / piscina (median; per round) |\n|---|---|---|---|');
   for (const r of rows) console.log(r);
   fs.rmSync(rawChild, { force: true });

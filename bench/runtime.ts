@@ -247,7 +247,20 @@ async function main(): Promise<void> {
     `contended hand-off (release → the parked waiter owns it) p50: ${lock.handoffP50Us.toFixed(1)} µs vs raw Atomics ping-pong (notify → woken) ${lock.pingPongP50Us.toFixed(1)} µs → ${(lock.handoffP50Us / lock.pingPongP50Us).toFixed(2)}× (medians of 5 alternating rounds; per round ${lock.ratios.map((r) => r.toFixed(2)).join(', ')}; target ≤ 1.2×)` +
       (py ? `; Python, 2 threads on one Lock: ${Math.round(py.contendedPerS)} acquisitions/s (the GIL hands over rarely)` : ''),
   );
-  console.log(JSON.stringify({ threadStartMs: median(ours), workerStartMs: median(raw), threadMiB: mem.ours, workerMiB: mem.raw, processMiB: pmem.ours, forkMiB: pmem.raw, processStartMs: median(oursP), forkStartMs: median(rawP), ...lock, python: py }));
+  console.log(
+    JSON.stringify({
+      threadStartMs: median(ours),
+      workerStartMs: median(raw),
+      threadMiB: mem.ours,
+      workerMiB: mem.raw,
+      processMiB: pmem.ours,
+      forkMiB: pmem.raw,
+      processStartMs: median(oursP),
+      forkStartMs: median(rawP),
+      ...lock,
+      python: py,
+    }),
+  );
 }
 
 main().catch((err) => {

@@ -270,7 +270,9 @@ async function threadPerConnection(): Promise<ThroughputRow[]> {
       console.log(
         `${conns} connections: ours ${k(o.msgsPerS)} msgs/s (p50 ${us(o.p50Us)} µs, p99 ${us(o.p99Us)} µs); Python ${k(p.msgsPerS)} msgs/s (p50 ${us(p.p50Us)} µs, p99 ${us(p.p99Us)} µs); C epoll ${k(cc.msgsPerS)} msgs/s (p50 ${us(cc.p50Us)} µs, p99 ${us(cc.p99Us)} µs)`,
       );
-      console.log(`  ours / Python ${x(row.oursOverPython)} (per round ${list(ratios)}) — target ≥ ${target.toFixed(1)}×: ${met(row.met)}; ours / C ${x(row.oursOverC)}, Python / C ${x(row.pythonOverC)}`);
+      console.log(
+        `  ours / Python ${x(row.oursOverPython)} (per round ${list(ratios)}) — target ≥ ${target.toFixed(1)}×: ${met(row.met)}; ours / C ${x(row.oursOverC)}, Python / C ${x(row.pythonOverC)}`,
+      );
     }
   } finally {
     for (const s of servers) await stop(s);
@@ -499,7 +501,9 @@ async function simultaneous(): Promise<BurstResult[]> {
         stopMs,
       };
       out.push(r);
-      const errs = Object.entries(r.errors).map(([c, v]) => `${v}× ${c}`).join(', ');
+      const errs = Object.entries(r.errors)
+        .map(([c, v]) => `${v}× ${c}`)
+        .join(', ');
       console.log(
         `${model}${runs > 1 ? ` run ${run}/${runs}` : ''}: ${r.completed}/${burstConns} echoed${r.notAnswered ? `, ${r.notAnswered} still waiting at ${burstTimeoutS} s` : ''}${errs ? `, errors: ${errs}` : ''}; p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, max ${r.maxMs.toFixed(0)} ms; ${r.over1s} waited over 1 s; SIGTERM → exit ${stopMs === null ? 'needed SIGKILL after 10 s' : `${stopMs.toFixed(0)} ms`}`,
       );
@@ -513,7 +517,9 @@ async function simultaneous(): Promise<BurstResult[]> {
   console.log('(iterative serves one connection at a time by design: Node accepts at once and the others wait unread in its own queue, which holds up to backlog (511) connections.)');
   console.log(`\n| model | run | all ${burstConns} echoed | echoed | p50 | p99 | max | waited > 1 s | not answered / errors |\n|---|---|---|---|---|---|---|---|---|`);
   for (const r of out) {
-    const errs = Object.entries(r.errors).map(([c, v]) => `${v}× ${c}`).join(', ');
+    const errs = Object.entries(r.errors)
+      .map(([c, v]) => `${v}× ${c}`)
+      .join(', ');
     console.log(
       `| ${r.model} | ${r.run} | ${r.allCompleted ? 'yes' : 'no'} | ${r.completed} | ${r.p50Ms.toFixed(0)} ms | ${r.p99Ms.toFixed(0)} ms | ${r.maxMs.toFixed(0)} ms | ${r.over1s} | ${r.notAnswered}${errs ? `; ${errs}` : ''} |`,
     );

@@ -16,7 +16,12 @@ export interface ToolPaths {
 
 export function provision(): ToolPaths {
   const out = execFileSync('bash', [path.join(root, 'scripts/provision.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const env: Record<string, string> = Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2)));
+  const env: Record<string, string> = Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2)),
+  );
   const get = (k: string): string => {
     const v = env[k];
     if (!v) throw new Error(`provision.sh did not print ${k}`);
@@ -96,9 +101,20 @@ export async function startCodeServer({ paths, port, userDataDir, extensionsDir,
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   fs.mkdirSync(workspace, { recursive: true });
   const args = [
-    paths.codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, workspace,
+    paths.codeServer,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--extensions-dir',
+    extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    workspace,
   ];
   const log = logFile ? fs.openSync(logFile, 'a') : 'ignore';
   const child = spawn(paths.node, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, XDG_CONFIG_HOME: path.join(userDataDir, 'config') } });
@@ -111,12 +127,26 @@ export async function startCodeServer({ paths, port, userDataDir, extensionsDir,
     pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
-      const timer = setTimeout(() => { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 5000);
       await exited;
       clearTimeout(timer);
       // The group may still hold stragglers (extension host, pty host): end them too.
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* none left */ }
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* none left */
+      }
     },
   };
 }
@@ -124,13 +154,17 @@ export async function startCodeServer({ paths, port, userDataDir, extensionsDir,
 async function waitForHttp(url: string, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
   while (Date.now() < deadline) {
     if (done) throw new Error('code-server exited before it listened; see its log');
     try {
       const res = await fetch(url);
       if (res.ok) return;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms`);
@@ -145,4 +179,3 @@ export const defaultSettings: Record<string, unknown> = {
   'update.mode': 'none',
   'telemetry.telemetryLevel': 'off',
 };
-

@@ -60,18 +60,28 @@ async function main(): Promise<number> {
   // public page and refuse its WebSocket to 127.0.0.1.
   const browser = await chromium.launch({
     executablePath: paths.chromium,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessChecks'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessChecks',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // A built workbench reads the development payload only with its smoke-test driver enabled,
     // a VS Code server flag code-server's command line does not pass on: set it in the page's
     // configuration (the only change made to what code-server serves).
-    await page.route((u) => u.pathname === '/', async (route) => {
-      const res = await route.fetch();
-      const body = (await res.text()).replace('&quot;developmentOptions&quot;:{', '&quot;developmentOptions&quot;:{&quot;enableSmokeTestDriver&quot;:true,');
-      await route.fulfill({ response: res, body });
-    });
+    await page.route(
+      (u) => u.pathname === '/',
+      async (route) => {
+        const res = await route.fetch();
+        const body = (await res.text()).replace('&quot;developmentOptions&quot;:{', '&quot;developmentOptions&quot;:{&quot;enableSmokeTestDriver&quot;:true,');
+        await route.fulfill({ response: res, body });
+      },
+    );
     await page.goto(`${codeServer.url}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     const deadline = Date.now() + timeoutMs;
     while (!fs.existsSync(resultsFile)) {

@@ -20,8 +20,8 @@ trap 'rm -f "$counts"' EXIT
 
 step "install dependencies" bash scripts/ensure-deps.sh || true
 if [ ${#failed[@]} -gt 0 ]; then echo "tests: 0 passed, 1 failed"; exit 1; fi
-step "type-check" npx --no-install tsc --noEmit -p tsconfig.json
-step "lint" npx --no-install eslint src test bench scripts
+step "type-check" bash -c 'npx --no-install tsc --noEmit -p tsconfig.json && npx --no-install tsc --noEmit -p tsconfig.node.json && npx --no-install tsc --noEmit -p src/webview/tsconfig.json'
+step "lint" npm run --silent lint
 step "build" node esbuild.js
 step "unit tests" npx --no-install mocha --config test/unit/.mocharc.json
 step "provision code-server + chromium" bash -c 'bash scripts/provision.sh >/dev/null'

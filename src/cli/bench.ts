@@ -77,7 +77,9 @@ async function run(values: BenchValues, positionals: string[]): Promise<number> 
   if (!values.json) {
     const check = expect === 'echo' ? '' : expect === 'upper' ? ', replies expected in upper case' : expect === 'any' ? ', any reply accepted' : ', no reply expected';
     const what = expect === 'greeting' ? 'each connecting, reading the greeting and being closed by the server, again and again' : `${size}-byte ${payload === 'text' ? 'text ' : ''}messages${check}`;
-    process.stdout.write(`bench ${transport} ${rest.join(' ')} — ${connections} connection${connections === 1 ? '' : 's'}, ${what}, ${rate ? `open loop at ${rate} ${expect === 'greeting' ? 'connections' : 'msgs'}/s` : 'closed loop'}, ${durationS} s\n`);
+    process.stdout.write(
+      `bench ${transport} ${rest.join(' ')} — ${connections} connection${connections === 1 ? '' : 's'}, ${what}, ${rate ? `open loop at ${rate} ${expect === 'greeting' ? 'connections' : 'msgs'}/s` : 'closed loop'}, ${durationS} s\n`,
+    );
   }
   let result: LoadResult;
   try {
@@ -118,7 +120,10 @@ function us(v: number): string {
 
 export function formatResult(r: LoadResult): string {
   const l = r.latencyUs;
-  const errors = Object.entries(r.errorCodes).map(([code, n]) => `${code} ×${n}`).join(', ') || 'none';
+  const errors =
+    Object.entries(r.errorCodes)
+      .map(([code, n]) => `${code} ×${n}`)
+      .join(', ') || 'none';
   const endedEarly = r.measuredS < r.durationS;
   const unit = r.expect === 'greeting' ? ['connections/s', 'greetings'] : ['msgs/s', 'messages'];
   const lines = [

@@ -56,7 +56,13 @@ export async function pool(argv: string[]): Promise<number> {
   let failed = 0;
   const results: unknown[] = [];
   try {
-    if (values.mode === 'map') results.push(...(await p.map(values.task, Array.from({ length: count }, (_, i) => i))));
+    if (values.mode === 'map')
+      results.push(
+        ...(await p.map(
+          values.task,
+          Array.from({ length: count }, (_, i) => i),
+        )),
+      );
     else if (values.mode === 'apply') for (let i = 0; i < count; i++) results.push(await p.apply(values.task, args(i)));
     else {
       const rs = Array.from({ length: count }, (_, i) => p.apply_async(values.task, args(i)));

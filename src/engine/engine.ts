@@ -123,9 +123,7 @@ export class Engine implements AsyncDisposable {
     const resolved = resolveServerOptions(options);
     if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EINVAL');
     const server: Server =
-      resolved.transport === 'udp'
-        ? await DatagramServer.start(resolved, this.model, this.log, this.workers)
-        : await StreamServer.start(resolved, this.model, this.log, this.workers);
+      resolved.transport === 'udp' ? await DatagramServer.start(resolved, this.model, this.log, this.workers) : await StreamServer.start(resolved, this.model, this.log, this.workers);
     this.servers.set(server.id, server);
     for (const c of this.captures) c.watch(server);
     this.onDidChangeServersEmitter.fire();

@@ -3,9 +3,7 @@ import { validateHost, validatePort } from './address';
 
 export type ClientTransportKind = 'tcp' | 'udp' | 'unix';
 
-export type Target =
-  | { readonly transport: 'tcp' | 'udp'; readonly host: string; readonly port: number }
-  | { readonly transport: 'unix'; readonly path: string };
+export type Target = { readonly transport: 'tcp' | 'udp'; readonly host: string; readonly port: number } | { readonly transport: 'unix'; readonly path: string };
 
 /**
  * Parses a target as users write it: `HOST:PORT`, `[v6]:PORT`, `HOST PORT` (two arguments), or a

@@ -164,7 +164,16 @@ export class Controller implements CommandContext {
   /** Runs a lab in this window's engine; its lines go to the Socket Lab Labs output. */
   runLab(name: string, params: Readonly<Record<string, number>>): LabRun {
     const run = this.engine().startLab(name, params, true);
-    this.labOutput.follow(run, `— ${run.definition.title} (${name}${Object.keys(params).length ? ` ${Object.entries(params).map(([k, v]) => `--${k} ${v}`).join(' ')}` : ''})`);
+    this.labOutput.follow(
+      run,
+      `— ${run.definition.title} (${name}${
+        Object.keys(params).length
+          ? ` ${Object.entries(params)
+              .map(([k, v]) => `--${k} ${v}`)
+              .join(' ')}`
+          : ''
+      })`,
+    );
     // A pool lab is about its workers: open the (collapsed by default) Pools view.
     if (run.definition.name === 'pool') void vscode.commands.executeCommand('socketLab.pools.focus');
     const node = this.labsTree.nodeFor(name);

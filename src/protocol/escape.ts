@@ -14,13 +14,7 @@ function hex2(b: number): string {
 
 /** Code points that are valid but would reorder or hide text on screen (bidi controls, BOM, C1). */
 function isInvisibleOrControl(cp: number): boolean {
-  return (
-    (cp >= 0x80 && cp <= 0x9f) ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x2028 && cp <= 0x202e) ||
-    (cp >= 0x2060 && cp <= 0x2069) ||
-    cp === 0xfeff
-  );
+  return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) || cp === 0xfeff;
 }
 
 /** Length of the valid UTF-8 sequence starting at i and its code point, or 0 when invalid. */

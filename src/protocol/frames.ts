@@ -4,7 +4,6 @@
 import type { LaneState } from './states';
 import type { SyncView } from './views';
 
-
 export type LaneKind = 'thread' | 'process' | 'connection' | 'worker';
 
 /** One timeline lane: a thread, process, pool worker or connection. */

@@ -17,7 +17,7 @@ const SPECS: readonly ChartSpec[] = [
   { title: 'Messages received per second', metrics: [{ key: 'messages', suffix: '' }], unit: '/s' },
   { title: 'Bytes per second (in + out)', metrics: [{ key: 'bytes', suffix: '' }], unit: 'B/s' },
   {
-    title: 'Response time, p50 and p99 (a read to the server\'s next write)',
+    title: "Response time, p50 and p99 (a read to the server's next write)",
     metrics: [
       { key: 'p50', suffix: ' · p50' },
       { key: 'p99', suffix: ' · p99' },
@@ -95,7 +95,11 @@ export class Charts {
       let plot = this.plots[i];
       if (!plot || this.shapes[i] !== shape) {
         plot?.destroy();
-        const axis = { stroke: cssVar('--vscode-foreground', '#ccc'), grid: { stroke: cssVar('--vscode-editorWidget-border', '#444'), width: 1 }, ticks: { stroke: cssVar('--vscode-editorWidget-border', '#444') } };
+        const axis = {
+          stroke: cssVar('--vscode-foreground', '#ccc'),
+          grid: { stroke: cssVar('--vscode-editorWidget-border', '#444'), width: 1 },
+          ticks: { stroke: cssVar('--vscode-editorWidget-border', '#444') },
+        };
         plot = new uPlot(
           {
             title: spec.title,

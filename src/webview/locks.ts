@@ -100,11 +100,18 @@ export class LocksPanel {
     for (const n of graph.nodes) place(n);
     const size = Math.max(260, Math.min(720, 90 * Math.sqrt(order.length) + 160));
     const r = size / 2 - 60;
-    const pos = new Map(order.map((n, i) => [n.id, { x: size / 2 + r * Math.cos((2 * Math.PI * i) / order.length - Math.PI / 2), y: size / 2 + r * Math.sin((2 * Math.PI * i) / order.length - Math.PI / 2) }]));
+    const pos = new Map(
+      order.map((n, i) => [n.id, { x: size / 2 + r * Math.cos((2 * Math.PI * i) / order.length - Math.PI / 2), y: size / 2 + r * Math.sin((2 * Math.PI * i) / order.length - Math.PI / 2) }]),
+    );
     const root = svg('svg', { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img' });
     const defs = svg('defs');
-    for (const [id, cls] of [['arrow', 'edge'], ['arrow-cycle', 'edge cycle']] as const) {
-      defs.append(svg('marker', { id, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: cls })));
+    for (const [id, cls] of [
+      ['arrow', 'edge'],
+      ['arrow-cycle', 'edge cycle'],
+    ] as const) {
+      defs.append(
+        svg('marker', { id, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: cls })),
+      );
     }
     root.append(defs);
     for (const e of graph.edges) {

@@ -75,10 +75,14 @@ const select = (id: string, tell = true) => {
 const timeline = new Timeline(store, clock, saved, (id) => select(id), save);
 const charts = new Charts(store);
 const locks = new LocksPanel(store, clock, (id) => select(id));
-const stream = new StreamPanel((id) => store.lanes.get(id)?.lane, saved.streamMode, (mode) => {
-  saved.streamMode = mode;
-  save();
-});
+const stream = new StreamPanel(
+  (id) => store.lanes.get(id)?.lane,
+  saved.streamMode,
+  (mode) => {
+    saved.streamMode = mode;
+    save();
+  },
+);
 /** What the host was last asked to follow; undefined: ask again (a new handshake forgot it). */
 let followSent: string | null | undefined;
 

@@ -54,13 +54,7 @@ export class StreamPanel {
       this.skipped = 0;
       this.rebuild = this.dirty = true;
     });
-    this.root = el(
-      'div',
-      { class: 'stream' },
-      el('div', { class: 'toolbar' }, this.title, this.modeButton, clear),
-      this.note,
-      el('div', { class: 'stream-body' }, this.log, this.diagram),
-    );
+    this.root = el('div', { class: 'stream' }, el('div', { class: 'toolbar' }, this.title, this.modeButton, clear), this.note, el('div', { class: 'stream-body' }, this.log, this.diagram));
     this.setMode(mode);
     new ResizeObserver(() => {
       const width = Math.max(DIAGRAM_MIN, Math.min(DIAGRAM_MAX, Math.floor(this.diagram.clientWidth)));
@@ -127,7 +121,8 @@ export class StreamPanel {
     const notes: string[] = [];
     if (!this.id) notes.push('Select a connection (a lane in the Timeline, or Follow Stream on a Servers row) to see what crosses it.');
     if (this.unavailable) notes.push(this.unavailable);
-    if (this.id && !this.unavailable && this.records.length === 0) notes.push(this.replaying ? 'Nothing crossed this connection up to this moment of the recording.' : 'Nothing sent or received since you started following.');
+    if (this.id && !this.unavailable && this.records.length === 0)
+      notes.push(this.replaying ? 'Nothing crossed this connection up to this moment of the recording.' : 'Nothing sent or received since you started following.');
     if (this.skipped > 0) notes.push(`${this.skipped} earlier message${this.skipped === 1 ? '' : 's'} not shown (more arrived than the view keeps up with).`);
     if (this.ended) notes.push(`Connection ended: ${this.ended}.`);
     this.note.textContent = notes.join(' ');

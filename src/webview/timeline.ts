@@ -395,7 +395,12 @@ export class Timeline {
         }
         const l = row.rec.lane;
         const desc = el('span', { class: 'tl-desc' });
-        const item = el('div', { class: `tl-lane${l.id === this.selected ? ' selected' : ''}`, role: 'listitem', 'data-id': l.id, 'data-kind': l.kind }, el('span', { class: 'tl-name' }, l.name), desc);
+        const item = el(
+          'div',
+          { class: `tl-lane${l.id === this.selected ? ' selected' : ''}`, role: 'listitem', 'data-id': l.id, 'data-kind': l.kind },
+          el('span', { class: 'tl-name' }, l.name),
+          desc,
+        );
         this.labelItems.push({ rec: row.rec, item, desc, text: '', state: '' });
         out.push(item);
       }

@@ -69,10 +69,14 @@ describe('Clients and load tests in a real VS Code', function () {
     // The live figures are on the server's traffic row (refreshing it alone refetches nothing).
     await waitFor('msgs/s on the traffic row', async () => /[\d.]+ k msgs\/s/.test(await treeRow(page, /^traffic/).innerText()) || undefined);
     await session().screenshot('12-load-test-running');
-    const text = await waitFor('the load test result', async () => {
-      const t = await terminalText(page);
-      return t.includes('errors:') ? t : undefined;
-    }, 30_000);
+    const text = await waitFor(
+      'the load test result',
+      async () => {
+        const t = await terminalText(page);
+        return t.includes('errors:') ? t : undefined;
+      },
+      30_000,
+    );
     assert.match(text, /result: [\d,]+ msgs\/s/);
     assert.match(text, /0 corrupt, 0 missing/);
     assert.match(text, /errors: none/);

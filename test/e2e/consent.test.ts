@@ -72,7 +72,11 @@ describe('Consent to a non-loopback bind in a real VS Code', function () {
     const port = await waitFor('the loopback server started by the same command', async () => (await serverPorts()).find((p) => !before.has(p)));
     assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'a loopback bind is not asked about');
     const rows = (await treeRowTexts(page)).filter((t) => ANY_SERVER_ROW.test(t));
-    assert.deepEqual(rows.map((t) => /^\S+ \S+?:\d+/.exec(t)?.[0] ?? t), [`TCP 127.0.0.1:${port}`], 'only the loopback server runs');
+    assert.deepEqual(
+      rows.map((t) => /^\S+ \S+?:\d+/.exec(t)?.[0] ?? t),
+      [`TCP 127.0.0.1:${port}`],
+      'only the loopback server runs',
+    );
     assert.equal(await isListening(exposedPort), false, `nothing listens on ${exposedPort}`);
     await treeRow(page, `127.0.0.1:${port}`).click();
     await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');

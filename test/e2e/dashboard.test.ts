@@ -15,7 +15,9 @@ async function openTab(page: Page, title: 'Timeline' | 'Charts' | 'Locks' | 'Fol
 }
 
 async function violations(page: Page): Promise<string[]> {
-  return dashboard(page).locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { violations(): string[] } }).socketLabDashboard.violations());
+  return dashboard(page)
+    .locator('body')
+    .evaluate(() => (window as unknown as { socketLabDashboard: { violations(): string[] } }).socketLabDashboard.violations());
 }
 
 describe('Dashboard in a real VS Code', function () {
@@ -52,7 +54,8 @@ describe('Dashboard in a real VS Code', function () {
 
     // Frames are asked for, not run every vsync: with nothing changing, time alone moves the 30 s
     // window in steps (4 a second), and a paused timeline draws about once a second (its labels).
-    const api = (fn: 'resetFrames' | 'frameIntervals') => d.locator('body').evaluate((_b, f) => (window as unknown as { socketLabDashboard: Record<string, () => unknown> }).socketLabDashboard[f]!(), fn);
+    const api = (fn: 'resetFrames' | 'frameIntervals') =>
+      d.locator('body').evaluate((_b, f) => (window as unknown as { socketLabDashboard: Record<string, () => unknown> }).socketLabDashboard[f]!(), fn);
     const framesOver = async (ms: number): Promise<number> => {
       await api('resetFrames');
       // A measuring window, not a synchronisation: the count of frames in it is the figure.
@@ -80,15 +83,31 @@ describe('Dashboard in a real VS Code', function () {
 
     // Charts: one line per server, with the live connection count.
     await openTab(page, 'Charts');
-    await waitFor('the connections chart', async () => (await d.locator('.chart[data-chart="Active connections"] .u-legend').innerText().catch(() => '')).includes(`127.0.0.1:${port}`) || undefined);
+    await waitFor(
+      'the connections chart',
+      async () =>
+        (
+          await d
+            .locator('.chart[data-chart="Active connections"] .u-legend')
+            .innerText()
+            .catch(() => '')
+        ).includes(`127.0.0.1:${port}`) || undefined,
+    );
     // Response times: a client keeps talking so a window with replies is charted.
     let sent = 0;
-    await waitFor('the response-time chart with p50 and p99 lines', async () => {
-      open[0]!.send('tick\n');
-      sent++;
-      const legend = await d.locator('.chart[data-chart^="Response time"] .u-legend').innerText().catch(() => '');
-      return (legend.includes('· p50') && legend.includes('· p99')) || undefined;
-    }, 20_000);
+    await waitFor(
+      'the response-time chart with p50 and p99 lines',
+      async () => {
+        open[0]!.send('tick\n');
+        sent++;
+        const legend = await d
+          .locator('.chart[data-chart^="Response time"] .u-legend')
+          .innerText()
+          .catch(() => '');
+        return (legend.includes('· p50') && legend.includes('· p99')) || undefined;
+      },
+      20_000,
+    );
     await open[0]!.bytes(9 + sent * 5);
     await session().screenshot('42-dashboard-charts');
     assert.deepEqual(await violations(page), [], 'no CSP violations');
@@ -107,12 +126,27 @@ describe('Dashboard in a real VS Code', function () {
     await openTab(page, 'Locks');
     const gate = d.locator('.locks-table tr[data-id]', { hasText: 'gate' });
     let seen = '';
-    const waiters = await waitFor('the gate with 3 waiters', async () => {
-      seen = await d.locator('.locks-table').innerText().catch(() => '');
-      // The fifth column lists the waiters in FIFO order.
-      const names = (await gate.locator('td').nth(4).innerText().catch(() => '')).split(', ').filter((n) => /^wave1-T\d$/.test(n));
-      return names.length === 3 ? names : undefined;
-    }, 30_000).catch(async (err: Error) => {
+    const waiters = await waitFor(
+      'the gate with 3 waiters',
+      async () => {
+        seen = await d
+          .locator('.locks-table')
+          .innerText()
+          .catch(() => '');
+        // The fifth column lists the waiters in FIFO order.
+        const names = (
+          await gate
+            .locator('td')
+            .nth(4)
+            .innerText()
+            .catch(() => '')
+        )
+          .split(', ')
+          .filter((n) => /^wave1-T\d$/.test(n));
+        return names.length === 3 ? names : undefined;
+      },
+      30_000,
+    ).catch(async (err: Error) => {
       const counts = await d.locator('body').evaluate(() => JSON.stringify((window as unknown as { socketLabDashboard: { counts(): unknown } }).socketLabDashboard.counts()));
       throw new Error(`${err.message}; the table read: ${seen}; dashboard: ${counts}; Sync view: ${await pane(page, 'Sync').innerText()}`);
     });
@@ -125,10 +159,17 @@ describe('Dashboard in a real VS Code', function () {
 
     await runLabFromPalette(page, 'deadlock', /^Deadlock/);
     await runCommand(page, 'Socket Lab: Open Dashboard');
-    const summary = await waitFor('the deadlock cycle', async () => {
-      const t = await d.locator('.graph-summary.deadlocked').innerText().catch(() => '');
-      return /Deadlock cycle: /.test(t) ? t : undefined;
-    }, 30_000);
+    const summary = await waitFor(
+      'the deadlock cycle',
+      async () => {
+        const t = await d
+          .locator('.graph-summary.deadlocked')
+          .innerText()
+          .catch(() => '');
+        return /Deadlock cycle: /.test(t) ? t : undefined;
+      },
+      30_000,
+    );
     for (const n of ['T1', 'T2', 'Lock A', 'Lock B']) assert.ok(summary.includes(n), `${n} in "${summary}"`);
     // Four red edges (T1 → Lock → T2 → Lock → T1), two locks marked in the table.
     assert.equal(await d.locator('.graph line.edge.cycle').count(), 4);
@@ -136,7 +177,13 @@ describe('Dashboard in a real VS Code', function () {
     await session().screenshot('44-dashboard-deadlock');
     // Clicking a lock in the graph reveals it in the Sync view.
     await d.locator('.graph .node.lock.cycle').first().click();
-    await waitFor('the lock selected in the Sync view', async () => (await pane(page, 'Sync').locator('.monaco-list-row.selected', { hasText: /Lock [AB]/ }).count()) > 0 || undefined);
+    await waitFor(
+      'the lock selected in the Sync view',
+      async () =>
+        (await pane(page, 'Sync')
+          .locator('.monaco-list-row.selected', { hasText: /Lock [AB]/ })
+          .count()) > 0 || undefined,
+    );
     assert.deepEqual(await violations(page), [], 'no CSP violations');
     await runCommand(page, 'Socket Lab: Stop Lab');
     await waitFor('the cycle to go', async () => !(await d.locator('.graph-summary').innerText()).includes('Deadlock cycle') || undefined, 20_000);
@@ -180,10 +227,15 @@ describe('Dashboard in a real VS Code', function () {
     const rows = d.locator('.stream-row');
     await waitFor('four rows', async () => (await rows.count()) === 4 || undefined);
     const texts = await rows.evaluateAll((els) => els.map((e) => [e.classList.contains('in') ? 'in' : 'out', e.querySelector('.stream-bytes')!.textContent]));
-    assert.deepEqual(texts, [['in', 'hello\\n'], ['out', 'HELLO\\n'], ['in', '\\x00\\xff\\x1b[2J\\n'], ['out', '\\x00\\xff\\x1b[2J\\n']]);
+    assert.deepEqual(texts, [
+      ['in', 'hello\\n'],
+      ['out', 'HELLO\\n'],
+      ['in', '\\x00\\xff\\x1b[2J\\n'],
+      ['out', '\\x00\\xff\\x1b[2J\\n'],
+    ]);
     assert.equal(await d.locator('.stream-seq .seq-msg.in').count(), 2);
     assert.equal(await d.locator('.stream-seq .seq-msg.out').count(), 2);
-    assert.match(await d.locator('.stream-seq .seq-msg.out .seq-label').first().textContent() ?? '', /^HELLO\\n \(6 B\)$/);
+    assert.match((await d.locator('.stream-seq .seq-msg.out .seq-label').first().textContent()) ?? '', /^HELLO\\n \(6 B\)$/);
     await session().screenshot('47-dashboard-follow-stream');
     await d.locator('#stream-mode').click();
     await waitFor('the hex dump', async () => ((await rows.first().locator('.stream-bytes').innerText()).startsWith('00000000  68 65 6c 6c 6f 0a') ? true : undefined));
@@ -208,18 +260,34 @@ describe('Dashboard in a real VS Code', function () {
     await runLabWithParameters(page, 'Race counter', ['3', '30000', '0']);
     try {
       const row = d.locator('.locks-table tr[data-id]', { hasText: 'counter lock' });
-      const waiters = await waitFor('the counter lock with waiters', async () => {
-        const names = (await row.locator('td').nth(4).innerText().catch(() => '')).split(', ').filter((n) => /^Thread-\d/.test(n));
-        return names.length > 0 ? names : undefined;
-      }, 60_000);
+      const waiters = await waitFor(
+        'the counter lock with waiters',
+        async () => {
+          const names = (
+            await row
+              .locator('td')
+              .nth(4)
+              .innerText()
+              .catch(() => '')
+          )
+            .split(', ')
+            .filter((n) => /^Thread-\d/.test(n));
+          return names.length > 0 ? names : undefined;
+        },
+        60_000,
+      );
       assert.ok(waiters.length <= 2, `at most the two threads not holding it wait: ${waiters.join(', ')}`);
       await session().screenshot('52-dashboard-race-lock-waiters');
       await openTab(page, 'Timeline');
       const api = () => d.locator('body').evaluate(() => (window as unknown as { socketLabDashboard: { arrows(): { from: string; to: string }[] } }).socketLabDashboard.arrows());
-      const arrows = await waitFor('wake-up arrows between the race threads', async () => {
-        const a = await api();
-        return a.length > 0 ? a : undefined;
-      }, 20_000);
+      const arrows = await waitFor(
+        'wake-up arrows between the race threads',
+        async () => {
+          const a = await api();
+          return a.length > 0 ? a : undefined;
+        },
+        20_000,
+      );
       for (const a of arrows) {
         assert.match(a.from, /^Thread-\d+ \(increment\)$/);
         assert.match(a.to, /^Thread-\d+ \(increment\)$/);
@@ -236,7 +304,7 @@ describe('Dashboard in a real VS Code', function () {
     }
   });
 
-  it('follows a theme switch (its colours are the theme\'s) and comes back after a window reload on the tab it was on', async () => {
+  it("follows a theme switch (its colours are the theme's) and comes back after a window reload on the tab it was on", async () => {
     const { page } = session();
     await runCommand(page, 'Socket Lab: Open Dashboard');
     let d = dashboard(page);
@@ -273,7 +341,17 @@ describe('Dashboard in a real VS Code', function () {
     // And it is live again: a server started now shows up in its charts.
     await openSocketLab(page);
     const port = await startServerAndWait('echo', 'event-loop');
-    await waitFor('the new server in the restored dashboard', async () => (await d.locator('.chart[data-chart="Active connections"] .u-legend').innerText().catch(() => '')).includes(`127.0.0.1:${port}`) || undefined, 30_000);
+    await waitFor(
+      'the new server in the restored dashboard',
+      async () =>
+        (
+          await d
+            .locator('.chart[data-chart="Active connections"] .u-legend')
+            .innerText()
+            .catch(() => '')
+        ).includes(`127.0.0.1:${port}`) || undefined,
+      30_000,
+    );
     await clickInlineAction(treeRow(page, `127.0.0.1:${port}`), 'Stop Server');
     await waitFor(`server ${port} to leave the tree`, async () => !(await serverPorts()).includes(port) || undefined);
   });

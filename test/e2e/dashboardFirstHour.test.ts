@@ -86,17 +86,27 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
       c.send('hello\n');
       await c.bytes(6);
       let seen: DrawnLane[] = [];
-      await waitFor('the new thread and connection lanes, labelled and painted', async () => {
-        seen = await drawnLanes(d);
-        const painted = (kind: string) => seen.some((l) => l.kind === kind && l.painted > 0);
-        return (painted('thread') && painted('connection')) || undefined;
-      }, 20_000).catch(async (err: Error) => {
+      await waitFor(
+        'the new thread and connection lanes, labelled and painted',
+        async () => {
+          seen = await drawnLanes(d);
+          const painted = (kind: string) => seen.some((l) => l.kind === kind && l.painted > 0);
+          return (painted('thread') && painted('connection')) || undefined;
+        },
+        20_000,
+      ).catch(async (err: Error) => {
         await session().screenshot('60-first-hour-timeline-FAILED');
-        const info = await d.locator('.tl-info').innerText().catch(() => '?');
+        const info = await d
+          .locator('.tl-info')
+          .innerText()
+          .catch(() => '?');
         throw new Error(`${err.message}; timeline says "${info}"; lanes in view: ${JSON.stringify(seen)}`);
       });
       await session().screenshot('60-first-hour-timeline-lanes');
-      assert.ok(seen.some((l) => l.kind === 'connection' && /served by Thread-\d+/.test(l.text)), JSON.stringify(seen));
+      assert.ok(
+        seen.some((l) => l.kind === 'connection' && /served by Thread-\d+/.test(l.text)),
+        JSON.stringify(seen),
+      );
     } finally {
       c.close();
       await stopServer(page, port);
@@ -115,26 +125,36 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
       await c.bytes(6);
       await paneRow(page, 'Threads & Processes', /blocked in recv/).waitFor({ state: 'visible' });
       // A recording of a few seconds, as a user's would be (the status bar counts them).
-      await waitFor('two seconds recorded', async () => Number(/recording, (\d+) seconds/.exec((await page.locator('.statusbar-item[aria-label^="Socket Lab recording"]').getAttribute('aria-label')) ?? '')?.[1] ?? 0) >= 2 || undefined);
+      await waitFor(
+        'two seconds recorded',
+        async () => Number(/recording, (\d+) seconds/.exec((await page.locator('.statusbar-item[aria-label^="Socket Lab recording"]').getAttribute('aria-label')) ?? '')?.[1] ?? 0) >= 2 || undefined,
+      );
       await runCommand(page, 'Socket Lab: Stop Recording and Save');
       c.close();
       const toast = notification(page, 'Recording saved');
       await toast.waitFor({ state: 'visible' });
       await runCommand(page, 'View: Close All Editors');
-      await toast.getByRole('button', { name: 'Open Recording' }).click().catch(async () => {
-        // The toast can fold away when editors close: open it from the notification centre.
-        await runCommand(page, 'Notifications: Show Notifications');
-        await notification(page, 'Recording saved').getByRole('button', { name: 'Open Recording' }).click();
-      });
+      await toast
+        .getByRole('button', { name: 'Open Recording' })
+        .click()
+        .catch(async () => {
+          // The toast can fold away when editors close: open it from the notification centre.
+          await runCommand(page, 'Notifications: Show Notifications');
+          await notification(page, 'Recording saved').getByRole('button', { name: 'Open Recording' }).click();
+        });
       const r = webview(page);
       await r.locator('.replay[data-complete="true"]').waitFor({ state: 'visible', timeout: 20_000 });
       let seen: DrawnLane[] = [];
-      await waitFor('the recorded thread and connection lanes, labelled and painted', async () => {
-        seen = await drawnLanes(r);
-        // The recording lasted a couple of seconds: its lanes fill the width, not a sliver of a 30 s window.
-        const painted = (kind: string) => seen.some((l) => l.kind === kind && l.painted > 0.4);
-        return (painted('thread') && painted('connection')) || undefined;
-      }, 20_000).catch(async (err: Error) => {
+      await waitFor(
+        'the recorded thread and connection lanes, labelled and painted',
+        async () => {
+          seen = await drawnLanes(r);
+          // The recording lasted a couple of seconds: its lanes fill the width, not a sliver of a 30 s window.
+          const painted = (kind: string) => seen.some((l) => l.kind === kind && l.painted > 0.4);
+          return (painted('thread') && painted('connection')) || undefined;
+        },
+        20_000,
+      ).catch(async (err: Error) => {
         await session().screenshot('61-first-hour-replay-FAILED');
         throw new Error(`${err.message}; lanes in view: ${JSON.stringify(seen)}`);
       });
@@ -170,7 +190,11 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
           Array.from(log.querySelectorAll<HTMLElement>('.stream-bytes')).map((pre) => {
             const range = document.createRange();
             range.selectNodeContents(pre);
-            const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+            const tops = new Set(
+              Array.from(range.getClientRects())
+                .filter((r) => r.width > 0)
+                .map((r) => Math.round(r.top)),
+            );
             return { text: pre.textContent ?? '', lines: tops.size, width: Math.round(pre.clientWidth), needs: pre.scrollWidth };
           }),
         );
@@ -178,14 +202,23 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
       await session().screenshot('62-first-hour-stream-text');
       assert.deepEqual(
         text.map((t) => [t.text, t.lines]),
-        [['hello\\n', 1], ['HELLO\\n', 1], ['abcdefghijklmnopqrs\\n', 1], ['ABCDEFGHIJKLMNOPQRS\\n', 1]],
+        [
+          ['hello\\n', 1],
+          ['HELLO\\n', 1],
+          ['abcdefghijklmnopqrs\\n', 1],
+          ['ABCDEFGHIJKLMNOPQRS\\n', 1],
+        ],
         `each message on one line: ${JSON.stringify(text)}`,
       );
       await d.locator('#stream-mode').click();
       await waitFor('the hex dump', async () => ((await rows.first().locator('.stream-bytes').innerText()).startsWith('00000000  68 65 6c 6c 6f 0a') ? true : undefined));
       const hex = await layout();
       await session().screenshot('63-first-hour-stream-hex');
-      assert.deepEqual(hex.map((h) => h.lines), [1, 1, 2, 2], `dump lines: ${JSON.stringify(hex)}`);
+      assert.deepEqual(
+        hex.map((h) => h.lines),
+        [1, 1, 2, 2],
+        `dump lines: ${JSON.stringify(hex)}`,
+      );
       for (const h of hex) assert.ok(h.needs <= h.width + 1, `the dump fits its column (${h.width} px wide, needs ${h.needs} px): ${JSON.stringify(h)}`);
       await d.locator('#stream-mode').click();
     } finally {
@@ -210,10 +243,14 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
       for (const l of first) assert.equal(l.waited, '1 / 1', `${l.name}: acquired once, one thread waits for it now: ${JSON.stringify(first)}`);
       const totals = (rows: typeof first) => rows.map((l) => parseMs(l.wait.split(' / ')[0]!));
       // The wait goes on, and so does its time, with nothing else changing.
-      const later = await waitFor('the waits to grow by a second', async () => {
-        const now = await read();
-        return totals(now).every((t, i) => t >= totals(first)[i]! + 1000 && t > 0) ? now : undefined;
-      }, 20_000).catch(async (err: Error) => {
+      const later = await waitFor(
+        'the waits to grow by a second',
+        async () => {
+          const now = await read();
+          return totals(now).every((t, i) => t >= totals(first)[i]! + 1000 && t > 0) ? now : undefined;
+        },
+        20_000,
+      ).catch(async (err: Error) => {
         await session().screenshot('64-first-hour-deadlock-locks-FAILED');
         throw new Error(`${err.message}; first read ${JSON.stringify(first)}, now ${JSON.stringify(await read())}`);
       });
@@ -242,8 +279,14 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
         return t.length === 2 && t.some((x) => /waiting for its turn/.test(x)) ? t : undefined;
       });
       await session().screenshot('65-first-hour-iterative-lanes');
-      assert.ok(texts.some((t) => /open · served by the server itself, one client at a time/.test(t)), texts.join('\n'));
-      assert.ok(texts.every((t) => !/event loop/.test(t)), texts.join('\n'));
+      assert.ok(
+        texts.some((t) => /open · served by the server itself, one client at a time/.test(t)),
+        texts.join('\n'),
+      );
+      assert.ok(
+        texts.every((t) => !/event loop/.test(t)),
+        texts.join('\n'),
+      );
       // Its stream's sequence diagram says the same of the server side.
       await conn.filter({ hasText: 'served by the server itself' }).click();
       await d.locator('.detail vscode-button[data-follow]').click();

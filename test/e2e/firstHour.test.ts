@@ -8,7 +8,27 @@ import { labsGroupRow, openLabsGroup } from './support/labsView';
 import { clickTitleAction, expectNoToast } from './support/menus';
 import { serverPorts } from './support/servers';
 import { session } from './support/session';
-import { answer, clickInlineAction, contextAction, notification, openSocketLab, pane, paneRow, paneText, pick, quickInputMessage, runCommand, runLabFromPalette, serversPane, setPaneExpanded, terminalText, treeRow, treeRowTexts, waitFor, waitForNoVisibleTerminal } from './support/workbench';
+import {
+  answer,
+  clickInlineAction,
+  contextAction,
+  notification,
+  openSocketLab,
+  pane,
+  paneRow,
+  paneText,
+  pick,
+  quickInputMessage,
+  runCommand,
+  runLabFromPalette,
+  serversPane,
+  setPaneExpanded,
+  terminalText,
+  treeRow,
+  treeRowTexts,
+  waitFor,
+  waitForNoVisibleTerminal,
+} from './support/workbench';
 
 // Issue 19, the first hour in the views: what VS Code passes to view-title and context-menu
 // commands (a row is always selected first, as a user's is), what the terminals Socket Lab opens
@@ -152,20 +172,29 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     await waitFor('the first client', async () => /connected to tcp 127\.0\.0\.1:\d+ from 127\.0\.0\.1:\d+/.test(await terminalText(page)) || undefined);
     // The second, from the server row's context menu; the user types at once, before it connected.
     await contextAction(page, serverRow(page, upper), 'Open Client Terminal');
-    await waitFor('the second client terminal', async () => (await page.locator('.xterm:visible').count()) > 0 && findProcesses(`client tcp 127.0.0.1:${upper}`).length === 2 ? true : undefined);
+    await waitFor('the second client terminal', async () => ((await page.locator('.xterm:visible').count()) > 0 && findProcesses(`client tcp 127.0.0.1:${upper}`).length === 2 ? true : undefined));
     await typeInTerminal(page, 'early bird');
     const text = await waitFor('the reply to the early line', async () => {
       const t = await terminalText(page);
       return t.includes('EARLY BIRD') ? t : undefined;
     });
     await session().screenshot('61-typed-while-connecting');
-    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const banner = lines.findIndex((l) => l.startsWith('connected to tcp'));
     assert.ok(banner >= 0, text);
     assert.ok(!lines.slice(0, banner).some((l) => l.includes('early bird')), `nothing typed shows above the banner:\n${text}`);
-    assert.ok(lines.slice(banner).some((l) => /^>> early bird/.test(l)), `the early line is at the prompt:\n${text}`);
+    assert.ok(
+      lines.slice(banner).some((l) => /^>> early bird/.test(l)),
+      `the early line is at the prompt:\n${text}`,
+    );
     const names = await terminalNames(page);
-    assert.ok(names.some((n) => n.includes(`Socket Lab client 127.0.0.1:${upper} (2)`)), `terminal names: ${names.join(' | ')}`);
+    assert.ok(
+      names.some((n) => n.includes(`Socket Lab client 127.0.0.1:${upper} (2)`)),
+      `terminal names: ${names.join(' | ')}`,
+    );
     await runCommand(page, 'Terminal: Kill All Terminals');
     await waitFor('the clients to end', async () => findProcesses(`client tcp 127.0.0.1:${upper}`).length === 0 || undefined);
   });
@@ -180,7 +209,10 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     await clickTitleAction(page, 'Servers', 'Open Client…');
     await pick(page, 'TCP');
     await answer(page, '(2/2)', `127.0.0.1:${closed}`);
-    await waitFor('the refusal in the terminal', async () => /connection refused \(ECONNREFUSED\) 127\.0\.0\.1:\d+: nothing accepts connections there[\s\S]*press any key/.test(await terminalText(page)) || undefined);
+    await waitFor(
+      'the refusal in the terminal',
+      async () => /connection refused \(ECONNREFUSED\) 127\.0\.0\.1:\d+: nothing accepts connections there[\s\S]*press any key/.test(await terminalText(page)) || undefined,
+    );
     await session().screenshot('62-connection-refused-held');
     assert.equal(findProcesses(`client tcp 127.0.0.1:${closed}`).length, 1, 'the client waits for a key');
     await typeInTerminal(page, 'x', false);
@@ -200,10 +232,14 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
       await contextAction(page, serverRow(page, port), 'Load Test…');
       await answer(page, '(1/2)', '4');
       await answer(page, '(2/2)', '2');
-      const text = await waitFor(`the load test result for port ${port}`, async () => {
-        const t = await terminalText(page);
-        return expected.test(t) ? t : undefined;
-      }, 30_000);
+      const text = await waitFor(
+        `the load test result for port ${port}`,
+        async () => {
+          const t = await terminalText(page);
+          return expected.test(t) ? t : undefined;
+        },
+        30_000,
+      );
       assert.doesNotMatch(text, /[1-9][\d,]* corrupt/);
       await session().screenshot(`63-load-test-${port === welcome ? 'welcome' : 'upper'}`);
       await typeInTerminal(page, ' ', false);
@@ -266,7 +302,10 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'socket-lab-recordings' }).first();
     await folder.click();
     await contextAction(page, page.locator('.explorer-folders-view .monaco-list-row', { hasText: saved }).first(), 'Open Recording…');
-    await page.locator('.tab', { hasText: /Recording|replay/i }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .locator('.tab', { hasText: /Recording|replay/i })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     await openSocketLab(page);
     await serverRow(page, port).click();
     await clickTitleAction(page, 'Servers', 'Stop All Servers');
@@ -302,7 +341,9 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     await page.locator('iframe.webview.ready').first().waitFor({ state: 'attached', timeout: 30_000 });
     // The lock T1 waits for, selected in Sync; from it, its holder.
     await contextAction(page, t1, 'Reveal What It Waits For or Serves');
-    const lock = pane(page, 'Sync').locator('.monaco-list-row.selected', { hasText: /Lock [AB]/ }).first();
+    const lock = pane(page, 'Sync')
+      .locator('.monaco-list-row.selected', { hasText: /Lock [AB]/ })
+      .first();
     await lock.waitFor({ state: 'visible' });
     await clickTitleAction(page, 'Sync', 'Open Dashboard');
     await contextAction(page, lock, 'Reveal Holder');
@@ -321,14 +362,23 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     await clickTitleAction(page, 'Labs', 'Run Lab');
     await waitFor('Threads and join to run', async () => (await joinRow()) !== before || undefined, 30_000);
     await clickTitleAction(page, 'Labs', 'Show Lab Output');
-    await page.locator('.panel .title-label, .panel .monaco-select-box, .panel', { hasText: /Socket Lab Labs|Output/ }).first().waitFor({ state: 'visible' });
+    await page
+      .locator('.panel .title-label, .panel .monaco-select-box, .panel', { hasText: /Socket Lab Labs|Output/ })
+      .first()
+      .waitFor({ state: 'visible' });
     const race = paneRow(page, 'Labs', /^Race counter/);
     await contextAction(page, race, 'Run Lab Fast');
     await waitFor('the fast race outcome', async () => /updates lost/.test((await paneText(page, 'Labs')).replace(/\s+/g, ' ')) || undefined, 60_000);
     await contextAction(page, race, 'Run Lab with Parameters…');
     for (let step = 1; ; step++) {
       const title = page.locator('.quick-input-widget .quick-input-title', { hasText: /Race counter: .* \(\d+\/\d+\)/ });
-      if (!(await title.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) break;
+      if (
+        !(await title.waitFor({ state: 'visible', timeout: 3000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
       const text = await title.innerText();
       await page.locator('.quick-input-widget input').press('Enter');
       const [, n, of] = /\((\d+)\/(\d+)\)/.exec(text)!;

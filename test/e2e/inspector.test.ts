@@ -18,7 +18,7 @@ function selected(page: Page, view: string, text: string | RegExp): Locator {
 describe('Inspector trees in a real VS Code: cross-links, filters, grouping', function () {
   this.timeout(120_000);
 
-  it('Deadlock: a lock\'s holder row reveals the thread; a thread reveals the lock it waits for; the filter lists only lock waiters', async () => {
+  it("Deadlock: a lock's holder row reveals the thread; a thread reveals the lock it waits for; the filter lists only lock waiters", async () => {
     const { page } = session();
     await openSocketLab(page);
     await runLabFromPalette(page, 'deadlock', /^Deadlock/);
@@ -28,7 +28,13 @@ describe('Inspector trees in a real VS Code: cross-links, filters, grouping', fu
     const t1Selected = async () => (await selected(page, 'Threads & Processes', /^T1/).count()) > 0 || undefined;
     for (let attempt = 1; ; attempt++) {
       await paneRow(page, 'Sync', 'holder: T1').click();
-      if (await waitFor('T1 selected in Threads & Processes', t1Selected, 5000).then(() => true, () => false)) break;
+      if (
+        await waitFor('T1 selected in Threads & Processes', t1Selected, 5000).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       if (attempt >= 3) throw new Error('T1 was not selected in Threads & Processes after three clicks on "holder: T1"');
     }
     // Threads → Sync: T1 waits for the lock T2 holds.

@@ -31,7 +31,11 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
     // The lab's lines stream to the "Socket Lab Labs" output (in front on request: an earlier run
     // in this window already showed it once).
     await clickTitleAction(page, 'Labs', 'Show Lab Output');
-    await page.locator('.output-view, .panel').getByText(/with\sa\slock:\scounter\s=\s8000/).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page
+      .locator('.output-view, .panel')
+      .getByText(/with\sa\slock:\scounter\s=\s8000/)
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
     await session().screenshot('20-race-lab');
   });
 
@@ -42,14 +46,23 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
       const gate = paneRow(page, 'Sync', /gate.*Event · clear · 3 waiting/);
       await gate.waitFor({ state: 'visible', timeout: 30_000 });
       // What each thread is doing, and on what: the even ones wait for the gate.
-      await waitFor(`wave ${wave} waiting in the Threads view`, async () => (await paneText(page, 'Threads & Processes')).match(new RegExp(`wave${wave}-T\\d\\s*waiting for gate`, 'g'))?.length === 3 || undefined);
+      await waitFor(
+        `wave ${wave} waiting in the Threads view`,
+        async () => (await paneText(page, 'Threads & Processes')).match(new RegExp(`wave${wave}-T\\d\\s*waiting for gate`, 'g'))?.length === 3 || undefined,
+      );
       if (wave === 1) await session().screenshot('21-event-gate-waiting');
       // The next wave may be waiting again within a second: what tells is that these waiters went.
       // A click on a row the live tree re-rendered under the pointer can be lost: press again.
       const passed = async () => !(await paneText(page, 'Sync')).includes(`waiting: wave${wave}-T`) || undefined;
       for (let attempt = 1; ; attempt++) {
         await clickInlineAction(gate, 'Set Event');
-        if (await waitFor(`wave ${wave} to pass`, passed, 7_000).then(() => true, () => false)) break;
+        if (
+          await waitFor(`wave ${wave} to pass`, passed, 7_000).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         if (attempt >= 3) {
           await waitFor(`wave ${wave} to pass`, passed);
           break;

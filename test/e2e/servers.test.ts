@@ -3,7 +3,21 @@ import net from 'node:net';
 import { canListen, exchange, findProcesses, isListening } from '../support/processes';
 import { SERVER_ROW, serverPorts, startServerFromPalette } from './support/servers';
 import { session } from './support/session';
-import { answer, clickInlineAction, notification, openSocketLab, paneText, pick, quickInputMessage, runCommand, serversPane, terminalText, treeRow, waitFor, waitForNoVisibleTerminal } from './support/workbench';
+import {
+  answer,
+  clickInlineAction,
+  notification,
+  openSocketLab,
+  paneText,
+  pick,
+  quickInputMessage,
+  runCommand,
+  serversPane,
+  terminalText,
+  treeRow,
+  waitFor,
+  waitForNoVisibleTerminal,
+} from './support/workbench';
 
 describe('Servers view in a real VS Code', function () {
   let port = 0;
@@ -25,7 +39,10 @@ describe('Servers view in a real VS Code', function () {
     assert.match(await row.innerText(), /upper/);
     await waitFor('the model and the count under it', async () => /event-loop\s*one thread serves every ready socket\s*traffic\s*0 conns/.test(await paneText(page, 'Servers')) || undefined);
     // The status bar counts running servers.
-    await page.locator('.statusbar-item', { hasText: /^\s*1\s*$/ }).first().waitFor({ state: 'visible' });
+    await page
+      .locator('.statusbar-item', { hasText: /^\s*1\s*$/ })
+      .first()
+      .waitFor({ state: 'visible' });
     // It is a real server: a real socket gets the upper-cased reply.
     const reply = await exchange(port, 'ping from test\n', 15);
     assert.equal(reply.toString(), 'PING FROM TEST\n');

@@ -97,37 +97,56 @@ describe('Deactivation in a real VS Code (Developer: Reload Window)', function (
 
     // The daemon lab: two threads and two child processes that sleep 30 s and 60 s.
     await runLabWithParameters(page, 'Daemon vs non-daemon', ['30', '60'], 'daemon');
-    const before = await waitFor('every server child, pool worker and lab process to run', async () => {
-      const procs = extensionProcesses();
-      return count(procs, 'connection-process.js') >= 3 && count(procs, 'pool-worker.js') === 3 && count(procs, 'process-worker.js') === 2 ? procs : undefined;
-    }, 60_000);
+    const before = await waitFor(
+      'every server child, pool worker and lab process to run',
+      async () => {
+        const procs = extensionProcesses();
+        return count(procs, 'connection-process.js') >= 3 && count(procs, 'pool-worker.js') === 3 && count(procs, 'process-worker.js') === 2 ? procs : undefined;
+      },
+      60_000,
+    );
     // Three connection threads and the lab's two threads, at least, beyond what the host had.
-    const threads = await waitFor('the servers\' and the lab\'s threads', async () => {
-      const extra = extraThreads(baseline, threadNames(host));
-      return extra.length >= 5 ? extra : undefined;
-    }, 30_000);
-    assert.ok(before.every((p) => descendants(host).includes(p.pid)), 'each is a child of the extension host');
+    const threads = await waitFor(
+      "the servers' and the lab's threads",
+      async () => {
+        const extra = extraThreads(baseline, threadNames(host));
+        return extra.length >= 5 ? extra : undefined;
+      },
+      30_000,
+    );
+    assert.ok(
+      before.every((p) => descendants(host).includes(p.pid)),
+      'each is a child of the extension host',
+    );
     await session().screenshot('80-before-reload');
     console.log(`      before the reload: extension host ${host} with ${threads.length} extra threads (${threads.join(', ')}); children: ${before.map((p) => `${p.pid} ${p.script}`).join(', ')}`);
 
     const reloaded = Date.now();
     await runCommand(page, 'Developer: Reload Window');
     // Everything of the old host ends: its ports, its clients' connections, its processes, its threads.
-    await waitFor('the old extension host\'s ports, connections, processes and threads to end', async () => {
-      if ((await isListening(threadPort)) || (await isListening(processPort))) return undefined;
-      if (clients.some((c) => !c.closed)) return undefined;
-      if (before.some((p) => isAlive(p.pid)) || extensionProcesses().length > 0) return undefined;
-      return !isAlive(host) || extraThreads(baseline, threadNames(host)).length === 0 || undefined;
-    }, 30_000);
+    await waitFor(
+      "the old extension host's ports, connections, processes and threads to end",
+      async () => {
+        if ((await isListening(threadPort)) || (await isListening(processPort))) return undefined;
+        if (clients.some((c) => !c.closed)) return undefined;
+        if (before.some((p) => isAlive(p.pid)) || extensionProcesses().length > 0) return undefined;
+        return !isAlive(host) || extraThreads(baseline, threadNames(host)).length === 0 || undefined;
+      },
+      30_000,
+    );
     const clearMs = Date.now() - reloaded;
     const hostExited = await waitFor('the old extension host to exit', async () => !isAlive(host) || undefined, 10_000).catch(() => false);
     console.log(`      after the reload: all of it gone within ${clearMs} ms; the old extension host ${hostExited ? 'exited' : `lives on with ${threadNames(host).length} threads`}`);
     // Deactivation stopped the servers itself (their "stopped" lines), rather than leaving them
     // to die with the process.
-    await waitFor('the old host\'s log to say both servers stopped', async () => {
-      const log = extensionLogs();
-      return [threadPort, processPort].every((p) => new RegExp(`127\\.0\\.0\\.1:${p} \\([\\w-]+, echo\\) stopped`).test(log)) || undefined;
-    }, 10_000);
+    await waitFor(
+      "the old host's log to say both servers stopped",
+      async () => {
+        const log = extensionLogs();
+        return [threadPort, processPort].every((p) => new RegExp(`127\\.0\\.0\\.1:${p} \\([\\w-]+, echo\\) stopped`).test(log)) || undefined;
+      },
+      10_000,
+    );
     assert.equal(await canListen(threadPort), true, `port ${threadPort} can be bound again`);
     assert.equal(await canListen(processPort), true, `port ${processPort} can be bound again`);
 
@@ -138,7 +157,7 @@ describe('Deactivation in a real VS Code (Developer: Reload Window)', function (
     await runCommand(page, 'Socket Lab: Show Servers');
     await serversPane(page).locator('.monaco-button', { hasText: 'Start Server…' }).waitFor({ state: 'visible', timeout: 30_000 });
     await pane(page, 'Threads & Processes').locator('.monaco-button', { hasText: 'Run Lab…' }).waitFor({ state: 'visible' });
-    assert.deepEqual(extensionProcesses(), [], 'the new window\'s extension runs nothing of its own');
+    assert.deepEqual(extensionProcesses(), [], "the new window's extension runs nothing of its own");
     await session().screenshot('81-after-reload');
     // As the other tests expect it: the Pools view folded.
     await setPaneExpanded(page, 'Pools', false);

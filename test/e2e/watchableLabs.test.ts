@@ -45,7 +45,12 @@ async function clickViewTitleAction(page: Page, view: string, title: string): Pr
  */
 async function scrollToRow(page: Page, view: string, row: Locator): Promise<void> {
   const list = pane(page, view).locator('.monaco-list').first();
-  const top = async () => (await list.locator('.monaco-scrollable-element').first().evaluate((e) => e.scrollTop).catch(() => 0)) === 0;
+  const top = async () =>
+    (await list
+      .locator('.monaco-scrollable-element')
+      .first()
+      .evaluate((e) => e.scrollTop)
+      .catch(() => 0)) === 0;
   await list.hover();
   await page.mouse.wheel(0, -5000);
   await waitFor('the list at its top', async () => (await top()) || undefined, 3000).catch(() => undefined);
@@ -89,7 +94,11 @@ describe('Labs a learner can watch, and a sidebar readable at its default width'
       // Its output is there on request (it comes forward by itself only on the window's first run).
       await clickViewTitleAction(page, 'Labs', 'Show Lab Output');
       // (The output editor draws spaces as non-breaking ones.)
-      await page.locator('.panel').getByText(/—\sRace\scounter\s\(race/).last().waitFor({ state: 'visible', timeout: 15_000 });
+      await page
+        .locator('.panel')
+        .getByText(/—\sRace\scounter\s\(race/)
+        .last()
+        .waitFor({ state: 'visible', timeout: 15_000 });
 
       // The watch pace: one thread holds the counter lock while the others wait, for seconds.
       const seen: number[] = [];

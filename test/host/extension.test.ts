@@ -124,12 +124,16 @@ describe('Socket Lab in the extension host', () => {
   it('Run Lab Fast on "race": the Threads tree lists its threads; the Labs tree tells the outcome', async () => {
     await vscode.commands.executeCommand('socketLab.threads.focus');
     await vscode.commands.executeCommand('socketLab.runLabFast', 'race');
-    await eventually('the lab\'s threads in the Threads tree', async () => {
+    await eventually("the lab's threads in the Threads tree", async () => {
       const labels = (await rows(api.trees.threads)).map((r) => r.label);
       return labels.includes('Race counter') && labels.includes('MainThread') && labels.length >= 4 ? true : undefined;
     });
     // The outcome is wrapped into several rows under the lab.
-    const outcome = await eventually('the race outcome', async () => /Without a lock the counter reached \d+ \(\d+ updates lost\)/.exec((await rows(api.trees.labs, 4)).map((r) => r.label).join(' ')) ?? undefined, 30_000);
+    const outcome = await eventually(
+      'the race outcome',
+      async () => /Without a lock the counter reached \d+ \(\d+ updates lost\)/.exec((await rows(api.trees.labs, 4)).map((r) => r.label).join(' ')) ?? undefined,
+      30_000,
+    );
     assert.ok(outcome);
   });
 

@@ -76,7 +76,10 @@ function parentOf(pid: number): number | undefined {
 
 /** Every live descendant of `pid` (children, grandchildren, …). */
 export function descendants(pid: number): number[] {
-  const all = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number);
+  const all = fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number);
   const children = new Map<number, number[]>();
   for (const p of all) {
     const parent = parentOf(p);

@@ -43,9 +43,7 @@ describe('architecture', () => {
   }
 
   it('the runtime, pools and servers know no lab: the labs plug their programs into the worker bundles', () => {
-    const offenders = ['runtime', 'pool', 'server', 'workers']
-      .flatMap((d) => sources(path.join(root, 'src', 'engine', d)))
-      .filter((f) => /from\s+['"][./]*\/labs\//.test(fs.readFileSync(f, 'utf8')));
+    const offenders = ['runtime', 'pool', 'server', 'workers'].flatMap((d) => sources(path.join(root, 'src', 'engine', d))).filter((f) => /from\s+['"][./]*\/labs\//.test(fs.readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);
   });
 

@@ -145,7 +145,10 @@ export class ClientSession {
     clearTimeout(slow);
     if (conn === 'cancelled') {
       this.releaseKeys(false);
-      void opening.then((c) => c.destroy(), () => undefined);
+      void opening.then(
+        (c) => c.destroy(),
+        () => undefined,
+      );
       this.cancelled = true;
       this.notice('gave up connecting');
       return false;
@@ -159,7 +162,9 @@ export class ClientSession {
     this.dumpOffset = 0;
     if (this.interactive) {
       const from = conn.local ? ` from ${conn.local}` : '';
-      this.notice(`connected to ${this.target.transport} ${formatTarget(this.target)}${from} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.`);
+      this.notice(
+        `connected to ${this.target.transport} ${formatTarget(this.target)}${from} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.`,
+      );
     }
     // A server may greet first (the menu, a welcome banner): in lockstep the first line waits
     // for that too. Input is read meanwhile, so an early close can say what was not sent.
@@ -451,7 +456,9 @@ export class ClientSession {
       if (waitMs === undefined) return;
       this.waitRestarts = true;
       this.waitTimer = setTimeout(() => {
-        this.notice(`stopped waiting: nothing arrived for ${formatSeconds(waitMs)} after the input ended, and ${formatTarget(this.target)} had not closed the connection (--wait ${formatSeconds(waitMs)})`);
+        this.notice(
+          `stopped waiting: nothing arrived for ${formatSeconds(waitMs)} after the input ended, and ${formatTarget(this.target)} had not closed the connection (--wait ${formatSeconds(waitMs)})`,
+        );
         this.giveUp();
       }, waitMs);
     } else {

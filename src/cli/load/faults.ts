@@ -78,7 +78,13 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     const { data, closedByServer } = await collect(s, payload.length, 2000);
     s.destroy();
     const identical = data.equals(payload);
-    return { sent: payload.length, received: data.length, identical, closedByServer, summary: `sent ${formatBytes(payload.length)} of random bytes; got ${formatBytes(data.length)} back${identical ? ', byte for byte identical' : ''}; ${closedByServer ? 'the server closed the connection' : 'the connection stayed open'}` };
+    return {
+      sent: payload.length,
+      received: data.length,
+      identical,
+      closedByServer,
+      summary: `sent ${formatBytes(payload.length)} of random bytes; got ${formatBytes(data.length)} back${identical ? ', byte for byte identical' : ''}; ${closedByServer ? 'the server closed the connection' : 'the connection stayed open'}`,
+    };
   },
   async huge(t) {
     const size = 64 * 1024 * 1024;
@@ -91,7 +97,14 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     const ms = performance.now() - t0;
     s.destroy();
     const identical = data.length === size && data.equals(payload);
-    return { sent: size, received: data.length, identical, ms: Math.round(ms), closedByServer, summary: `one ${formatBytes(size)} write; got ${formatBytes(data.length)} back in ${Math.round(ms)} ms${identical ? ', byte for byte identical' : ''}` };
+    return {
+      sent: size,
+      received: data.length,
+      identical,
+      ms: Math.round(ms),
+      closedByServer,
+      summary: `one ${formatBytes(size)} write; got ${formatBytes(data.length)} back in ${Math.round(ms)} ms${identical ? ', byte for byte identical' : ''}`,
+    };
   },
   async 'half-close'(t, o) {
     const sent = halfClosePayload(o);
@@ -113,9 +126,16 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     const summary = `${what}; expected ${count(want.length)} back (${o.expect}), received ${count(data.length)}${corrupt ? `, ${corrupt} corrupt` : ''}; the server ${closing}`;
     const result = { ...figures, corruptBytes: corrupt, summary };
     if (data.length < want.length) {
-      return { ...result, failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(want.length - data.length)} short); the server ${closedByServer ? 'closed its side without answering everything sent before the FIN' : 'went quiet for 3 s without answering the rest'}.` };
+      return {
+        ...result,
+        failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(want.length - data.length)} short); the server ${closedByServer ? 'closed its side without answering everything sent before the FIN' : 'went quiet for 3 s without answering the rest'}.`,
+      };
     }
-    if (data.length > want.length) return { ...result, failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(data.length - want.length)} more than expected).` };
+    if (data.length > want.length)
+      return {
+        ...result,
+        failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(data.length - want.length)} more than expected).`,
+      };
     if (corrupt) return { ...result, failure: `received the ${count(want.length)} expected after our FIN (--expect ${o.expect}), but ${corrupt} of them differ.` };
     return result;
   },
@@ -149,7 +169,12 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
       }, 1000);
     });
     s.destroy();
-    return { sent, echoed, closedByServer, summary: `sent 1 byte/s for ${sent} s; ${echoed} echoed; ${closedByServer ? 'the server closed the connection (idle timeout?)' : 'the server kept the connection open'}` };
+    return {
+      sent,
+      echoed,
+      closedByServer,
+      summary: `sent 1 byte/s for ${sent} s; ${echoed} echoed; ${closedByServer ? 'the server closed the connection (idle timeout?)' : 'the server kept the connection open'}`,
+    };
   },
   async 'never-read'(t, o) {
     const s = await connect(t);
@@ -182,7 +207,11 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     });
     const accepted = s.bytesWritten;
     s.destroy();
-    return { acceptedBytes: accepted, stalled, summary: `wrote without reading for up to ${o.durationS} s: the server took ${formatBytes(accepted)}${stalled ? ', then stopped reading (back-pressure held)' : ' and kept reading'}` };
+    return {
+      acceptedBytes: accepted,
+      stalled,
+      summary: `wrote without reading for up to ${o.durationS} s: the server took ${formatBytes(accepted)}${stalled ? ', then stopped reading (back-pressure held)' : ' and kept reading'}`,
+    };
   },
   async 'connect-storm'(t, o) {
     const n = o.connections;
@@ -206,7 +235,14 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     );
     times.sort((a, b) => a - b);
     const max = Math.round(times.at(-1) ?? 0);
-    return { connections: n, completed: times.length, failures: codes, maxMs: max, p50Ms: Math.round(times[Math.floor(times.length / 2)] ?? 0), summary: `${n} simultaneous connects, one echo each: ${times.length} completed (slowest ${max} ms)${Object.keys(codes).length ? `, failures ${JSON.stringify(codes)}` : ''}` };
+    return {
+      connections: n,
+      completed: times.length,
+      failures: codes,
+      maxMs: max,
+      p50Ms: Math.round(times[Math.floor(times.length / 2)] ?? 0),
+      summary: `${n} simultaneous connects, one echo each: ${times.length} completed (slowest ${max} ms)${Object.keys(codes).length ? `, failures ${JSON.stringify(codes)}` : ''}`,
+    };
   },
 };
 

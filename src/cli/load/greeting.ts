@@ -39,10 +39,15 @@ export class GreetingLoadConnection {
     return new Promise((resolve, reject) => {
       // Measuring starts after every connection connected: this exchange is not measured, and the
       // closed loop is started by the first send, not by its close.
-      this.exchange(performance.now(), false, () => {
-        this.open = true;
-        resolve();
-      }, reject);
+      this.exchange(
+        performance.now(),
+        false,
+        () => {
+          this.open = true;
+          resolve();
+        },
+        reject,
+      );
     });
   }
 

@@ -23,21 +23,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       continue;
     }
     const format = new MessageFormat(payload, expect, size, i);
-    conns.push(
-      target.transport === 'udp'
-        ? new DatagramLoadConnection(size, tally, closedLoop, options.udpTimeoutMs ?? 1000, format)
-        : new StreamLoadConnection(size, tally, closedLoop, format),
-    );
+    conns.push(target.transport === 'udp' ? new DatagramLoadConnection(size, tally, closedLoop, options.udpTimeoutMs ?? 1000, format) : new StreamLoadConnection(size, tally, closedLoop, format));
   }
-  const connected = await Promise.allSettled(conns.map((c) => (c instanceof DatagramLoadConnection && target.transport === 'udp' ? c.connect(target.host, target.port) : (c as StreamLoadConnection | GreetingLoadConnection).connect(target))));
+  const connected = await Promise.allSettled(
+    conns.map((c) => (c instanceof DatagramLoadConnection && target.transport === 'udp' ? c.connect(target.host, target.port) : (c as StreamLoadConnection | GreetingLoadConnection).connect(target))),
+  );
   const failures = connected.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   for (const f of failures) tally.error((f.reason as NodeJS.ErrnoException).code ?? 'ERROR');
   const live = conns.filter((_, i) => connected[i]!.status === 'fulfilled');
   if (live.length === 0) {
     const reason = failures[0]?.reason as unknown;
-    throw target.transport === 'unix'
-      ? describeConnectError(reason, target.path, 0)
-      : describeConnectError(reason, target.host, target.port);
+    throw target.transport === 'unix' ? describeConnectError(reason, target.path, 0) : describeConnectError(reason, target.host, target.port);
   }
 
   const t0 = performance.now();
@@ -65,10 +61,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     );
   }
   if (target.transport === 'udp') {
-    timers.push(setInterval(() => {
-      const now = performance.now();
-      for (const c of live) (c as DatagramLoadConnection).expire(now);
-    }, 20));
+    timers.push(
+      setInterval(() => {
+        const now = performance.now();
+        for (const c of live) (c as DatagramLoadConnection).expire(now);
+      }, 20),
+    );
   }
   if (options.onProgress) {
     let lastMsgs = 0;

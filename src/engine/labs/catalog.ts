@@ -4,20 +4,7 @@ import { joinOrder, memoryIsolation, processLock, sharedMemory, terminate } from
 import { daemon, deadlock, eventGate, race, rlock, threadsJoin } from './threadLabs';
 
 /** Every lab, in the order of the tutorials. */
-export const LABS: readonly LabDefinition[] = [
-  threadsJoin,
-  race,
-  rlock,
-  eventGate,
-  daemon,
-  memoryIsolation,
-  joinOrder,
-  terminate,
-  sharedMemory,
-  processLock,
-  deadlock,
-  poolLab,
-];
+export const LABS: readonly LabDefinition[] = [threadsJoin, race, rlock, eventGate, daemon, memoryIsolation, joinOrder, terminate, sharedMemory, processLock, deadlock, poolLab];
 
 export function findLab(name: string): LabDefinition | undefined {
   return LABS.find((l) => l.name === name);

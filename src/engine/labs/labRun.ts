@@ -74,7 +74,11 @@ export class LabRun implements Tracked<LabView> {
 
   private async run(): Promise<LabOutcome | null> {
     const def = this.definition;
-    this.log.info(`lab ${def.name} started (${Object.entries(this.params).map(([k, v]) => `${k}=${v}`).join(', ')})`);
+    this.log.info(
+      `lab ${def.name} started (${Object.entries(this.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`,
+    );
     try {
       const outcome = await def.run({
         rt: this.runtime,

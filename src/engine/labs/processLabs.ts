@@ -5,9 +5,9 @@ export const memoryIsolation: LabDefinition = {
   title: 'Process memory isolation',
   group: 'processes',
   explanation:
-    'A child process gets a copy of the parent\'s data, not the data itself. The parent sets count = 100; the ' +
+    "A child process gets a copy of the parent's data, not the data itself. The parent sets count = 100; the " +
     'child sets its count to 0; the parent still prints 100. Then 10 children each append to "the" list: each ' +
-    'appends to its own copy, and the parent\'s list stays empty. (Threads, by contrast, share memory.)',
+    "appends to its own copy, and the parent's list stays empty. (Threads, by contrast, share memory.)",
   params: [param('children', 'how many children append to the list', 10, 1, 40)],
   async run({ rt, params, print }) {
     const count = 100;
@@ -100,8 +100,8 @@ export const sharedMemory: LabDefinition = {
   title: 'Shared Array and Manager dict',
   group: 'processes',
   explanation:
-    'Processes do not share memory, so shared objects live in one place — here the parent\'s broker, as in ' +
-    'Python\'s Manager — and every read or write is a message to it. N children each write arr[i] = i*i and ' +
+    "Processes do not share memory, so shared objects live in one place — here the parent's broker, as in " +
+    "Python's Manager — and every read or write is a message to it. N children each write arr[i] = i*i and " +
     'record their pid in a dict; the parent then sees every write.',
   params: [param('processes', 'how many children', 4, 1, 40)],
   async run({ rt, params, print }) {

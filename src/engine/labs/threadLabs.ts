@@ -130,9 +130,7 @@ export const rlock: LabDefinition = {
     print(report ? `Lock: ${report.description}` : 'Lock: no deadlock seen within 5 s');
     await stuck.kill();
     return {
-      summary: report
-        ? `RLock re-entry worked (depth 2). The Lock self-deadlocked: ${report.description}`
-        : 'RLock re-entry worked, but the Lock self-deadlock was not detected.',
+      summary: report ? `RLock re-entry worked (depth 2). The Lock self-deadlocked: ${report.description}` : 'RLock re-entry worked, but the Lock self-deadlock was not detected.',
       figures: { rlockReentered: okThread.result === 'ok', lockDeadlocked: report !== null, description: report?.description ?? null },
     };
   },
@@ -146,10 +144,7 @@ export const eventGate: LabDefinition = {
     'Even-numbered threads wait on an Event; odd-numbered ones run straight through. The gate opens when the ' +
     'Event is set — press Set on it in the Sync view (or let auto-set do it) — and every waiter passes at once. ' +
     'Then the Event is cleared and a second wave waits again.',
-  params: [
-    param('threads', 'threads per wave', 6, 2, 64),
-    param('auto-set', 'seconds until the lab sets the Event itself; -1 waits for you to press Set', 1, -1, 3600, -1),
-  ],
+  params: [param('threads', 'threads per wave', 6, 2, 64), param('auto-set', 'seconds until the lab sets the Event itself; -1 waits for you to press Set', 1, -1, 3600, -1)],
   async run({ rt, params, print, sleep, until }) {
     const n = params.threads!;
     const auto = params['auto-set']!;

@@ -64,7 +64,7 @@ async function* asCompleted<T>(chunks: Promise<unknown[]>[]): AsyncGenerator<T> 
       (e: Error) => ((failed ??= e), wake?.()),
     );
   }
-  for (let left = chunks.length; left > 0; ) {
+  for (let left = chunks.length; left > 0;) {
     if (failed) throw failed;
     const v = done.shift();
     if (!v) {
@@ -174,7 +174,12 @@ export class Pool implements Tracked<PoolView> {
   }
 
   map_async<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize: number | null = null, options: AsyncOptions<T[]> = {}): AsyncResult<T[]> {
-    return this.mapChunks<T>(fn, [...iterable].map((x) => [x]), chunksize, options);
+    return this.mapChunks<T>(
+      fn,
+      [...iterable].map((x) => [x]),
+      chunksize,
+      options,
+    );
   }
 
   map<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize: number | null = null): Promise<T[]> {
@@ -191,12 +196,24 @@ export class Pool implements Tracked<PoolView> {
 
   /** Results in order, each as soon as it and those before it are done. Submits at once. */
   imap<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize = 1): AsyncGenerator<T> {
-    return inOrder<T>(this.submitChunks(fn, [...iterable].map((x) => [x]), chunksize));
+    return inOrder<T>(
+      this.submitChunks(
+        fn,
+        [...iterable].map((x) => [x]),
+        chunksize,
+      ),
+    );
   }
 
   /** Results as they complete, in any order. Submits at once. */
   imap_unordered<T = unknown>(fn: string, iterable: Iterable<unknown>, chunksize = 1): AsyncGenerator<T> {
-    return asCompleted<T>(this.submitChunks(fn, [...iterable].map((x) => [x]), chunksize));
+    return asCompleted<T>(
+      this.submitChunks(
+        fn,
+        [...iterable].map((x) => [x]),
+        chunksize,
+      ),
+    );
   }
 
   /** No more tasks; workers leave once the queue is done. */
@@ -358,7 +375,16 @@ export class Pool implements Tracked<PoolView> {
         }
         if (this.onTaskEmitter.hasListeners) {
           const ms = Date.now() - (w.jobSince ?? Date.now());
-          this.onTaskEmitter.fire({ phase: m.t === 'done' ? 'done' : 'failed', job: job.id, task: describeJob(job), worker: w.name, ident: w.ident, ms, value: m.t === 'done' ? m.value : undefined, error: m.t === 'error' ? `${m.error.type}: ${m.error.message}` : undefined });
+          this.onTaskEmitter.fire({
+            phase: m.t === 'done' ? 'done' : 'failed',
+            job: job.id,
+            task: describeJob(job),
+            worker: w.name,
+            ident: w.ident,
+            ms,
+            value: m.t === 'done' ? m.value : undefined,
+            error: m.t === 'error' ? `${m.error.type}: ${m.error.message}` : undefined,
+          });
         }
         if (this.maxTasks !== null && w.tasksDone >= this.maxTasks) {
           // Python's maxtasksperchild: this worker leaves, a fresh one takes its place.

@@ -26,7 +26,6 @@ async function load(name: string): Promise<PoolTask> {
   return fn as PoolTask;
 }
 
-
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
 /** Set when the initializer failed: such a worker runs nothing (the pool is stopping it). */
@@ -52,7 +51,11 @@ function handle(m: PoolRequest): Promise<void> | undefined {
       return initializing.finally(() => (initializing = undefined));
     case 'run': {
       const fn = cache.get(m.fn) ?? POOL_TASKS[m.fn];
-      if (!fn) return load(m.fn).then(() => handle(m), (err: unknown) => send({ t: 'error', id: m.id, error: toErrorInfo(err) }));
+      if (!fn)
+        return load(m.fn).then(
+          () => handle(m),
+          (err: unknown) => send({ t: 'error', id: m.id, error: toErrorInfo(err) }),
+        );
       try {
         const value = fn(...(m.args as never[]));
         // Synchronous tasks answer at once, without a promise hop (the trivial-task fast path).

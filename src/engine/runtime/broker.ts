@@ -128,7 +128,15 @@ export class BrokerObject implements Tracked<SyncView> {
 
   view(): SyncView {
     const c = this.contents;
-    const preview = typeof c === 'number' ? String(c) : Array.isArray(c) ? `[${c.slice(0, 16).join(', ')}${c.length > 16 ? ', …' : ''}]` : `{${[...c.entries()].slice(0, 8).map(([k, v]) => `${k}: ${String(v)}`).join(', ')}${c.size > 8 ? ', …' : ''}}`;
+    const preview =
+      typeof c === 'number'
+        ? String(c)
+        : Array.isArray(c)
+          ? `[${c.slice(0, 16).join(', ')}${c.length > 16 ? ', …' : ''}]`
+          : `{${[...c.entries()]
+              .slice(0, 8)
+              .map(([k, v]) => `${k}: ${String(v)}`)
+              .join(', ')}${c.size > 8 ? ', …' : ''}}`;
     return {
       id: this.id,
       kind: 'sync',

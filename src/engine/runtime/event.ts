@@ -34,12 +34,22 @@ export class Event extends SyncObject {
   /** Returns the flag on exit: false only when the timeout (seconds) passed first. */
   wait(timeout: number | null = null): boolean {
     const t = checkTimeout(true, timeout);
-    return this.block(currentSlot(), secondsToMs(t), () => this.begin(), (r) => r === WakeReason.Granted);
+    return this.block(
+      currentSlot(),
+      secondsToMs(t),
+      () => this.begin(),
+      (r) => r === WakeReason.Granted,
+    );
   }
 
   async waitAsync(timeout: number | null = null, me = currentSlot()): Promise<boolean> {
     const t = checkTimeout(true, timeout);
-    return this.blockAsync(me, secondsToMs(t), () => this.begin(), (r) => r === WakeReason.Granted);
+    return this.blockAsync(
+      me,
+      secondsToMs(t),
+      () => this.begin(),
+      (r) => r === WakeReason.Granted,
+    );
   }
 
   private begin(): Begin<boolean> {

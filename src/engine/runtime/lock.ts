@@ -1,18 +1,4 @@
-import {
-  type Arena,
-  nowMs,
-  ObjectKind,
-  O_ACQUISITIONS,
-  O_COUNT,
-  O_OWNER,
-  O_WAITERS,
-  OF_ACQUIRED_AT,
-  OF_MAX_HOLD,
-  OF_TOTAL_HOLD,
-  OWNER_MASK,
-  OWNER_WAITERS,
-  WakeReason,
-} from './arena';
+import { type Arena, nowMs, ObjectKind, O_ACQUISITIONS, O_COUNT, O_OWNER, O_WAITERS, OF_ACQUIRED_AT, OF_MAX_HOLD, OF_TOTAL_HOLD, OWNER_MASK, OWNER_WAITERS, WakeReason } from './arena';
 import { currentSlot } from './current';
 import { checkTimeout, PyError } from './pyErrors';
 import { type Begin, SyncObject, secondsToMs } from './syncObject';
@@ -70,7 +56,12 @@ export class Lock extends SyncObject {
     const me = currentSlot();
     if (this.tryFast(me)) return true;
     const t = checkTimeout(blocking, timeout);
-    return this.block(me, secondsToMs(t), () => this.begin(me, blocking), (r) => this.end(r));
+    return this.block(
+      me,
+      secondsToMs(t),
+      () => this.begin(me, blocking),
+      (r) => this.end(r),
+    );
   }
 
   /**
@@ -81,7 +72,12 @@ export class Lock extends SyncObject {
   async acquireAsync(blocking = true, timeout: number | null = -1, me = currentSlot()): Promise<boolean> {
     const t = checkTimeout(blocking, timeout);
     if (this.tryFast(me)) return true;
-    return this.blockAsync(me, secondsToMs(t), () => this.begin(me, blocking), (r) => this.end(r));
+    return this.blockAsync(
+      me,
+      secondsToMs(t),
+      () => this.begin(me, blocking),
+      (r) => this.end(r),
+    );
   }
 
   release(me = currentSlot()): void {

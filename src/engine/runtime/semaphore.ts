@@ -20,12 +20,22 @@ export class Semaphore extends SyncObject {
   acquire(blocking = true, timeout: number | null = -1): boolean {
     const t = checkTimeout(blocking, timeout);
     const me = currentSlot();
-    return this.block(me, secondsToMs(t), () => this.begin(blocking), (r) => r === WakeReason.Granted);
+    return this.block(
+      me,
+      secondsToMs(t),
+      () => this.begin(blocking),
+      (r) => r === WakeReason.Granted,
+    );
   }
 
   async acquireAsync(blocking = true, timeout: number | null = -1, me = currentSlot()): Promise<boolean> {
     const t = checkTimeout(blocking, timeout);
-    return this.blockAsync(me, secondsToMs(t), () => this.begin(blocking), (r) => r === WakeReason.Granted);
+    return this.blockAsync(
+      me,
+      secondsToMs(t),
+      () => this.begin(blocking),
+      (r) => r === WakeReason.Granted,
+    );
   }
 
   release(n = 1): void {

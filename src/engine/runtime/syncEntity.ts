@@ -1,19 +1,4 @@
-import {
-  FLAG_BROKEN,
-  FLAG_OWNER_DEAD,
-  nowMs,
-  ObjectKind,
-  O_ACQUISITIONS,
-  O_CONTENDED,
-  O_COUNT,
-  O_FLAGS,
-  O_OWNER,
-  O_VERSION,
-  OF_MAX_HOLD,
-  OF_MAX_WAIT,
-  OF_TOTAL_HOLD,
-  OF_TOTAL_WAIT,
-} from './arena';
+import { FLAG_BROKEN, FLAG_OWNER_DEAD, nowMs, ObjectKind, O_ACQUISITIONS, O_CONTENDED, O_COUNT, O_FLAGS, O_OWNER, O_VERSION, OF_MAX_HOLD, OF_MAX_WAIT, OF_TOTAL_HOLD, OF_TOTAL_WAIT } from './arena';
 import type { Tracked } from '../state/model';
 import type { SyncPrimitive, SyncView } from '../../protocol/views';
 import type { SyncObject } from './syncObject';

@@ -11,7 +11,4 @@ export interface ThreadStart {
 }
 
 /** What a thread tells the main thread. */
-export type ThreadMessage =
-  | { readonly type: 'print'; readonly text: string }
-  | { readonly type: 'result'; readonly value: unknown }
-  | { readonly type: 'error'; readonly error: ErrorInfo };
+export type ThreadMessage = { readonly type: 'print'; readonly text: string } | { readonly type: 'result'; readonly value: unknown } | { readonly type: 'error'; readonly error: ErrorInfo };

@@ -98,9 +98,7 @@ export class Connection implements Tracked<ConnectionView> {
   private forceTimer: NodeJS.Timeout | undefined;
   private readonly closedPromise: Promise<void>;
   /** Who follows its stream (the dashboard's Follow stream): bytes are copied only then. */
-  readonly followers = new Followers(() =>
-    this.remote ? 'Its socket belongs to a child process (process-per-connection): its bytes never pass through the server.' : null,
-  );
+  readonly followers = new Followers(() => (this.remote ? 'Its socket belongs to a child process (process-per-connection): its bytes never pass through the server.' : null));
   private resolveClosed!: () => void;
 
   /** Ours to read and write; undefined once given to, or when accepted by, a child process. */

@@ -90,7 +90,7 @@ export const HANDLERS: Readonly<Record<HandlerName, HandlerSpec>> = {
   welcome: {
     name: 'welcome',
     label: 'welcome',
-    description: 'Sends a greeting and closes, like the tutorial\'s first server (c.send(...); c.close()).',
+    description: "Sends a greeting and closes, like the tutorial's first server (c.send(...); c.close()).",
     create: (ctx) =>
       ctx.datagram
         ? { handle: () => ctx.send(WELCOME_TEXT) }
@@ -105,7 +105,7 @@ export const HANDLERS: Readonly<Record<HandlerName, HandlerSpec>> = {
   menu: {
     name: 'menu',
     label: 'menu (10086)',
-    description: 'The tutorials\' phone menu in UTF-8: 0 for an operator, exit to hang up, anything else: try again.',
+    description: "The tutorials' phone menu in UTF-8: 0 for an operator, exit to hang up, anything else: try again.",
     create(ctx) {
       // A multi-byte character split across two reads is held back, not garbled.
       const decoder = new StringDecoder('utf8');

@@ -21,7 +21,6 @@ import type { StreamSource } from './connectionCapture';
 
 export type { ServerOptions } from './options';
 
-
 export interface ServerEvents {
   readonly accepted: Connection;
   readonly closed: Connection;
@@ -125,7 +124,15 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
               ? new WorkerPool(this.runtime, choice, { kind: 'thread', cap: o.poolSize, spares: o.poolSize, keepIdle: o.poolSize, script: thread, capName: 'pool size' })
               : listenHandle
                 ? // Someone must be accepting: at least one warm child.
-                  new WorkerPool(this.runtime, choice, { kind: 'process', cap: o.maxChildren, spares: Math.max(1, o.spares), keepIdle: Math.max(1, o.spares), script: proc, capName: 'max children', prefork: this.prefork(listenHandle, choice) })
+                  new WorkerPool(this.runtime, choice, {
+                    kind: 'process',
+                    cap: o.maxChildren,
+                    spares: Math.max(1, o.spares),
+                    keepIdle: Math.max(1, o.spares),
+                    script: proc,
+                    capName: 'max children',
+                    prefork: this.prefork(listenHandle, choice),
+                  })
                 : new WorkerPool(this.runtime, choice, { kind: 'process', cap: o.maxChildren, spares: o.spares, keepIdle: o.spares, script: proc, capName: 'max children' });
         pool.onChange = () => this.model.touch(this);
         this.dispatcher = pool;
@@ -288,10 +295,13 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     if (limit === null || this.connections.size < Math.min(limit * NEAR_LIMIT, limit - 64)) return;
     const now = Date.now();
     if (now - this.fdCheckedAt < 1000) {
-      this.fdTimer ??= setTimeout(() => {
-        this.fdTimer = undefined;
-        this.checkDescriptors();
-      }, 1000 - (now - this.fdCheckedAt));
+      this.fdTimer ??= setTimeout(
+        () => {
+          this.fdTimer = undefined;
+          this.checkDescriptors();
+        },
+        1000 - (now - this.fdCheckedAt),
+      );
       this.fdTimer.unref();
       return;
     }

@@ -55,7 +55,9 @@ export const clientCommands: Record<string, CommandHandler> = {
     const greets = check.includes('greeting');
     const conns = await askNumber(
       'Load Test (1/2): connections',
-      greets ? 'How many connections at a time? (This server greets and closes: each connects, reads the greeting, is closed, and connects again.)' : 'How many connections, each with one 64-byte message in flight?',
+      greets
+        ? 'How many connections at a time? (This server greets and closes: each connects, reads the greeting, is closed, and connects again.)'
+        : 'How many connections, each with one 64-byte message in flight?',
       10,
       10_000,
     );

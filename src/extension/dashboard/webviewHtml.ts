@@ -13,13 +13,9 @@ export function dashboardRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title = 'Socket Lab Dashboard'): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f)).toString();
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const csp = ["default-src 'none'", `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join(
+    '; ',
+  );
   const safeTitle = title.replace(/[<>&"]/g, '');
   return `<!DOCTYPE html>
 <html lang="en">

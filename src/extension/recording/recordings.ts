@@ -58,7 +58,11 @@ export class Recordings implements vscode.Disposable {
     disposables.push(
       mirror.onDidChange((c) => {
         if (c.full) recorder.picture(Date.now());
-        else recorder.note([...c.added, ...c.changed].map((e) => e.id), c.removed.map((e) => e.id));
+        else
+          recorder.note(
+            [...c.added, ...c.changed].map((e) => e.id),
+            c.removed.map((e) => e.id),
+          );
       }),
     );
     const timer = setInterval(() => {
@@ -90,7 +94,11 @@ export class Recordings implements vscode.Disposable {
     const what = `${seconds} s, ${plural(recording.frames.length, 'frame')}, ${plural(recording.streams.length, 'connection')} with bytes`;
     this.host.log.info(`Recording saved (${what}): ${saved.trace.fsPath} and ${saved.logs.fsPath}`);
     void vscode.window
-      .showInformationMessage(`Recording saved (${what}) as ${basename(saved.trace)}: open it in Socket Lab to scrub through it, or in Perfetto (ui.perfetto.dev) or chrome://tracing.${recording.notes.length ? ` ${recording.notes.join(' ')}` : ''}`, 'Open Recording', 'Open Connection Logs')
+      .showInformationMessage(
+        `Recording saved (${what}) as ${basename(saved.trace)}: open it in Socket Lab to scrub through it, or in Perfetto (ui.perfetto.dev) or chrome://tracing.${recording.notes.length ? ` ${recording.notes.join(' ')}` : ''}`,
+        'Open Recording',
+        'Open Connection Logs',
+      )
       .then((choice) => {
         if (choice === 'Open Recording') this.openReplay(recording, basename(saved.trace));
         else if (choice === 'Open Connection Logs') void vscode.window.showTextDocument(saved.logs);

@@ -128,7 +128,9 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     if (element.kind === 'entity') {
       const v = this.get(element.id);
       if (!v || !this.spec.accepts(v) || !this.spec.refs) return [];
-      return this.spec.refs(v, (id) => this.childrenOf(id)).map((r, i) => this.node({ kind: 'ref', id: `${element.id}/${r.role}/${i}/${r.targetId}`, parentId: element.id, targetId: r.targetId, role: r.role }));
+      return this.spec
+        .refs(v, (id) => this.childrenOf(id))
+        .map((r, i) => this.node({ kind: 'ref', id: `${element.id}/${r.role}/${i}/${r.targetId}`, parentId: element.id, targetId: r.targetId, role: r.role }));
     }
     return [];
   }

@@ -46,11 +46,12 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
     const item = new vscode.TreeItem(s.name);
     item.description = describeSync(s);
     const busy = s.holderId !== null || s.waiters.length > 0;
-    item.iconPath = s.deadlocked || s.ownerDead || s.broken
-      ? icon('error', 'errorForeground')
-      : s.primitive === 'Event'
-        ? icon(s.value ? 'bell-dot' : 'bell', s.value ? 'charts.green' : undefined)
-        : icon(s.primitive === 'Value' || s.primitive === 'Array' || s.primitive === 'dict' ? 'symbol-variable' : busy ? 'lock' : 'unlock', busy ? 'charts.orange' : undefined);
+    item.iconPath =
+      s.deadlocked || s.ownerDead || s.broken
+        ? icon('error', 'errorForeground')
+        : s.primitive === 'Event'
+          ? icon(s.value ? 'bell-dot' : 'bell', s.value ? 'charts.green' : undefined)
+          : icon(s.primitive === 'Value' || s.primitive === 'Array' || s.primitive === 'dict' ? 'symbol-variable' : busy ? 'lock' : 'unlock', busy ? 'charts.orange' : undefined);
     item.contextValue = s.primitive === 'Event' ? (s.value ? 'sync.event.set' : 'sync.event.clear') : 'sync';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${s.primitive} ${s.name}** — ${s.sharing}\n\n| | |\n|---|---|\n`);
@@ -86,12 +87,18 @@ export const poolsSpec: OwnedTreeSpec<PoolView> = {
     item.tooltip = md;
     return item;
   },
-  refs: (p, childrenOf) => childrenOf(p.id).filter((e) => e.kind === 'worker').map((w) => ({ targetId: w.id, role: 'worker' })),
+  refs: (p, childrenOf) =>
+    childrenOf(p.id)
+      .filter((e) => e.kind === 'worker')
+      .map((w) => ({ targetId: w.id, role: 'worker' })),
   refItem(target, _role, now) {
     if (target.kind !== 'worker') return undefined;
     const item = new vscode.TreeItem(target.name);
     item.description = describeWorker(target, now);
-    item.iconPath = icon(target.state === 'busy' ? 'gear~spin' : target.state === 'exited' ? 'circle-slash' : target.state === 'starting' ? 'loading~spin' : 'circle-outline', target.state === 'busy' ? 'charts.green' : undefined);
+    item.iconPath = icon(
+      target.state === 'busy' ? 'gear~spin' : target.state === 'exited' ? 'circle-slash' : target.state === 'starting' ? 'loading~spin' : 'circle-outline',
+      target.state === 'busy' ? 'charts.green' : undefined,
+    );
     return item;
   },
   ticking: (p) => p.busy > 0 || p.queued > 0,

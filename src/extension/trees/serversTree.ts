@@ -67,7 +67,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
         .sort((a, b) => a.createdAt - b.createdAt)
         .map((s) => this.node({ kind: 'server', id: s.id }));
     }
-    if (element.kind === 'range') return this.connections(element.serverId).slice(element.index * MAX_CONNECTION_ROWS, (element.index + 1) * MAX_CONNECTION_ROWS).map((c) => this.connectionNode(c.id, element.serverId, element));
+    if (element.kind === 'range')
+      return this.connections(element.serverId)
+        .slice(element.index * MAX_CONNECTION_ROWS, (element.index + 1) * MAX_CONNECTION_ROWS)
+        .map((c) => this.connectionNode(c.id, element.serverId, element));
     if (element.kind !== 'server') return [];
     const traffic = this.node({ kind: 'traffic', id: `${element.id}/traffic`, serverId: element.id });
     // The model and its threads or children first: the server's own row has no room for them.
@@ -75,13 +78,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     // in its hover), else what the model does. Every row here pushes connections down.
     const server = this.mirror.get(element.id);
     const fixed: ServersNode[] = [
-      server?.kind === 'server' && server.workers ? this.node({ kind: 'workers', id: `${element.id}/workers`, serverId: element.id }) : this.node({ kind: 'model', id: `${element.id}/model`, serverId: element.id }),
+      server?.kind === 'server' && server.workers
+        ? this.node({ kind: 'workers', id: `${element.id}/workers`, serverId: element.id })
+        : this.node({ kind: 'model', id: `${element.id}/model`, serverId: element.id }),
       traffic,
     ];
     const conns = this.connections(element.id);
     if (conns.length <= MAX_CONNECTION_ROWS) return [...fixed, ...conns.map((c) => this.connectionNode(c.id, element.id, element))];
     // Thousands of rows help nobody and cost the tree: group them in ranges of 200.
-    return [...fixed, ...Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index }))];
+    return [
+      ...fixed,
+      ...Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index })),
+    ];
   }
 
   getParent(element: ServersNode): ServersNode | undefined {
@@ -154,7 +162,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
       const conns = this.connections(v.parentId);
       const i = conns.findIndex((c) => c.id === id);
       if (i < 0) return undefined; // filtered out
-      const parent = conns.length > MAX_CONNECTION_ROWS ? this.node({ kind: 'range', id: `${v.parentId}/range/${Math.floor(i / MAX_CONNECTION_ROWS)}`, serverId: v.parentId, index: Math.floor(i / MAX_CONNECTION_ROWS) }) : server;
+      const parent =
+        conns.length > MAX_CONNECTION_ROWS
+          ? this.node({ kind: 'range', id: `${v.parentId}/range/${Math.floor(i / MAX_CONNECTION_ROWS)}`, serverId: v.parentId, index: Math.floor(i / MAX_CONNECTION_ROWS) })
+          : server;
       return this.connectionNode(id, v.parentId, parent);
     }
     return undefined;
@@ -320,7 +331,9 @@ function serverItem(s: ServerView): vscode.TreeItem {
   md.appendMarkdown(`**${s.transport === 'unix' ? 'Unix stream' : s.transport.toUpperCase()} server** on \`${s.address}\`\n\n`);
   md.appendMarkdown(`| | |\n|---|---|\n`);
   md.appendMarkdown(`| model | ${s.model} |\n| handler | ${s.handler} |\n| state | ${s.state} |\n`);
-  md.appendMarkdown(`| live ${s.transport === 'udp' ? 'peers' : 'connections'} | ${s.liveConnections} |\n| ${s.transport === 'udp' ? 'peers seen' : 'connections accepted'} | ${s.totalConnections} |\n`);
+  md.appendMarkdown(
+    `| live ${s.transport === 'udp' ? 'peers' : 'connections'} | ${s.liveConnections} |\n| ${s.transport === 'udp' ? 'peers seen' : 'connections accepted'} | ${s.totalConnections} |\n`,
+  );
   md.appendMarkdown(`| handler errors | ${s.handlerErrors} |\n`);
   md.appendMarkdown(`| backlog · recv size | ${s.backlog} · ${s.recvSize} bytes |\n`);
   md.appendMarkdown(`| max connections · idle timeout | ${s.maxConnections || 'no limit'} · ${s.idleTimeoutMs ? `${s.idleTimeoutMs / 1000} s` : 'off'} |\n`);
@@ -398,7 +411,9 @@ function trafficItem(s: ServerView): vscode.TreeItem {
   md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| messages in | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n`);
   if (s.responseTime) {
     const r = s.responseTime;
-    md.appendMarkdown(`| response time (last ${(r.windowMs / 1000).toFixed(1)} s, ${r.replies} replies) | p50 ${formatMsShort(r.p50Ms)} · p99 ${formatMsShort(r.p99Ms)} · max ${formatMsShort(r.maxMs)} |\n`);
+    md.appendMarkdown(
+      `| response time (last ${(r.windowMs / 1000).toFixed(1)} s, ${r.replies} replies) | p50 ${formatMsShort(r.p50Ms)} · p99 ${formatMsShort(r.p99Ms)} · max ${formatMsShort(r.maxMs)} |\n`,
+    );
   }
   if (s.model === 'event-loop' && s.recentRounds.length) {
     md.appendMarkdown(`\n**Readiness rounds** (what \`select()\` returned; ${s.rounds} so far, newest first)\n\n| readable | writable | sockets |\n|---|---|---|\n`);
@@ -441,7 +456,9 @@ function connectionItem(c: ConnectionView): vscode.TreeItem {
   md.appendMarkdown(`| | |\n|---|---|\n| state | ${c.state}${c.closeReason ? ` (${c.closeReason})` : ''} |\n`);
   if (c.waitingReason) md.appendMarkdown(`| waiting | ${c.waitingReason} |\n`);
   md.appendMarkdown(`| served by | ${c.servedBy}${c.servedByState ? ` — ${c.servedByState}` : ''} |\n| handler phase | ${c.phase} |\n`);
-  md.appendMarkdown(`| in | ${formatBytes(c.bytesIn)} in ${plural(c.messagesIn, c.transport === 'udp' ? 'datagram' : 'segment')}, ${plural(c.reads, 'recv')} (last ${c.readsLastMessage}, most ${c.readsMaxMessage} per segment) |\n`);
+  md.appendMarkdown(
+    `| in | ${formatBytes(c.bytesIn)} in ${plural(c.messagesIn, c.transport === 'udp' ? 'datagram' : 'segment')}, ${plural(c.reads, 'recv')} (last ${c.readsLastMessage}, most ${c.readsMaxMessage} per segment) |\n`,
+  );
   md.appendMarkdown(`| out | ${formatBytes(c.bytesOut)} in ${plural(c.messagesOut, 'send')} |\n`);
   md.appendMarkdown(`| back-pressure | ${c.backpressure ? 'paused: the peer is not reading (or the handler is behind)' : 'no'} |\n`);
   md.appendMarkdown(`| age | ${formatAge(end - c.createdAt)} |\n| idle | ${formatAge(Date.now() - c.lastActivityAt)} |\n`);

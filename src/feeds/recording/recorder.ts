@@ -111,7 +111,9 @@ export class Recorder {
       const rows = f.lanes.length + f.locks.length + f.servers.length + f.pools.length + f.gone.length;
       if (this.frames.length >= this.limits.maxFrames || this.rows + rows > this.limits.maxRows) {
         this.full = true;
-        this.notes.push(`The recording reached its limit (${this.limits.maxFrames} frames or ${this.limits.maxRows} rows) at +${((f.now - this.startedAt) / 1000).toFixed(1)} s; later changes were not recorded.`);
+        this.notes.push(
+          `The recording reached its limit (${this.limits.maxFrames} frames or ${this.limits.maxRows} rows) at +${((f.now - this.startedAt) / 1000).toFixed(1)} s; later changes were not recorded.`,
+        );
         return;
       }
       this.frames.push(f);

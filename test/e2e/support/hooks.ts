@@ -10,8 +10,13 @@ export const mochaHooks = {
   async afterEach(this: Mocha.Context): Promise<void> {
     const test = this.currentTest;
     if (test?.state !== 'failed') return;
-    const name = test.fullTitle().replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
-    await session().screenshot(`FAILED-${name}`).catch(() => undefined);
+    const name = test
+      .fullTitle()
+      .replace(/[^a-z0-9]+/gi, '-')
+      .slice(0, 80);
+    await session()
+      .screenshot(`FAILED-${name}`)
+      .catch(() => undefined);
     // One failure must not fail the tests after it: a server or lab it left running would crowd
     // the views (rows out of view are not in the DOM) and change what the next tests see.
     await stopLeftovers().catch((err: unknown) => console.error(`after a failure, could not stop what it left running: ${String(err)}`));
@@ -37,7 +42,12 @@ async function stopLeftovers(): Promise<void> {
     await runCommand(page, 'Socket Lab: Stop Lab');
     // With several running, Stop Lab asks which: the first.
     const asks = page.locator('.quick-input-widget input[placeholder="Lab to stop"]');
-    if (await asks.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
+    if (
+      await asks.waitFor({ state: 'visible', timeout: 3000 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
       await page.locator('.quick-input-list .monaco-list-row').first().click();
     }
     await waitFor('a lab a failed test left running to stop', async () => (await running()) < n || undefined);

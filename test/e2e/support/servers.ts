@@ -5,7 +5,10 @@ export const SERVER_ROW = /TCP 127\.0\.0\.1:(\d+)/;
 
 export async function serverPorts(): Promise<number[]> {
   const texts = await treeRowTexts(session().page);
-  return texts.map((t) => SERVER_ROW.exec(t)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  return texts
+    .map((t) => SERVER_ROW.exec(t))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
 }
 
 /** Start Server… through the palette, as a user does. */
@@ -15,7 +18,13 @@ export async function startServerFromPalette(handler: 'echo' | 'upper' | 'menu',
     await runCommand(page, 'Socket Lab: Start Server…');
     // A focus change (a terminal closing, a notification) can dismiss the first pick: start over.
     const first = page.locator('.quick-input-list .monaco-list-row', { hasText: 'TCP' }).first();
-    if (await first.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) break;
+    if (
+      await first.waitFor({ state: 'visible', timeout: 5000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (attempt >= 3) throw new Error('the Start Server quick pick did not stay open');
   }
   await pick(page, 'TCP');

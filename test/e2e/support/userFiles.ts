@@ -87,16 +87,25 @@ export async function bindKeys(page: Page, keys: readonly CommandKey[], paletteT
   const last = keys.at(-1)?.key.split('+').at(-1)?.toLowerCase() ?? '';
   const restore = await editJson(page, userKeybindings(), keys);
   const input = page.locator('.quick-input-widget input');
-  await waitFor('the keybindings to load', async () => {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(`>${paletteTitle}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: paletteTitle }).first();
-    await row.waitFor({ state: 'visible', timeout: 5000 });
-    const label = (await row.locator('.monaco-keybinding').first().getAttribute('aria-label').catch(() => null)) ?? '';
-    await page.keyboard.press('Escape');
-    return label.toLowerCase().endsWith(`+${last}`) || undefined;
-  }, 30_000).catch(async (err: unknown) => {
+  await waitFor(
+    'the keybindings to load',
+    async () => {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${paletteTitle}`);
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: paletteTitle }).first();
+      await row.waitFor({ state: 'visible', timeout: 5000 });
+      const label =
+        (await row
+          .locator('.monaco-keybinding')
+          .first()
+          .getAttribute('aria-label')
+          .catch(() => null)) ?? '';
+      await page.keyboard.press('Escape');
+      return label.toLowerCase().endsWith(`+${last}`) || undefined;
+    },
+    30_000,
+  ).catch(async (err: unknown) => {
     await restore();
     throw err;
   });

@@ -13,7 +13,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       // Exactly this command: the palette lists recently used ones first, so "Run Lab" could
       // otherwise run "Run Lab with Parameters…".
       const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+      const row = page
+        .locator('.quick-input-list .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: exact }) })
+        .first();
       await row.waitFor({ state: 'visible', timeout: 5000 });
       // Move the focus onto it with the keyboard (as a user would), then Enter.
       const focused = page.locator('.quick-input-list:visible .monaco-list-row.focused .label-name').first();
@@ -58,7 +61,10 @@ export async function openSocketLab(page: Page): Promise<void> {
   // then hides the sidebar instead of showing it, and the next click shows it.
   for (let attempt = 1; !(await pane.isVisible()); attempt++) {
     await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
-    const shown = await pane.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+    const shown = await pane.waitFor({ state: 'visible', timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    );
     if (shown) return;
     if (attempt >= 3) throw new Error('the Socket Lab views did not show after three clicks on its icon');
   }
@@ -97,7 +103,10 @@ export async function setRowExpanded(row: Locator, expanded: boolean): Promise<v
     if (attempt > 3) throw new Error(`the row could not be ${expanded ? 'expanded' : 'folded'}`);
     // Pointing at the row first moves the pointer off whatever hover (a tooltip) covered it.
     await row.hover();
-    await row.locator('.monaco-tl-twistie').click({ timeout: 5000 }).catch(() => undefined);
+    await row
+      .locator('.monaco-tl-twistie')
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
     await waitFor('the row to toggle', async () => (await row.getAttribute('aria-expanded')) === String(expanded) || undefined, 2000).catch(() => undefined);
   }
 }
@@ -237,4 +246,3 @@ export async function runLabWithParameters(page: Page, label: string, answers: r
     }
   }
 }
-

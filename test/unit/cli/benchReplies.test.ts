@@ -323,7 +323,13 @@ describe('CLI bench --fault half-close: every byte sent before the FIN must be a
       assert.equal(r.ok, false);
       assert.equal(r.expected, MESSAGES + BLOCK);
       assert.ok(r.received < r.expected && r.received > 0, JSON.stringify(r));
-      assert.match(stderr, new RegExp(`^half-close: FAILED: expected ${n(r.expected)} bytes back after our FIN \\(--expect echo\\), received ${n(r.received)} bytes \\(${n(r.expected - r.received)} bytes short\\); the server closed its side`, 'm'));
+      assert.match(
+        stderr,
+        new RegExp(
+          `^half-close: FAILED: expected ${n(r.expected)} bytes back after our FIN \\(--expect echo\\), received ${n(r.received)} bytes \\(${n(r.expected - r.received)} bytes short\\); the server closed its side`,
+          'm',
+        ),
+      );
     } finally {
       await py.stop();
     }

@@ -13,7 +13,7 @@ const OPERATOR = '通过可能会被录音.balabala一大推';
 const GOODBYE = '再见 (goodbye)';
 const retry = (got: string) => `请重新输入. got ${got}`;
 
-describe('CLI client, scripted, against the tutorials\' Python servers', function () {
+describe("CLI client, scripted, against the tutorials' Python servers", function () {
   this.timeout(60_000);
   const peers: PythonPeer[] = [];
   const peer = async (program: string, args: string[] = []) => {
@@ -127,10 +127,13 @@ describe('CLI client, scripted, against the tutorials\' Python servers', functio
     assert.equal(code, 0);
     assert.equal(stderr, '');
     // The server read our whole input (8 bytes) before its first line: it saw our FIN.
-    assert.deepEqual(stdout.trimEnd().split('\n'), Array.from({ length: 8 }, (_, i) => `line ${i + 1} of 8 after 8 bytes`));
+    assert.deepEqual(
+      stdout.trimEnd().split('\n'),
+      Array.from({ length: 8 }, (_, i) => `line ${i + 1} of 8 after 8 bytes`),
+    );
   });
 
-  it('TCP: a --wait shorter than the server\'s silences cuts, and says so on stderr', async () => {
+  it("TCP: a --wait shorter than the server's silences cuts, and says so on stderr", async () => {
     const slow = await peer('slow_lines_server.py', ['8', '0.5']);
     const c = runCli(['client', 'tcp', `127.0.0.1:${slow.port}`, '--wait', '0.2']);
     c.child.stdin.end('request\n');

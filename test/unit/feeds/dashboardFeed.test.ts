@@ -78,11 +78,17 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     assert.equal(t1.holding.length, 1);
     assert.ok(t1.waitingForId && locks.some((l) => l.id === t1.waitingForId));
     assert.deepEqual(
-      locks.filter((l) => l.deadlocked).map((l) => l.holderName).sort(),
+      locks
+        .filter((l) => l.deadlocked)
+        .map((l) => l.holderName)
+        .sort(),
       ['T1', 'T2'],
     );
     // Nothing changed since: the next flush sends nothing for the lanes.
-    assert.deepEqual(feed.flush(Date.now()).flatMap((f) => f.lanes), []);
+    assert.deepEqual(
+      feed.flush(Date.now()).flatMap((f) => f.lanes),
+      [],
+    );
   });
 
   it('a lane is re-sent only when what it draws changes, and ended entities are announced gone', async () => {
@@ -94,7 +100,10 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     for (let f = feed.flush(Date.now()); f.length; f = feed.flush(Date.now())) frames.push(...f);
     const lanes = frames.flatMap((f) => f.lanes);
     assert.ok(lanes.length > 0 && lanes.every((l) => l.kind === 'thread'));
-    assert.ok(lanes.some((l) => l.ended && l.state === 'done'), 'the threads ended');
+    assert.ok(
+      lanes.some((l) => l.ended && l.state === 'done'),
+      'the threads ended',
+    );
     // Each lane at most once per flush, and only the ones that changed.
     assert.equal(new Set(lanes.map((l) => l.id)).size, lanes.length);
     const locks = frames.flatMap((f) => f.locks);
@@ -106,8 +115,23 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     const now = Date.now();
     for (let i = 0; i < 2000; i++) {
       source.entities.set(`thread-${i + 1}`, {
-        id: `thread-${i + 1}`, kind: 'thread', parentId: null, name: `Thread-${i + 1}`, createdAt: now, endedAt: null, ident: i, daemon: false, alive: true,
-        state: 'blocked in recv', stateSince: now, waitingFor: null, holding: [], wokenBy: null, exitCode: null, error: null, serving: { id: `conn-${i + 1}`, peer: `127.0.0.1:${10000 + i}` },
+        id: `thread-${i + 1}`,
+        kind: 'thread',
+        parentId: null,
+        name: `Thread-${i + 1}`,
+        createdAt: now,
+        endedAt: null,
+        ident: i,
+        daemon: false,
+        alive: true,
+        state: 'blocked in recv',
+        stateSince: now,
+        waitingFor: null,
+        holding: [],
+        wokenBy: null,
+        exitCode: null,
+        error: null,
+        serving: { id: `conn-${i + 1}`, peer: `127.0.0.1:${10000 + i}` },
       });
     }
     const frames = small.reset(now);
@@ -123,8 +147,15 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     const clients = [await TestClient.connect({ port: portOf(iterative) }), await TestClient.connect({ port: portOf(iterative) }), await TestClient.connect({ port: portOf(loop) })];
     try {
       await until(engine, () => [...source.all()].filter((e) => e.kind === 'connection').length === 3, 'three connections in the mirror');
-      const lanes = feed.reset(Date.now()).flatMap((f) => f.lanes).filter((l) => l.kind === 'connection');
-      const of = (s: { id: string }) => lanes.filter((l) => l.groupId === s.id).map((l) => l.label).sort();
+      const lanes = feed
+        .reset(Date.now())
+        .flatMap((f) => f.lanes)
+        .filter((l) => l.kind === 'connection');
+      const of = (s: { id: string }) =>
+        lanes
+          .filter((l) => l.groupId === s.id)
+          .map((l) => l.label)
+          .sort();
       assert.deepEqual(of(iterative), ['open · served by the server itself, one client at a time', 'waiting · waiting for its turn: the server serves one client at a time (next)']);
       assert.deepEqual(of(loop), ['open · served by event loop']);
     } finally {
@@ -160,7 +191,10 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     client.close();
     await engine.stopServer(server.id);
     await until(engine, () => source.get(server.id)?.endedAt != null, 'the server to end');
-    const ended = feed.flush(Date.now()).flatMap((f) => f.servers).find((x) => x.id === server.id);
+    const ended = feed
+      .flush(Date.now())
+      .flatMap((f) => f.servers)
+      .find((x) => x.id === server.id);
     assert.equal(ended?.ended, true, 'the ended server goes out on the next flush');
   });
 });

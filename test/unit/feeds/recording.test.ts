@@ -82,11 +82,19 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
   it('the recording holds the picture from the start, the lab threads and the connection bytes', () => {
     assert.ok(rec.frames.length > 1 && rec.endedAt > rec.startedAt);
     const lanes = rec.frames.flatMap((f) => f.lanes);
-    assert.ok(lanes.some((l) => l.name === 'T1' && l.state === 'lock'), 'T1 waiting for a lock');
+    assert.ok(
+      lanes.some((l) => l.name === 'T1' && l.state === 'lock'),
+      'T1 waiting for a lock',
+    );
     assert.ok(rec.frames.flatMap((f) => f.locks).some((l) => l.deadlocked));
     assert.equal(rec.streams.length, 1);
     const msgs = rec.streams[0]!.records.map((r) => [r.dir, Buffer.from(r.b64, 'base64').toString()]);
-    assert.deepEqual(msgs, [['in', 'hello\n'], ['out', 'HELLO\n'], ['in', 'world\n'], ['out', 'WORLD\n']]);
+    assert.deepEqual(msgs, [
+      ['in', 'hello\n'],
+      ['out', 'HELLO\n'],
+      ['in', 'world\n'],
+      ['out', 'WORLD\n'],
+    ]);
     assert.equal(rec.streams[0]!.ended, 'closed by peer');
     assert.deepEqual(rec.notes, ['Bytes were captured for the first 1 connection only.']);
   });
@@ -115,13 +123,24 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
     assert.deepEqual([...begins].sort(), [...ends].sort(), 'every lock hold begins and ends');
     assert.ok(begins.some((b) => /Lock A held by T1/.test(b)));
     const messages = ev.filter((e) => e.ph === 'i' && e.cat === 'message');
-    assert.deepEqual(messages.map((m) => [m.name, m.args!.text]), [['client → server 6 B', 'hello\\n'], ['server → client 6 B', 'HELLO\\n'], ['client → server 6 B', 'world\\n'], ['server → client 6 B', 'WORLD\\n']]);
+    assert.deepEqual(
+      messages.map((m) => [m.name, m.args!.text]),
+      [
+        ['client → server 6 B', 'hello\\n'],
+        ['server → client 6 B', 'HELLO\\n'],
+        ['client → server 6 B', 'world\\n'],
+        ['server → client 6 B', 'WORLD\\n'],
+      ],
+    );
     assert.ok(ev.some((e) => e.ph === 'C' && e.name === 'server'));
     // The Barrier the two threads meet at: the last to arrive wakes the other — a flow arrow.
     const starts = ev.filter((e) => e.ph === 's');
     const finishes = ev.filter((e) => e.ph === 'f');
     assert.ok(starts.length >= 1, 'a wake-up flow');
-    assert.deepEqual(starts.map((e) => e.id), finishes.map((e) => e.id));
+    assert.deepEqual(
+      starts.map((e) => e.id),
+      finishes.map((e) => e.id),
+    );
     const nameOf = (pid: number, tid: number) => ev.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.tid === tid)!.args!.name;
     assert.deepEqual([nameOf(starts[0]!.pid, starts[0]!.tid!), nameOf(finishes[0]!.pid, finishes[0]!.tid!)].sort(), ['T1 [thread]', 'T2 [thread]']);
   });
@@ -155,9 +174,20 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
     );
     // Shaped like a recording, with arbitrary values inside.
     fc.assert(
-      fc.property(fc.record({ format: fc.constant('socket-lab-recording'), version: fc.constant(1), startedAt: fc.anything(), endedAt: fc.anything(), frames: fc.array(fc.anything()), streams: fc.anything(), notes: fc.anything() }), (v) => {
-        parseRecording(v);
-      }),
+      fc.property(
+        fc.record({
+          format: fc.constant('socket-lab-recording'),
+          version: fc.constant(1),
+          startedAt: fc.anything(),
+          endedAt: fc.anything(),
+          frames: fc.array(fc.anything()),
+          streams: fc.anything(),
+          notes: fc.anything(),
+        }),
+        (v) => {
+          parseRecording(v);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -166,14 +196,39 @@ describe('extension: recording, Chrome trace export and reopening (real engine)'
 describe('extension: a recording sent to a replay panel in parts', () => {
   it('every part is under the message limit and the parts put back together give the recording', () => {
     const t0 = 1_700_000_000_000;
-    const lane = (i: number, now: number) => ({ id: `thread-${i}`, kind: 'thread' as const, name: `T${i}`, groupId: 'lab-1', group: 'lab', state: 'running' as const, label: 'running', since: now, holding: [], waitingForId: null, linkId: null, woken: null, ended: false });
+    const lane = (i: number, now: number) => ({
+      id: `thread-${i}`,
+      kind: 'thread' as const,
+      name: `T${i}`,
+      groupId: 'lab-1',
+      group: 'lab',
+      state: 'running' as const,
+      label: 'running',
+      since: now,
+      holding: [],
+      waitingForId: null,
+      linkId: null,
+      woken: null,
+      ended: false,
+    });
     const frames = Array.from({ length: 400 }, (_, k) => ({ now: t0 + k * 200, lanes: Array.from({ length: 20 }, (_, i) => lane(i + 1, t0 + k * 200)), locks: [], servers: [], pools: [], gone: [] }));
     const records = Array.from({ length: 500 }, (_, k) => ({ seq: k + 1, at: t0 + k, dir: (k % 2 ? 'out' : 'in') as 'in' | 'out', size: 1024, b64: Buffer.alloc(1024, k % 256).toString('base64') }));
-    const rec: Recording = { format: 'socket-lab-recording', version: 1, startedAt: t0, endedAt: t0 + 80_000, frames, streams: [{ id: 'conn-1', name: 'conn a', records, skipped: 3, unavailable: null, ended: 'closed by peer' }], notes: ['n'] };
+    const rec: Recording = {
+      format: 'socket-lab-recording',
+      version: 1,
+      startedAt: t0,
+      endedAt: t0 + 80_000,
+      frames,
+      streams: [{ id: 'conn-1', name: 'conn a', records, skipped: 3, unavailable: null, ended: 'closed by peer' }],
+      notes: ['n'],
+    };
     const parts = replayParts(rec, 'r');
     assert.ok(parts.length > 10, `${parts.length} parts`);
     for (const p of parts) assert.ok(Buffer.byteLength(JSON.stringify({ type: 'replay', part: p })) < MAX_MESSAGE_BYTES);
-    assert.deepEqual(parts.map((p) => p.last), parts.map((_, i) => i === parts.length - 1));
+    assert.deepEqual(
+      parts.map((p) => p.last),
+      parts.map((_, i) => i === parts.length - 1),
+    );
     const data = new RecordingData();
     assert.equal(data.add(parts[1]!), false, 'out of order is refused');
     for (const p of parts) assert.ok(data.add(p));

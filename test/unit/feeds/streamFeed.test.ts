@@ -44,8 +44,19 @@ describe('extension: StreamFeed (Follow stream, real engine and sockets)', funct
     await client.bytes(6);
     const updates = await takeUntil(feed, (all) => all.flatMap((u) => u.records).length === 4, 'four records');
     const records = updates.flatMap((u) => u.records);
-    assert.deepEqual(records.map((r) => [r.dir, decode(r.b64)]), [['in', 'abc\n'], ['out', 'ABC\n'], ['in', '\x00\xff'], ['out', '\x00\xff']]);
-    assert.deepEqual(records.map((r) => r.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      records.map((r) => [r.dir, decode(r.b64)]),
+      [
+        ['in', 'abc\n'],
+        ['out', 'ABC\n'],
+        ['in', '\x00\xff'],
+        ['out', '\x00\xff'],
+      ],
+    );
+    assert.deepEqual(
+      records.map((r) => r.seq),
+      [1, 2, 3, 4],
+    );
     assert.ok(updates.every((u) => !u.restart && u.skipped === 0));
     client.close();
     const end = await takeUntil(feed, (all) => all.some((u) => u.ended), 'the end');

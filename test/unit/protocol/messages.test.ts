@@ -13,11 +13,26 @@ describe('protocol: parseWebviewMessage', () => {
 
   it('rejects unknown types and actions, missing or extra fields, malformed ids and prototype tricks', () => {
     const bad: unknown[] = [
-      null, 1, 'ready', [], { type: 'nope' }, { type: 'ready', x: 1 }, { type: 'select' }, { type: 'select', id: '../etc' },
-      { type: 'select', id: 'conn-1', extra: true }, { type: 'action', action: 'rm -rf', id: 'conn-1' }, { type: 'action', action: 'killThread' },
-      { type: 'action', action: 'toString', id: 'conn-1' }, { type: 'action', action: 'stopServer', id: 'server-1\n' }, { type: 'select', id: 'x'.repeat(5000) },
-      { type: 'follow' }, { type: 'follow', id: 7 }, { type: 'follow', id: 'conn-1; rm' }, { type: 'follow', id: undefined },
-      JSON.parse('{"type":"ready","__proto__":{"polluted":1}}'), Object.create({ type: 'ready' }),
+      null,
+      1,
+      'ready',
+      [],
+      { type: 'nope' },
+      { type: 'ready', x: 1 },
+      { type: 'select' },
+      { type: 'select', id: '../etc' },
+      { type: 'select', id: 'conn-1', extra: true },
+      { type: 'action', action: 'rm -rf', id: 'conn-1' },
+      { type: 'action', action: 'killThread' },
+      { type: 'action', action: 'toString', id: 'conn-1' },
+      { type: 'action', action: 'stopServer', id: 'server-1\n' },
+      { type: 'select', id: 'x'.repeat(5000) },
+      { type: 'follow' },
+      { type: 'follow', id: 7 },
+      { type: 'follow', id: 'conn-1; rm' },
+      { type: 'follow', id: undefined },
+      JSON.parse('{"type":"ready","__proto__":{"polluted":1}}'),
+      Object.create({ type: 'ready' }),
     ];
     for (const b of bad) assert.equal(parseWebviewMessage(b), undefined, JSON.stringify(b));
   });
@@ -34,7 +49,10 @@ describe('protocol: parseWebviewMessage', () => {
   });
 
   it('never throws on objects shaped like messages with arbitrary field values', () => {
-    const shaped = fc.record({ type: fc.constantFrom('ready', 'select', 'action', 'follow', 'reset', ''), id: fc.anything(), action: fc.oneof(fc.constantFrom(...ACTIONS), fc.anything()) }, { requiredKeys: [] });
+    const shaped = fc.record(
+      { type: fc.constantFrom('ready', 'select', 'action', 'follow', 'reset', ''), id: fc.anything(), action: fc.oneof(fc.constantFrom(...ACTIONS), fc.anything()) },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(shaped, (v) => {
         const m = parseWebviewMessage(v);

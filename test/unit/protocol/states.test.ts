@@ -9,8 +9,22 @@ const NOW = 1_000_000;
 
 function thread(state: ThreadStateName, extra: Partial<ThreadView> = {}): ThreadView {
   return {
-    id: 'thread-1', kind: 'thread', parentId: 'lab-1', name: 'T1', createdAt: NOW - 5000, endedAt: null,
-    ident: 7, daemon: false, alive: true, state, stateSince: NOW - 1500, waitingFor: null, holding: [], wokenBy: null, exitCode: null, error: null,
+    id: 'thread-1',
+    kind: 'thread',
+    parentId: 'lab-1',
+    name: 'T1',
+    createdAt: NOW - 5000,
+    endedAt: null,
+    ident: 7,
+    daemon: false,
+    alive: true,
+    state,
+    stateSince: NOW - 1500,
+    waitingFor: null,
+    holding: [],
+    wokenBy: null,
+    exitCode: null,
+    error: null,
     ...extra,
   };
 }

@@ -4,13 +4,46 @@ import { lockWaitFigures } from '../../../src/webview/lockWaits';
 import type { LaneRecord } from '../../../src/webview/store';
 
 function lock(over: Partial<LockRow>): LockRow {
-  return { id: 'sync-a', name: 'Lock A', primitive: 'Lock', group: 'deadlock', holderId: 'thread-1', holderName: 'T1', depth: 1, value: 0, waiters: [], acquisitions: 1, contended: 0, totalWaitMs: 0, maxWaitMs: 0, totalHoldMs: 0, maxHoldMs: 0, deadlocked: false, ...over };
+  return {
+    id: 'sync-a',
+    name: 'Lock A',
+    primitive: 'Lock',
+    group: 'deadlock',
+    holderId: 'thread-1',
+    holderName: 'T1',
+    depth: 1,
+    value: 0,
+    waiters: [],
+    acquisitions: 1,
+    contended: 0,
+    totalWaitMs: 0,
+    maxWaitMs: 0,
+    totalHoldMs: 0,
+    maxHoldMs: 0,
+    deadlocked: false,
+    ...over,
+  };
 }
 
 function lanes(...list: Partial<Lane>[]): Map<string, LaneRecord> {
   const out = new Map<string, LaneRecord>();
   for (const over of list) {
-    const lane: Lane = { id: 'thread-2', kind: 'thread', name: 'T2', groupId: 'lab-1', group: 'deadlock', state: 'lock', label: 'waiting for Lock A', since: 1000, holding: [], waitingForId: 'sync-a', linkId: null, woken: null, ended: false, ...over };
+    const lane: Lane = {
+      id: 'thread-2',
+      kind: 'thread',
+      name: 'T2',
+      groupId: 'lab-1',
+      group: 'deadlock',
+      state: 'lock',
+      label: 'waiting for Lock A',
+      since: 1000,
+      holding: [],
+      waitingForId: 'sync-a',
+      linkId: null,
+      woken: null,
+      ended: false,
+      ...over,
+    };
     out.set(lane.id, { lane, spans: [], wakes: [] });
   }
   return out;
@@ -23,18 +56,32 @@ describe('webview: lock wait figures', () => {
   });
 
   it('adds waits in progress to the ended ones; the longest of either is the max', () => {
-    const l = lock({ contended: 3, totalWaitMs: 900, maxWaitMs: 500, waiters: [{ id: 'thread-2', name: 'T2' }, { id: 'thread-3', name: 'T3' }] });
+    const l = lock({
+      contended: 3,
+      totalWaitMs: 900,
+      maxWaitMs: 500,
+      waiters: [
+        { id: 'thread-2', name: 'T2' },
+        { id: 'thread-3', name: 'T3' },
+      ],
+    });
     const f = lockWaitFigures(l, lanes({ since: 9_800 }, { id: 'thread-3', since: 9_000 }), 10_000);
     assert.deepEqual(f, { waited: 5, totalWaitMs: 900 + 200 + 1000, maxWaitMs: 1000, waitingNow: 2 });
   });
 
   it('a waiter whose lane is unknown, ended or waits on something else counts, but adds no time', () => {
-    const l = lock({ waiters: [{ id: 'thread-2', name: 'T2' }, { id: 'thread-3', name: 'T3' }, { id: 'thread-9', name: 'T9' }] });
+    const l = lock({
+      waiters: [
+        { id: 'thread-2', name: 'T2' },
+        { id: 'thread-3', name: 'T3' },
+        { id: 'thread-9', name: 'T9' },
+      ],
+    });
     const f = lockWaitFigures(l, lanes({ waitingForId: 'sync-b' }, { id: 'thread-3', ended: true }), 10_000);
     assert.deepEqual(f, { waited: 3, totalWaitMs: 0, maxWaitMs: 0, waitingNow: 3 });
   });
 
-  it('nobody waiting: the engine\'s figures unchanged', () => {
+  it("nobody waiting: the engine's figures unchanged", () => {
     assert.deepEqual(lockWaitFigures(lock({ contended: 2, totalWaitMs: 30, maxWaitMs: 20 }), new Map(), 5_000), { waited: 2, totalWaitMs: 30, maxWaitMs: 20, waitingNow: 0 });
   });
 });

@@ -3,7 +3,22 @@ import type { Frame, Lane } from '../../../src/protocol/frames';
 import { MAX_POINTS, Store } from '../../../src/webview/store';
 
 function lane(over: Partial<Lane>): Lane {
-  return { id: 'thread-1', kind: 'thread', name: 'T1', groupId: 'lab-1', group: 'lab', state: 'running', label: 'running', since: 1000, holding: [], waitingForId: null, linkId: null, woken: null, ended: false, ...over };
+  return {
+    id: 'thread-1',
+    kind: 'thread',
+    name: 'T1',
+    groupId: 'lab-1',
+    group: 'lab',
+    state: 'running',
+    label: 'running',
+    since: 1000,
+    holding: [],
+    waitingForId: null,
+    linkId: null,
+    woken: null,
+    ended: false,
+    ...over,
+  };
 }
 
 function frame(now: number, over: Partial<Frame>): Frame {
@@ -43,7 +58,19 @@ describe('webview: Store', () => {
   it('charts: one point per sampled frame, rates from byte counters, bounded history, gone ids forgotten', () => {
     const s = new Store();
     s.reset(0);
-    const server = (bytes: number, p50Ms: number | null = null) => ({ id: 'server-1', name: 'TCP x', connections: 3, messagesPerSecond: 10, bytesIn: bytes, bytesOut: bytes, queued: 0, busy: 0, p50Ms, p99Ms: p50Ms && p50Ms * 3, ended: false });
+    const server = (bytes: number, p50Ms: number | null = null) => ({
+      id: 'server-1',
+      name: 'TCP x',
+      connections: 3,
+      messagesPerSecond: 10,
+      bytesIn: bytes,
+      bytesOut: bytes,
+      queued: 0,
+      busy: 0,
+      p50Ms,
+      p99Ms: p50Ms && p50Ms * 3,
+      ended: false,
+    });
     s.apply(frame(1000, { servers: [server(0)] }));
     s.apply(frame(2000, { servers: [server(500, 0.2)] }));
     const series = s.series.get('server-1')!;

@@ -5,11 +5,7 @@ import { arrowLabel, asText, decodeBase64, hexDump, offsetLabel } from '../../..
 describe('webview: Follow stream formatting', () => {
   it('hex dump: 16 bytes a line with offsets and printable ASCII', () => {
     const bytes = Uint8Array.from(Buffer.from('hello, world\n\x00\xff\x1b[2J', 'latin1'));
-    assert.equal(
-      hexDump(bytes),
-      '00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 0a 00 ff 1b  |hello, world....|\n' +
-        '00000010  5b 32 4a                                          |[2J|',
-    );
+    assert.equal(hexDump(bytes), '00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 0a 00 ff 1b  |hello, world....|\n' + '00000010  5b 32 4a                                          |[2J|');
     assert.equal(hexDump(new Uint8Array()), '');
   });
 

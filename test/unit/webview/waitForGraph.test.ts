@@ -5,8 +5,22 @@ import { buildWaitForGraph } from '../../../src/webview/waitForGraph';
 
 function lock(id: string, holder: string | null, waiters: string[]): LockRow {
   return {
-    id, name: id, primitive: 'Lock', group: 'lab', holderId: holder, holderName: holder, depth: holder ? 1 : 0, value: 0,
-    waiters: waiters.map((w) => ({ id: w, name: w })), acquisitions: 1, contended: 0, totalWaitMs: 0, maxWaitMs: 0, totalHoldMs: 0, maxHoldMs: 0, deadlocked: false,
+    id,
+    name: id,
+    primitive: 'Lock',
+    group: 'lab',
+    holderId: holder,
+    holderName: holder,
+    depth: holder ? 1 : 0,
+    value: 0,
+    waiters: waiters.map((w) => ({ id: w, name: w })),
+    acquisitions: 1,
+    contended: 0,
+    totalWaitMs: 0,
+    maxWaitMs: 0,
+    totalHoldMs: 0,
+    maxHoldMs: 0,
+    deadlocked: false,
   };
 }
 
@@ -39,7 +53,11 @@ describe('webview: wait-for graph', () => {
     fc.assert(
       fc.property(arb, ({ holders, waits }) => {
         const locks = holders.map((h, i) =>
-          lock(`sync-${i}`, h === null ? null : `thread-${h}`, waits.flatMap((w, t) => (w === i ? [`thread-${t + 1}`] : []))),
+          lock(
+            `sync-${i}`,
+            h === null ? null : `thread-${h}`,
+            waits.flatMap((w, t) => (w === i ? [`thread-${t + 1}`] : [])),
+          ),
         );
         const g = buildWaitForGraph(locks);
         // Reference: walk from each thread (each has at most one outgoing wait, each lock one holder).

@@ -45,7 +45,15 @@ export class ConnectionProcess extends ConnectionWorker {
   private code: number | null = null;
   private stderrTail = '';
 
-  constructor(host: RuntimeHost, id: string, slot: number, name: string, script: string, events: WorkerEvents, private readonly prefork?: Prefork) {
+  constructor(
+    host: RuntimeHost,
+    id: string,
+    slot: number,
+    name: string,
+    script: string,
+    events: WorkerEvents,
+    private readonly prefork?: Prefork,
+  ) {
     super(host, id, slot, name, script, events);
   }
 
@@ -118,7 +126,7 @@ export class ConnectionProcess extends ConnectionWorker {
     const socket = conn.handOff(service);
     if (!socket) {
       this.job = undefined;
-      conn.remoteEnded('the connection was no longer the server\'s to hand off');
+      conn.remoteEnded("the connection was no longer the server's to hand off");
       this.events.idle(this);
       return;
     }

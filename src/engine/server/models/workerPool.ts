@@ -168,9 +168,9 @@ export class WorkerPool implements Dispatcher, WorkerEvents {
           ? `${this.options.capName} (${this.options.cap}) reached: ${this.queue.length} waiting`
           : this.options.prefork && live >= this.options.cap && this.idleWorkers.length === 0
             ? `${this.options.capName} (${this.options.cap}) reached: new clients wait in the listen queue (backlog)`
-          : this.droppedDatagrams > 0
-            ? `${this.droppedDatagrams} datagrams dropped: more than ${MAX_QUEUED_DATAGRAMS} waited for a ${this.options.kind}`
-            : null),
+            : this.droppedDatagrams > 0
+              ? `${this.droppedDatagrams} datagrams dropped: more than ${MAX_QUEUED_DATAGRAMS} waited for a ${this.options.kind}`
+              : null),
     };
   }
 

@@ -48,7 +48,10 @@ describe('labs: each proves what it says (real threads and processes)', function
     assert.ok(woken.length > 0, `no thread was woken by another: ${workers.map((t) => t.name).join(', ')}`);
     for (const t of woken) {
       // Only sibling threads hand the lock over; the time is within the run.
-      assert.ok(workers.some((w) => w.id === t.wokenBy!.id && w.id !== t.id), `${t.name} woken by ${t.wokenBy!.name}`);
+      assert.ok(
+        workers.some((w) => w.id === t.wokenBy!.id && w.id !== t.id),
+        `${t.name} woken by ${t.wokenBy!.name}`,
+      );
       assert.ok(t.wokenBy!.at >= t0 && t.wokenBy!.at <= Date.now());
     }
   });
@@ -146,10 +149,13 @@ describe('labs: each proves what it says (real threads and processes)', function
     await new Promise((r) => setTimeout(r, 300));
     await engine.stopLab(run.id);
     assert.equal(run.view().state, 'stopped');
-    assert.deepEqual(run.runtime.threads.filter((t) => t.is_alive()).map((t) => t.name), []);
+    assert.deepEqual(
+      run.runtime.threads.filter((t) => t.is_alive()).map((t) => t.name),
+      [],
+    );
   });
 
-  it('stopping the deadlock lab before its deadlock is detected ends it at once (not after the detector\'s 10 s)', async () => {
+  it("stopping the deadlock lab before its deadlock is detected ends it at once (not after the detector's 10 s)", async () => {
     const run = engine.startLab('deadlock', { pause: 2 });
     const t0 = performance.now();
     await engine.stopLab(run.id);

@@ -44,7 +44,10 @@ describe('labs at a pace a learner can watch', function () {
     // Progress moves forward, with a time left once something is done; none after the end.
     assert.ok(progress.length > 10);
     for (let i = 1; i < progress.length; i++) assert.ok(progress[i]!.fraction >= progress[i - 1]!.fraction, 'progress never goes back');
-    assert.ok(progress.some((p) => p.leftMs !== null && p.leftMs > 1000 && p.fraction > 0.1 && p.fraction < 0.9), JSON.stringify(progress.slice(0, 5)));
+    assert.ok(
+      progress.some((p) => p.leftMs !== null && p.leftMs > 1000 && p.fraction > 0.1 && p.fraction < 0.9),
+      JSON.stringify(progress.slice(0, 5)),
+    );
     assert.equal(run.view().progress, null);
   });
 

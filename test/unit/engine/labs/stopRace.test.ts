@@ -14,7 +14,10 @@ describe('labs: stopping the race lab at any moment', function () {
         await Promise.race([engine.stopLab(run.id), new Promise((_, reject) => setTimeout(() => reject(new Error('stop hung')), 5000))]);
         const ms = performance.now() - t0;
         assert.ok(ms < 3000, `stopped after ${Math.round(ms)} ms`);
-        assert.deepEqual(run.runtime.threads.filter((t) => t.is_alive()).map((t) => t.name), []);
+        assert.deepEqual(
+          run.runtime.threads.filter((t) => t.is_alive()).map((t) => t.name),
+          [],
+        );
         assert.equal(run.view().state, 'stopped');
       } finally {
         await engine.dispose();

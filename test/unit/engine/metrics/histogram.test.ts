@@ -28,7 +28,10 @@ describe('LatencyHistogram', () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 10_000_000 }), { minLength: 1, maxLength: 500 }), fc.double({ min: 0.01, max: 0.999, noNaN: true }), (values, q) => {
         const h = new LatencyHistogram();
         for (const v of values) h.record(v);
-        const exact = exactPercentile([...values].sort((a, b) => a - b), q);
+        const exact = exactPercentile(
+          [...values].sort((a, b) => a - b),
+          q,
+        );
         const got = h.percentile(q);
         assert.ok(got <= exact && got >= exact * (1 - 1 / 32), `p${q}: got ${got}, exact ${exact}`);
       }),

@@ -24,7 +24,10 @@ for (const kind of ['thread', 'process'] as const) {
       const results = Array.from({ length: 10 }, (_, i) => pool.apply_async<number>('sleep', [i, 0.3], { callback: (v) => got.push(v) }));
       assert.deepEqual(await Promise.all(results.map((r) => r.get())), [100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
       const asyncMs = Date.now() - t0;
-      assert.deepEqual([...got].sort((a, b) => a - b), [100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+      assert.deepEqual(
+        [...got].sort((a, b) => a - b),
+        [100, 101, 102, 103, 104, 105, 106, 107, 108, 109],
+      );
       t0 = Date.now();
       for (let i = 0; i < 3; i++) assert.equal(await pool.apply('sleep', [i, 0.3]), 100 + i);
       const applyMs = Date.now() - t0;
@@ -35,19 +38,31 @@ for (const kind of ['thread', 'process'] as const) {
     it('map chunks automatically like Python and keeps order; starmap, imap and imap_unordered', async () => {
       make(2);
       const xs = Array.from({ length: 1000 }, (_, i) => i);
-      assert.deepEqual(await pool.map('square', xs), xs.map((x) => x * x));
+      assert.deepEqual(
+        await pool.map('square', xs),
+        xs.map((x) => x * x),
+      );
       assert.deepEqual(await pool.map('square', xs.slice(0, 7), 3), [0, 1, 4, 9, 16, 25, 36]);
-      assert.deepEqual(await pool.starmap('add', [[1, 2], [3, 4]]), [3, 7]);
+      assert.deepEqual(
+        await pool.starmap('add', [
+          [1, 2],
+          [3, 4],
+        ]),
+        [3, 7],
+      );
       const ordered: unknown[] = [];
       for await (const v of pool.imap('square', [3, 1, 2])) ordered.push(v);
       assert.deepEqual(ordered, [9, 1, 4]);
       const any: number[] = [];
       for await (const v of pool.imap_unordered<number>('square', [3, 1, 2])) any.push(v);
-      assert.deepEqual(any.sort((a, b) => a - b), [1, 4, 9]);
+      assert.deepEqual(
+        any.sort((a, b) => a - b),
+        [1, 4, 9],
+      );
       assert.deepEqual(await pool.map('square', []), []);
     });
 
-    it("a task that throws fails its own result with the original error and stack; the worker lives on", async () => {
+    it('a task that throws fails its own result with the original error and stack; the worker lives on', async () => {
       make(1);
       const first = pool.liveWorkers[0]!;
       const errors: Error[] = [];

@@ -10,7 +10,7 @@ export function target(name: string): string {
 }
 
 export function newRuntime(): Runtime {
-  return new Runtime({ model: new StateModel({ retentionMs: 0 }),  ownerId: 'test', workers, deadlockCheckMs: 50 });
+  return new Runtime({ model: new StateModel({ retentionMs: 0 }), ownerId: 'test', workers, deadlockCheckMs: 50 });
 }
 
 /**

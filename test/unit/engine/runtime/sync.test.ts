@@ -19,7 +19,10 @@ describe('runtime: sync primitives across real worker threads', function () {
 
   it('Lock: Python errors and non-blocking / timeout acquire', async () => {
     const lock = rt.Lock();
-    assert.throws(() => lock.release(), (e: PyError) => e.type === 'RuntimeError' && e.message === 'release unlocked lock');
+    assert.throws(
+      () => lock.release(),
+      (e: PyError) => e.type === 'RuntimeError' && e.message === 'release unlocked lock',
+    );
     await assert.rejects(lock.acquireAsync(false, 1), /can't specify a timeout for a non-blocking call/);
     assert.equal(await lock.acquireAsync(), true);
     assert.equal((await run('tryAcquire', [lock, false, -1])).result, false);
@@ -42,7 +45,10 @@ describe('runtime: sync primitives across real worker threads', function () {
       await until(`T${n} to wait`, () => state(t) === 'waiting for lock');
     }
     const view = rt.syncEntity(lock)!.view();
-    assert.deepEqual(view.waiters.map((w) => w.name), ['T1', 'T2', 'T3']);
+    assert.deepEqual(
+      view.waiters.map((w) => w.name),
+      ['T1', 'T2', 'T3'],
+    );
     assert.equal(view.holderName, 'MainThread');
     assert.deepEqual(threads[0]!.view().waitingFor, { id: view.id, name: 'L', holderId: rt.mainThread.id, holderName: 'MainThread' });
     lock.release();
@@ -75,7 +81,10 @@ describe('runtime: sync primitives across real worker threads', function () {
     await until('four threads at the gate', () => rt.syncEntity(go)!.view().waiters.length === 4);
     go.set();
     await Promise.all(ts.map((t) => t.join()));
-    assert.deepEqual(ts.map((t) => t.view().error), [null, null, null, null]);
+    assert.deepEqual(
+      ts.map((t) => t.view().error),
+      [null, null, null, null],
+    );
     assert.equal(counter.value, 6000);
     assert.equal(rt.syncEntity(r)!.view().holderId, null);
   });
@@ -91,7 +100,10 @@ describe('runtime: sync primitives across real worker threads', function () {
 
   it('BoundedSemaphore refuses over-release; Semaphore(2) lets two in at a time', async () => {
     const b = rt.BoundedSemaphore(1);
-    assert.throws(() => b.release(), (e: PyError) => e.type === 'ValueError' && e.message === 'Semaphore released too many times');
+    assert.throws(
+      () => b.release(),
+      (e: PyError) => e.type === 'ValueError' && e.message === 'Semaphore released too many times',
+    );
     const sem = rt.Semaphore(2);
     const inside = rt.Value(0);
     const max = rt.Value(0);
@@ -111,7 +123,10 @@ describe('runtime: sync primitives across real worker threads', function () {
     await until('three waiters', () => rt.syncEntity(ev)!.view().waiters.length === 3);
     ev.set();
     await Promise.all(waiters.map((t) => t.join()));
-    assert.deepEqual(waiters.map((t) => t.result), [true, true, true]);
+    assert.deepEqual(
+      waiters.map((t) => t.result),
+      [true, true, true],
+    );
     ev.clear();
     assert.equal(ev.is_set(), false);
   });
@@ -143,7 +158,10 @@ describe('runtime: sync primitives across real worker threads', function () {
     const lone = [1, 2].map(() => rt.Thread({ target: target('barrierWait'), args: [b2, 0.1] }));
     lone.forEach((t) => t.start());
     await Promise.all(lone.map((t) => t.join()));
-    assert.deepEqual(lone.map((t) => t.result), ['BrokenBarrierError', 'BrokenBarrierError']);
+    assert.deepEqual(
+      lone.map((t) => t.result),
+      ['BrokenBarrierError', 'BrokenBarrierError'],
+    );
     assert.equal(b2.broken, true);
   });
 });
@@ -241,6 +259,9 @@ describe('runtime: threads', function () {
     ts.forEach((t) => t.start());
     await until('three waiters', () => rt.syncEntity(lock)!.view().waiters.length === 3);
     await rt.dispose();
-    assert.deepEqual(ts.map((t) => t.is_alive()), [false, false, false]);
+    assert.deepEqual(
+      ts.map((t) => t.is_alive()),
+      [false, false, false],
+    );
   });
 });

@@ -61,14 +61,18 @@ async function settled(clients: readonly Client[]): Promise<void> {
   const sample = (): string => `${clients.filter((c) => c.replies > 0).length}/${clients.filter((c) => c.closed).length}`;
   let last = sample();
   let since = Date.now();
-  await eventually(() => {
-    const now = sample();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    }
-    return Date.now() - since >= 1500;
-  }, 'the clients to settle', 60_000);
+  await eventually(
+    () => {
+      const now = sample();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      }
+      return Date.now() - since >= 1500;
+    },
+    'the clients to settle',
+    60_000,
+  );
 }
 
 describe('servers: out of descriptors (ulimit -n 256, 400 clients), accepted connections survive', function () {
@@ -92,11 +96,7 @@ describe('servers: out of descriptors (ulimit -n 256, 400 clients), accepted con
         const before = served.map((c) => c.replies);
         for (const c of served) c.socket.write('y');
         await eventually(() => served.every((c, i) => c.replies > before[i]! || c.closed), 'every served connection to answer a second message', 20_000);
-        assert.deepEqual(
-          served.filter((c) => c.closed).length,
-          0,
-          `served connections closed by the server: ${served.filter((c) => c.closed).length} of ${served.length}`,
-        );
+        assert.deepEqual(served.filter((c) => c.closed).length, 0, `served connections closed by the server: ${served.filter((c) => c.closed).length} of ${served.length}`);
         // Free descriptors: the served ones leave; a waiting one must now be served, none closed.
         if (waiting.length > 0) {
           for (const c of served) c.socket.destroy();

@@ -33,7 +33,7 @@ describe('servers: faults and bad input', function () {
     it(`${model}: a client that sends without reading is paused (back-pressure); server memory stays bounded`, async () => {
       const server = await start(model, { spares: 1 });
       const other = await TestClient.connect({ port: server.port });
-      const serverPid = () => (model === 'process-per-connection' ? server.runtime!.threads.find((t) => t.kind === 'process' && t.is_alive())?.ident ?? process.pid : process.pid);
+      const serverPid = () => (model === 'process-per-connection' ? (server.runtime!.threads.find((t) => t.kind === 'process' && t.is_alive())?.ident ?? process.pid) : process.pid);
       global.gc?.();
       // The child that will serve the flood is a warm spare: measure it (or this process) before.
       const pid = serverPid();
@@ -87,7 +87,10 @@ describe('servers: faults and bad input', function () {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const busy = (blocker.address() as net.AddressInfo).port;
     try {
-      const err = await start('event-loop', { port: busy }).then(() => undefined, (e: unknown) => e);
+      const err = await start('event-loop', { port: busy }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof SocketLabError);
       assert.equal(err.code, 'EADDRINUSE');
       assert.match(err.message, new RegExp(`Port ${busy} is already in use`));
@@ -104,7 +107,10 @@ describe('servers: faults and bad input', function () {
     await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
     try {
       const port = udp.address().port;
-      const err = await fixture.engine.startServer({ transport: 'udp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port }).then(() => undefined, (e: unknown) => e);
+      const err = await fixture.engine.startServer({ transport: 'udp', model: 'event-loop', handler: 'echo', host: '127.0.0.1', port }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof SocketLabError);
       assert.match(err.message, new RegExp(`UDP port ${port} is already in use`));
     } finally {
@@ -114,7 +120,10 @@ describe('servers: faults and bad input', function () {
 
   it('a privileged port is refused with EACCES and a plain explanation', async function () {
     if (process.getuid?.() !== 0) {
-      const err = await start('event-loop', { port: 80 }).then(() => undefined, (e: unknown) => e);
+      const err = await start('event-loop', { port: 80 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof SocketLabError);
       assert.equal(err.code, 'EACCES');
       assert.match(err.hint ?? '', /below 1024 are privileged/);

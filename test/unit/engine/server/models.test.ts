@@ -211,7 +211,7 @@ describe('servers: what each model shows', function () {
     c.close();
   });
 
-  it('thread-pool of 1: a finished connection\'s late bytes and FIN never reach the next one on the same thread', async () => {
+  it("thread-pool of 1: a finished connection's late bytes and FIN never reach the next one on the same thread", async () => {
     const server = await start('thread-pool', { poolSize: 1, handler: 'menu' });
     // A keeps its side open after the server's FIN (half-open), and writes once more.
     const a = net.connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true });
@@ -219,7 +219,7 @@ describe('servers: what each model shows', function () {
     let aEnded = false;
     a.on('data', (d: Buffer) => (aText += d.toString()));
     a.on('end', () => (aEnded = true));
-    await eventually(() => aText === MENU_GREETING, 'A\'s greeting');
+    await eventually(() => aText === MENU_GREETING, "A's greeting");
     const b = await TestClient.connect(where(server));
     await eventually(() => server.view().workers?.queued === 1, 'B to queue for the one thread');
     let aClosed = false;
@@ -233,7 +233,7 @@ describe('servers: what each model shows', function () {
     b.send('9');
     await b.textIncludes(MENU_RETRY);
     assert.equal(b.text, MENU_GREETING + MENU_RETRY, 'B saw nothing of A');
-    assert.equal(b.closed, false, 'A\'s FIN did not close B');
+    assert.equal(b.closed, false, "A's FIN did not close B");
     b.close();
   });
 

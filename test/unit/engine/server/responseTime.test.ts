@@ -13,16 +13,24 @@ const ECHOES = 20;
  */
 async function responseTimes(server: Server, replies: number): Promise<ResponseTime[]> {
   const windows: ResponseTime[] = [];
-  await eventually(() => {
-    const r = server.view().responseTime;
-    if (r && r !== windows.at(-1)) windows.push(r);
-    return windows.reduce((n, w) => n + w.replies, 0) >= replies;
-  }, `${replies} response times`, 5000);
+  await eventually(
+    () => {
+      const r = server.view().responseTime;
+      if (r && r !== windows.at(-1)) windows.push(r);
+      return windows.reduce((n, w) => n + w.replies, 0) >= replies;
+    },
+    `${replies} response times`,
+    5000,
+  );
   return windows;
 }
 
 function check(windows: ResponseTime[]): void {
-  assert.equal(windows.reduce((n, w) => n + w.replies, 0), ECHOES, 'one response time per request');
+  assert.equal(
+    windows.reduce((n, w) => n + w.replies, 0),
+    ECHOES,
+    'one response time per request',
+  );
   for (const r of windows) {
     // The event loop answers within the read's own call: below the histogram's 1 µs, so 0 is a true p50.
     assert.ok(r.p50Ms >= 0 && r.p50Ms <= r.p99Ms && r.p99Ms <= r.maxMs && r.maxMs > 0, JSON.stringify(r));
@@ -51,7 +59,7 @@ describe('engine: response time per server (a read to the next write), every mod
     });
   }
 
-  it('UDP: each datagram\'s reply ends one response time', async () => {
+  it("UDP: each datagram's reply ends one response time", async () => {
     const server = await fixture.engine.startServer({ transport: 'udp', model: 'thread-pool', handler: 'echo', host: '127.0.0.1', port: 0 });
     const sock = dgram.createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));

@@ -32,8 +32,7 @@ describe('engine Server (event-loop, TCP)', () => {
     await engine.dispose();
   });
 
-  const start = (handler: 'echo' | 'upper' = 'echo', port = 0): Promise<Server> =>
-    engine.startServer({ transport: 'tcp', model: 'event-loop', handler, host: '127.0.0.1', port });
+  const start = (handler: 'echo' | 'upper' = 'echo', port = 0): Promise<Server> => engine.startServer({ transport: 'tcp', model: 'event-loop', handler, host: '127.0.0.1', port });
 
   it('listens on 127.0.0.1 and an OS-chosen port when asked for port 0', async () => {
     const server = await start();

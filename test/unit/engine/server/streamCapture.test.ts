@@ -33,7 +33,7 @@ async function connected(server: Server): Promise<{ client: TestClient; id: stri
   return { client, id: [...server.connections.keys()].at(-1)! };
 }
 
-describe('engine: following a connection\'s stream (real sockets)', function () {
+describe("engine: following a connection's stream (real sockets)", function () {
   this.timeout(30_000);
   const fixture = useEngine();
 
@@ -48,7 +48,13 @@ describe('engine: following a connection\'s stream (real sockets)', function () 
       assert.equal(follow.capture.since(0).length, 0, 'nothing from before the follow');
       client.send('hello\n');
       const records = await until(follow.capture, (r) => r.some((x) => x.dir === 'out'), 'the reply');
-      assert.deepEqual(records.map((r) => [r.dir, text(r), r.size]), [['in', 'hello\n', 6], ['out', 'HELLO\n', 6]]);
+      assert.deepEqual(
+        records.map((r) => [r.dir, text(r), r.size]),
+        [
+          ['in', 'hello\n', 6],
+          ['out', 'HELLO\n', 6],
+        ],
+      );
       assert.ok(records[0]!.at <= records[1]!.at && Math.abs(records[0]!.at - Date.now()) < 5000);
       follow.dispose();
       assert.equal(server.streamOf(id)!.active, undefined, 'the last follower gone: no capture');
@@ -79,10 +85,20 @@ describe('engine: following a connection\'s stream (real sockets)', function () 
   it('keeps at most maxRecords and counts what fell off; an ended stream says why', () => {
     const capture = new StreamCapture(null, { maxRecords: 3, recordBytes: 2 });
     for (let i = 0; i < 5; i++) capture.record(i % 2 ? 'out' : 'in', `m${i}`);
-    assert.deepEqual(capture.since(0).map((r) => r.seq), [3, 4, 5]);
+    assert.deepEqual(
+      capture.since(0).map((r) => r.seq),
+      [3, 4, 5],
+    );
     assert.equal(capture.dropped, 2);
-    assert.deepEqual(capture.since(4).map((r) => r.seq), [5]);
-    assert.deepEqual(capture.since(1).map((r) => r.seq), [3, 4, 5], 'a reader that fell behind gets what is left');
+    assert.deepEqual(
+      capture.since(4).map((r) => r.seq),
+      [5],
+    );
+    assert.deepEqual(
+      capture.since(1).map((r) => r.seq),
+      [3, 4, 5],
+      'a reader that fell behind gets what is left',
+    );
     capture.end('closed by peer');
     capture.record('in', 'late');
     assert.equal(capture.lastSeq, 5);
@@ -118,7 +134,7 @@ describe('engine: following a connection\'s stream (real sockets)', function () 
     await client.whenClosed();
   });
 
-  it('UDP: a peer\'s datagrams and the replies are recorded', async () => {
+  it("UDP: a peer's datagrams and the replies are recorded", async () => {
     const server = await fixture.engine.startServer({ transport: 'udp', model: 'event-loop', handler: 'upper', host: '127.0.0.1', port: 0 });
     const sock = dgram.createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
@@ -133,7 +149,13 @@ describe('engine: following a connection\'s stream (real sockets)', function () 
     sock.send('two', server.port, '127.0.0.1');
     assert.equal(await got, 'TWO');
     const records = await until(follow.capture, (r) => r.length === 2, 'the datagram and its reply');
-    assert.deepEqual(records.map((r) => [r.dir, text(r)]), [['in', 'two'], ['out', 'TWO']]);
+    assert.deepEqual(
+      records.map((r) => [r.dir, text(r)]),
+      [
+        ['in', 'two'],
+        ['out', 'TWO'],
+      ],
+    );
     follow.dispose();
     sock.close();
   });
@@ -151,8 +173,20 @@ describe('engine: following a connection\'s stream (real sockets)', function () 
     await old.client.textIncludes('old\n');
     const freshId = [...second.connections.keys()][0]!;
     assert.deepEqual([...capture.captured.keys()].sort(), [old.id, freshId].sort());
-    assert.deepEqual(capture.captured.get(freshId)!.capture.since(0).map((r) => text(r)), ['first bytes\n', 'FIRST BYTES\n']);
-    assert.deepEqual(capture.captured.get(old.id)!.capture.since(0).map((r) => text(r)), ['old\n', 'old\n']);
+    assert.deepEqual(
+      capture.captured
+        .get(freshId)!
+        .capture.since(0)
+        .map((r) => text(r)),
+      ['first bytes\n', 'FIRST BYTES\n'],
+    );
+    assert.deepEqual(
+      capture.captured
+        .get(old.id)!
+        .capture.since(0)
+        .map((r) => text(r)),
+      ['old\n', 'old\n'],
+    );
     assert.match(capture.captured.get(freshId)!.name, /^conn 127\.0\.0\.1:\d+$/);
     const more = await Promise.all([0, 1].map(() => TestClient.connect({ port: second.port })));
     await eventually(() => second.connections.size === 3, 'two more connections');

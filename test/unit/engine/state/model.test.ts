@@ -17,9 +17,39 @@ class Counter implements Tracked<ServerView> {
   constructor(readonly id: string) {}
   view(): ServerView {
     return {
-      id: this.id, kind: 'server', parentId: null, name: this.id, createdAt: 0, endedAt: null, transport: 'tcp', model: 'event-loop',
-      handler: 'echo', host: '127.0.0.1', port: 1, path: null, address: '127.0.0.1:1', state: 'listening', backlog: 511, recvSize: 1024, maxConnections: 0, idleTimeoutMs: 0,
-      refused: 0, lastRefusal: null, waiting: 0, workers: null, rounds: 0, recentRounds: [], lastError: null, liveConnections: this.n, totalConnections: 0, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesInPerSecond: 0, responseTime: null, handlerErrors: 0,
+      id: this.id,
+      kind: 'server',
+      parentId: null,
+      name: this.id,
+      createdAt: 0,
+      endedAt: null,
+      transport: 'tcp',
+      model: 'event-loop',
+      handler: 'echo',
+      host: '127.0.0.1',
+      port: 1,
+      path: null,
+      address: '127.0.0.1:1',
+      state: 'listening',
+      backlog: 511,
+      recvSize: 1024,
+      maxConnections: 0,
+      idleTimeoutMs: 0,
+      refused: 0,
+      lastRefusal: null,
+      waiting: 0,
+      workers: null,
+      rounds: 0,
+      recentRounds: [],
+      lastError: null,
+      liveConnections: this.n,
+      totalConnections: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      messagesIn: 0,
+      messagesInPerSecond: 0,
+      responseTime: null,
+      handlerErrors: 0,
     };
   }
 }
@@ -90,7 +120,10 @@ describe('StateModel and Publisher', () => {
     // 1,000 moving at once: the per-drain cap (500 a second), so each in turn every 2 s.
     assert.ok(Math.max(...perTick) <= MAX_COUNTED_PER_DRAIN, `per tick: ${perTick.join(',')}`);
     assert.equal(seen.size, 1000, 'every entity published within 2 s');
-    assert.ok([...seen.values()].every((n) => n === 1), 'each once in 2 s, none twice before all had their turn');
+    assert.ok(
+      [...seen.values()].every((n) => n === 1),
+      'each once in 2 s, none twice before all had their turn',
+    );
     // 200 moving: under the cap, each about once a second (after what phase one still owed).
     for (let t = 0; t < 50; t++) {
       clock.t += 200;
@@ -108,7 +141,10 @@ describe('StateModel and Publisher', () => {
     }
     for (const m of got) if (m.type === 'delta') for (const e of m.changed) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
     assert.equal(seen.size, 200);
-    assert.ok([...seen.values()].every((n) => n >= 1 && n <= 3), 'about once a second each');
+    assert.ok(
+      [...seen.values()].every((n) => n >= 1 && n <= 3),
+      'about once a second each',
+    );
     // A state change is not held back.
     got.length = 0;
     model.touch(all[999]!);
