@@ -4,7 +4,7 @@ import type { FollowHandle } from '../../engine/engine';
 import { DashboardFeed, SAMPLE_MS } from '../../feeds/dashboardFeed';
 import { StreamFeed } from '../../feeds/streamFeed';
 import { dashboardHtml, dashboardRoots, safePreview } from './webviewHtml';
-import type { StateMirror } from '../stateMirror';
+import type { StateMirror } from '../../feeds/stateMirror';
 
 export const DASHBOARD_VIEW_TYPE = 'socketLab.dashboard';
 

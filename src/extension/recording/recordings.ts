@@ -3,7 +3,7 @@ import type { ConnectionCapture } from '../../engine/server/connectionCapture';
 import type { CaptureLimits } from '../../engine/server/streamCapture';
 import { plural } from '../../protocol/format';
 import type { Recording } from '../../feeds/recording/format';
-import type { StateMirror } from '../stateMirror';
+import type { StateMirror } from '../../feeds/stateMirror';
 import { MAX_RECORDING_BYTES, parseRecording } from '../../feeds/recording/parseRecording';
 import { DEFAULT_RECORDER_LIMITS, Recorder } from '../../feeds/recording/recorder';
 import { ReplayPanel } from './replayPanel';

@@ -5,7 +5,7 @@ import type { LabView } from '../../protocol/views';
 import { describeProgress } from '../../protocol/describe';
 import { plural, wrapProse } from '../../protocol/format';
 import { labState } from './ownedTree';
-import type { MirrorChange, StateMirror } from '../stateMirror';
+import type { MirrorChange, StateMirror } from '../../feeds/stateMirror';
 
 export type LabsNode =
   | { readonly kind: 'group'; readonly id: string; readonly group: LabGroup }

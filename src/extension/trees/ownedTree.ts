@@ -1,158 +1,76 @@
 import * as vscode from 'vscode';
 import type { EntityView, LabView } from '../../protocol/views';
-import type { MirrorChange, StateMirror } from '../stateMirror';
+import { OwnedRows, type OwnedNode, type OwnedRowsSpec, type Redraw, type RowFilter } from '../../feeds/ownedRows';
+import type { StateMirror } from '../../feeds/stateMirror';
 
-/** Rows: an owner (a lab; later a server or pool), an entity it owns, or a reference row under one. */
-export type OwnedNode =
-  | { readonly kind: 'owner'; readonly id: string }
-  | { readonly kind: 'entity'; readonly id: string; readonly ownerId: string }
-  | { readonly kind: 'ref'; readonly id: string; readonly parentId: string; readonly targetId: string; readonly role: string };
+export type { OwnedNode };
 
-export interface OwnedTreeSpec<V extends EntityView> {
-  /** Which entities this tree lists. */
-  accepts(e: EntityView): e is V;
+/** One view: what it lists (the rows, src/feeds/ownedRows.ts) and how each row looks. */
+export interface OwnedTreeSpec<V extends EntityView> extends OwnedRowsSpec<V> {
   item(v: V, now: number): vscode.TreeItem;
-  /** Rows under an entity (a lock's holder and waiters, a pool's workers). */
-  refs?(v: V, childrenOf: (id: string) => readonly EntityView[]): { readonly targetId: string; readonly role: string }[];
   /** How a row under an entity shows its target (default: "role: name"). */
   refItem?(target: EntityView, role: string, now: number): vscode.TreeItem | undefined;
-  /** Rows whose text moves with time (waiting for 1.2 s): refreshed every second while visible. */
-  ticking?(v: V): boolean;
 }
 
-const MAX_ROWS = 300;
 const GREY = new vscode.ThemeColor('disabledForeground');
 
 /**
- * What a finished lab run left: its entities as last seen, kept after the engine forgot them
- * (greyed) until the same lab runs again, so the threads a learner watched do not vanish the
- * moment it ends.
- */
-class KeptRuns {
-  private readonly views = new Map<string, EntityView>();
-  private readonly children = new Map<string | null, Set<string>>();
-  /** When the newest lab run began: what an earlier run leaves behind is not kept. */
-  private newestRunAt = 0;
-
-  get(id: string): EntityView | undefined {
-    return this.views.get(id);
-  }
-
-  childrenOf(parentId: string | null): EntityView[] {
-    return [...(this.children.get(parentId) ?? [])].map((id) => this.views.get(id)!);
-  }
-
-  /** Keeps what belongs to a lab run (the run, its threads, primitives, pools and their workers). */
-  keep(removed: readonly EntityView[], lookup: (id: string) => EntityView | undefined): void {
-    const batch = new Map(removed.map((e) => [e.id, e]));
-    const find = (id: string) => batch.get(id) ?? lookup(id) ?? this.views.get(id);
-    const labOf = (e: EntityView): EntityView | undefined => {
-      for (let x: EntityView | undefined = e, depth = 0; x && depth < 4; x = x.parentId ? find(x.parentId) : undefined, depth++) if (x.kind === 'lab') return x;
-      return undefined;
-    };
-    for (const e of removed) {
-      const run = labOf(e);
-      if (!run || run.createdAt < this.newestRunAt) continue;
-      this.views.set(e.id, e);
-      let set = this.children.get(e.parentId);
-      if (!set) this.children.set(e.parentId, (set = new Set()));
-      set.add(e.id);
-    }
-  }
-
-  /** The next lab run starts: the rows of earlier runs go (one finished run is kept at a time). */
-  forget(run: EntityView): void {
-    this.newestRunAt = Math.max(this.newestRunAt, run.createdAt);
-    for (const owner of this.childrenOf(null)) if (owner.id !== run.id) this.drop(owner.id);
-  }
-
-  private drop(id: string): void {
-    for (const child of this.childrenOf(id)) this.drop(child.id);
-    const e = this.views.get(id);
-    this.views.delete(id);
-    this.children.delete(id);
-    if (e) this.children.get(e.parentId)?.delete(id);
-  }
-}
-
-/**
- * A tree of live entities grouped by owner. Refreshes touch only the rows that changed (an
- * owner's list when rows come and go), and nothing happens while the view is hidden.
+ * A tree of live entities grouped by owner, drawn from OwnedRows. Redraws touch only the rows
+ * that changed (an owner's list when rows come and go), and nothing happens while the view is
+ * hidden.
  */
 export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataProvider<OwnedNode>, vscode.Disposable {
   private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<OwnedNode | OwnedNode[] | undefined>();
   readonly onDidChangeTreeData = this.onDidChangeTreeDataEmitter.event;
-  private readonly nodes = new Map<string, OwnedNode>();
-  private readonly subscription: vscode.Disposable;
+  private readonly rows: OwnedRows<V>;
+  private readonly subscription: { dispose(): void };
   private timer: NodeJS.Timeout | undefined;
-  private filter: { readonly name: string; accepts(v: V): boolean } | undefined;
-  private readonly kept = new KeptRuns();
 
   constructor(
-    private readonly mirror: StateMirror,
+    mirror: StateMirror,
     private readonly spec: OwnedTreeSpec<V>,
   ) {
-    this.subscription = mirror.onDidChange((c) => this.onMirrorChange(c));
+    this.rows = new OwnedRows(mirror, spec);
+    this.subscription = mirror.onDidChange((c) => this.redraw(this.rows.apply(c)));
   }
 
   /** Lists only what `accepts` lets through (undefined: everything); owners with nothing left go too. */
-  setFilter(filter: { readonly name: string; accepts(v: V): boolean } | undefined): void {
-    this.filter = filter;
-    this.nodes.clear();
-    this.onDidChangeTreeDataEmitter.fire(undefined);
+  setFilter(filter: RowFilter<V> | undefined): void {
+    this.rows.setFilter(filter);
+    this.redraw('all');
   }
 
   get filterName(): string | undefined {
-    return this.filter?.name;
+    return this.rows.filterName;
   }
 
   setVisible(visible: boolean): void {
     clearInterval(this.timer);
-    this.timer = visible ? setInterval(() => this.tick(), 1000) : undefined;
+    this.timer = visible ? setInterval(() => this.redraw(this.rows.ticking()), 1000) : undefined;
     if (visible) {
       // Changes while hidden (or while the view was opening) were not drawn: draw afresh.
-      this.nodes.clear();
-      this.onDidChangeTreeDataEmitter.fire(undefined);
+      this.rows.reset();
+      this.redraw('all');
     }
   }
 
   getChildren(element?: OwnedNode): OwnedNode[] {
-    if (!element) {
-      return this.owners().map((o) => this.node({ kind: 'owner', id: o.id }));
-    }
-    if (element.kind === 'owner') {
-      return this.owned(element.id)
-        .slice(0, MAX_ROWS)
-        .map((v) => this.node({ kind: 'entity', id: v.id, ownerId: element.id }));
-    }
-    if (element.kind === 'entity') {
-      const v = this.get(element.id);
-      if (!v || !this.spec.accepts(v) || !this.spec.refs) return [];
-      return this.spec
-        .refs(v, (id) => this.childrenOf(id))
-        .map((r, i) => this.node({ kind: 'ref', id: `${element.id}/${r.role}/${i}/${r.targetId}`, parentId: element.id, targetId: r.targetId, role: r.role }));
-    }
-    return [];
+    return this.rows.children(element);
   }
 
   /** The row of an entity this tree lists (with its owner's row, so `reveal` can walk up). */
   nodeFor(id: string): OwnedNode | undefined {
-    const v = this.get(id);
-    if (!v || !this.spec.accepts(v) || !v.parentId) return undefined;
-    this.node({ kind: 'owner', id: v.parentId });
-    return this.node({ kind: 'entity', id, ownerId: v.parentId });
+    return this.rows.nodeFor(id);
   }
 
   getParent(element: OwnedNode): OwnedNode | undefined {
-    if (element.kind === 'owner') return undefined;
-    if (element.kind === 'entity') return this.nodes.get(element.ownerId);
-    return this.nodes.get(element.parentId);
+    return this.rows.parent(element);
   }
 
   getTreeItem(element: OwnedNode): vscode.TreeItem {
     const now = Date.now();
     if (element.kind === 'owner') {
-      const o = this.get(element.id);
+      const o = this.rows.get(element.id);
       const item = new vscode.TreeItem(o?.name ?? element.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = element.id;
       item.contextValue = o?.kind === 'lab' && o.endedAt !== null ? 'owner.ended' : 'owner';
@@ -166,11 +84,11 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       return item;
     }
     if (element.kind === 'entity') {
-      const v = this.get(element.id);
-      if (v && this.spec.accepts(v)) {
+      const v = this.rows.entity(element);
+      if (v) {
         const item = this.spec.item(v, now);
         item.id = element.id;
-        const owner = this.get(element.ownerId);
+        const owner = this.rows.get(element.ownerId);
         if (owner?.kind === 'lab' && owner.endedAt !== null) greyOut(item);
         // Always expandable when the kind can have rows under it: VS Code keeps a row created
         // without children collapsed, so a lock first seen free would hide its later holder.
@@ -179,7 +97,7 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       }
       return new vscode.TreeItem('(ended)');
     }
-    const target = this.get(element.targetId);
+    const target = this.rows.get(element.targetId);
     const custom = target && this.spec.refItem?.(target, element.role, now);
     if (custom) {
       custom.id = element.id;
@@ -193,102 +111,9 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     return item;
   }
 
-  private owners(): EntityView[] {
-    const roots = this.childrenOf(null);
-    // An ended run is listed until the next lab run is; it goes below what is live, so what
-    // runs now stays in view.
-    const superseded = (o: EntityView) => o.kind === 'lab' && o.endedAt !== null && roots.some((r) => r.kind === 'lab' && r.createdAt > o.createdAt && this.owned(r.id).length > 0);
-    const ended = (o: EntityView) => (o.kind === 'lab' && o.endedAt !== null ? 1 : 0);
-    return roots.filter((o) => this.owned(o.id).length > 0 && !superseded(o)).sort((a, b) => ended(a) - ended(b) || a.createdAt - b.createdAt);
-  }
-
-  /** An entity, live or kept from a finished run. */
-  private get(id: string): EntityView | undefined {
-    return this.mirror.get(id) ?? this.kept.get(id);
-  }
-
-  private childrenOf(id: string | null): EntityView[] {
-    const live = this.mirror.childrenOf(id);
-    const kept = this.kept.childrenOf(id).filter((e) => !this.mirror.get(e.id));
-    return kept.length ? [...live, ...kept] : live;
-  }
-
-  private owned(ownerId: string): V[] {
-    return this.childrenOf(ownerId)
-      .filter((e): e is V => this.spec.accepts(e) && (!this.filter || this.filter.accepts(e)))
-      .sort((a, b) => a.createdAt - b.createdAt);
-  }
-
-  private node<N extends OwnedNode>(n: N): N {
-    const existing = this.nodes.get(n.id);
-    if (existing) return existing as N;
-    this.nodes.set(n.id, n);
-    return n;
-  }
-
-  private onMirrorChange(change: MirrorChange): void {
-    if (change.removed.length) this.kept.keep(change.removed, (id) => this.mirror.get(id));
-    let rerun = false;
-    for (const e of change.added) {
-      if (e.kind !== 'lab') continue;
-      this.kept.forget(e);
-      rerun = true;
-    }
-    if (change.full || rerun) {
-      this.nodes.clear();
-      this.onDidChangeTreeDataEmitter.fire(undefined);
-      return;
-    }
-    const targets = new Set<OwnedNode>();
-    let root = false;
-    for (const e of [...change.added, ...change.removed, ...change.changed]) {
-      // A child of a listed entity (a pool's worker) shows in its parent's rows.
-      const parent = e.parentId ? this.nodes.get(e.parentId) : undefined;
-      if (!this.spec.accepts(e) && parent?.kind === 'entity') targets.add(parent);
-    }
-    for (const e of [...change.added, ...change.removed]) {
-      if (!this.spec.accepts(e)) continue;
-      const owner = e.parentId ? this.nodes.get(e.parentId) : undefined;
-      // An owner's row appears with its first entity (unknown until then) and goes with its last.
-      if (!owner || this.owned(e.parentId!).length === 0) root = true;
-      else targets.add(owner);
-    }
-    // Kept rows stay; their owner's row says the run ended.
-    for (const e of change.removed) {
-      if (this.kept.get(e.id)) {
-        if (e.kind === 'lab' && this.nodes.get(e.id)) targets.add(this.nodes.get(e.id)!);
-        continue;
-      }
-      this.nodes.delete(e.id);
-    }
-    for (const e of change.changed) {
-      // Filtered: a change of state may add or drop the row, so its owner lists again.
-      if (this.filter && this.spec.accepts(e) && e.parentId) {
-        const owner = this.nodes.get(e.parentId);
-        if (owner && this.owned(e.parentId).length > 0) targets.add(owner);
-        else root = true;
-        continue;
-      }
-      const n = this.nodes.get(e.id);
-      if (!n) continue;
-      if (n.kind === 'owner') targets.add(n);
-      else if (n.kind === 'entity' && !targets.has(this.nodes.get(n.ownerId)!)) {
-        targets.add(n);
-      }
-    }
-    if (root) this.onDidChangeTreeDataEmitter.fire(undefined);
-    else if (targets.size) this.onDidChangeTreeDataEmitter.fire([...targets]);
-  }
-
-  private tick(): void {
-    if (!this.spec.ticking) return;
-    const rows: OwnedNode[] = [];
-    for (const n of this.nodes.values()) {
-      if (n.kind !== 'entity') continue;
-      const v = this.mirror.get(n.id);
-      if (v && v.endedAt === null && this.spec.accepts(v) && this.spec.ticking(v)) rows.push(n);
-    }
-    if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
+  private redraw(what: Redraw): void {
+    if (what === 'all') this.onDidChangeTreeDataEmitter.fire(undefined);
+    else if (what.length) this.onDidChangeTreeDataEmitter.fire([...what]);
   }
 
   dispose(): void {

@@ -1,26 +1,18 @@
 import * as vscode from 'vscode';
-import type { EntityView, PoolView, PoolWorkerView, SyncView, ThreadView } from '../../protocol/views';
+import type { PoolView, PoolWorkerView, SyncView, ThreadView } from '../../protocol/views';
 import { formatSeconds } from '../../protocol/describe';
 import { describeSync, describeThread } from '../../protocol/describe';
-import { isBlocked, THREAD_STATES } from '../../protocol/states';
+import { THREAD_STATES } from '../../protocol/states';
+import { poolRows, syncRows, threadRows } from '../../feeds/runtimeRows';
 import type { OwnedTreeSpec } from './ownedTree';
 
 function icon(name: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-/** The Threads & Processes view's Filter action. */
-export const THREAD_FILTERS = {
-  all: { label: 'All threads and processes', accepts: () => true },
-  live: { label: 'Alive only', accepts: (t: ThreadView) => t.alive },
-  blocked: { label: 'Blocked or waiting', accepts: (t: ThreadView) => t.alive && isBlocked(t.state) },
-  lock: { label: 'Waiting for a lock or semaphore', accepts: (t: ThreadView) => t.alive && (THREAD_STATES[t.state].waitsOn === 'lock' || THREAD_STATES[t.state].waitsOn === 'semaphore') },
-  running: { label: 'Running', accepts: (t: ThreadView) => t.alive && t.state === 'running' },
-} as const;
-
 /** Threads & Processes: each row says what the thread is doing and, if waiting, on what and whom. */
 export const threadsSpec: OwnedTreeSpec<ThreadView> = {
-  accepts: (e: EntityView): e is ThreadView => e.kind === 'thread' || e.kind === 'process',
+  ...threadRows,
   item(t, now) {
     const item = new vscode.TreeItem(t.name);
     item.description = `${t.kind === 'process' && t.ident ? `pid ${t.ident} · ` : ''}${describeThread(t, now)}`;
@@ -36,12 +28,11 @@ export const threadsSpec: OwnedTreeSpec<ThreadView> = {
     item.tooltip = md;
     return item;
   },
-  ticking: (t) => t.alive && (t.waitingFor !== null || t.state === 'sleeping'),
 };
 
 /** Sync: every primitive with its holder, depth and FIFO waiters (as child rows). */
 export const syncSpec: OwnedTreeSpec<SyncView> = {
-  accepts: (e: EntityView): e is SyncView => e.kind === 'sync',
+  ...syncRows,
   item(s) {
     const item = new vscode.TreeItem(s.name);
     item.description = describeSync(s);
@@ -61,7 +52,6 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
     item.tooltip = md;
     return item;
   },
-  refs: (s) => [...(s.holderId ? [{ targetId: s.holderId, role: 'holder' }] : []), ...s.waiters.map((w) => ({ targetId: w.id, role: 'waiting' }))],
 };
 
 function describeWorker(w: PoolWorkerView, now: number): string {
@@ -73,7 +63,7 @@ function describeWorker(w: PoolWorkerView, now: number): string {
 
 /** Pools: each pool with its queue and its workers (busy with what, for how long). */
 export const poolsSpec: OwnedTreeSpec<PoolView> = {
-  accepts: (e: EntityView): e is PoolView => e.kind === 'pool',
+  ...poolRows,
   item(p) {
     const item = new vscode.TreeItem(p.name);
     const queue = p.queued ? `${p.queued} queued (oldest ${formatSeconds(p.oldestWaitMs)})` : 'queue empty';
@@ -87,10 +77,6 @@ export const poolsSpec: OwnedTreeSpec<PoolView> = {
     item.tooltip = md;
     return item;
   },
-  refs: (p, childrenOf) =>
-    childrenOf(p.id)
-      .filter((e) => e.kind === 'worker')
-      .map((w) => ({ targetId: w.id, role: 'worker' })),
   refItem(target, _role, now) {
     if (target.kind !== 'worker') return undefined;
     const item = new vscode.TreeItem(target.name);
@@ -101,5 +87,4 @@ export const poolsSpec: OwnedTreeSpec<PoolView> = {
     );
     return item;
   },
-  ticking: (p) => p.busy > 0 || p.queued > 0,
 };

@@ -1,140 +1,71 @@
 import * as vscode from 'vscode';
-import type { ConnectionView, EntityView, ServerView } from '../../protocol/views';
+import type { ConnectionView, ServerView } from '../../protocol/views';
 import { formatAge, formatBytes, formatRate, plural } from '../../protocol/format';
-import type { MirrorChange, StateMirror } from '../stateMirror';
+import type { Redraw } from '../../feeds/nodeCache';
+import { ServersRows, type ConnectionFilter, type ServersNode } from '../../feeds/serversRows';
+import type { StateMirror } from '../../feeds/stateMirror';
 
-/** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */
-export type ServersNode =
-  | { readonly kind: 'server'; readonly id: string }
-  | { readonly kind: 'connection'; readonly id: string; readonly serverId: string }
-  | { readonly kind: 'range'; readonly id: string; readonly serverId: string; readonly index: number }
-  | { readonly kind: 'traffic'; readonly id: string; readonly serverId: string }
-  | { readonly kind: 'model'; readonly id: string; readonly serverId: string }
-  | { readonly kind: 'workers'; readonly id: string; readonly serverId: string };
+export type { ServersNode };
 
-/** Beyond this many connections a server's rows are grouped in ranges of this many. */
-export const MAX_CONNECTION_ROWS = 200;
-
-/** Which connections the Servers view lists (the view's Filter action). */
-export const CONNECTION_FILTERS = {
-  all: { label: 'All connections', accepts: () => true },
-  open: { label: 'Open only', accepts: (c: ConnectionView) => c.state !== 'closed' },
-  waiting: { label: 'Waiting for a thread, child or turn', accepts: (c: ConnectionView) => c.state === 'waiting' },
-  blocked: { label: 'Blocked: back-pressure or in recv', accepts: (c: ConnectionView) => c.backpressure || c.servedByState === 'blocked in recv' },
-  failed: { label: 'With a handler error', accepts: (c: ConnectionView) => c.error !== null },
-} as const;
-export type ConnectionFilter = keyof typeof CONNECTION_FILTERS;
 const AGE_REFRESH_MS = 5000;
-const SERVER_ROW_MS = 1000;
-/**
- * A server with its connections in ranges lists them again at most this often: each list refresh
- * animates the view's progress bar until the busy extension host answers (0.3–0.5 s under load),
- * and with thousands of connections coming and going only the ranges' bounds would move.
- */
-const RANGED_SERVER_ROW_MS = 3000;
 
+/** The Servers view: the rows of ServersRows (src/feeds/serversRows.ts), drawn. */
 export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>, vscode.Disposable {
   private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<ServersNode | ServersNode[] | undefined>();
   readonly onDidChangeTreeData = this.onDidChangeTreeDataEmitter.event;
-  private readonly nodes = new Map<string, ServersNode>();
-  /** A connection's row parent: its server, or the range row it is listed under. */
-  private readonly parents = new Map<string, ServersNode>();
-  private filter: ConnectionFilter = 'all';
-  private readonly serverRefreshedAt = new Map<string, number>();
-  private readonly serverPending = new Set<ServersNode>();
-  /** What a server's row and its traffic row last showed: a refresh is sent only when it moved. */
-  private readonly shown = new Map<string, string>();
-  private serverTimer: NodeJS.Timeout | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly rows: ServersRows;
+  private readonly subscription: { dispose(): void };
   private ageTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly mirror: StateMirror) {
-    this.disposables.push(mirror.onDidChange((c) => this.onMirrorChange(c)));
+  constructor(mirror: StateMirror) {
+    this.rows = new ServersRows(
+      mirror,
+      (s, row) => itemKey(row === 'server' ? serverItem(s) : row === 'traffic' ? trafficItem(s) : row === 'model' ? modelItem(s) : workersItem(s)),
+      (rows) => this.onDidChangeTreeDataEmitter.fire([...rows]),
+    );
+    this.subscription = mirror.onDidChange((c) => this.redraw(this.rows.apply(c)));
   }
 
   /** Ages in descriptions only move while the view is visible; the controller says when. */
   setVisible(visible: boolean): void {
     clearInterval(this.ageTimer);
     this.ageTimer = undefined;
-    if (visible) this.ageTimer = setInterval(() => this.refreshAges(), AGE_REFRESH_MS);
+    if (visible) this.ageTimer = setInterval(() => this.redraw(this.rows.ageRows()), AGE_REFRESH_MS);
   }
 
   getChildren(element?: ServersNode): ServersNode[] {
-    if (!element) {
-      return this.mirror
-        .childrenOf(null)
-        .filter((e): e is ServerView => e.kind === 'server')
-        .sort((a, b) => a.createdAt - b.createdAt)
-        .map((s) => this.node({ kind: 'server', id: s.id }));
-    }
-    if (element.kind === 'range')
-      return this.connections(element.serverId)
-        .slice(element.index * MAX_CONNECTION_ROWS, (element.index + 1) * MAX_CONNECTION_ROWS)
-        .map((c) => this.connectionNode(c.id, element.serverId, element));
-    if (element.kind !== 'server') return [];
-    const traffic = this.node({ kind: 'traffic', id: `${element.id}/traffic`, serverId: element.id });
-    // The model and its threads or children first: the server's own row has no room for them.
-    // One row for the model: its threads or children where it has them (the row names the model
-    // in its hover), else what the model does. Every row here pushes connections down.
-    const server = this.mirror.get(element.id);
-    const fixed: ServersNode[] = [
-      server?.kind === 'server' && server.workers
-        ? this.node({ kind: 'workers', id: `${element.id}/workers`, serverId: element.id })
-        : this.node({ kind: 'model', id: `${element.id}/model`, serverId: element.id }),
-      traffic,
-    ];
-    const conns = this.connections(element.id);
-    if (conns.length <= MAX_CONNECTION_ROWS) return [...fixed, ...conns.map((c) => this.connectionNode(c.id, element.id, element))];
-    // Thousands of rows help nobody and cost the tree: group them in ranges of 200.
-    return [
-      ...fixed,
-      ...Array.from({ length: Math.ceil(conns.length / MAX_CONNECTION_ROWS) }, (_, index) => this.node({ kind: 'range', id: `${element.id}/range/${index}`, serverId: element.id, index })),
-    ];
+    return this.rows.children(element);
   }
 
   getParent(element: ServersNode): ServersNode | undefined {
-    if (element.kind === 'server') return undefined;
-    if (element.kind === 'range' || element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers') return this.nodes.get(element.serverId);
-    return this.parents.get(element.id) ?? this.nodes.get(element.serverId);
-  }
-
-  /** The server's listed connections, oldest first, as the filter allows. */
-  private connections(serverId: string): ConnectionView[] {
-    const accepts = CONNECTION_FILTERS[this.filter].accepts;
-    return this.mirror
-      .childrenOf(serverId)
-      .filter((e): e is ConnectionView => e.kind === 'connection' && accepts(e))
-      .sort((a, b) => a.createdAt - b.createdAt);
-  }
-
-  private connectionNode(id: string, serverId: string, parent: ServersNode): ServersNode {
-    this.parents.set(id, parent);
-    return this.node({ kind: 'connection', id, serverId });
+    return this.rows.parent(element);
   }
 
   get connectionFilter(): ConnectionFilter {
-    return this.filter;
+    return this.rows.connectionFilter;
   }
 
   setConnectionFilter(filter: ConnectionFilter): void {
-    this.filter = filter;
-    this.nodes.clear();
-    this.parents.clear();
-    this.onDidChangeTreeDataEmitter.fire(undefined);
+    this.rows.setConnectionFilter(filter);
+    this.redraw('all');
+  }
+
+  /** Looks up the canonical node for an entity id (for reveal and commands). */
+  nodeFor(id: string): ServersNode | undefined {
+    return this.rows.nodeFor(id);
   }
 
   getTreeItem(element: ServersNode): vscode.TreeItem {
-    const view = this.mirror.get(element.kind === 'range' || element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers' ? element.serverId : element.id);
+    const view = this.rows.view(element);
     if (element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers') {
       const item = view?.kind !== 'server' ? new vscode.TreeItem(element.kind) : element.kind === 'traffic' ? trafficItem(view) : element.kind === 'model' ? modelItem(view) : workersItem(view);
       item.id = element.id;
-      this.shown.set(element.id, itemKey(item));
+      this.rows.drawn(element, itemKey(item));
       return item;
     }
     if (element.kind === 'range') {
-      const total = this.connections(element.serverId).length;
-      const first = element.index * MAX_CONNECTION_ROWS + 1;
-      const item = new vscode.TreeItem(`connections ${first}–${Math.min(total, first + MAX_CONNECTION_ROWS - 1)}`, vscode.TreeItemCollapsibleState.Collapsed);
+      const { first, last, total } = this.rows.range(element);
+      const item = new vscode.TreeItem(`connections ${first}–${last}`, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = element.id;
       item.description = `of ${total}`;
       item.iconPath = new vscode.ThemeIcon('list-tree');
@@ -142,7 +73,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     }
     if (view?.kind === 'server') {
       const item = serverItem(view);
-      this.shown.set(element.id, itemKey(item));
+      this.rows.drawn(element, itemKey(item));
       return item;
     }
     if (view?.kind === 'connection') return connectionItem(view);
@@ -151,158 +82,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     return gone;
   }
 
-  /** Looks up the canonical node for an entity id (for reveal and commands). */
-  nodeFor(id: string): ServersNode | undefined {
-    const known = this.nodes.get(id);
-    if (known) return known;
-    const v = this.mirror.get(id);
-    if (v?.kind === 'server') return this.node({ kind: 'server', id });
-    if (v?.kind === 'connection' && v.parentId) {
-      const server = this.node({ kind: 'server', id: v.parentId });
-      const conns = this.connections(v.parentId);
-      const i = conns.findIndex((c) => c.id === id);
-      if (i < 0) return undefined; // filtered out
-      const parent =
-        conns.length > MAX_CONNECTION_ROWS
-          ? this.node({ kind: 'range', id: `${v.parentId}/range/${Math.floor(i / MAX_CONNECTION_ROWS)}`, serverId: v.parentId, index: Math.floor(i / MAX_CONNECTION_ROWS) })
-          : server;
-      return this.connectionNode(id, v.parentId, parent);
-    }
-    return undefined;
-  }
-
-  private node<N extends ServersNode>(n: N): N {
-    const existing = this.nodes.get(n.id);
-    if (existing) return existing as N;
-    this.nodes.set(n.id, n);
-    return n;
-  }
-
-  private onMirrorChange(change: MirrorChange): void {
-    if (change.full) {
-      this.nodes.clear();
-      this.parents.clear();
-      this.onDidChangeTreeDataEmitter.fire(undefined);
-      return;
-    }
-    // Refresh only what changed: a connection's own row, or its server when rows come and go.
-    const targets = new Set<ServersNode>();
-    let root = false;
-    const parentOf = (e: EntityView) => (e.parentId ? this.nodes.get(e.parentId) : undefined);
-    for (const e of [...change.added, ...change.removed]) {
-      if (e.kind !== 'server' && e.kind !== 'connection') continue;
-      if (e.parentId === null) root = true;
-      else {
-        const p = parentOf(e);
-        if (p) targets.add(p);
-      }
-    }
-    for (const e of change.removed) {
-      this.nodes.delete(e.id);
-      this.parents.delete(e.id);
-      this.shown.delete(e.id);
-      if (e.kind === 'server') {
-        for (const row of [`${e.id}/traffic`, `${e.id}/model`, `${e.id}/workers`]) {
-          this.nodes.delete(row);
-          this.shown.delete(row);
-        }
-      }
-    }
-    if (root) {
-      this.onDidChangeTreeDataEmitter.fire(undefined);
-      return;
-    }
-    for (const e of change.changed) {
-      const n = this.nodes.get(e.id);
-      // Filtered: a change of state may add or drop the row, so its server lists again.
-      if (this.filter !== 'all' && e.kind === 'connection' && e.parentId) {
-        const server = this.nodes.get(e.parentId);
-        if (server) targets.add(server);
-        continue;
-      }
-      if (n?.kind === 'server' && !targets.has(n)) {
-        if (e.kind === 'server') this.serverChanged(n, e);
-        continue;
-      }
-      if (n && !(n.kind === 'connection' && targets.has(this.nodes.get(n.serverId)!))) targets.add(n);
-    }
-    // A server's list (connections came or went) follows the same once-a-second pace as its row:
-    // 1,000 connections arriving must not make VS Code fetch the list five times a second.
-    const rows: ServersNode[] = [];
-    for (const t of targets) {
-      if (t.kind === 'server') this.refreshServerLater(t);
-      else rows.push(t);
-    }
-    if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
-  }
-
-  /**
-   * A busy server's figures move on every tick. Refreshing its row makes VS Code fetch the rows
-   * under it again — with the view's progress bar animating until the answer comes back, which
-   * costs the workbench more than anything else in the sidebar — so the moving figures live in a
-   * leaf row of their own ("traffic"), refreshed alone, and the server's row only when what it
-   * shows changed (connections came or went, workers, state, errors).
-   */
-  private serverChanged(n: ServersNode, s: ServerView): void {
-    const traffic = this.nodes.get(`${s.id}/traffic`);
-    const model = this.nodes.get(`${s.id}/model`);
-    const workers = this.nodes.get(`${s.id}/workers`);
-    if (this.shown.get(s.id) !== itemKey(serverItem(s)) || (workers ? !s.workers : Boolean(s.workers) && Boolean(model))) {
-      this.refreshServerLater(n);
-      return;
-    }
-    if (traffic && this.shown.get(traffic.id) !== itemKey(trafficItem(s))) this.refreshServerLater(traffic);
-    if (model && !s.workers && this.shown.get(model.id) !== itemKey(modelItem(s))) this.refreshServerLater(model);
-    if (workers && this.shown.get(workers.id) !== itemKey(workersItem(s))) this.refreshServerLater(workers);
-  }
-
-  /** Each server's rows are refreshed at most once a second (every 3 s when its connections are in ranges). */
-  private refreshServerLater(n: ServersNode): void {
-    this.serverPending.add(n);
-    this.flushServerRows();
-  }
-
-  private pace(n: ServersNode): number {
-    const v = n.kind === 'server' ? this.mirror.get(n.id) : undefined;
-    return v?.kind === 'server' && v.liveConnections > MAX_CONNECTION_ROWS ? RANGED_SERVER_ROW_MS : SERVER_ROW_MS;
-  }
-
-  /** Sends the pending rows that are due, each at its own pace, and waits for the next one. */
-  private flushServerRows(): void {
-    clearTimeout(this.serverTimer);
-    this.serverTimer = undefined;
-    const now = Date.now();
-    const due: ServersNode[] = [];
-    let next = Infinity;
-    for (const x of this.serverPending) {
-      // Dropped since (its server went, or the tree was rebuilt): nothing to refresh.
-      if (this.nodes.get(x.id) !== x) {
-        this.serverPending.delete(x);
-        continue;
-      }
-      const wait = this.pace(x) - (now - (this.serverRefreshedAt.get(x.id) ?? 0));
-      if (wait <= 0) due.push(x);
-      else next = Math.min(next, wait);
-    }
-    for (const x of due) {
-      this.serverPending.delete(x);
-      this.serverRefreshedAt.set(x.id, now);
-    }
-    // A server row's refresh redraws its model and traffic rows too.
-    const rows = due.filter((x) => !((x.kind === 'traffic' || x.kind === 'model' || x.kind === 'workers') && due.some((d) => d.id === x.serverId)));
-    if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
-    if (next < Infinity) this.serverTimer = setTimeout(() => this.flushServerRows(), next);
-  }
-
-  private refreshAges(): void {
-    const rows = [...this.nodes.values()].filter((n) => n.kind === 'connection' && this.mirror.get(n.id)?.endedAt === null);
-    if (rows.length) this.onDidChangeTreeDataEmitter.fire(rows);
+  private redraw(what: Redraw<ServersNode>): void {
+    if (what === 'all') this.onDidChangeTreeDataEmitter.fire(undefined);
+    else if (what.length) this.onDidChangeTreeDataEmitter.fire([...what]);
   }
 
   dispose(): void {
     clearInterval(this.ageTimer);
-    clearTimeout(this.serverTimer);
-    for (const d of this.disposables) d.dispose();
+    this.rows.dispose();
+    this.subscription.dispose();
     this.onDidChangeTreeDataEmitter.dispose();
   }
 }

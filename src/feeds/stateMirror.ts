@@ -1,6 +1,5 @@
-import * as vscode from 'vscode';
 import type { Engine } from '../engine/engine';
-import type { Disposable as EngineDisposable } from '../engine/lifecycle';
+import { Emitter, toDisposable, type Disposable } from '../engine/lifecycle';
 import type { EntityView, StateMessage } from '../protocol/views';
 
 /** What changed in one publisher message: `full` after a snapshot, else the touched ids. */
@@ -12,16 +11,17 @@ export interface MirrorChange {
 }
 
 /**
- * The extension host's copy of the engine's live state, kept only while some view wants it:
+ * The extension host's copy of the engine's live state (no `vscode` here: the trees' rows are
+ * unit-tested against it), kept only while some view wants it:
  * `acquire()` subscribes to the publisher, the last `release()` unsubscribes.
  */
-export class StateMirror implements vscode.Disposable {
+export class StateMirror implements Disposable {
   private readonly entities = new Map<string, EntityView>();
   private readonly children = new Map<string | null, Set<string>>();
-  private readonly onDidChangeEmitter = new vscode.EventEmitter<MirrorChange>();
+  private readonly onDidChangeEmitter = new Emitter<MirrorChange>();
   readonly onDidChange = this.onDidChangeEmitter.event;
   private engine: Engine | undefined;
-  private subscription: EngineDisposable | undefined;
+  private subscription: Disposable | undefined;
   private users = 0;
 
   /** Points the mirror at an engine (or none); re-subscribes if someone is watching. */
@@ -33,13 +33,10 @@ export class StateMirror implements vscode.Disposable {
     else this.onDidChangeEmitter.fire({ full: true, added: [], changed: [], removed: [] });
   }
 
-  acquire(): vscode.Disposable {
+  acquire(): Disposable {
     this.users++;
     if (this.users === 1) this.subscribe();
-    let released = false;
-    return new vscode.Disposable(() => {
-      if (released) return;
-      released = true;
+    return toDisposable(() => {
       this.users--;
       if (this.users === 0) this.unsubscribe();
     });
