@@ -156,11 +156,32 @@ describe('servers: faults and bad input', function () {
     for (const model of ['thread-pool', 'process-per-connection'] as const) {
       const server = await fixture.engine.startServer({ transport: 'udp', model, handler: 'echo', host: '127.0.0.1', port: 0, poolSize: 2, spares: 2 });
       const s = dgram.createSocket('udp4');
-      for (let i = 0; i < 50; i++) s.send(`ping ${i}`, server.port, '127.0.0.1');
-      await eventually(() => server.view().messagesIn >= 10, 'some datagrams to arrive');
-      // An uncaught ERR_SOCKET_DGRAM_NOT_RUNNING here would fail this test (mocha reports it).
-      await fixture.engine.stopServer(server.id);
-      await new Promise<void>((r) => s.close(() => r()));
+      try {
+        let stopped = false;
+        let afterStop = 0;
+        s.on('message', () => {
+          if (stopped) afterStop++;
+        });
+        const firstReply = new Promise((r) => s.once('message', r));
+        for (let i = 0; i < 200; i++) s.send(`ping ${i}`, server.port, '127.0.0.1');
+        // Stop at the first reply: the other datagrams are still with the threads or children.
+        await firstReply;
+        const atStop = server.view();
+        assert.ok(atStop.bytesOut < atStop.bytesIn, `${model}: replies still to come when stopping (in ${atStop.bytesIn} B, out ${atStop.bytesOut} B)`);
+        // An uncaught ERR_SOCKET_DGRAM_NOT_RUNNING here would fail this test (mocha reports it).
+        assert.equal(await fixture.engine.stopServer(server.id), true, `${model}: the server was running`);
+        stopped = true;
+        const view = server.view();
+        assert.equal(view.state, 'stopped', `${model}: the stop completed`);
+        assert.equal(fixture.engine.getServer(server.id), undefined, `${model}: the engine no longer lists it`);
+        // A reply sent on the closed socket would throw, be caught and count as a handler error.
+        assert.equal(view.handlerErrors, 0, `${model}: late replies are dropped, not failed sends`);
+        // Give any straggling thread or child time to answer: nothing reaches the client any more.
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(afterStop, 0, `${model}: ${afterStop} replies arrived after the stop`);
+      } finally {
+        await new Promise<void>((r) => s.close(() => r()));
+      }
     }
   });
 

@@ -221,6 +221,19 @@ describe('StateModel and Publisher', () => {
     });
     assert.equal(deltas.type === 'delta' && deltas.changed[0]!.kind === 'server' && deltas.changed[0]!.liveConnections, 7);
     assert.equal(pub.subscriberCount, 0);
+    // The last subscriber left: the timer stops (no tick in 10 periods) and the model stops recording.
+    let ticks = 0;
+    const tick = pub.tick.bind(pub);
+    pub.tick = () => {
+      ticks++;
+      tick();
+    };
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ticks, 0, 'the timer still ticks with nobody subscribed');
+    assert.equal(model.isRecording, false, 'the model still records with nobody subscribed');
+    a.n = 8;
+    model.touch(a);
+    assert.equal(a.dirty, false, 'a change is queued with nobody subscribed');
     pub.dispose();
   });
 });
