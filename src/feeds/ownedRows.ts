@@ -4,6 +4,7 @@
 // mirror; src/extension/trees/ownedTree.ts turns these rows into VS Code tree items.
 import type { EntityView } from '../protocol/views';
 import { NodeCache, type Redraw as RedrawOf } from './nodeCache';
+import type { RowModel } from './rowModel';
 import type { MirrorChange } from './stateMirror';
 
 /** Rows: an owner (a lab; later a server or pool), an entity it owns, or a reference row under one. */
@@ -95,10 +96,12 @@ class KeptRuns {
  * The rows of a tree of live entities grouped by owner. One canonical node object per id, so a
  * targeted redraw finds the row VS Code holds.
  */
-export class OwnedRows<V extends EntityView> {
+export class OwnedRows<V extends EntityView> implements RowModel<OwnedNode> {
   private readonly nodes = new NodeCache<OwnedNode>();
   private filter: RowFilter<V> | undefined;
   private readonly kept = new KeptRuns();
+  /** A waiting or sleeping thread's time, a busy pool's: redrawn every second. */
+  readonly timed = { periodMs: 1000, rows: () => this.ticking() };
 
   constructor(
     private readonly source: EntityLookup,
@@ -216,6 +219,10 @@ export class OwnedRows<V extends EntityView> {
     }
     if (root) return 'all';
     return [...targets];
+  }
+
+  dispose(): void {
+    this.nodes.clear();
   }
 
   /** The rows whose text moves with time (a second's redraw). */

@@ -3,8 +3,10 @@
 // has, and which rows a change of the live state redraws, and when. No `vscode` here: unit-tested
 // against a real engine's state mirror; src/extension/trees/serversTree.ts draws the rows.
 import type { ConnectionView, EntityView, ServerView } from '../protocol/views';
+import { Emitter } from '../engine/lifecycle';
 import { NodeCache, type Redraw } from './nodeCache';
 import type { EntityLookup } from './ownedRows';
+import type { RowModel } from './rowModel';
 import type { MirrorChange } from './stateMirror';
 
 /** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */
@@ -33,6 +35,7 @@ export const CONNECTION_FILTERS = {
 export type ConnectionFilter = keyof typeof CONNECTION_FILTERS;
 
 const SERVER_ROW_MS = 1000;
+const AGE_REFRESH_MS = 5000;
 /**
  * A server with its connections in ranges lists them again at most this often: each list refresh
  * animates the view's progress bar until the busy extension host answers (0.3–0.5 s under load),
@@ -43,7 +46,7 @@ const RANGED_SERVER_ROW_MS = 3000;
 /** What a server's row or one of its detail rows shows, as a string (the view knows how a row looks). */
 export type RowKey = (server: ServerView, row: 'server' | ServerDetail) => string;
 
-export class ServersRows {
+export class ServersRows implements RowModel<ServersNode> {
   private readonly nodes = new NodeCache<ServersNode>();
   /** A connection's row parent: its server, or the range row it is listed under. */
   private readonly parents = new Map<string, ServersNode>();
@@ -53,12 +56,15 @@ export class ServersRows {
   /** What a server's row and its detail rows last showed: a refresh is sent only when it moved. */
   private readonly shown = new Map<string, string>();
   private serverTimer: NodeJS.Timeout | undefined;
+  private readonly redrawLater = new Emitter<readonly ServersNode[]>();
+  /** Paced redraws: a server's rows, at most once a second. */
+  readonly onDidRedrawLater = this.redrawLater.event;
+  /** A live connection's age moves: its row is redrawn every few seconds. */
+  readonly timed = { periodMs: AGE_REFRESH_MS, rows: () => this.ageRows() };
 
   constructor(
     private readonly source: EntityLookup,
     private readonly rowKey: RowKey,
-    /** Paced redraws (a server's rows, at most once a second) arrive here, later. */
-    private readonly redrawLater: (rows: readonly ServersNode[]) => void,
   ) {}
 
   children(element?: ServersNode): ServersNode[] {
@@ -212,6 +218,7 @@ export class ServersRows {
     clearTimeout(this.serverTimer);
     this.serverTimer = undefined;
     this.serverPending.clear();
+    this.redrawLater.dispose();
   }
 
   /** The server's listed connections, oldest first, as the filter allows. */
@@ -282,7 +289,7 @@ export class ServersRows {
     }
     // A server row's refresh redraws its model and traffic rows too.
     const rows = due.filter((x) => !((x.kind === 'traffic' || x.kind === 'model' || x.kind === 'workers') && due.some((d) => d.id === x.serverId)));
-    if (rows.length) this.redrawLater(rows);
+    if (rows.length) this.redrawLater.fire(rows);
     if (next < Infinity) this.serverTimer = setTimeout(() => this.flushServerRows(), next);
   }
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { EntityView, LabView } from '../../protocol/views';
-import { OwnedRows, type OwnedNode, type OwnedRowsSpec, type Redraw, type RowFilter } from '../../feeds/ownedRows';
+import { OwnedRows, type OwnedNode, type OwnedRowsSpec, type RowFilter } from '../../feeds/ownedRows';
 import type { StateMirror } from '../../feeds/stateMirror';
+import { RowsTreeProvider } from './rowsTree';
 
 export type { OwnedNode };
 
@@ -14,63 +15,33 @@ export interface OwnedTreeSpec<V extends EntityView> extends OwnedRowsSpec<V> {
 
 const GREY = new vscode.ThemeColor('disabledForeground');
 
-/**
- * A tree of live entities grouped by owner, drawn from OwnedRows. Redraws touch only the rows
- * that changed (an owner's list when rows come and go), and nothing happens while the view is
- * hidden.
- */
-export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataProvider<OwnedNode>, vscode.Disposable {
-  private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<OwnedNode | OwnedNode[] | undefined>();
-  readonly onDidChangeTreeData = this.onDidChangeTreeDataEmitter.event;
-  private readonly rows: OwnedRows<V>;
-  private readonly subscription: { dispose(): void };
-  private timer: NodeJS.Timeout | undefined;
+/** Threads & Processes, Sync, Pools: the rows of OwnedRows (src/feeds/ownedRows.ts), drawn. */
+export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<OwnedNode> {
+  private readonly owned: OwnedRows<V>;
 
   constructor(
     mirror: StateMirror,
     private readonly spec: OwnedTreeSpec<V>,
   ) {
-    this.rows = new OwnedRows(mirror, spec);
-    this.subscription = mirror.onDidChange((c) => this.redraw(this.rows.apply(c)));
+    const rows = new OwnedRows(mirror, spec);
+    super(mirror, rows);
+    this.owned = rows;
   }
 
   /** Lists only what `accepts` lets through (undefined: everything); owners with nothing left go too. */
   setFilter(filter: RowFilter<V> | undefined): void {
-    this.rows.setFilter(filter);
+    this.owned.setFilter(filter);
     this.redraw('all');
   }
 
   get filterName(): string | undefined {
-    return this.rows.filterName;
-  }
-
-  setVisible(visible: boolean): void {
-    clearInterval(this.timer);
-    this.timer = visible ? setInterval(() => this.redraw(this.rows.ticking()), 1000) : undefined;
-    if (visible) {
-      // Changes while hidden (or while the view was opening) were not drawn: draw afresh.
-      this.rows.reset();
-      this.redraw('all');
-    }
-  }
-
-  getChildren(element?: OwnedNode): OwnedNode[] {
-    return this.rows.children(element);
-  }
-
-  /** The row of an entity this tree lists (with its owner's row, so `reveal` can walk up). */
-  nodeFor(id: string): OwnedNode | undefined {
-    return this.rows.nodeFor(id);
-  }
-
-  getParent(element: OwnedNode): OwnedNode | undefined {
-    return this.rows.parent(element);
+    return this.owned.filterName;
   }
 
   getTreeItem(element: OwnedNode): vscode.TreeItem {
     const now = Date.now();
     if (element.kind === 'owner') {
-      const o = this.rows.get(element.id);
+      const o = this.owned.get(element.id);
       const item = new vscode.TreeItem(o?.name ?? element.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = element.id;
       item.contextValue = o?.kind === 'lab' && o.endedAt !== null ? 'owner.ended' : 'owner';
@@ -84,11 +55,11 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       return item;
     }
     if (element.kind === 'entity') {
-      const v = this.rows.entity(element);
+      const v = this.owned.entity(element);
       if (v) {
         const item = this.spec.item(v, now);
         item.id = element.id;
-        const owner = this.rows.get(element.ownerId);
+        const owner = this.owned.get(element.ownerId);
         if (owner?.kind === 'lab' && owner.endedAt !== null) greyOut(item);
         // Always expandable when the kind can have rows under it: VS Code keeps a row created
         // without children collapsed, so a lock first seen free would hide its later holder.
@@ -97,7 +68,7 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
       }
       return new vscode.TreeItem('(ended)');
     }
-    const target = this.rows.get(element.targetId);
+    const target = this.owned.get(element.targetId);
     const custom = target && this.spec.refItem?.(target, element.role, now);
     if (custom) {
       custom.id = element.id;
@@ -109,17 +80,6 @@ export class OwnedTreeProvider<V extends EntityView> implements vscode.TreeDataP
     item.tooltip = `Click to show ${target?.name ?? 'it'} in its view`;
     item.iconPath = new vscode.ThemeIcon(element.role === 'holder' ? 'key' : 'watch');
     return item;
-  }
-
-  private redraw(what: Redraw): void {
-    if (what === 'all') this.onDidChangeTreeDataEmitter.fire(undefined);
-    else if (what.length) this.onDidChangeTreeDataEmitter.fire([...what]);
-  }
-
-  dispose(): void {
-    clearInterval(this.timer);
-    this.subscription.dispose();
-    this.onDidChangeTreeDataEmitter.dispose();
   }
 }
 

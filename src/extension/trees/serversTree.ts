@@ -1,70 +1,41 @@
 import * as vscode from 'vscode';
 import type { ConnectionView, ServerView } from '../../protocol/views';
 import { formatAge, formatBytes, formatRate, plural } from '../../protocol/format';
-import type { Redraw } from '../../feeds/nodeCache';
 import { ServersRows, type ConnectionFilter, type ServersNode } from '../../feeds/serversRows';
 import type { StateMirror } from '../../feeds/stateMirror';
+import { RowsTreeProvider } from './rowsTree';
 
 export type { ServersNode };
 
-const AGE_REFRESH_MS = 5000;
-
 /** The Servers view: the rows of ServersRows (src/feeds/serversRows.ts), drawn. */
-export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>, vscode.Disposable {
-  private readonly onDidChangeTreeDataEmitter = new vscode.EventEmitter<ServersNode | ServersNode[] | undefined>();
-  readonly onDidChangeTreeData = this.onDidChangeTreeDataEmitter.event;
-  private readonly rows: ServersRows;
-  private readonly subscription: { dispose(): void };
-  private ageTimer: NodeJS.Timeout | undefined;
+export class ServersTreeProvider extends RowsTreeProvider<ServersNode> {
+  private readonly servers: ServersRows;
 
   constructor(mirror: StateMirror) {
-    this.rows = new ServersRows(
-      mirror,
-      (s, row) => itemKey(row === 'server' ? serverItem(s) : row === 'traffic' ? trafficItem(s) : row === 'model' ? modelItem(s) : workersItem(s)),
-      (rows) => this.onDidChangeTreeDataEmitter.fire([...rows]),
-    );
-    this.subscription = mirror.onDidChange((c) => this.redraw(this.rows.apply(c)));
-  }
-
-  /** Ages in descriptions only move while the view is visible; the controller says when. */
-  setVisible(visible: boolean): void {
-    clearInterval(this.ageTimer);
-    this.ageTimer = undefined;
-    if (visible) this.ageTimer = setInterval(() => this.redraw(this.rows.ageRows()), AGE_REFRESH_MS);
-  }
-
-  getChildren(element?: ServersNode): ServersNode[] {
-    return this.rows.children(element);
-  }
-
-  getParent(element: ServersNode): ServersNode | undefined {
-    return this.rows.parent(element);
+    const rows = new ServersRows(mirror, (s, row) => itemKey(row === 'server' ? serverItem(s) : row === 'traffic' ? trafficItem(s) : row === 'model' ? modelItem(s) : workersItem(s)));
+    super(mirror, rows);
+    this.servers = rows;
   }
 
   get connectionFilter(): ConnectionFilter {
-    return this.rows.connectionFilter;
+    return this.servers.connectionFilter;
   }
 
   setConnectionFilter(filter: ConnectionFilter): void {
-    this.rows.setConnectionFilter(filter);
+    this.servers.setConnectionFilter(filter);
     this.redraw('all');
   }
 
-  /** Looks up the canonical node for an entity id (for reveal and commands). */
-  nodeFor(id: string): ServersNode | undefined {
-    return this.rows.nodeFor(id);
-  }
-
   getTreeItem(element: ServersNode): vscode.TreeItem {
-    const view = this.rows.view(element);
+    const view = this.servers.view(element);
     if (element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers') {
       const item = view?.kind !== 'server' ? new vscode.TreeItem(element.kind) : element.kind === 'traffic' ? trafficItem(view) : element.kind === 'model' ? modelItem(view) : workersItem(view);
       item.id = element.id;
-      this.rows.drawn(element, itemKey(item));
+      this.servers.drawn(element, itemKey(item));
       return item;
     }
     if (element.kind === 'range') {
-      const { first, last, total } = this.rows.range(element);
+      const { first, last, total } = this.servers.range(element);
       const item = new vscode.TreeItem(`connections ${first}–${last}`, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = element.id;
       item.description = `of ${total}`;
@@ -73,25 +44,13 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersNode>
     }
     if (view?.kind === 'server') {
       const item = serverItem(view);
-      this.rows.drawn(element, itemKey(item));
+      this.servers.drawn(element, itemKey(item));
       return item;
     }
     if (view?.kind === 'connection') return connectionItem(view);
     const gone = new vscode.TreeItem('(ended)');
     gone.id = element.id;
     return gone;
-  }
-
-  private redraw(what: Redraw<ServersNode>): void {
-    if (what === 'all') this.onDidChangeTreeDataEmitter.fire(undefined);
-    else if (what.length) this.onDidChangeTreeDataEmitter.fire([...what]);
-  }
-
-  dispose(): void {
-    clearInterval(this.ageTimer);
-    this.rows.dispose();
-    this.subscription.dispose();
-    this.onDidChangeTreeDataEmitter.dispose();
   }
 }
 

@@ -27,7 +27,8 @@ describe("ServersRows: the Servers view's rows against a real engine's state mir
     mirror.setEngine(engine);
     lease = mirror.acquire();
     later = [];
-    rows = new ServersRows(mirror, key, (r) => later.push({ at: Date.now(), rows: r }));
+    rows = new ServersRows(mirror, key);
+    rows.onDidRedrawLater((r) => later.push({ at: Date.now(), rows: r }));
   });
 
   afterEach(async () => {
