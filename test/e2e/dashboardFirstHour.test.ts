@@ -91,7 +91,10 @@ describe('Dashboard, the first hour (issue 19): opened first, then servers and l
         async () => {
           seen = await drawnLanes(d);
           const painted = (kind: string) => seen.some((l) => l.kind === kind && l.painted > 0);
-          return (painted('thread') && painted('connection')) || undefined;
+          // The connection's lane may first show it waiting for its thread to start (a frame
+          // later it is served): what tells is the lane saying which thread serves it.
+          const served = seen.some((l) => l.kind === 'connection' && /served by Thread-\d+/.test(l.text));
+          return (painted('thread') && painted('connection') && served) || undefined;
         },
         20_000,
       ).catch(async (err: Error) => {

@@ -7,16 +7,24 @@ import { startServerAndWait } from './support/servers';
 import { session } from './support/session';
 import { openSocketLab, pane, paneText, runCommand, runLabWithParameters, serversPane, setPaneExpanded, waitFor } from './support/workbench';
 
-/** The remote extension host code-server runs this window's extensions in. */
-function extensionHost(codeServerPid: number): number {
-  const hosts = descendants(codeServerPid).filter((pid) => {
+function extensionHosts(codeServerPid: number): number[] {
+  return descendants(codeServerPid).filter((pid) => {
     try {
       return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=extensionHost');
     } catch {
       return false;
     }
   });
-  assert.equal(hosts.length, 1, `one extension host under code-server, found ${hosts.join(', ')}`);
+}
+
+/**
+ * The remote extension host code-server runs this window's extensions in. An earlier test's
+ * reload may leave the host before it still ending (stopping its servers): wait for it to go.
+ */
+async function extensionHost(codeServerPid: number): Promise<number> {
+  const one = await waitFor('one extension host under code-server', async () => (extensionHosts(codeServerPid).length === 1 ? true : undefined), 30_000).catch(() => false);
+  const hosts = extensionHosts(codeServerPid);
+  assert.ok(one && hosts.length === 1, `one extension host under code-server, found ${hosts.join(', ')}`);
   return hosts[0]!;
 }
 
@@ -83,7 +91,7 @@ describe('Deactivation in a real VS Code (Developer: Reload Window)', function (
     this.timeout(240_000);
     const { page, codeServer } = session();
     await openSocketLab(page);
-    const host = extensionHost(codeServer.pid);
+    const host = await extensionHost(codeServer.pid);
     const baseline = threadNames(host);
 
     // A thread-per-connection and a process-per-connection server, each with three clients served.
