@@ -4,7 +4,7 @@
 // mirror; src/extension/trees/ownedTree.ts turns these rows into VS Code tree items.
 import type { EntityView } from '../protocol/views';
 import { NodeCache, type Redraw as RedrawOf } from './nodeCache';
-import type { RowModel } from './rowModel';
+import type { EntityLookup, RowModel } from './rowModel';
 import type { MirrorChange } from './stateMirror';
 
 /** Rows: an owner (a lab; later a server or pool), an entity it owns, or a reference row under one. */
@@ -21,12 +21,6 @@ export interface OwnedRowsSpec<V extends EntityView> {
   refs?(v: V, childrenOf: (id: string) => readonly EntityView[]): { readonly targetId: string; readonly role: string }[];
   /** Rows whose text moves with time (waiting for 1.2 s): redrawn every second while visible. */
   ticking?(v: V): boolean;
-}
-
-/** Where the rows' entities come from (the state mirror). */
-export interface EntityLookup {
-  get(id: string): EntityView | undefined;
-  childrenOf(parentId: string | null): EntityView[];
 }
 
 export interface RowFilter<V> {

@@ -1,8 +1,15 @@
 // The one shape every tree's rows take (serversRows.ts, ownedRows.ts): what src/extension's single
 // tree provider (trees/rowsTree.ts) needs to draw any of them and keep it current.
 import type { Disposable, Event } from '../engine/lifecycle';
+import type { EntityView } from '../protocol/views';
 import type { Redraw } from './nodeCache';
 import type { MirrorChange } from './stateMirror';
+
+/** Where the rows' entities come from (the state mirror). */
+export interface EntityLookup {
+  get(id: string): EntityView | undefined;
+  childrenOf(parentId: string | null): EntityView[];
+}
 
 export interface RowModel<N> extends Disposable {
   children(element?: N): N[];

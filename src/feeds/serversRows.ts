@@ -5,8 +5,7 @@
 import type { ConnectionView, EntityView, ServerView } from '../protocol/views';
 import { Emitter } from '../engine/lifecycle';
 import { NodeCache, type Redraw } from './nodeCache';
-import type { EntityLookup } from './ownedRows';
-import type { RowModel } from './rowModel';
+import type { EntityLookup, RowModel } from './rowModel';
 import type { MirrorChange } from './stateMirror';
 
 /** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */

@@ -2,27 +2,10 @@ import assert from 'node:assert/strict';
 import type { Lane, LockRow } from '../../../src/protocol/frames';
 import { lockWaitFigures } from '../../../src/webview/lockWaits';
 import type { LaneRecord } from '../../../src/webview/store';
+import { lockRow } from './support/lockRow';
 
 function lock(over: Partial<LockRow>): LockRow {
-  return {
-    id: 'sync-a',
-    name: 'Lock A',
-    primitive: 'Lock',
-    group: 'deadlock',
-    holderId: 'thread-1',
-    holderName: 'T1',
-    depth: 1,
-    value: 0,
-    waiters: [],
-    acquisitions: 1,
-    contended: 0,
-    totalWaitMs: 0,
-    maxWaitMs: 0,
-    totalHoldMs: 0,
-    maxHoldMs: 0,
-    deadlocked: false,
-    ...over,
-  };
+  return lockRow({ group: 'deadlock', holderId: 'thread-1', holderName: 'T1', depth: 1, ...over });
 }
 
 function lanes(...list: Partial<Lane>[]): Map<string, LaneRecord> {

@@ -2,26 +2,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { LockRow } from '../../../src/protocol/frames';
 import { buildWaitForGraph } from '../../../src/webview/waitForGraph';
+import { lockRow } from './support/lockRow';
 
 function lock(id: string, holder: string | null, waiters: string[]): LockRow {
-  return {
-    id,
-    name: id,
-    primitive: 'Lock',
-    group: 'lab',
-    holderId: holder,
-    holderName: holder,
-    depth: holder ? 1 : 0,
-    value: 0,
-    waiters: waiters.map((w) => ({ id: w, name: w })),
-    acquisitions: 1,
-    contended: 0,
-    totalWaitMs: 0,
-    maxWaitMs: 0,
-    totalHoldMs: 0,
-    maxHoldMs: 0,
-    deadlocked: false,
-  };
+  return lockRow({ id, name: id, holderId: holder, holderName: holder, depth: holder ? 1 : 0, waiters: waiters.map((w) => ({ id: w, name: w })) });
 }
 
 describe('webview: wait-for graph', () => {
