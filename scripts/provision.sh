@@ -19,8 +19,10 @@ as_root() {
 }
 
 # Debian packages: Chromium for Playwright; libkrb5-dev for code-server's kerberos module; a CJK
-# font, without which Chromium draws the tutorials' Chinese (and the zh-cn UI) as empty boxes.
+# font, without which Chromium draws the tutorials' Chinese (and the zh-cn UI) as empty boxes;
+# python3 for the tracer and the tutorials' programs.
 need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need_apt+=(fonts-wqy-microhei)

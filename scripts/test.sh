@@ -23,6 +23,7 @@ if [ ${#failed[@]} -gt 0 ]; then echo "tests: 0 passed, 1 failed"; exit 1; fi
 step "type-check" bash -c 'npx --no-install tsc --noEmit -p tsconfig.json && npx --no-install tsc --noEmit -p tsconfig.node.json && npx --no-install tsc --noEmit -p src/webview/tsconfig.json'
 step "lint" npm run --silent lint
 step "build" node esbuild.js
+step "python tracer tests (unittest)" bash -c 'command -v python3 >/dev/null || bash scripts/provision.sh >/dev/null; python3 -W ignore::ResourceWarning python/tests/run.py'
 step "unit tests" npx --no-install mocha --config test/unit/.mocharc.json
 step "provision code-server + chromium" bash -c 'bash scripts/provision.sh >/dev/null'
 step "extension-host tests (code-server, @vscode/test-electron convention)" node --import tsx scripts/host-tests.ts

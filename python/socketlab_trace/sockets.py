@@ -1,0 +1,375 @@
+"""socket, select and selectors, and socketserver's classes.
+
+`socket.socket` becomes a subclass (so `isinstance(s, socket.socket)` and the stdlib's own
+`socket(...)` calls — accept, create_connection, socketpair — give traced sockets). Each call
+that can block says so in the calling thread's state; byte counts are plain adds.
+"""
+import select
+import socket as _socketmod
+import sys
+
+from .state import MAX_SOCKETS, SocketRec, get_ident, ms, registry
+
+_threads = registry.threads
+_Base = _socketmod.socket
+_AF_UNIX = getattr(_socketmod, 'AF_UNIX', None)
+_MAX_ROUNDS = 8
+
+
+def _address(family, addr):
+    if addr is None:
+        return None
+    if _AF_UNIX is not None and family == _AF_UNIX:
+        if isinstance(addr, bytes):
+            addr = addr.decode('utf-8', 'replace')
+        return addr or '(unnamed)'
+    if isinstance(addr, tuple) and len(addr) >= 2:
+        host = addr[0]
+        return '[%s]:%s' % (host, addr[1]) if ':' in str(host) else '%s:%s' % (host, addr[1])
+    return str(addr)
+
+
+def _transport(family, kind):
+    kind = kind & 0xF  # SOCK_NONBLOCK / SOCK_CLOEXEC ride along on Linux
+    if kind == _socketmod.SOCK_DGRAM:
+        return 'udp' if family != _AF_UNIX else 'unix-dgram'
+    if _AF_UNIX is not None and family == _AF_UNIX:
+        return 'unix'
+    return 'tcp'
+
+
+def _blocked(state, wait_name=None):
+    t = _threads.get(get_ident())
+    if t is not None:
+        t.set(state, None, wait_name)
+    return t
+
+
+class socket(_Base):
+    __slots__ = ('_sl',)
+
+    def __init__(self, *args, **kwargs):
+        _Base.__init__(self, *args, **kwargs)
+        try:
+            rec = SocketRec(registry.new_id('socket'), _transport(self.family, self.type))
+            self._sl = rec if registry.add(rec, MAX_SOCKETS) else None
+            fileno = kwargs.get('fileno', args[3] if len(args) > 3 else None)
+            if fileno is not None:
+                self._peer_known()
+        except Exception:
+            self._sl = None
+
+    def _peer_known(self):
+        r = self._sl
+        if r is None:
+            return
+        try:
+            r.local = _address(self.family, self.getsockname())
+            r.peer = _address(self.family, self.getpeername())
+        except OSError:
+            pass
+        r.v += 1
+
+    def _rec(self):
+        try:
+            return self._sl
+        except AttributeError:
+            return None
+
+    def bind(self, address):
+        _Base.bind(self, address)
+        r = self._rec()
+        if r is not None:
+            try:
+                r.local = _address(self.family, self.getsockname())
+            except OSError:
+                r.local = _address(self.family, address)
+            if r.transport in ('udp', 'unix-dgram'):
+                r.role = 'datagram'
+            r.v += 1
+
+    def listen(self, *backlog):
+        _Base.listen(self, *backlog)
+        r = self._rec()
+        if r is not None:
+            r.role = 'listener'
+            try:
+                r.local = _address(self.family, self.getsockname())
+            except OSError:
+                pass
+            r.v += 1
+
+    def accept(self):
+        t = _blocked('blocked in accept')
+        try:
+            conn, addr = _Base.accept(self)
+        finally:
+            if t is not None:
+                t.set('running')
+        r = self._rec()
+        c = conn._rec() if isinstance(conn, socket) else None
+        if c is not None:
+            c.role = 'accepted'
+            c.listener = r.id if r is not None else None
+            c.peer = _address(self.family, addr) or c.peer
+            if r is not None and r.local:
+                c.local = c.local or r.local
+            c.v += 1
+        if r is not None:
+            r.accepted += 1
+            r.v += 1
+        return conn, addr
+
+    def connect(self, address):
+        t = _blocked('connecting')
+        try:
+            _Base.connect(self, address)
+        finally:
+            if t is not None:
+                t.set('running')
+        self._connected(address)
+
+    def connect_ex(self, address):
+        t = _blocked('connecting')
+        try:
+            code = _Base.connect_ex(self, address)
+        finally:
+            if t is not None:
+                t.set('running')
+        if code == 0:
+            self._connected(address)
+        return code
+
+    def _connected(self, address):
+        r = self._rec()
+        if r is None:
+            return
+        if r.role == 'socket':
+            r.role = 'client'
+        r.peer = _address(self.family, address)
+        try:
+            r.local = _address(self.family, self.getsockname())
+        except OSError:
+            pass
+        r.v += 1
+
+    def _got(self, n, data=None, addr=None):
+        r = self._rec()
+        if r is None:
+            return
+        r.recvs += 1
+        r.thread = get_ident()
+        r.last_at = ms()
+        if n:
+            r.bytes_in += n
+            if data is not None:
+                r.last = bytes(data[-48:])
+        elif r.role in ('accepted', 'client') and addr is None:
+            r.state = 'half-closed' if r.state == 'open' else r.state
+        if addr is not None and r.role == 'socket':
+            r.role = 'datagram'
+        r.v += 1
+
+    def _sent(self, n):
+        r = self._rec()
+        if r is None:
+            return
+        r.sends += 1
+        r.bytes_out += n
+        r.thread = get_ident()
+        r.last_at = ms()
+        r.v += 1
+
+    def recv(self, bufsize, *flags):
+        t = _blocked('blocked in recv')
+        try:
+            data = _Base.recv(self, bufsize, *flags)
+        finally:
+            if t is not None:
+                t.set('running')
+        self._got(len(data), data)
+        return data
+
+    def recv_into(self, buffer, *args):
+        t = _blocked('blocked in recv')
+        try:
+            n = _Base.recv_into(self, buffer, *args)
+        finally:
+            if t is not None:
+                t.set('running')
+        self._got(n, memoryview(buffer)[max(0, n - 48):n] if n else None)
+        return n
+
+    def recvfrom(self, bufsize, *flags):
+        t = _blocked('blocked in recv')
+        try:
+            data, addr = _Base.recvfrom(self, bufsize, *flags)
+        finally:
+            if t is not None:
+                t.set('running')
+        self._got(len(data), data, addr)
+        return data, addr
+
+    def recvfrom_into(self, buffer, *args):
+        t = _blocked('blocked in recv')
+        try:
+            n, addr = _Base.recvfrom_into(self, buffer, *args)
+        finally:
+            if t is not None:
+                t.set('running')
+        self._got(n, memoryview(buffer)[max(0, n - 48):n] if n else None, addr)
+        return n, addr
+
+    def send(self, data, *flags):
+        n = _Base.send(self, data, *flags)
+        self._sent(n)
+        return n
+
+    def sendall(self, data, *flags):
+        t = _blocked('sending')
+        try:
+            _Base.sendall(self, data, *flags)
+        finally:
+            if t is not None:
+                t.set('running')
+        self._sent(len(memoryview(data).cast('B')) if not isinstance(data, (bytes, bytearray)) else len(data))
+
+    def sendto(self, data, *args):
+        n = _Base.sendto(self, data, *args)
+        self._sent(n)
+        r = self._rec()
+        if r is not None and r.role == 'socket':
+            r.role = 'datagram'
+        return n
+
+    def shutdown(self, how):
+        _Base.shutdown(self, how)
+        r = self._rec()
+        if r is not None:
+            r.state = 'half-closed'
+            r.v += 1
+
+    def _real_close(self, *args, **kwargs):
+        r = self._rec()
+        try:
+            _Base._real_close(self, *args, **kwargs)
+        finally:
+            if r is not None and r.ended is None:
+                r.state = 'closed'
+                r.ended = ms()
+                r.v += 1
+
+    def detach(self):
+        r = self._rec()
+        fd = _Base.detach(self)
+        if r is not None and r.ended is None:
+            r.state = 'closed'
+            r.ended = ms()
+            r.v += 1
+        return fd
+
+
+socket.__module__ = 'socket'
+socket.__qualname__ = 'socket'
+socket.__doc__ = _Base.__doc__
+
+
+def _patch_select():
+    original = select.select
+
+    def select_(rlist, wlist, xlist, *timeout):
+        n = len(set(map(id, rlist)) | set(map(id, wlist)) | set(map(id, xlist)))
+        t = _blocked('in select', '%d socket%s' % (n, '' if n == 1 else 's'))
+        try:
+            result = original(rlist, wlist, xlist, *timeout)
+        finally:
+            if t is not None:
+                t.set('running')
+        _selected(result[0], result[1])
+        return result
+
+    select_.__name__ = 'select'
+    select_.__doc__ = original.__doc__
+    select.select = select_
+
+
+def _selected(readable, writable):
+    """Records a readiness round on each listener whose sockets were ready."""
+    rounds = {}
+    for s in readable:
+        r = s._rec() if isinstance(s, socket) else None
+        if r is None:
+            continue
+        owner = r if r.role == 'listener' else registry.records.get(r.listener) if r.listener else None
+        if owner is None:
+            continue
+        rounds.setdefault(owner.id, [owner, 0, 0, []])
+        entry = rounds[owner.id]
+        entry[1] += 1
+        if len(entry[3]) < 4:
+            entry[3].append(r.peer or r.local or '?')
+    for s in writable:
+        r = s._rec() if isinstance(s, socket) else None
+        owner = registry.records.get(r.listener) if r is not None and r.listener else None
+        if owner is not None and owner.id in rounds:
+            rounds[owner.id][2] += 1
+    now = ms()
+    for owner, nr, nw, peers in rounds.values():
+        owner.rounds.append({'at': now, 'readable': nr, 'writable': nw, 'sockets': peers})
+        del owner.rounds[:-_MAX_ROUNDS]
+        owner.round_count += 1
+        owner.v += 1
+
+
+def _patch_selectors():
+    import selectors
+
+    # Every class that defines select() itself (3.11's poll, epoll and devpoll share _PollLikeSelector's).
+    classes = [c for c in vars(selectors).values() if isinstance(c, type) and issubclass(c, selectors.BaseSelector) and c is not selectors.BaseSelector and 'select' in c.__dict__]
+    for cls in classes:
+        original = cls.__dict__['select']
+
+        def make(original):
+            def select_(self, timeout=None):
+                n = len(self.get_map() or ())
+                t = _blocked('in select', '%d socket%s' % (n, '' if n == 1 else 's'))
+                try:
+                    ready = original(self, timeout)
+                finally:
+                    if t is not None:
+                        t.set('running')
+                _selected([k.fileobj for k, ev in ready if ev & selectors.EVENT_READ], [k.fileobj for k, ev in ready if ev & selectors.EVENT_WRITE])
+                return ready
+
+            select_.__name__ = 'select'
+            select_.__qualname__ = original.__qualname__
+            select_.__doc__ = original.__doc__
+            return select_
+
+        cls.select = make(original)
+
+
+def _patch_socketserver():
+    import socketserver
+
+    # TCPServer.__init__ (UDP and Unix servers inherit it) makes the socket; BaseServer's is too early.
+    original = socketserver.TCPServer.__init__
+
+    def __init__(self, server_address, RequestHandlerClass, *args, **kwargs):
+        original(self, server_address, RequestHandlerClass, *args, **kwargs)
+        s = getattr(self, 'socket', None)
+        r = s._rec() if isinstance(s, socket) else None
+        if r is not None:
+            mro = [c.__name__ for c in type(self).__mro__]
+            r.server_class = type(self).__name__
+            r.handler = getattr(RequestHandlerClass, '__name__', None)
+            r.server_model = 'thread-per-connection' if 'ThreadingMixIn' in mro else 'process-per-connection' if 'ForkingMixIn' in mro else 'iterative'
+            r.v += 1
+
+    __init__.__doc__ = original.__doc__
+    socketserver.TCPServer.__init__ = __init__
+
+
+def install_core():
+    _socketmod.socket = socket
+    _patch_select()

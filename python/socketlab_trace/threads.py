@@ -1,0 +1,627 @@
+"""threading, instrumented at its public entry points: Thread lifecycle and join, Lock, RLock,
+Semaphore, BoundedSemaphore, Event, Condition, Barrier, and time.sleep.
+
+The fast path of a lock (free, taken at once) is one non-blocking acquire and four stores; only a
+thread that has to wait pays for telling the world it waits.
+"""
+import re
+import sys
+import threading
+import time
+import _thread
+
+from . import names
+from .channel import channel
+from .state import MAX_SYNCS, MAX_THREADS, SyncRec, ThreadRec, get_ident, mono, ms, registry
+
+_allocate = _thread.allocate_lock
+_RLock = getattr(_thread, 'RLock', None) or threading._PyRLock
+_threads = registry.threads
+_orig = {}
+_yield = time.sleep  # the real one: time.sleep is patched for the program
+_YIELDS = 3
+
+
+def current():
+    return _threads.get(get_ident())
+
+
+def new_sync(primitive, obj=None):
+    name = names.variable_name(obj) or registry.name_for(primitive)
+    rec = SyncRec(registry.new_id('sync'), primitive, name)
+    return rec if registry.add(rec, MAX_SYNCS) else None
+
+
+class _Wait(object):
+    """A thread blocked on something: its state while blocked, the waiter queue it stands in."""
+
+    __slots__ = ('t', 'r', 'me', 'start')
+
+    def __init__(self, rec, state):
+        self.me = get_ident()
+        self.t = _threads.get(self.me)
+        self.r = rec
+        rec.waiters.append(self.me)
+        rec.v += 1
+        if self.t is not None:
+            self.t.set(state, rec.id, rec.name)
+        self.start = mono()
+
+    def done(self):
+        r = self.r
+        try:
+            r.waiters.remove(self.me)
+        except ValueError:
+            pass
+        r.v += 1
+        if self.t is not None:
+            self.t.set('running')
+        return mono() - self.start
+
+
+class TracedLock(object):
+    """threading.Lock() for the program: the real lock inside, who took it last outside.
+
+    Releasing is the real lock's own C method (`release`, `__exit__`, set per lock on a class of
+    its own): a Python-level release would be a point where the interpreter may switch threads
+    while the lock is still held, and four threads hammering one lock would then queue on it far
+    more than without us. Whether it is still held is sampled by the flusher (`locked()`).
+    """
+
+    __slots__ = ('_l', '_r', '__weakref__')
+
+    def acquire(self, blocking=True, timeout=-1):
+        if timeout != -1 and (not blocking or timeout < 0):
+            return self._l.acquire(blocking, timeout)  # the ValueError Python gives
+        if self._l.acquire(False):
+            r = self._r
+            r.holder = get_ident()
+            r.acq += 1
+            r.v += 1
+            return True
+        if not blocking or timeout == 0:
+            return False
+        return self._wait(timeout)
+
+    def __enter__(self):
+        if self._l.acquire(False):
+            r = self._r
+            r.holder = get_ident()
+            r.acq += 1
+            r.v += 1
+            return True
+        return self._wait(-1)
+
+    def _wait(self, timeout):
+        # Most contention here is a holder the interpreter switched away from inside its
+        # critical section (our acquire is a switch point the C one is not): let it run on
+        # a few times before queueing, as without us it would have released already.
+        for _ in range(_YIELDS):
+            _yield(0)
+            if self._l.acquire(False):
+                r = self._r
+                r.holder = get_ident()
+                r.acq += 1
+                r.v += 1
+                return True
+        w = _Wait(self._r, 'waiting for lock')
+        try:
+            ok = self._l.acquire(True, timeout)
+        finally:
+            waited = w.done()
+        if ok:
+            r = self._r
+            r.holder = w.me
+            r.acq += 1
+            r.waited(waited)
+            r.v += 1
+        return ok
+
+    def locked(self):
+        return self._l.locked()
+
+    def _at_fork_reinit(self):
+        self._l._at_fork_reinit()
+        self._r.holder = None
+        del self._r.waiters[:]
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("cannot pickle '_thread.lock' object")
+
+    def __repr__(self):
+        return '<%s _thread.lock object at %#x>' % ('locked' if self._l.locked() else 'unlocked', id(self))
+
+
+def _new_lock(rec):
+    raw = _allocate()
+    cls = type('lock', (TracedLock,), {'__slots__': (), '__module__': '_thread', 'release': raw.release, '__exit__': raw.__exit__})
+    lock = cls()
+    lock._l = raw
+    lock._r = rec
+    rec.probe = raw.locked
+    return lock
+
+
+_RLOCK_STATE = re.compile(r'owner=(\d+) count=(\d+)')
+
+
+class TracedRLock(object):
+    """threading.RLock() for the program: releases are the real RLock's (see TracedLock); its
+    owner and recursion depth are sampled from it by the flusher."""
+
+    __slots__ = ('_l', '_r', '__weakref__')
+
+    def acquire(self, blocking=True, timeout=-1):
+        if timeout != -1 and (not blocking or timeout < 0):
+            return self._l.acquire(blocking, timeout)
+        if self._l.acquire(False):
+            r = self._r
+            r.holder = get_ident()
+            r.acq += 1
+            r.v += 1
+            return True
+        if not blocking or timeout == 0:
+            return False
+        return self._wait(timeout)
+
+    def __enter__(self):
+        if self._l.acquire(False):
+            r = self._r
+            r.holder = get_ident()
+            r.acq += 1
+            r.v += 1
+            return True
+        return self._wait(-1)
+
+    def _wait(self, timeout):
+        # Most contention here is a holder the interpreter switched away from inside its
+        # critical section (our acquire is a switch point the C one is not): let it run on
+        # a few times before queueing, as without us it would have released already.
+        for _ in range(_YIELDS):
+            _yield(0)
+            if self._l.acquire(False):
+                r = self._r
+                r.holder = get_ident()
+                r.acq += 1
+                r.v += 1
+                return True
+        w = _Wait(self._r, 'waiting for lock')
+        try:
+            ok = self._l.acquire(True, timeout)
+        finally:
+            waited = w.done()
+        if ok:
+            r = self._r
+            r.holder = w.me
+            r.acq += 1
+            r.waited(waited)
+            r.v += 1
+        return ok
+
+    # What Condition uses when its lock is an RLock.
+    def _is_owned(self):
+        return self._l._is_owned()
+
+    def _release_save(self):
+        state = self._l._release_save()
+        self._r.v += 1
+        return state
+
+    def _acquire_restore(self, state):
+        self._l._acquire_restore(state)
+        self._r.holder = get_ident()
+        self._r.v += 1
+
+    def _recursion_count(self):
+        return self._l._recursion_count()
+
+    def _at_fork_reinit(self):
+        self._l._at_fork_reinit()
+        self._r.holder = None
+        del self._r.waiters[:]
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("cannot pickle '_thread.RLock' object")
+
+    def __repr__(self):
+        return repr(self._l)
+
+
+def _new_rlock(rec):
+    raw = _RLock()
+    cls = type('RLock', (TracedRLock,), {'__slots__': (), '__module__': '_thread', 'release': raw.release, '__exit__': raw.__exit__})
+    lock = cls()
+    lock._l = raw
+    lock._r = rec
+
+    def probe():
+        m = _RLOCK_STATE.search(repr(raw))
+        return (int(m.group(1)), int(m.group(2))) if m else (None, 0)
+
+    rec.probe = probe
+    return lock
+
+
+def _factory(primitive, cls, raw):
+    def make(*args, **kwargs):
+        if args or kwargs or not names.made_by_program():
+            return raw(*args, **kwargs)
+        rec = new_sync(primitive)
+        return raw() if rec is None else cls(rec)
+
+    make.__name__ = primitive
+    make.__qualname__ = primitive
+    make.__doc__ = getattr(raw, '__doc__', None)
+    return make
+
+
+def _as_type(factory, raw_type, traced):
+    """Python 3.13 made threading.Lock a class: isinstance must keep working there."""
+
+    class Meta(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, (raw_type, traced))
+
+        def __call__(cls, *args, **kwargs):
+            return factory(*args, **kwargs)
+
+    return Meta(raw_type.__name__, (object,), {'__module__': raw_type.__module__})
+
+
+def _sync_of(obj):
+    return obj.__dict__.get('_socketlab')
+
+
+def _attach(primitive, obj):
+    """A stdlib primitive made by the program gets a record; one made by the stdlib does not."""
+    if not names.made_by_program(obj):
+        return None
+    return new_sync(primitive, obj)
+
+
+def _wrap(cls, name, make):
+    original = getattr(cls, name)
+    _orig[(cls, name)] = original
+    wrapper = make(original)
+    wrapper.__name__ = original.__name__
+    wrapper.__qualname__ = getattr(original, '__qualname__', name)
+    wrapper.__doc__ = original.__doc__
+    wrapper.__wrapped__ = original
+    setattr(cls, name, wrapper)
+
+
+def _patch_semaphore(cls, primitive):
+    def init(original):
+        def __init__(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            rec = _attach(primitive, self)
+            if rec is not None:
+                rec.value = self._value
+                self.__dict__['_socketlab'] = rec
+
+        return __init__
+
+    def acquire(original):
+        def acquire(self, blocking=True, timeout=None):
+            r = _sync_of(self)
+            if r is None:
+                return original(self, blocking, timeout)
+            if original(self, False):
+                r.acq += 1
+                r.value = self._value
+                r.v += 1
+                return True
+            if not blocking:
+                return original(self, blocking, timeout)
+            w = _Wait(r, 'waiting for semaphore')
+            try:
+                ok = original(self, True, timeout)
+            finally:
+                waited = w.done()
+            if ok:
+                r.acq += 1
+                r.waited(waited)
+            r.value = self._value
+            r.v += 1
+            return ok
+
+        return acquire
+
+    def release(original):
+        def release(self, n=1):
+            original(self, n) if n != 1 else original(self)
+            r = _sync_of(self)
+            if r is not None:
+                r.value = self._value
+                r.v += 1
+
+        return release
+
+    def enter(original):
+        def __enter__(self, *args, **kwargs):
+            return self.acquire(*args, **kwargs)
+
+        return __enter__
+
+    _wrap(cls, '__init__', init)
+    _wrap(cls, 'acquire', acquire)
+    _wrap(cls, 'release', release)
+    if '__enter__' in cls.__dict__:
+        _wrap(cls, '__enter__', enter)
+
+
+def _patch_event():
+    cls = threading.Event
+
+    def init(original):
+        def __init__(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            rec = _attach('Event', self)
+            if rec is not None:
+                self.__dict__['_socketlab'] = rec
+
+        return __init__
+
+    def flag(original):
+        def change(self, *args):
+            result = original(self, *args)
+            r = _sync_of(self)
+            if r is not None:
+                r.value = 1 if self._flag else 0
+                r.holder = None
+                r.v += 1
+            return result
+
+        return change
+
+    def wait(original):
+        def wait(self, timeout=None):
+            r = _sync_of(self)
+            if r is None or self._flag:
+                return original(self, timeout)
+            w = _Wait(r, 'waiting for event')
+            try:
+                return original(self, timeout)
+            finally:
+                w.done()
+
+        return wait
+
+    _wrap(cls, '__init__', init)
+    _wrap(cls, 'set', flag)
+    _wrap(cls, 'clear', flag)
+    _wrap(cls, 'wait', wait)
+
+
+def _patch_condition():
+    cls = threading.Condition
+
+    def init(original):
+        def __init__(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            rec = _attach('Condition', self)
+            if rec is not None:
+                self.__dict__['_socketlab'] = rec
+
+        return __init__
+
+    def wait(original):
+        def wait(self, timeout=None):
+            r = _sync_of(self)
+            if r is None:
+                return original(self, timeout)
+            w = _Wait(r, 'waiting on condition')
+            try:
+                return original(self, timeout)
+            finally:
+                w.done()
+
+        return wait
+
+    def notify(original):
+        def notify(self, n=1):
+            result = original(self, n)
+            r = _sync_of(self)
+            if r is not None:
+                r.acq += 1
+                r.v += 1
+            return result
+
+        return notify
+
+    _wrap(cls, '__init__', init)
+    _wrap(cls, 'wait', wait)
+    _wrap(cls, 'notify', notify)
+
+
+def _patch_barrier():
+    cls = threading.Barrier
+
+    def init(original):
+        def __init__(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            rec = _attach('Barrier', self)
+            if rec is not None:
+                self.__dict__['_socketlab'] = rec
+
+        return __init__
+
+    def wait(original):
+        def wait(self, timeout=None):
+            r = _sync_of(self)
+            if r is None:
+                return original(self, timeout)
+            r.value = self._count + 1
+            w = _Wait(r, 'waiting at barrier')
+            try:
+                return original(self, timeout)
+            finally:
+                w.done()
+                r.value = self._count
+                r.broken = self.broken
+                r.acq += 1
+
+        return wait
+
+    _wrap(cls, '__init__', init)
+    _wrap(cls, 'wait', wait)
+
+
+def _patch_thread():
+    cls = threading.Thread
+
+    def start(original):
+        def start(self):
+            rec = ThreadRec(registry.new_id('thread'), self.name, self.daemon)
+            if registry.add(rec, MAX_THREADS):
+                self.__dict__['_socketlab'] = rec
+            return original(self)
+
+        return start
+
+    def bootstrap(original):
+        def _bootstrap_inner(self):
+            rec = self.__dict__.get('_socketlab')
+            if rec is None:
+                return original(self)
+            me = get_ident()
+            rec.ident = me
+            rec.native = getattr(threading, 'get_native_id', get_ident)()
+            rec.name = self.name
+            rec.alive = True
+            rec.set('running')
+            _threads[me] = rec
+            hook = self.__dict__.get('_invoke_excepthook')
+            if hook is not None:
+
+                def failed(thread, hook=hook):
+                    e = sys.exc_info()[1]
+                    if e is not None:
+                        rec.error = {'type': type(e).__name__, 'message': str(e)}
+                    return hook(thread)
+
+                self._invoke_excepthook = failed
+            try:
+                original(self)
+            finally:
+                rec.alive = False
+                rec.set('failed' if rec.error else 'done')
+                rec.ended = ms()
+                _threads.pop(me, None)
+
+        return _bootstrap_inner
+
+    def join(original):
+        def join(self, timeout=None):
+            t = current()
+            target = self.__dict__.get('_socketlab')
+            if t is None or not self.is_alive():
+                return original(self, timeout)
+            t.set('joining', target.id if target else None, self.name)
+            try:
+                return original(self, timeout)
+            finally:
+                t.set('running')
+
+        return join
+
+    def rename(original):
+        def _set_name(self, value):
+            original(self, value)
+            rec = self.__dict__.get('_socketlab')
+            if rec is not None:
+                rec.name = self.name
+                rec.v += 1
+
+        return _set_name
+
+    _wrap(cls, 'start', start)
+    _wrap(cls, '_bootstrap_inner', bootstrap)
+    _wrap(cls, 'join', join)
+    name = cls.__dict__.get('name')
+    if isinstance(name, property) and name.fset is not None:
+        cls.name = property(name.fget, rename(name.fset), name.fdel, name.__doc__)
+
+
+def _patch_sleep():
+    original = time.sleep
+
+    def sleep(seconds):
+        t = _threads.get(get_ident())
+        if t is None:
+            return original(seconds)
+        t.set('sleeping')
+        try:
+            return original(seconds)
+        finally:
+            t.set('running')
+
+    sleep.__name__ = 'sleep'
+    sleep.__doc__ = original.__doc__
+    time.sleep = sleep
+
+
+def main_thread_record():
+    """The thread that runs the program (or, in a child, the one that survived the fork)."""
+    me = get_ident()
+    t = threading.current_thread()
+    rec = ThreadRec(registry.new_id('thread'), t.name, False)
+    rec.ident = me
+    rec.native = getattr(threading, 'get_native_id', get_ident)()
+    rec.alive = True
+    rec.state = 'running'
+    registry.add(rec, MAX_THREADS)
+    _threads[me] = rec
+    return rec
+
+
+def install():
+    raw_lock_type = threading.Lock if isinstance(threading.Lock, type) else None
+    lock = _factory('Lock', _new_lock, threading.Lock)
+    rlock = _factory('RLock', _new_rlock, threading.RLock)
+    threading.Lock = _as_type(lock, raw_lock_type, TracedLock) if raw_lock_type else lock
+    threading.RLock = rlock
+    _patch_semaphore(threading.Semaphore, 'Semaphore')
+    _patch_bounded()
+    _patch_event()
+    _patch_condition()
+    _patch_barrier()
+    _patch_thread()
+    _patch_sleep()
+    main_thread_record()
+
+
+def _patch_bounded():
+    """BoundedSemaphore is a Semaphore (its __init__ calls Semaphore's) with its own release."""
+    cls = threading.BoundedSemaphore
+
+    def init(original):
+        def __init__(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            rec = _sync_of(self)
+            if rec is not None:
+                rec.primitive = 'BoundedSemaphore'
+                if rec.name.startswith('Semaphore-'):
+                    rec.name = registry.name_for('BoundedSemaphore')
+
+        return __init__
+
+    def release(original):
+        def release(self, n=1):
+            original(self, n) if n != 1 else original(self)
+            r = _sync_of(self)
+            if r is not None:
+                r.value = self._value
+                r.v += 1
+
+        return release
+
+    _wrap(cls, '__init__', init)
+    if 'release' in cls.__dict__:
+        _wrap(cls, 'release', release)
+
+
+# After a fork only the forking thread lives on in the child.
+def after_fork_in_child():
+    _threads.clear()
+    main_thread_record()
