@@ -16,6 +16,8 @@ import { Thread } from './runtime/thread';
 import { SocketLabError } from './errors';
 import type { CaptureLimits, StreamCapture } from './server/streamCapture';
 import { ConnectionCapture } from './server/connectionCapture';
+import path from 'node:path';
+import { PythonRun, type PythonRunOptions } from './python/pythonRun';
 
 export type FollowHandle = { readonly capture: StreamCapture } & Disposable;
 
@@ -27,6 +29,8 @@ export interface EngineOptions {
   readonly retentionMs?: number;
   /** Where the worker bundles are (default: beside the running bundle, in dist/). */
   readonly workers?: WorkerScripts;
+  /** Where the Python tracer is (default: python/ beside dist/). */
+  readonly tracerDir?: string;
 }
 
 /**
@@ -43,6 +47,11 @@ export class Engine implements AsyncDisposable {
   private readonly captures = new Set<ConnectionCapture>();
   private readonly onDidChangeServersEmitter = new Emitter<void>();
   private readonly onDidChangeLabsEmitter = new Emitter<void>();
+  private readonly pythonRuns = new Map<string, PythonRun>();
+  private readonly onDidChangeProgramsEmitter = new Emitter<void>();
+  /** Fires when a Python program starts or ends. */
+  readonly onDidChangePrograms = this.onDidChangeProgramsEmitter.event;
+  readonly tracerDir: string;
   /** Fires when a lab starts or ends. */
   readonly onDidChangeLabs = this.onDidChangeLabsEmitter.event;
   /** Fires when a server starts or stops (not on traffic). */
@@ -54,6 +63,38 @@ export class Engine implements AsyncDisposable {
     this.model = new StateModel({ retentionMs: options.retentionMs ?? 3000 });
     this.publisher = new Publisher(this.model, options.tickMs ?? 200);
     this.workers = options.workers ?? {};
+    this.tracerDir = options.tracerDir ?? path.join(__dirname, '..', 'python');
+  }
+
+  /**
+   * Runs a Python program under the tracer (or gets ready for a terminal's launcher to run it):
+   * its threads, locks, sockets and processes join the live state under the program's entity.
+   */
+  async runPython(options: Omit<PythonRunOptions, 'tracerDir'>): Promise<PythonRun> {
+    if (this.disposing) throw new Error('The engine is shutting down.');
+    const run = await PythonRun.start(this.model, this.log, { ...options, tracerDir: this.tracerDir });
+    this.pythonRuns.set(run.id, run);
+    this.onDidChangeProgramsEmitter.fire();
+    void run.finished.then(() => this.onDidChangeProgramsEmitter.fire());
+    return run;
+  }
+
+  /** Python programs started and not yet cleared (running or ended). */
+  listPrograms(): PythonRun[] {
+    return [...this.pythonRuns.values()];
+  }
+
+  program(id: string): PythonRun | undefined {
+    return this.pythonRuns.get(id);
+  }
+
+  /** Forgets an ended program (its channel closes); a running one is stopped first. */
+  async clearProgram(id: string): Promise<void> {
+    const run = this.pythonRuns.get(id);
+    if (!run) return;
+    this.pythonRuns.delete(id);
+    await run.dispose();
+    this.onDidChangeProgramsEmitter.fire();
   }
 
   /**
@@ -189,11 +230,12 @@ export class Engine implements AsyncDisposable {
   /** Stops every server, then releases the publisher; safe to call more than once. */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
-      await Promise.all([this.stopAll(), ...[...this.labs.values()].map((l) => l.stop())]);
+      await Promise.all([this.stopAll(), ...[...this.labs.values()].map((l) => l.stop()), ...[...this.pythonRuns.values()].map((r) => r.dispose())]);
       this.publisher.tick();
       this.publisher.dispose();
       this.onDidChangeServersEmitter.dispose();
       this.onDidChangeLabsEmitter.dispose();
+      this.onDidChangeProgramsEmitter.dispose();
     })();
     return this.disposing;
   }

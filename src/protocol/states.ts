@@ -17,6 +17,9 @@ export type ThreadStateName =
   | 'waiting at barrier'
   | 'joining'
   | 'blocked in recv'
+  | 'blocked in accept'
+  | 'in select'
+  | 'connecting'
   | 'sending'
   | 'done'
   | 'failed'
@@ -49,6 +52,9 @@ export const THREAD_STATES: Readonly<Record<ThreadStateName, ThreadStateInfo>> =
   'waiting at barrier': { lane: 'wait', icon: ['debug-pause', 'charts.yellow'], waitsOn: 'barrier', verb: 'waiting at barrier', timed: true },
   joining: { lane: 'wait', icon: ['debug-step-into'], waitsOn: 'thread', verb: 'joining', timed: true },
   'blocked in recv': { lane: 'recv', icon: ['plug', 'charts.blue'], waitsOn: 'socket', verb: 'blocked in recv', timed: true },
+  'blocked in accept': { lane: 'recv', icon: ['radio-tower', 'charts.blue'], waitsOn: 'socket', verb: 'blocked in accept', timed: true },
+  'in select': { lane: 'wait', icon: ['eye', 'charts.blue'], waitsOn: 'socket', verb: 'in select on', timed: true },
+  connecting: { lane: 'send', icon: ['plug', 'charts.purple'], waitsOn: 'socket', verb: 'connecting', timed: true },
   sending: { lane: 'send', icon: ['arrow-up', 'charts.green'], waitsOn: 'socket', verb: 'sending', timed: false },
   idle: { lane: 'idle', icon: ['circle-large-outline'], waitsOn: null, verb: 'idle', timed: false },
   done: { lane: 'done', icon: ['pass', 'disabledForeground'], waitsOn: null, verb: 'done', timed: false },

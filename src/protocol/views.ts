@@ -2,7 +2,7 @@
 // Language-neutral on purpose: a later external reporter (say a Python program) can speak it too.
 import type { ThreadStateName } from './states';
 
-export type EntityKind = 'server' | 'connection' | 'lab' | 'thread' | 'process' | 'sync' | 'pool' | 'worker';
+export type EntityKind = 'server' | 'connection' | 'lab' | 'thread' | 'process' | 'sync' | 'pool' | 'worker' | 'program';
 
 export interface EntityBase {
   /** Stable for the entity's whole life, e.g. `server-1`, `conn-7`. */
@@ -90,6 +90,8 @@ export interface ServerView extends EntityBase {
   /** Response times (a read to the server's next write on that connection) over the last second or so; null: no replies. */
   readonly responseTime: ResponseTime | null;
   readonly handlerErrors: number;
+  /** A listening socket of a traced program (its parent is the program): the socketserver class, if any. */
+  readonly traced?: { readonly serverClass: string | null } | null;
 }
 
 export type ConnectionState = 'waiting' | 'open' | 'half-closed' | 'closing' | 'closed';
@@ -258,7 +260,35 @@ export interface PoolWorkerView extends EntityBase {
   readonly exitReason: string | null;
 }
 
-export type EntityView = ServerView | ConnectionView | LabView | ThreadView | SyncView | PoolView | PoolWorkerView;
+export type ProgramState = 'starting' | 'running' | 'exited';
+
+/**
+ * A program of the user's (a Python file) run under the tracer: its threads, primitives,
+ * listening sockets, child processes and pools are its children.
+ */
+export interface ProgramView extends EntityBase {
+  readonly kind: 'program';
+  readonly language: 'python';
+  /** The file as run, and its arguments. */
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly pid: number | null;
+  /** e.g. `Python 3.11.7`, once the program said hello. */
+  readonly interpreter: string | null;
+  readonly state: ProgramState;
+  /** Python's exit code (negative signal number when a signal ended it), once exited. */
+  readonly exitCode: number | null;
+  /** Processes traced so far, the program's own included. */
+  readonly processes: number;
+  /** What the tracer's caps turned away, by kind (a program that opened 5,000 connections). */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Plain sentences: a part of the tracer that failed (and stopped), the channel lost, caps reached. */
+  readonly notes: readonly string[];
+  /** A cycle of threads waiting for locks held by each other, once detected. */
+  readonly deadlock: DeadlockInfo | null;
+}
+
+export type EntityView = ServerView | ConnectionView | LabView | ThreadView | SyncView | PoolView | PoolWorkerView | ProgramView;
 
 /** What a subscriber receives: a full snapshot first, then deltas on every tick that changed something. */
 export type StateMessage =

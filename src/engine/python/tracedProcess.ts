@@ -1,0 +1,268 @@
+// One traced Python process (the program, or a child it started): the tracer's records as last
+// shipped, the entities made of them, and the cross references their views need.
+import type { DeadlockInfo } from '../../protocol/views';
+import type { StateModel, Tracked } from '../state/model';
+import type { TraceConnection } from './traceChannel';
+import { TracedChildProcess, TracedConnection, TracedPool, TracedServer, TracedSync, TracedThread, type ProcessScope } from './tracedEntities';
+import { field, type TracerMessage, type TracerRecord } from './tracerMessages';
+
+type Entity = Tracked & { rec: TracerRecord };
+
+/** Ended sockets kept per process beyond which the oldest are forgotten (5,000 short connections). */
+const MAX_ENDED_SOCKETS = 1000;
+const MAX_STATES = 100;
+
+export interface ProcessHost {
+  readonly model: StateModel;
+  readonly programId: string;
+  /** How a child process is named in its threads' rows (`Process-1`), once known. */
+  nameOfPid(pid: number): string | null;
+  /** A child process's own channel ended: its record in its parent learns how. */
+  childEnded(pid: number, code: number | null, at: number): void;
+  deadlockFound(info: DeadlockInfo): void;
+  changed(): void;
+}
+
+export class TracedProcess implements ProcessScope {
+  readonly records = new Map<string, TracerRecord>();
+  private readonly entities = new Map<string, Entity>();
+  private readonly byIdent = new Map<number, TracerRecord>();
+  private holders = new Map<number, TracerRecord[]>();
+  private serving = new Map<number, TracerRecord>();
+  private connsOf = new Map<string, TracerRecord[]>();
+  private readonly deadlocks = new Set<string>();
+  private readonly endedSockets: string[] = [];
+  /** Each thread's states in order (the CLI's summary), by record id. */
+  readonly states = new Map<string, string[]>();
+  /** The most waiters each primitive had at once. */
+  readonly maxWaiters = new Map<string, number>();
+  dropped: Readonly<Record<string, number>> = {};
+  ended: number | null = null;
+  exitCode: number | null = null;
+  exitSaid = false;
+  readonly notes: string[] = [];
+
+  constructor(
+    private readonly host: ProcessHost,
+    readonly conn: TraceConnection,
+    readonly pid: number,
+    readonly ppid: number,
+    readonly isMain: boolean,
+  ) {}
+
+  get programId(): string {
+    return this.host.programId;
+  }
+
+  get prefix(): string {
+    if (this.isMain) return '';
+    return `${this.host.nameOfPid(this.pid) ?? `pid ${this.pid}`}: `;
+  }
+
+  entityId(tracerId: string): string {
+    return `${this.host.programId}:${tracerId}`;
+  }
+
+  record(tracerId: string): TracerRecord | undefined {
+    return this.records.get(tracerId);
+  }
+
+  threadByIdent(ident: number): TracerRecord | undefined {
+    return this.byIdent.get(ident);
+  }
+
+  heldBy(ident: number): readonly TracerRecord[] {
+    return this.holders.get(ident) ?? [];
+  }
+
+  servingBy(ident: number): TracerRecord | undefined {
+    return this.serving.get(ident);
+  }
+
+  deadlocked(syncId: string): boolean {
+    return this.deadlocks.has(syncId);
+  }
+
+  serverOf(rec: TracerRecord): string | null {
+    const listener = field.str(rec, 'listener');
+    if (listener && this.entities.has(listener)) return this.entityId(listener);
+    return this.host.programId;
+  }
+
+  apply(m: TracerMessage): void {
+    if (m.type === 'batch') this.batch(m.records, m.dropped);
+    else if (m.type === 'error') this.notes.push(`The tracer stopped tracing ${m.part} in pid ${this.pid} after an error inside it (${m.message}); the program went on.`);
+    else if (m.type === 'exit') {
+      this.exitCode = m.code;
+      this.exitSaid = true;
+    }
+  }
+
+  private batch(records: readonly TracerRecord[], dropped: Readonly<Record<string, number>>): void {
+    this.dropped = dropped;
+    let threadsMoved = false;
+    const touched = new Set<Entity>();
+    for (const r of records) {
+      const before = this.records.get(r.id);
+      this.records.set(r.id, r);
+      if (r.kind === 'thread') {
+        threadsMoved = true;
+        const ident = field.num(r, 'ident');
+        if (ident !== null) this.byIdent.set(ident, r);
+        this.noteState(r);
+      } else if (r.kind === 'sync') {
+        threadsMoved = true;
+        const n = field.nums(r, 'waiters').length;
+        if (n > (this.maxWaiters.get(r.id) ?? 0)) this.maxWaiters.set(r.id, n);
+      }
+      const e = this.entities.get(r.id) ?? this.create(r);
+      if (!e) continue;
+      e.rec = r;
+      touched.add(e);
+      if (r.ended !== null && before?.ended == null) {
+        this.host.model.end(e);
+        if (r.kind === 'socket') this.forgetLater(r.id);
+      }
+    }
+    this.index();
+    for (const e of touched) this.host.model.touch(e);
+    if (threadsMoved) {
+      // Holdings, waits and who serves what are cross references: the thread views move together.
+      for (const e of this.entities.values()) if (e instanceof TracedThread || e instanceof TracedSync || e instanceof TracedServer) this.host.model.touch(e);
+      this.findDeadlocks();
+    }
+    this.host.changed();
+  }
+
+  private noteState(r: TracerRecord): void {
+    const s = field.str(r, 'state');
+    if (s === null) return;
+    let list = this.states.get(r.id);
+    if (!list) this.states.set(r.id, (list = []));
+    if (list[list.length - 1] !== s && list.length < MAX_STATES) list.push(s);
+  }
+
+  private create(r: TracerRecord): Entity | undefined {
+    let e: Entity | undefined;
+    switch (r.kind) {
+      case 'thread':
+        e = new TracedThread(this, r);
+        break;
+      case 'sync':
+        e = new TracedSync(this, r);
+        break;
+      case 'pool':
+        e = new TracedPool(this, r);
+        break;
+      case 'process':
+        e = new TracedChildProcess(this, r);
+        break;
+      case 'socket': {
+        const role = field.str(r, 'role');
+        if (role === 'listener' || role === 'datagram') e = new TracedServer(this, r, () => this.connsOf.get(r.id) ?? []);
+        else if (role === 'accepted' || role === 'client') e = new TracedConnection(this, r);
+        break;
+      }
+    }
+    if (!e) return undefined;
+    this.entities.set(r.id, e);
+    this.host.model.add(e);
+    return e;
+  }
+
+  /** Rebuilds the cross-reference indexes from the records (cheap: done once per batch). */
+  private index(): void {
+    this.holders = new Map();
+    this.serving = new Map();
+    this.connsOf = new Map();
+    for (const r of this.records.values()) {
+      if (r.kind === 'sync') {
+        const h = field.num(r, 'holder');
+        if (h !== null) {
+          let list = this.holders.get(h);
+          if (!list) this.holders.set(h, (list = []));
+          list.push(r);
+        }
+      } else if (r.kind === 'socket') {
+        const t = field.num(r, 'thread');
+        if (t !== null && r.ended === null) this.serving.set(t, r);
+        const l = field.str(r, 'listener');
+        if (l !== null) {
+          let list = this.connsOf.get(l);
+          if (!list) this.connsOf.set(l, (list = []));
+          list.push(r);
+        }
+      }
+    }
+  }
+
+  private forgetLater(id: string): void {
+    this.endedSockets.push(id);
+    while (this.endedSockets.length > MAX_ENDED_SOCKETS) {
+      const old = this.endedSockets.shift()!;
+      this.records.delete(old);
+      this.entities.delete(old);
+    }
+  }
+
+  /** Threads waiting for locks held by each other, in a cycle: the program will not move on. */
+  private findDeadlocks(): void {
+    const waitsFor = new Map<string, { lock: TracerRecord; holder: TracerRecord }>();
+    for (const t of this.records.values()) {
+      if (t.kind !== 'thread' || field.str(t, 'state') !== 'waiting for lock' || !field.bool(t, 'alive')) continue;
+      const lock = this.records.get(field.str(t, 'wait') ?? '');
+      const holderIdent = lock ? field.num(lock, 'holder') : null;
+      const holder = holderIdent === null ? undefined : this.byIdent.get(holderIdent);
+      if (lock && holder) waitsFor.set(t.id, { lock, holder });
+    }
+    const seen = new Set<string>();
+    for (const start of waitsFor.keys()) {
+      if (seen.has(start)) continue;
+      const path: string[] = [];
+      let at: string | undefined = start;
+      while (at !== undefined && !path.includes(at) && !seen.has(at)) {
+        path.push(at);
+        at = waitsFor.get(at)?.holder.id;
+      }
+      for (const p of path) seen.add(p);
+      if (at === undefined || !path.includes(at)) continue;
+      const cycle = path.slice(path.indexOf(at));
+      const locks = cycle.map((t) => waitsFor.get(t)!.lock);
+      if (locks.every((l) => this.deadlocks.has(l.id))) continue;
+      for (const l of locks) {
+        this.deadlocks.add(l.id);
+        const e = this.entities.get(l.id);
+        if (e) this.host.model.touch(e);
+      }
+      const name = (id: string) => this.prefix + (field.str(this.records.get(id)!, 'name') ?? id);
+      const lockName = (l: TracerRecord) => field.str(l, 'name') ?? l.id;
+      const parts = cycle.map((t, i) => {
+        const next = cycle[(i + 1) % cycle.length]!;
+        const held = locks[(i + cycle.length - 1) % cycle.length]!;
+        return `${name(t)} holds ${lockName(held)} and waits for ${lockName(locks[i]!)}, held by ${name(next)}`;
+      });
+      this.host.deadlockFound({ threads: cycle.map(name), locks: locks.map(lockName), description: parts.join('; ') });
+    }
+  }
+
+  /** The process is gone: every entity of it ends (threads no longer alive, sockets closed). */
+  end(at: number): void {
+    if (this.ended !== null) return;
+    this.ended = at;
+    for (const e of this.entities.values()) {
+      if (e.rec.ended === null) this.host.model.end(e);
+    }
+    if (!this.isMain) this.host.childEnded(this.pid, this.exitSaid ? this.exitCode : null, at);
+    this.host.changed();
+  }
+
+  /** The parent's record of a child process, to learn how the child ended. */
+  childRecord(pid: number): TracedChildProcess | undefined {
+    for (const e of this.entities.values()) if (e instanceof TracedChildProcess && field.num(e.rec, 'pid') === pid) return e;
+    return undefined;
+  }
+
+  touch(e: Tracked): void {
+    this.host.model.touch(e);
+  }
+}

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import type { ConnectionView, ProgramView, ServerView, SyncView, ThreadView, PoolView } from '../../../../src/protocol/views';
+import { alive, PythonLab } from './support';
+
+function lines(stream: NodeJS.ReadableStream): AsyncIterator<string> {
+  let buf = '';
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  stream.on('data', (c: Buffer) => {
+    buf += c.toString('utf8');
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      queue.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+    wake?.();
+  });
+  return {
+    async next() {
+      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+      return { value: queue.shift()!, done: false };
+    },
+  };
+}
+
+async function exchange(port: number, text: string): Promise<{ socket: net.Socket; reply: string }> {
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(Buffer.from(text, 'utf8'));
+  const [data] = (await once(socket, 'data')) as [Buffer];
+  return { socket, reply: data.toString('utf8') };
+}
+
+describe('engine/python: a real Python program, traced, in the live state', function () {
+  this.timeout(60_000);
+  let lab: PythonLab;
+  beforeEach(() => (lab = new PythonLab()));
+  afterEach(() => lab.dispose());
+
+  it('a ThreadingTCPServer upper server: its listener, both connections with their serving threads blocked in recv; Stop leaves no process', async () => {
+    const file = lab.file(
+      'upper_server.py',
+      `
+      import socketserver
+      class Upper(socketserver.BaseRequestHandler):
+          def handle(self):
+              while True:
+                  data = self.request.recv(1024)
+                  if not data:
+                      break
+                  self.request.sendall(data.decode('utf-8').upper().encode('utf-8'))
+      with socketserver.ThreadingTCPServer(('127.0.0.1', 0), Upper) as server:
+          print(server.server_address[1], flush=True)
+          server.serve_forever()
+      `,
+    );
+    const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: ['ignore', 'pipe', 'pipe'] } });
+    const out = lines((run as unknown as { child: import('node:child_process').ChildProcess }).child.stdout!);
+    const port = Number((await out.next()).value);
+    const a = await exchange(port, 'héllo\r\n');
+    const b = await exchange(port, 'world\r\n');
+    assert.equal(a.reply, 'HÉLLO\r\n');
+    assert.equal(b.reply, 'WORLD\r\n');
+    const peers = [a.socket, b.socket].map((s) => `127.0.0.1:${s.localPort}`);
+
+    const { server, conns } = await lab.until('two served connections', (vs) => {
+      const server = vs.find((v): v is ServerView => v.kind === 'server' && v.parentId === run.id);
+      const conns = vs.filter((v): v is ConnectionView => v.kind === 'connection' && v.parentId === server?.id && peers.includes(v.peer));
+      return server && conns.length === 2 && conns.every((c) => c.servedByState === 'blocked in recv') && { server, conns };
+    });
+    assert.equal(server.traced?.serverClass, 'ThreadingTCPServer');
+    assert.equal(server.model, 'thread-per-connection');
+    assert.equal(server.handler, 'Upper');
+    assert.equal(server.address, `127.0.0.1:${port}`);
+    assert.equal(server.liveConnections, 2);
+    assert.deepEqual(
+      conns.map((c) => [c.bytesIn, c.bytesOut]),
+      [
+        [8, 8],
+        [7, 7],
+      ].filter((_, i) => i < 2),
+    );
+    const threads = lab.views().filter((v): v is ThreadView => v.kind === 'thread' && v.parentId === run.id);
+    for (const c of conns) {
+      const t = threads.find((x) => x.id === c.servedById)!;
+      assert.match(t.name, /^Thread-\d+ \(process_request_thread\)$/);
+      assert.equal(t.state, 'blocked in recv');
+      assert.equal(t.serving?.peer, c.peer);
+    }
+    const main = threads.find((t) => t.name === 'MainThread')!;
+    assert.equal(main.state, 'in select');
+    const program = lab.mirror.get(run.id) as ProgramView;
+    assert.equal(program.state, 'running');
+    assert.match(program.interpreter ?? '', /^Python 3\.\d+/);
+
+    a.socket.destroy();
+    b.socket.destroy();
+    const pid = program.pid!;
+    const end = await run.stop();
+    assert.equal(end.exitCode, -15);
+    assert.equal(alive(pid), false);
+    const after = await lab.until('the program exited', () => {
+      const p = lab.mirror.get(run.id) as ProgramView;
+      return p.state === 'exited' && p;
+    });
+    assert.equal(after.exitCode, -15);
+  });
+
+  it('a two-lock deadlock is detected: the cycle is described, both locks marked, each thread waits for a lock held by the other', async () => {
+    const file = lab.file(
+      'deadlock.py',
+      `
+      import threading, time
+      lock_a = threading.Lock()
+      lock_b = threading.Lock()
+      def one():
+          with lock_a:
+              time.sleep(0.2)
+              with lock_b:
+                  pass
+      def two():
+          with lock_b:
+              time.sleep(0.2)
+              with lock_a:
+                  pass
+      t1 = threading.Thread(target=one, name='T1'); t2 = threading.Thread(target=two, name='T2')
+      t1.start(); t2.start(); t1.join(); t2.join()
+      `,
+    );
+    const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
+    const program = await lab.until('the deadlock', () => {
+      const p = lab.mirror.get(run.id) as ProgramView | undefined;
+      return p?.deadlock && p;
+    });
+    assert.deepEqual([...program.deadlock!.threads].sort(), ['T1', 'T2']);
+    assert.match(program.deadlock!.description, /T\d holds lock_[ab] and waits for lock_[ab], held by T\d/);
+    const locks = await lab.until('both locks marked', (vs) => {
+      const l = vs.filter((v): v is SyncView => v.kind === 'sync' && v.parentId === run.id);
+      return l.length === 2 && l.every((x) => x.deadlocked) && l;
+    });
+    assert.deepEqual(locks.map((l) => l.holderName).sort(), ['T1', 'T2']);
+    const t1 = lab.views().find((v): v is ThreadView => v.kind === 'thread' && v.name === 'T1')!;
+    assert.equal(t1.state, 'waiting for lock');
+    assert.deepEqual([t1.waitingFor?.name, t1.waitingFor?.holderName], ['lock_b', 'T2']);
+    assert.deepEqual(t1.holding, ['lock_a']);
+    await run.stop();
+  });
+
+  it('a multiprocessing.Pool program: its pool with tasks done, its worker processes with pids and exit codes, exit 0', async () => {
+    const file = lab.file(
+      'pool.py',
+      `
+      import multiprocessing as mp
+      def square(x):
+          return x * x
+      if __name__ == '__main__':
+          with mp.Pool(3) as workers:
+              print(sum(workers.map(square, range(30), chunksize=3)))
+      `,
+    );
+    const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
+    const end = await run.finished;
+    assert.equal(end.exitCode, 0);
+    const pool = lab.views().find((v): v is PoolView => v.kind === 'pool' && v.parentId === run.id)!;
+    assert.deepEqual([pool.name, pool.size, pool.tasksDone, pool.busy, pool.queued], ['workers', 3, 10, 0, 0]);
+    const procs = lab.views().filter((v): v is ThreadView => v.kind === 'process' && v.parentId === run.id);
+    assert.equal(procs.filter((p) => /^ForkPoolWorker-\d+$/.test(p.name)).length, 3);
+    for (const p of procs) assert.equal(p.alive, false);
+    const program = lab.mirror.get(run.id) as ProgramView;
+    assert.ok(program.processes >= 4, `${program.processes} processes`);
+    const summary = run.summary();
+    assert.deepEqual(summary.pools, [{ workers: 3, tasks: 10 }]);
+  });
+
+  it('bad programs get clear ends: a syntax error exits 1, a missing file 2, an interpreter that does not exist says so', async () => {
+    const bad = lab.file('bad.py', 'print("x"\nx = = 1\n');
+    const r1 = await lab.engine.runPython({ file: bad, launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
+    assert.equal((await r1.finished).exitCode, 1);
+    const r2 = await lab.engine.runPython({ file: `${lab.dir}/missing.py`, launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
+    assert.equal((await r2.finished).exitCode, 2);
+    const r3 = await lab.engine.runPython({ file: bad, launch: { kind: 'spawn', interpreter: '/nonexistent/python9', stdio: 'ignore' } });
+    assert.equal((await r3.finished).exitCode, null);
+    const p3 = await lab.until('the third program', () => lab.mirror.get(r3.id) as ProgramView | undefined);
+    assert.match(p3.notes.join(' '), /Could not start \/nonexistent\/python9: spawn \/nonexistent\/python9 ENOENT/);
+    assert.equal(p3.state, 'exited');
+  });
+
+  it('a stranger on the channel (no token, garbage) is cut off and said; the program is unharmed', async () => {
+    const file = lab.file('waits.py', 'import threading\nev = threading.Event()\nev.wait(30)\n');
+    const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
+    await lab.until('the Event', (vs) => vs.find((v) => v.kind === 'sync' && v.name === 'ev'));
+    const s = net.connect(run.channel.path);
+    await once(s, 'connect');
+    s.write('{"type":"hello","token":"wrong","pid":1}\n');
+    await once(s, 'close');
+    const program = await lab.until('the note', () => {
+      const p = lab.mirror.get(run.id) as ProgramView;
+      return p.notes.some((n) => /without its token/.test(n)) && p;
+    });
+    assert.equal(program.state, 'running');
+    await run.stop();
+  });
+});
