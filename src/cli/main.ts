@@ -4,11 +4,12 @@ import { client } from './client';
 import { lab } from './lab';
 import { pool } from './pool';
 import { probe } from './probe';
+import { python } from './python';
 import { serve } from './serve';
 import { holdThenExit, inExtensionTerminal } from './terminal';
 import { USAGE, UsageError } from './usage';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe, lab, pool };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, client, bench, probe, lab, pool, python };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

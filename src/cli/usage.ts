@@ -53,9 +53,15 @@ Usage:
       (-n 1-64, --count 0-100000, --seconds 0-86400)
       Run tasks on a real worker pool (like multiprocessing.Pool) and print a task board:
       which worker ran what, when, and the result. "lab pool" compares apply_async and apply.
+  socket-lab python [--python PATH] [--json] FILE [ARGS…]
+      Run a Python program (3.8+) under Socket Lab's tracer, as python3 FILE ARGS would: its own
+      input, output, exit code and Ctrl+C. --json: the program's output goes to stderr and stdout
+      carries JSON lines of its threads, locks, sockets and processes as they change, the last
+      line a summary. The interpreter: --python, else $SOCKET_LAB_PYTHON, else python3.
   socket-lab help
 
 Exit codes: 0 ok, 1 network error (or probe: not open), 2 bad arguments,
-3 bench: replies were corrupt or missing (or half-close came back short).
+3 bench: replies were corrupt or missing (or half-close came back short);
+python: the program's own exit code (127: no interpreter).
 In a terminal Socket Lab opened (SOCKET_LAB_TERMINAL=1) an error stays on screen until a key is
 pressed, and the exit code is then 0: the terminal has shown the outcome.`;

@@ -23,7 +23,16 @@ export interface PythonRunOptions {
    * `spawn`: this run starts the interpreter (the CLI, tests); `external`: a terminal's launcher
    * does (`socket-lab python` with the environment of `env()`), and says so on the channel.
    */
-  readonly launch: { readonly kind: 'spawn'; readonly interpreter: string; readonly stdio?: StdioOptions; readonly env?: NodeJS.ProcessEnv } | { readonly kind: 'external' };
+  readonly launch:
+    | {
+        readonly kind: 'spawn';
+        readonly interpreter: string;
+        readonly stdio?: StdioOptions;
+        readonly env?: NodeJS.ProcessEnv;
+        /** A process group of its own (default), so Stop ends all it started; false: the caller's (a shell's Ctrl+C reaches it). */
+        readonly detached?: boolean;
+      }
+    | { readonly kind: 'external' };
 }
 
 export interface ProgramEnd {
@@ -93,6 +102,12 @@ export class PythonRun implements AsyncDisposable {
   private mainPid: number | null = null;
   private launcher: { pid: number; pgid: number | null; conn: TraceConnection } | null = null;
   private child: ChildProcess | undefined;
+  private childGroup = false;
+  /** The interpreter this run started (spawn), for its pipes. */
+  get process(): ChildProcess | undefined {
+    return this.child;
+  }
+
   private readonly endEmitter = new Emitter<ProgramEnd>();
   private endValue: ProgramEnd | undefined;
   private readonly subscriptions: Disposable[] = [];
@@ -128,7 +143,7 @@ export class PythonRun implements AsyncDisposable {
   static async start(model: StateModel, log: Logger, options: PythonRunOptions): Promise<PythonRun> {
     const channel = await TraceChannel.open();
     const run = new PythonRun(model, log, channel, options);
-    if (options.launch.kind === 'spawn') run.spawn(options.launch.interpreter, options.launch.stdio, options.launch.env);
+    if (options.launch.kind === 'spawn') run.spawn(options.launch.interpreter, options.launch.stdio, options.launch.env, options.launch.detached ?? true);
     return run;
   }
 
@@ -150,10 +165,10 @@ export class PythonRun implements AsyncDisposable {
     return ['-m', 'socketlab_trace', this.options.file, ...(this.options.args ?? [])];
   }
 
-  private spawn(interpreter: string, stdio: StdioOptions = 'inherit', env: NodeJS.ProcessEnv = process.env): void {
-    // Its own process group, so that Stop ends the program and every process it started.
-    const child = spawn(interpreter, this.interpreterArgs(), { cwd: this.options.cwd, stdio, env: { ...env, ...this.env(env) }, detached: true });
+  private spawn(interpreter: string, stdio: StdioOptions = 'inherit', env: NodeJS.ProcessEnv = process.env, detached = true): void {
+    const child = spawn(interpreter, this.interpreterArgs(), { cwd: this.options.cwd, stdio, env: { ...env, ...this.env(env) }, detached });
     this.child = child;
+    this.childGroup = detached;
     this.mainPid = child.pid ?? null;
     this.program.pid = this.mainPid;
     child.once('error', (err) => {
@@ -315,7 +330,8 @@ export class PythonRun implements AsyncDisposable {
   async stop(): Promise<ProgramEnd> {
     if (this.endValue) return this.endValue;
     const signal = (sig: NodeJS.Signals) => {
-      const group = this.child?.pid ?? this.launcher?.pgid ?? null;
+      const group = (this.childGroup ? this.child?.pid : undefined) ?? this.launcher?.pgid ?? null;
+      if (this.child?.pid && !this.childGroup) tryKill(this.child.pid, sig);
       if (group) tryKill(-group, sig);
       for (const p of this.processes.values()) if (p.ended === null) tryKill(p.pid, sig);
     };
