@@ -83,7 +83,9 @@ async function launch(a: PythonArgs): Promise<number> {
   process.off('SIGINT', ignore);
   process.off('SIGTERM', ignore);
   // Written before we exit: process.exit drops what a pipe has not taken yet.
-  await new Promise<void>((resolve) => process.stdout.write(`\n\x1b[2m[Socket Lab] ${path.basename(a.file)} ${signal ? `was ended by ${signal}` : `exited with code ${code}`}\x1b[0m\n`, () => resolve()));
+  await new Promise<void>((resolve) =>
+    process.stdout.write(`\n\x1b[2m[Socket Lab] ${path.basename(a.file)} ${signal ? `was ended by ${signal}` : `exited with code ${code}`}\x1b[0m\n`, () => resolve()),
+  );
   return inExtensionTerminal() ? holdThenExit(exitCode) : exitCode;
 }
 

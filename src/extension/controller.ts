@@ -211,7 +211,8 @@ export class Controller implements CommandContext {
       retentionMs: readSettings().closedConnectionRetentionSeconds * 1000,
     });
     const serverCount = engine.onDidChangeServers(() => this.statusBar.update(engine.serverCount));
-    this.running = new RunningEngine(engine, [{ dispose: () => serverCount.dispose() }]);
+    const programCount = engine.onDidChangePrograms(() => void vscode.commands.executeCommand('setContext', 'socketLab.programCount', engine.listPrograms().filter((r) => r.isRunning).length));
+    this.running = new RunningEngine(engine, [serverCount, programCount]);
     this.mirror.setEngine(engine);
     this.otherWindows.attach(engine);
     return engine;

@@ -7,7 +7,7 @@ import { NodeCache, type Redraw as RedrawOf } from './nodeCache';
 import type { EntityLookup, RowModel } from './rowModel';
 import type { MirrorChange } from './stateMirror';
 
-/** Rows: an owner (a lab; later a server or pool), an entity it owns, or a reference row under one. */
+/** Rows: an owner (a lab run, a Python program, a server), an entity it owns, or a reference row under one. */
 export type OwnedNode =
   | { readonly kind: 'owner'; readonly id: string }
   | { readonly kind: 'entity'; readonly id: string; readonly ownerId: string }
@@ -34,8 +34,13 @@ export type Redraw = RedrawOf<OwnedNode>;
 /** An owner lists at most this many rows. */
 export const MAX_ROWS = 300;
 
+/** A run whose entities are kept after it ends: a lab's, or a traced Python program's. */
+function isRun(e: EntityView): boolean {
+  return e.kind === 'lab' || e.kind === 'program';
+}
+
 /**
- * What a finished lab run left: its entities as last seen, kept after the engine forgot them
+ * What a finished lab run (or program) left: its entities as last seen, kept after the engine forgot them
  * (greyed) until the same lab runs again, so the threads a learner watched do not vanish the
  * moment it ends.
  */
@@ -58,7 +63,7 @@ class KeptRuns {
     const batch = new Map(removed.map((e) => [e.id, e]));
     const find = (id: string) => batch.get(id) ?? lookup(id) ?? this.views.get(id);
     const labOf = (e: EntityView): EntityView | undefined => {
-      for (let x: EntityView | undefined = e, depth = 0; x && depth < 4; x = x.parentId ? find(x.parentId) : undefined, depth++) if (x.kind === 'lab') return x;
+      for (let x: EntityView | undefined = e, depth = 0; x && depth < 4; x = x.parentId ? find(x.parentId) : undefined, depth++) if (isRun(x)) return x;
       return undefined;
     };
     for (const e of removed) {
@@ -166,7 +171,7 @@ export class OwnedRows<V extends EntityView> implements RowModel<OwnedNode> {
     if (change.removed.length) this.kept.keep(change.removed, (id) => this.source.get(id));
     let rerun = false;
     for (const e of change.added) {
-      if (e.kind !== 'lab') continue;
+      if (!isRun(e)) continue;
       this.kept.forget(e);
       rerun = true;
     }
@@ -191,7 +196,7 @@ export class OwnedRows<V extends EntityView> implements RowModel<OwnedNode> {
     // Kept rows stay; their owner's row says the run ended.
     for (const e of change.removed) {
       if (this.kept.get(e.id)) {
-        if (e.kind === 'lab' && this.nodes.get(e.id)) targets.add(this.nodes.get(e.id)!);
+        if (isRun(e) && this.nodes.get(e.id)) targets.add(this.nodes.get(e.id)!);
         continue;
       }
       this.nodes.delete(e.id);
@@ -236,8 +241,8 @@ export class OwnedRows<V extends EntityView> implements RowModel<OwnedNode> {
     const roots = this.childrenOf(null);
     // An ended run is listed until the next lab run is; it goes below what is live, so what
     // runs now stays in view.
-    const superseded = (o: EntityView) => o.kind === 'lab' && o.endedAt !== null && roots.some((r) => r.kind === 'lab' && r.createdAt > o.createdAt && this.owned(r.id).length > 0);
-    const ended = (o: EntityView) => (o.kind === 'lab' && o.endedAt !== null ? 1 : 0);
+    const superseded = (o: EntityView) => isRun(o) && o.endedAt !== null && roots.some((r) => isRun(r) && r.createdAt > o.createdAt && this.owned(r.id).length > 0);
+    const ended = (o: EntityView) => (isRun(o) && o.endedAt !== null ? 1 : 0);
     return roots.filter((o) => this.owned(o.id).length > 0 && !superseded(o)).sort((a, b) => ended(a) - ended(b) || a.createdAt - b.createdAt);
   }
 

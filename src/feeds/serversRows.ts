@@ -2,7 +2,8 @@
 // threads/children, its traffic, its connections — in ranges beyond 200), which parent each row
 // has, and which rows a change of the live state redraws, and when. No `vscode` here: unit-tested
 // against a real engine's state mirror; src/extension/trees/serversTree.ts draws the rows.
-import type { ConnectionView, EntityView, ServerView } from '../protocol/views';
+import { describeProgram } from '../protocol/describe';
+import type { ConnectionView, EntityView, ProgramView, ServerView } from '../protocol/views';
 import { Emitter } from '../engine/lifecycle';
 import { NodeCache, type Redraw } from './nodeCache';
 import type { EntityLookup, RowModel } from './rowModel';
@@ -11,6 +12,8 @@ import type { MirrorChange } from './stateMirror';
 /** Tree elements are plain data; one canonical object per id so targeted refreshes find them. */
 export type ServersNode =
   | { readonly kind: 'server'; readonly id: string }
+  /** A traced Python program: its listening sockets, and the connections it made, under it. */
+  | { readonly kind: 'program'; readonly id: string }
   | { readonly kind: 'connection'; readonly id: string; readonly serverId: string }
   | { readonly kind: 'range'; readonly id: string; readonly serverId: string; readonly index: number }
   | { readonly kind: 'traffic'; readonly id: string; readonly serverId: string }
@@ -70,9 +73,19 @@ export class ServersRows implements RowModel<ServersNode> {
     if (!element) {
       return this.source
         .childrenOf(null)
-        .filter((e): e is ServerView => e.kind === 'server')
+        .filter((e): e is ServerView | ProgramView => e.kind === 'server' || e.kind === 'program')
         .sort((a, b) => a.createdAt - b.createdAt)
-        .map((s) => this.nodes.node({ kind: 'server', id: s.id }));
+        .map((s) => this.nodes.node({ kind: s.kind, id: s.id }));
+    }
+    if (element.kind === 'program') {
+      const children = this.source.childrenOf(element.id);
+      const servers = children.filter((e) => e.kind === 'server').sort((a, b) => a.createdAt - b.createdAt);
+      return [
+        ...servers.map((s) => this.nodes.node({ kind: 'server', id: s.id })),
+        ...this.connections(element.id)
+          .slice(0, MAX_CONNECTION_ROWS)
+          .map((c) => this.connectionNode(c.id, element.id, element)),
+      ];
     }
     if (element.kind === 'range')
       return this.connections(element.serverId)
@@ -100,14 +113,18 @@ export class ServersRows implements RowModel<ServersNode> {
   }
 
   parent(element: ServersNode): ServersNode | undefined {
-    if (element.kind === 'server') return undefined;
+    if (element.kind === 'program') return undefined;
+    if (element.kind === 'server') {
+      const owner = this.source.get(element.id)?.parentId;
+      return owner ? this.nodes.node({ kind: 'program', id: owner }) : undefined;
+    }
     if (element.kind === 'range' || element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers') return this.nodes.get(element.serverId);
     return this.parents.get(element.id) ?? this.nodes.get(element.serverId);
   }
 
   /** The entity a row shows (a detail or range row: its server). */
   view(element: ServersNode): EntityView | undefined {
-    return this.source.get(element.kind === 'server' || element.kind === 'connection' ? element.id : element.serverId);
+    return this.source.get(element.kind === 'server' || element.kind === 'connection' || element.kind === 'program' ? element.id : element.serverId);
   }
 
   /** A range row's bounds: its first connection's number and how many the server lists. */
@@ -139,8 +156,9 @@ export class ServersRows implements RowModel<ServersNode> {
     if (known) return known;
     const v = this.source.get(id);
     if (v?.kind === 'server') return this.nodes.node({ kind: 'server', id });
+    if (v?.kind === 'program') return this.nodes.node({ kind: 'program', id });
     if (v?.kind === 'connection' && v.parentId) {
-      const server = this.nodes.node({ kind: 'server', id: v.parentId });
+      const server: ServersNode = this.source.get(v.parentId)?.kind === 'program' ? this.nodes.node({ kind: 'program', id: v.parentId }) : this.nodes.node({ kind: 'server', id: v.parentId });
       const conns = this.connections(v.parentId);
       const i = conns.findIndex((c) => c.id === id);
       if (i < 0) return undefined; // filtered out
@@ -165,7 +183,7 @@ export class ServersRows implements RowModel<ServersNode> {
     let root = false;
     const parentOf = (e: EntityView) => (e.parentId ? this.nodes.get(e.parentId) : undefined);
     for (const e of [...change.added, ...change.removed]) {
-      if (e.kind !== 'server' && e.kind !== 'connection') continue;
+      if (e.kind !== 'server' && e.kind !== 'connection' && e.kind !== 'program') continue;
       if (e.parentId === null) root = true;
       else {
         const p = parentOf(e);
@@ -186,6 +204,15 @@ export class ServersRows implements RowModel<ServersNode> {
     if (root) return 'all';
     for (const e of change.changed) {
       const n = this.nodes.get(e.id);
+      // A program changes with every batch it sends: its row only when what it says moved.
+      if (n?.kind === 'program') {
+        const key = e.kind === 'program' ? describeProgram(e) : '';
+        if (this.shown.get(e.id) !== key) {
+          this.shown.set(e.id, key);
+          targets.add(n);
+        }
+        continue;
+      }
       // Filtered: a change of state may add or drop the row, so its server lists again.
       if (this.filter !== 'all' && e.kind === 'connection' && e.parentId) {
         const server = this.nodes.get(e.parentId);
@@ -202,7 +229,7 @@ export class ServersRows implements RowModel<ServersNode> {
     // 1,000 connections arriving must not make VS Code fetch the list five times a second.
     const rows: ServersNode[] = [];
     for (const t of targets) {
-      if (t.kind === 'server') this.refreshServerLater(t);
+      if (t.kind === 'server' || t.kind === 'program') this.refreshServerLater(t);
       else rows.push(t);
     }
     return rows;

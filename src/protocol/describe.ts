@@ -1,5 +1,5 @@
 import { THREAD_STATES } from './states';
-import type { ConcurrencyModel, ConnectionView, LabProgress, SyncView, ThreadView } from './views';
+import type { ConcurrencyModel, ConnectionView, LabProgress, ProgramView, SyncView, ThreadView } from './views';
 
 // One line that answers "what is it doing?" for a thread, process or primitive (views and CLI).
 
@@ -80,4 +80,13 @@ export const SERVED_ONE_AT_A_TIME = 'the server itself, one client at a time';
 export function describeServedBy(c: Pick<ConnectionView, 'servedBy' | 'servedById'>, model: ConcurrencyModel | undefined): string {
   if (model === 'iterative' && c.servedById === null) return SERVED_ONE_AT_A_TIME;
   return c.servedBy;
+}
+
+/** A traced program's row: `pid 4242 · running`, `exited with code 1`, `running · deadlocked`. */
+export function describeProgram(p: ProgramView): string {
+  const pid = p.pid !== null ? `pid ${p.pid} · ` : '';
+  if (p.state === 'starting') return `${pid}starting`;
+  if (p.state === 'running') return `${pid}running${p.deadlock ? ' · deadlocked' : ''}`;
+  if (p.exitCode === null) return `${pid}ended`;
+  return p.exitCode < 0 ? `${pid}ended by signal ${-p.exitCode}` : `${pid}exited with code ${p.exitCode}`;
 }

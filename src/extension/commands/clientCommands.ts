@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { benchCheckArgs } from '../../cli/load/handlerCheck';
 import type { CommandHandler } from './context';
 import { askClientTarget, targetArgs } from '../terminals/clientTarget';
-import { resolveServer } from './pickTarget';
+import { resolveServer, tracedServer, tracedTarget } from './pickTarget';
 import { connectableTarget } from '../terminals/terminals';
 import type { Server } from '../../engine/server/server';
 import type { Target } from '../../engine/target';
@@ -27,8 +27,10 @@ async function askNumber(title: string, prompt: string, value: number, max: numb
 
 export const clientCommands: Record<string, CommandHandler> = {
   'socketLab.openClientTerminal': async (c, arg) => {
-    const server = await resolveServer(c, arg, 'connect to');
-    if (server) await c.terminals.openClient(serverTarget(server));
+    const traced = tracedServer(c, arg);
+    const server = traced ? undefined : await resolveServer(c, arg, 'connect to');
+    const target = traced ? tracedTarget(traced) : server && serverTarget(server);
+    if (target) await c.terminals.openClient(target);
   },
 
   /** Any host:port or socket path, including the user's own servers in any language. */
@@ -39,12 +41,14 @@ export const clientCommands: Record<string, CommandHandler> = {
 
   /** N client terminals side by side in one terminal group. */
   'socketLab.openClients': async (c, arg) => {
-    const server = await resolveServer(c, arg, 'connect to');
-    if (!server) return;
+    const traced = tracedServer(c, arg);
+    const server = traced ? undefined : await resolveServer(c, arg, 'connect to');
+    const target = traced ? tracedTarget(traced) : server && serverTarget(server);
+    if (!target) return;
     const n = await askNumber('Open N Clients', `How many client terminals (side by side, up to ${MAX_CLIENTS})?`, 3, MAX_CLIENTS);
     if (!n) return;
-    const first = await c.terminals.openClient(serverTarget(server));
-    for (let i = 1; i < n; i++) await c.terminals.openClient(serverTarget(server), first);
+    const first = await c.terminals.openClient(target);
+    for (let i = 1; i < n; i++) await c.terminals.openClient(target, first);
   },
 
   /** The load generator in a terminal; the server's row shows the load while it runs. */

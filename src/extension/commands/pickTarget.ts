@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { CommandContext } from './context';
 import type { Server } from '../../engine/server/server';
+import type { Target } from '../../engine/target';
+import type { ServerView } from '../../protocol/views';
 
 /**
  * A row of one of Socket Lab's trees, as VS Code hands it back: to a context-menu command the
@@ -60,4 +62,17 @@ export async function resolveServer(c: CommandContext, arg: unknown, action: str
     { placeHolder: `Server to ${action}` },
   );
   return pick?.server;
+}
+
+/** A listening socket of a traced Python program (a row under its program in Servers), if `arg` is one. */
+export function tracedServer(c: CommandContext, arg: unknown): ServerView | undefined {
+  const id = targetId(arg, 'server');
+  const v = id ? c.engineIfStarted?.model.get(id)?.view() : undefined;
+  return v?.kind === 'server' && v.traced && v.endedAt === null ? v : undefined;
+}
+
+/** Where a client reaches a traced program's server. */
+export function tracedTarget(s: ServerView): Target {
+  if (s.transport === 'unix') return { transport: 'unix', path: s.address };
+  return { transport: s.transport, host: s.host, port: s.port };
 }

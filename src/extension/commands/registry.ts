@@ -4,7 +4,8 @@ import type { Server } from '../../engine/server/server';
 import { clientCommands } from './clientCommands';
 import type { CommandContext, CommandHandler } from './context';
 import { labCommands } from './labCommands';
-import { entityId, isImplicitArgument, resolveServer, targetId } from './pickTarget';
+import { pythonCommands } from '../python/pythonCommands';
+import { entityId, isImplicitArgument, resolveServer, targetId, tracedServer } from './pickTarget';
 import { askStartRequest, confirmExposure, parseStartRequest, toServerOptions, type ConsentedRequest } from './startServer';
 
 async function startServer(c: CommandContext, given: unknown): Promise<Server | undefined> {
@@ -40,6 +41,7 @@ async function start(c: CommandContext, request: ConsentedRequest): Promise<Serv
 const table: Record<string, CommandHandler> = {
   ...clientCommands,
   ...labCommands,
+  ...pythonCommands,
   'socketLab.startServer': startServer,
   'socketLab.stopServer': async (c, arg) => {
     const server = await resolveServer(c, arg, 'stop');
@@ -51,6 +53,8 @@ const table: Record<string, CommandHandler> = {
     if (id && !c.engineIfStarted?.closeConnection(id)) void vscode.window.showInformationMessage('That connection has already closed.');
   },
   'socketLab.copyAddress': async (c, arg) => {
+    const traced = tracedServer(c, arg);
+    if (traced) return vscode.env.clipboard.writeText(traced.address);
     const server = await resolveServer(c, arg, 'copy the address of');
     if (server) await vscode.env.clipboard.writeText(server.address);
   },

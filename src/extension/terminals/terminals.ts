@@ -18,6 +18,9 @@ export interface CliTerminalOptions {
   readonly icon?: string;
   /** Split next to this terminal (a terminal group). */
   readonly parent?: vscode.Terminal;
+  readonly cwd?: string;
+  /** Added to the environment (a traced program's channel). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -48,7 +51,9 @@ export class CliTerminals implements vscode.Disposable {
         SOCKET_LAB_LIFELINE: lifeline.path,
         // The CLI then keeps its own words on screen until a key is pressed, and exits 0 (see src/cli/terminal.ts).
         [IN_EXTENSION_TERMINAL]: '1',
+        ...o.env,
       },
+      cwd: o.cwd,
       iconPath: new vscode.ThemeIcon(o.icon ?? 'plug'),
       isTransient: true,
       location: o.parent ? { parentTerminal: o.parent } : undefined,

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { EntityView, LabView } from '../../protocol/views';
+import { describeProgram } from '../../protocol/describe';
+import { programTooltip } from './programRow';
 import { OwnedRows, type OwnedNode, type OwnedRowsSpec, type RowFilter } from '../../feeds/ownedRows';
 import type { StateMirror } from '../../feeds/stateMirror';
 import { RowsTreeProvider } from './rowsTree';
@@ -45,7 +47,15 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
       const item = new vscode.TreeItem(o?.name ?? element.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = element.id;
       item.contextValue = o?.kind === 'lab' && o.endedAt !== null ? 'owner.ended' : 'owner';
-      if (o?.kind === 'lab') {
+      if (o?.kind === 'program') {
+        item.description = describeProgram(o);
+        item.iconPath = new vscode.ThemeIcon(
+          o.state === 'exited' ? 'debug-stop' : 'run',
+          o.state === 'exited' ? GREY : o.deadlock ? new vscode.ThemeColor('errorForeground') : new vscode.ThemeColor('charts.green'),
+        );
+        item.contextValue = o.state === 'exited' ? 'program.ended' : 'program.running';
+        item.tooltip = programTooltip(o);
+      } else if (o?.kind === 'lab') {
         item.description = o.endedAt !== null ? `${labState(o)} · kept until the lab runs again` : labState(o);
         item.iconPath = new vscode.ThemeIcon('beaker', o.endedAt !== null ? GREY : undefined);
       } else if (o?.kind === 'server') {
@@ -60,7 +70,7 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
         const item = this.spec.item(v, now);
         item.id = element.id;
         const owner = this.owned.get(element.ownerId);
-        if (owner?.kind === 'lab' && owner.endedAt !== null) greyOut(item);
+        if ((owner?.kind === 'lab' || owner?.kind === 'program') && owner.endedAt !== null) greyOut(item);
         // Always expandable when the kind can have rows under it: VS Code keeps a row created
         // without children collapsed, so a lock first seen free would hide its later holder.
         if (this.spec.refs) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;

@@ -4,6 +4,8 @@ import { formatAge, formatBytes, formatRate, plural } from '../../protocol/forma
 import { ServersRows, type ConnectionFilter, type ServersNode } from '../../feeds/serversRows';
 import type { StateMirror } from '../../feeds/stateMirror';
 import { RowsTreeProvider } from './rowsTree';
+import { describeProgram } from '../../protocol/describe';
+import { programTooltip } from './programRow';
 
 export type { ServersNode };
 
@@ -42,6 +44,18 @@ export class ServersTreeProvider extends RowsTreeProvider<ServersNode> {
       item.iconPath = new vscode.ThemeIcon('list-tree');
       return item;
     }
+    if (view?.kind === 'program') {
+      const item = new vscode.TreeItem(view.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = view.id;
+      item.description = describeProgram(view);
+      item.iconPath = new vscode.ThemeIcon(
+        view.state === 'exited' ? 'debug-stop' : 'run',
+        view.state === 'exited' ? new vscode.ThemeColor('disabledForeground') : new vscode.ThemeColor('charts.green'),
+      );
+      item.contextValue = view.state === 'exited' ? 'program.ended' : 'program.running';
+      item.tooltip = programTooltip(view);
+      return item;
+    }
     if (view?.kind === 'server') {
       const item = serverItem(view);
       this.servers.drawn(element, itemKey(item));
@@ -58,7 +72,7 @@ function serverItem(s: ServerView): vscode.TreeItem {
   const label = s.path !== null ? `UNIX ${s.path}` : `${s.transport.toUpperCase()} ${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
   const item = new vscode.TreeItem(label);
   item.id = s.id;
-  item.contextValue = s.state === 'listening' ? 'server' : 'server.stopping';
+  item.contextValue = s.traced ? (s.state === 'listening' ? 'server.traced' : 'server.traced.stopped') : s.state === 'listening' ? 'server' : 'server.stopping';
   // Always expandable: VS Code does not expand a row that was created without children.
   item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
   // Short, so the row reads in full at the sidebar's default width (measured: about 90 px are

@@ -42,12 +42,20 @@ describe('CLI python: a Python program under the tracer', function () {
     assert.equal(stderr, 'n = 6000\n');
     const lines = stdout.trim().split('\n');
     for (const l of lines.slice(0, -1)) assert.ok((JSON.parse(l) as { entity: { kind: string } }).entity.kind);
-    const summary = JSON.parse(lines.at(-1)!) as { exitCode: number; threads: { name: string; states: string[] }[]; locks: { kind: string; name: string; acquisitions: number }[]; processes: { name: string; exitCode: number }[] };
+    const summary = JSON.parse(lines.at(-1)!) as {
+      exitCode: number;
+      threads: { name: string; states: string[] }[];
+      locks: { kind: string; name: string; acquisitions: number; maxWaiters: number }[];
+      processes: { name: string; exitCode: number }[];
+    };
     assert.equal(summary.exitCode, 5);
     assert.deepEqual(summary.threads.map((t) => t.name).sort(), ['MainThread', 'W0', 'W1', 'W2']);
     assert.ok(summary.threads.every((t) => t.states.at(-1) === 'done'));
     assert.deepEqual(summary.locks, [{ kind: 'Lock', name: 'counter_lock', acquisitions: 6000, maxWaiters: summary.locks[0]!.maxWaiters }]);
-    assert.deepEqual(summary.processes.map((p) => [p.name, p.exitCode]), [['MainProcess', 5]]);
+    assert.deepEqual(
+      summary.processes.map((p) => [p.name, p.exitCode]),
+      [['MainProcess', 5]],
+    );
   });
 
   it('no interpreter: a clear message naming the setting, exit 127', async () => {
@@ -64,7 +72,7 @@ describe('CLI python: a Python program under the tracer', function () {
       const cli = runCli(['python', file], { ...run.env(), SOCKET_LAB_PYTHON_LAUNCH: '1' });
       const program = await lab.until('the program running', () => {
         const p = lab.mirror.get(run.id) as ProgramView | undefined;
-        return p?.state === 'running' && p.interpreter && p;
+        return p?.state === 'running' && p.interpreter !== null ? p : undefined;
       });
       assert.ok(program.pid && alive(program.pid));
       cli.child.stdin.write('yes\n');
