@@ -11,13 +11,13 @@ import time
 import _thread
 
 from . import names
+from .patching import wrap
 from .channel import channel
 from .state import MAX_SYNCS, MAX_THREADS, SyncRec, ThreadRec, get_ident, mono, ms, registry
 
 _allocate = _thread.allocate_lock
 _RLock = getattr(_thread, 'RLock', None) or threading._PyRLock
 _threads = registry.threads
-_orig = {}
 _yield = time.sleep  # the real one: time.sleep is patched for the program
 _YIELDS = 3
 
@@ -268,205 +268,6 @@ def _as_type(factory, raw_type, traced):
     return Meta(raw_type.__name__, (object,), {'__module__': raw_type.__module__})
 
 
-def _sync_of(obj):
-    return obj.__dict__.get('_socketlab')
-
-
-def _attach(primitive, obj):
-    """A stdlib primitive made by the program gets a record; one made by the stdlib does not."""
-    if not names.made_by_program(obj):
-        return None
-    return new_sync(primitive, obj)
-
-
-def _wrap(cls, name, make):
-    original = getattr(cls, name)
-    _orig[(cls, name)] = original
-    wrapper = make(original)
-    wrapper.__name__ = original.__name__
-    wrapper.__qualname__ = getattr(original, '__qualname__', name)
-    wrapper.__doc__ = original.__doc__
-    wrapper.__wrapped__ = original
-    setattr(cls, name, wrapper)
-
-
-def _patch_semaphore(cls, primitive):
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _attach(primitive, self)
-            if rec is not None:
-                rec.value = self._value
-                self.__dict__['_socketlab'] = rec
-
-        return __init__
-
-    def acquire(original):
-        def acquire(self, blocking=True, timeout=None):
-            r = _sync_of(self)
-            if r is None:
-                return original(self, blocking, timeout)
-            if original(self, False):
-                r.acq += 1
-                r.value = self._value
-                r.v += 1
-                return True
-            if not blocking:
-                return original(self, blocking, timeout)
-            w = _Wait(r, 'waiting for semaphore')
-            try:
-                ok = original(self, True, timeout)
-            finally:
-                waited = w.done()
-            if ok:
-                r.acq += 1
-                r.waited(waited)
-            r.value = self._value
-            r.v += 1
-            return ok
-
-        return acquire
-
-    def release(original):
-        def release(self, n=1):
-            original(self, n) if n != 1 else original(self)
-            r = _sync_of(self)
-            if r is not None:
-                r.value = self._value
-                r.v += 1
-
-        return release
-
-    def enter(original):
-        def __enter__(self, *args, **kwargs):
-            return self.acquire(*args, **kwargs)
-
-        return __enter__
-
-    _wrap(cls, '__init__', init)
-    _wrap(cls, 'acquire', acquire)
-    _wrap(cls, 'release', release)
-    if '__enter__' in cls.__dict__:
-        _wrap(cls, '__enter__', enter)
-
-
-def _patch_event():
-    cls = threading.Event
-
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _attach('Event', self)
-            if rec is not None:
-                self.__dict__['_socketlab'] = rec
-
-        return __init__
-
-    def flag(original):
-        def change(self, *args):
-            result = original(self, *args)
-            r = _sync_of(self)
-            if r is not None:
-                r.value = 1 if self._flag else 0
-                r.holder = None
-                r.v += 1
-            return result
-
-        return change
-
-    def wait(original):
-        def wait(self, timeout=None):
-            r = _sync_of(self)
-            if r is None or self._flag:
-                return original(self, timeout)
-            w = _Wait(r, 'waiting for event')
-            try:
-                return original(self, timeout)
-            finally:
-                w.done()
-
-        return wait
-
-    _wrap(cls, '__init__', init)
-    _wrap(cls, 'set', flag)
-    _wrap(cls, 'clear', flag)
-    _wrap(cls, 'wait', wait)
-
-
-def _patch_condition():
-    cls = threading.Condition
-
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _attach('Condition', self)
-            if rec is not None:
-                self.__dict__['_socketlab'] = rec
-
-        return __init__
-
-    def wait(original):
-        def wait(self, timeout=None):
-            r = _sync_of(self)
-            if r is None:
-                return original(self, timeout)
-            w = _Wait(r, 'waiting on condition')
-            try:
-                return original(self, timeout)
-            finally:
-                w.done()
-
-        return wait
-
-    def notify(original):
-        def notify(self, n=1):
-            result = original(self, n)
-            r = _sync_of(self)
-            if r is not None:
-                r.acq += 1
-                r.v += 1
-            return result
-
-        return notify
-
-    _wrap(cls, '__init__', init)
-    _wrap(cls, 'wait', wait)
-    _wrap(cls, 'notify', notify)
-
-
-def _patch_barrier():
-    cls = threading.Barrier
-
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _attach('Barrier', self)
-            if rec is not None:
-                self.__dict__['_socketlab'] = rec
-
-        return __init__
-
-    def wait(original):
-        def wait(self, timeout=None):
-            r = _sync_of(self)
-            if r is None:
-                return original(self, timeout)
-            r.value = self._count + 1
-            w = _Wait(r, 'waiting at barrier')
-            try:
-                return original(self, timeout)
-            finally:
-                w.done()
-                r.value = self._count
-                r.broken = self.broken
-                r.acq += 1
-
-        return wait
-
-    _wrap(cls, '__init__', init)
-    _wrap(cls, 'wait', wait)
-
-
 def _patch_thread():
     cls = threading.Thread
 
@@ -535,9 +336,9 @@ def _patch_thread():
 
         return _set_name
 
-    _wrap(cls, 'start', start)
-    _wrap(cls, '_bootstrap_inner', bootstrap)
-    _wrap(cls, 'join', join)
+    wrap(cls, 'start', start)
+    wrap(cls, '_bootstrap_inner', bootstrap)
+    wrap(cls, 'join', join)
     name = cls.__dict__.get('name')
     if isinstance(name, property) and name.fset is not None:
         cls.name = property(name.fget, rename(name.fset), name.fdel, name.__doc__)
@@ -581,44 +382,12 @@ def install():
     rlock = _factory('RLock', _new_rlock, threading.RLock)
     threading.Lock = _as_type(lock, raw_lock_type, TracedLock) if raw_lock_type else lock
     threading.RLock = rlock
-    _patch_semaphore(threading.Semaphore, 'Semaphore')
-    _patch_bounded()
-    _patch_event()
-    _patch_condition()
-    _patch_barrier()
+    from . import primitives
+
+    primitives.install()
     _patch_thread()
     _patch_sleep()
     main_thread_record()
-
-
-def _patch_bounded():
-    """BoundedSemaphore is a Semaphore (its __init__ calls Semaphore's) with its own release."""
-    cls = threading.BoundedSemaphore
-
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _sync_of(self)
-            if rec is not None:
-                rec.primitive = 'BoundedSemaphore'
-                if rec.name.startswith('Semaphore-'):
-                    rec.name = registry.name_for('BoundedSemaphore')
-
-        return __init__
-
-    def release(original):
-        def release(self, n=1):
-            original(self, n) if n != 1 else original(self)
-            r = _sync_of(self)
-            if r is not None:
-                r.value = self._value
-                r.v += 1
-
-        return release
-
-    _wrap(cls, '__init__', init)
-    if 'release' in cls.__dict__:
-        _wrap(cls, 'release', release)
 
 
 # After a fork only the forking thread lives on in the child.

@@ -1,0 +1,12 @@
+"""Replacing a class's method with a wrapper that looks like it (name, doc, __wrapped__)."""
+
+
+def wrap(cls, name, make):
+    """`make(original)` returns the wrapper; the original stays reachable as `__wrapped__`."""
+    original = getattr(cls, name)
+    wrapper = make(original)
+    wrapper.__name__ = original.__name__
+    wrapper.__qualname__ = getattr(original, '__qualname__', name)
+    wrapper.__doc__ = original.__doc__
+    wrapper.__wrapped__ = original
+    setattr(cls, name, wrapper)
