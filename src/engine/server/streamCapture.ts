@@ -24,7 +24,20 @@ export interface CaptureLimits {
 /** ≤ 2,000 × 4 KB = 8 MB per followed connection at worst. */
 export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = { maxRecords: 2000, recordBytes: 4096 };
 
-const origin = Date.now() - performance.now();
+let origin = Date.now() - performance.now();
+
+/**
+ * Wall-clock time with the monotonic clock's sub-millisecond detail (two messages in one ms keep
+ * their order and gap). Re-anchored when the wall clock was stepped (NTP, a VM's clock): the
+ * recordings compare these times with Date.now(), and a stale anchor put messages seconds away.
+ */
+function captureTime(): number {
+  const t = origin + performance.now();
+  const wall = Date.now();
+  if (Math.abs(t - wall) <= 5) return t;
+  origin = wall - performance.now();
+  return wall;
+}
 
 /**
  * A bounded log of what crossed one connection, kept only while someone follows it: nothing is
@@ -53,7 +66,7 @@ export class StreamCapture {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     // A copy: the caller may reuse its buffer (the thread model's output ring does).
     const kept = bytes.slice(0, this.limits.recordBytes);
-    this.ring.push({ seq: this.nextSeq++, at: origin + performance.now(), dir, size: bytes.length, data: kept });
+    this.ring.push({ seq: this.nextSeq++, at: captureTime(), dir, size: bytes.length, data: kept });
     if (this.ring.length > this.limits.maxRecords) {
       this.ring.shift();
       this.dropped++;

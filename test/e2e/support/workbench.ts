@@ -155,9 +155,10 @@ export async function terminalText(page: Page): Promise<string> {
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  // The monotonic clock: this machine's wall clock can be stepped while a test waits.
+  const deadline = performance.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     try {
       const v = await probe();
       if (v !== undefined && v !== false) return v;

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { findProcesses, isListening } from '../support/processes';
+import { session } from './support/session';
+import { clickInlineAction, openSocketLab, paneRow, paneText, runCommand, terminalText, treeRow, waitFor } from './support/workbench';
+
+/** A free loopback port for a learner's program that binds a fixed one, as the tutorials' do. */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** Opens a workspace file in an editor as a user does: Quick Open, its name, Enter. */
+async function openFile(page: Page, name: string): Promise<void> {
+  await runCommand(page, 'Go to File...');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible' });
+  await input.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible' });
+}
+
+/** Types a line into the terminal that has the focus. */
+async function typeLine(page: Page, text: string): Promise<void> {
+  await page.locator('.terminal-wrapper.active .xterm, .xterm:visible').first().click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+describe('Real Python, live: the learner’s own program in a real VS Code', function () {
+  this.timeout(180_000);
+
+  it('runs a ThreadingTCPServer upper server from the editor’s Run button; two client terminals show up as connections with their serving threads; Stop ends it and frees the port', async () => {
+    const { page, workspace } = session();
+    await openSocketLab(page);
+    await runCommand(page, 'View: Close All Editors');
+    const port = await freePort();
+    const file = 'upper_server.py';
+    // The tutorials' style: a fixed port, recv in a loop, UTF-8 decode and upper().
+    fs.writeFileSync(
+      path.join(workspace, file),
+      [
+        'import socketserver',
+        '',
+        'class MyTCPHandler(socketserver.BaseRequestHandler):',
+        '    def handle(self):',
+        '        while True:',
+        '            data = self.request.recv(1024)',
+        '            if not data:',
+        '                break',
+        "            self.request.sendall(data.decode('utf-8').upper().encode('utf-8'))",
+        '',
+        "if __name__ == '__main__':",
+        `    with socketserver.ThreadingTCPServer(('127.0.0.1', ${port}), MyTCPHandler) as server:`,
+        "        print('serving on', server.server_address, flush=True)",
+        '        server.serve_forever()',
+        '',
+      ].join('\n'),
+    );
+    await openFile(page, file);
+    // The editor's title bar: Run Python File.
+    await page.locator('.editor-actions .action-label[aria-label^="Run Python File"]').first().click();
+    await waitFor('the program to print in its terminal', async () => (await terminalText(page)).includes(`serving on ('127.0.0.1', ${port})`) || undefined, 30_000);
+
+    // Servers: the program's group, its listening socket under it.
+    await openSocketLab(page);
+    const program = treeRow(page, new RegExp(`^${file.replace('.', '\\.')}.*pid \\d+ · running`));
+    await program.waitFor({ state: 'visible', timeout: 30_000 });
+    const server = treeRow(page, new RegExp(`TCP 127\\.0\\.0\\.1:${port}(?!\\d)`));
+    await server.waitFor({ state: 'visible' });
+    assert.match(await server.innerText(), /MyTCPHandler/);
+
+    // Two client terminals, as a newcomer opens them: select the row, then its action.
+    for (const word of ['hello', 'world']) {
+      await server.click();
+      await clickInlineAction(server, 'Open Client Terminal');
+      await waitFor('the client to connect', async () => (await terminalText(page)).includes(`connected to tcp 127.0.0.1:${port}`) || undefined, 20_000);
+      await typeLine(page, word);
+      await waitFor(`the server's ${word.toUpperCase()}`, async () => (await terminalText(page)).includes(word.toUpperCase()) || undefined);
+    }
+    const connections = async () =>
+      (await page
+        .locator('.pane', { hasText: 'Servers' })
+        .first()
+        .locator('.monaco-list-row', { hasText: /served by Thread-\d+ \(process_request_thread\) · blocked in recv/ })
+        .count()) === 2;
+    await waitFor('both connections with their serving threads blocked in recv', async () => (await connections()) || undefined, 20_000);
+    await session().screenshot('70-python-servers');
+
+    // Threads & Processes: the program's threads, the two serving ones blocked in recv.
+    await paneRow(page, 'Threads & Processes', /Thread-\d+ \(process_request_thread\).*blocked in recv/).waitFor({ state: 'visible', timeout: 20_000 });
+    const threads = await paneText(page, 'Threads & Processes');
+    assert.equal((threads.match(/process_request_thread\)[^\n]*blocked in recv/g) ?? []).length, 2, threads);
+    assert.match(threads, /MainThread[^\n]*in select/, threads);
+    await session().screenshot('71-python-threads');
+
+    const pids = findProcesses(file).map((p) => p.pid);
+    assert.ok(pids.length > 0, 'the program runs');
+    await program.click();
+    await clickInlineAction(program, 'Stop Program');
+    await waitFor('the program to end', async () => (await treeRow(page, new RegExp(`^${file.replace('.', '\\.')}.*ended by signal 15`)).count()) > 0 || undefined, 20_000);
+    await waitFor('no process of the program left', async () => findProcesses(`socketlab_trace ${path.join(workspace, file)}`).length === 0 || undefined, 20_000);
+    await waitFor('the port to be free', async () => !(await isListening(port)) || undefined);
+  });
+});
