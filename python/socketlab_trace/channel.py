@@ -67,10 +67,16 @@ class Channel(object):
         """Ships every record whose version moved since it was last shipped."""
         out = []
         ended = []
+        now = ms()
         for r in list(registry.records.values()):
             v = r.version()
             if v == r.sent:
                 continue
+            if r.kind == 'socket':
+                # Not stamped per recv (the hot path): within a flush of the truth.
+                r.last_at = now
+            elif r.kind == 'thread' and r.since is None:
+                r.since = now
             try:
                 f = r.fields()
             except Exception as e:  # a record half-written by another thread: next time
