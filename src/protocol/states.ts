@@ -25,6 +25,9 @@ export type ThreadStateName =
   | 'failed'
   | 'idle';
 
+/** States only a traced Python program reports (the engine's own threads never accept, select or connect). */
+export const TRACED_ONLY_STATES: readonly ThreadStateName[] = ['blocked in accept', 'in select', 'connecting'];
+
 /** What a blocked thread waits on: a primitive's kind, another thread, or its socket. */
 export type WaitKind = 'lock' | 'semaphore' | 'event' | 'condition' | 'barrier' | 'thread' | 'socket';
 

@@ -54,6 +54,8 @@ export interface PythonSummary {
 /** How long the program's last words may trail its exit (the channel is read after the exit event). */
 const LAST_WORDS_MS = 2000;
 const KILL_AFTER_MS = 3000;
+/** Longer than the tracer's flush interval (50 ms) with room for a busy machine. */
+const ADOPT_AFTER_MS = 1000;
 
 class ProgramEntity implements Tracked<ProgramView> {
   dirty = false;
@@ -204,7 +206,15 @@ export class PythonRun implements AsyncDisposable {
     if (isMain) {
       this.program.state = 'running';
       this.program.interpreter = hello.python ? `Python ${hello.python}` : null;
-    } else if (!this.findChildRecord(hello.pid)) this.adoptChild(proc, hello.argv);
+    } else {
+      // A multiprocessing child's record comes in its parent's next batch, often after the child's
+      // own hello: adopt it as a process of its own only if none came (a subprocess, a helper).
+      const timer = setTimeout(() => {
+        if (!this.findChildRecord(hello.pid) && this.isRunning) this.adoptChild(proc, hello.argv);
+      }, ADOPT_AFTER_MS);
+      timer.unref();
+      this.subscriptions.push({ dispose: () => clearTimeout(timer) });
+    }
     this.model.touch(this.program);
     conn.onMessage((m) => {
       if (m.type === 'process') this.childNames.set(m.pid, m.name);

@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { ThreadState, threadStateName } from '../../../src/engine/runtime/threadState';
 import { describeThread } from '../../../src/protocol/describe';
-import { LANE_STATES } from '../../../src/protocol/states';
+import { LANE_STATES, TRACED_ONLY_STATES } from '../../../src/protocol/states';
 import { LANE_STATE_INFO, THREAD_STATES, type ThreadStateName } from '../../../src/protocol/states';
 import type { ThreadView } from '../../../src/protocol/views';
 
@@ -32,8 +34,21 @@ function thread(state: ThreadStateName, extra: Partial<ThreadView> = {}): Thread
 describe('thread and lane states: one table each, one describer', () => {
   it('every state the engine writes to shared memory has a row, and every row is reached', () => {
     const engineValues = Object.values(ThreadState).filter((v): v is number => typeof v === 'number');
-    const names = new Set(engineValues.map(threadStateName));
+    const names = new Set([...engineValues.map(threadStateName), ...TRACED_ONLY_STATES]);
     assert.deepEqual([...names].sort(), Object.keys(THREAD_STATES).sort());
+  });
+
+  it('every thread state the Python tracer writes has a row', () => {
+    const dir = path.join(__dirname, '../../../python/socketlab_trace');
+    const written = new Set<string>();
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.py'))) {
+      const src = fs.readFileSync(path.join(dir, f), 'utf8');
+      // t.set('…'), _blocked('…'), _Wait(rec, '…'), t.state = '…'
+      for (const m of src.matchAll(/(?:_blocked\(|\.set\(|_Wait\([^,]+, |\bt\.state = )'([a-z ]+)'/g)) written.add(m[1]!);
+    }
+    assert.ok(written.size >= 12, [...written].join(', '));
+    for (const s of written) assert.ok(s in THREAD_STATES, `the tracer writes "${s}", which has no row`);
+    for (const s of TRACED_ONLY_STATES) assert.ok(written.has(s), `${s} is never written by the tracer`);
   });
 
   it('every lane state has a legend, a trace name and a colour; every thread state maps onto one of them', () => {

@@ -163,11 +163,16 @@ describe('engine/python: a real Python program, traced, in the live state', func
     const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
     const end = await run.finished;
     assert.equal(end.exitCode, 0);
-    const pool = lab.views().find((v): v is PoolView => v.kind === 'pool' && v.parentId === run.id)!;
+    // The views reach the mirror with the publisher's next tick.
+    const pool = await lab.until('the pool, done', (vs) => vs.find((v): v is PoolView => v.kind === 'pool' && v.parentId === run.id && v.state === 'terminated' && v.tasksDone === 10));
+    // `with Pool(3) as workers:` ends in terminate(), as Python's Pool.__exit__ does.
     assert.deepEqual([pool.name, pool.size, pool.tasksDone, pool.busy, pool.queued], ['workers', 3, 10, 0, 0]);
-    const procs = lab.views().filter((v): v is ThreadView => v.kind === 'process' && v.parentId === run.id);
-    assert.equal(procs.filter((p) => /^ForkPoolWorker-\d+$/.test(p.name)).length, 3);
-    for (const p of procs) assert.equal(p.alive, false);
+    assert.equal(lab.views().filter((v) => v.kind === 'process' && v.parentId === run.id).length, 3, 'each worker once');
+    const procs = await lab.until('the workers, ended', (vs) => {
+      const ps = vs.filter((v): v is ThreadView => v.kind === 'process' && v.parentId === run.id && /^ForkPoolWorker-\d+$/.test(v.name));
+      return ps.length === 3 && ps.every((p) => !p.alive) && ps;
+    });
+    assert.ok(procs.every((p) => p.ident !== null));
     const program = lab.mirror.get(run.id) as ProgramView;
     assert.ok(program.processes >= 4, `${program.processes} processes`);
     const summary = run.summary();
