@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { findProcesses, isListening } from '../support/processes';
 import { session } from './support/session';
-import { clickInlineAction, openSocketLab, paneRow, paneText, runCommand, terminalText, treeRow, waitFor } from './support/workbench';
+import { clickInlineAction, openSocketLab, paneRow, paneText, runCommand, setPaneExpanded, terminalText, treeRow, waitFor } from './support/workbench';
 
 /** A free loopback port for a learner's program that binds a fixed one, as the tutorials' do. */
 async function freePort(): Promise<number> {
@@ -16,12 +16,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Opens a workspace file in an editor as a user does: Quick Open, its name, Enter. */
+/**
+ * Opens a workspace file in an editor as a user does: File: Open File…, its path, Enter. (Quick
+ * Open lists a file only once the workspace watcher noticed it, which can take long here.)
+ */
 async function openFile(page: Page, name: string): Promise<void> {
-  await runCommand(page, 'Go to File...');
+  await runCommand(page, 'File: Open File...');
   const input = page.locator('.quick-input-widget input');
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible' });
+  await input.waitFor({ state: 'visible' });
+  await input.fill(path.join(session().workspace, name));
   await input.press('Enter');
   await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible' });
 }
@@ -107,5 +110,84 @@ describe('Real Python, live: the learner’s own program in a real VS Code', fun
     await waitFor('the program to end', async () => (await treeRow(page, new RegExp(`^${file.replace('.', '\\.')}.*ended by signal 15`)).count()) > 0 || undefined, 20_000);
     await waitFor('no process of the program left', async () => findProcesses(`socketlab_trace ${path.join(workspace, file)}`).length === 0 || undefined, 20_000);
     await waitFor('the port to be free', async () => !(await isListening(port)) || undefined);
+  });
+});
+
+describe('Real Python, live: a deadlock and a Pool from the palette', function () {
+  this.timeout(180_000);
+
+  async function runFromPalette(page: Page, name: string, source: string): Promise<void> {
+    fs.writeFileSync(path.join(session().workspace, name), source);
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, name);
+    await runCommand(page, 'Socket Lab: Run Python File');
+  }
+
+  it('a two-lock deadlock: Threads says who waits for which lock held by whom, Sync marks both locks, Stop ends it', async () => {
+    const { page } = session();
+    await openSocketLab(page);
+    await runFromPalette(
+      page,
+      'deadlock_demo.py',
+      [
+        'import threading, time',
+        'lock_a = threading.Lock()',
+        'lock_b = threading.Lock()',
+        'def one():',
+        '    with lock_a:',
+        '        time.sleep(0.2)',
+        '        with lock_b:',
+        '            pass',
+        'def two():',
+        '    with lock_b:',
+        '        time.sleep(0.2)',
+        '        with lock_a:',
+        '            pass',
+        "t1 = threading.Thread(target=one, name='T1')",
+        "t2 = threading.Thread(target=two, name='T2')",
+        't1.start(); t2.start()',
+        't1.join(); t2.join()',
+        '',
+      ].join('\n'),
+    );
+    await paneRow(page, 'Threads & Processes', /T1.*waiting for lock_b.*held by T2/).waitFor({ state: 'visible', timeout: 30_000 });
+    await paneRow(page, 'Threads & Processes', /T2.*waiting for lock_a.*held by T1/).waitFor({ state: 'visible' });
+    await paneRow(page, 'Threads & Processes', /deadlock_demo\.py.*deadlocked/).waitFor({ state: 'visible' });
+    await waitFor('both locks marked in Sync', async () => ((await paneText(page, 'Sync')).match(/DEADLOCK · Lock/g) ?? []).length === 2 || undefined, 20_000);
+    await session().screenshot('72-python-deadlock');
+    const owner = paneRow(page, 'Threads & Processes', /deadlock_demo\.py/);
+    await owner.click();
+    await clickInlineAction(owner, 'Stop Program');
+    await paneRow(page, 'Threads & Processes', /deadlock_demo\.py.*ended by signal 15/).waitFor({ state: 'visible', timeout: 20_000 });
+    // The terminal's launcher stays to show how it ended; the interpreter is gone.
+    await waitFor('no process of the program left', async () => findProcesses(`socketlab_trace ${path.join(session().workspace, 'deadlock_demo.py')}`).length === 0 || undefined, 20_000);
+  });
+
+  it('a multiprocessing.Pool program: Pools shows the pool and its tasks, Threads its worker processes with pids; it exits 0', async () => {
+    const { page } = session();
+    await openSocketLab(page);
+    await runFromPalette(
+      page,
+      'pool_demo.py',
+      [
+        'import multiprocessing, time',
+        'def square(x):',
+        '    time.sleep(0.3)',
+        '    return x * x',
+        "if __name__ == '__main__':",
+        '    with multiprocessing.Pool(3) as workers:',
+        '        print(sum(workers.map(square, range(12), chunksize=1)))',
+        '',
+      ].join('\n'),
+    );
+    await waitFor('the program to print its sum', async () => (await terminalText(page)).includes('506') || undefined, 60_000);
+    await paneRow(page, 'Threads & Processes', /pool_demo\.py.*exited with code 0/).waitFor({ state: 'visible', timeout: 30_000 });
+    const threads = await paneText(page, 'Threads & Processes');
+    assert.equal((threads.match(/ForkPoolWorker-\d+\s*pid \d+/g) ?? []).length, 3, threads);
+    await setPaneExpanded(page, 'Pools', true);
+    await waitFor('the pool in Pools', async () => /workers[\s\S]*12 done/.test(await paneText(page, 'Pools')) || undefined, 20_000).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\nPools: ${await paneText(page, 'Pools')}`);
+    });
+    await session().screenshot('73-python-pool');
   });
 });
