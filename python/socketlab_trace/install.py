@@ -107,6 +107,7 @@ def install(file=None):
     sys.meta_path.insert(0, _PostImport(hooks))
     atexit.register(_at_exit)
     _patch_exit()
+    _flush_on_sigterm()
     if hasattr(os, 'register_at_fork'):
         os.register_at_fork(after_in_child=_after_fork_in_child)
     channel.flush()
@@ -138,6 +139,28 @@ def _patch_exit():
     os._exit = _exit
 
 
+def _flush_on_sigterm():
+    """SIGTERM (Stop, Pool.terminate()) ends a process before its next flush: ship the last batch,
+    then die of SIGTERM as before. Only where SIGTERM still has its default action; a handler the
+    program sets later replaces this one."""
+    import signal
+
+    try:
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return
+
+        def on_sigterm(signum, frame):
+            try:
+                channel.exit(-signal.SIGTERM)
+            finally:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM here
+        pass
+
+
 def _after_fork_in_child():
     from . import threads
 
@@ -146,3 +169,4 @@ def _after_fork_in_child():
     threads.after_fork_in_child()
     if channel.open(os.environ.get(ENV_CHANNEL, ''), os.environ.get(ENV_TOKEN, ''), hello(_file)):
         channel.run_flusher()
+    _flush_on_sigterm()

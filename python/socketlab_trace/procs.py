@@ -7,7 +7,7 @@ the program may never need). A child process traces itself: a forked one re-open
 import sys
 
 from .channel import channel
-from .state import MAX_PROCESSES, PoolRec, ProcessRec, ms, registry
+from .state import MAX_PROCESSES, PoolRec, ProcessRec, WorkerRec, ms, registry
 from . import names
 
 _threads = registry.threads
@@ -101,6 +101,7 @@ state = _State()
 
 
 def patch_pool(module):
+    _patch_worker(module)
     Pool = module.Pool
     init0 = Pool.__init__
 
@@ -188,6 +189,90 @@ def patch_pool(module):
             return _set
 
         cls._set = make_set(set0)
+
+
+def _describe_task(func, args):
+    """`square(7)`, or `square × 3` for a chunk of map()."""
+    name = getattr(func, '__name__', None) or type(func).__name__
+    if name in ('mapstar', 'starmapstar') and args and isinstance(args[0], tuple) and len(args[0]) == 2:
+        inner, chunk = args[0]
+        try:
+            n = len(chunk)
+        except TypeError:
+            n = '?'
+        return '%s × %s' % (getattr(inner, '__name__', '?'), n)
+    text = '%s%s' % (name, _short(args))
+    return text if len(text) <= 60 else text[:59] + '…'
+
+
+def _short(args):
+    try:
+        r = repr(tuple(args))
+    except Exception:
+        return '(…)'
+    if r.endswith(',)'):
+        r = r[:-2] + ')'
+    return r
+
+
+class _Tasks(object):
+    """The worker's task queue: each task it takes makes it busy with that task."""
+
+    def __init__(self, queue, rec):
+        self._queue = queue
+        self._rec = rec
+
+    def get(self):
+        task = self._queue.get()
+        rec = self._rec
+        if isinstance(task, tuple) and len(task) == 5:
+            rec.state = 'busy'
+            rec.task = _describe_task(task[2], task[3])
+            rec.since = ms()
+            rec.v += 1
+        return task
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+class _Results(object):
+    """The worker's result queue: a result put is a task done."""
+
+    def __init__(self, queue, rec):
+        self._queue = queue
+        self._rec = rec
+
+    def put(self, item):
+        self._queue.put(item)
+        rec = self._rec
+        rec.done += 1
+        rec.state = 'idle'
+        rec.task = None
+        rec.since = ms()
+        rec.v += 1
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+def _patch_worker(module):
+    worker0 = module.worker
+
+    def worker(inqueue, outqueue, *args, **kwargs):
+        import os
+
+        rec = WorkerRec(registry.new_id('worker'), os.getpid())
+        if not registry.add(rec, MAX_PROCESSES):
+            return worker0(inqueue, outqueue, *args, **kwargs)
+        return worker0(_Tasks(inqueue, rec), _Results(outqueue, rec), *args, **kwargs)
+
+    # Pickled by reference for spawned workers: it must be found where the original was.
+    worker.__module__ = worker0.__module__
+    worker.__qualname__ = worker0.__qualname__
+    worker.__name__ = worker0.__name__
+    worker.__doc__ = worker0.__doc__
+    module.worker = worker
 
 
 def _pending(rec, delta):

@@ -222,6 +222,23 @@ class PoolRec(Record):
         return {'name': self.name, 'size': self.size, 'state': self.state, 'queued': self.queued, 'busy': self.busy, 'tasksDone': self.done, 'tasksFailed': self.failed, 'workers': list(self.workers)}
 
 
+class WorkerRec(Record):
+    """This process as a worker of a multiprocessing.Pool: which task it runs now."""
+
+    __slots__ = ('pid', 'state', 'task', 'since', 'done')
+
+    def __init__(self, rid, pid):
+        Record.__init__(self, rid, 'worker')
+        self.pid = pid
+        self.state = 'idle'
+        self.task = None
+        self.since = ms()
+        self.done = 0
+
+    def fields(self):
+        return {'pid': self.pid, 'state': self.state, 'task': self.task, 'since': self.since, 'tasksDone': self.done}
+
+
 class Registry(object):
     """Every record of this process, by kind, with counts of what a cap turned away."""
 
@@ -235,8 +252,8 @@ class Registry(object):
         self.pid = os.getpid()
         self.threads.clear()
         self.records.clear()
-        self.dropped = {'thread': 0, 'sync': 0, 'socket': 0, 'process': 0, 'pool': 0}
-        self.counts = {'thread': 0, 'sync': 0, 'socket': 0, 'process': 0, 'pool': 0}
+        self.dropped = {'thread': 0, 'sync': 0, 'socket': 0, 'process': 0, 'pool': 0, 'worker': 0}
+        self.counts = {'thread': 0, 'sync': 0, 'socket': 0, 'process': 0, 'pool': 0, 'worker': 0}
         self.seq = 0
         self.names = {}
 

@@ -254,6 +254,13 @@ export class PythonRun implements AsyncDisposable {
         const e = this.findChildRecord(pid);
         return (e && field.str(e.rec, 'name')) ?? this.childNames.get(pid) ?? null;
       },
+      poolOfWorker: (pid) => {
+        for (const p of this.processes.values()) {
+          const pool = p.poolRecordOf(pid);
+          if (pool) return p.entityId(pool.id);
+        }
+        return null;
+      },
       childEnded: (pid, code, at) => {
         const e = this.findChildRecord(pid);
         if (!e) return;

@@ -3,7 +3,20 @@
 // tree, the dashboard and recordings show a Python program without a second code path.
 import { escapeBytes } from '../../protocol/escape';
 import { THREAD_STATES, type ThreadStateName } from '../../protocol/states';
-import type { ConcurrencyModel, ConnectionState, ConnectionView, PoolView, ReadinessRound, ServerView, SyncPrimitive, SyncView, ThreadView, Transport, WaitTarget } from '../../protocol/views';
+import type {
+  ConcurrencyModel,
+  ConnectionState,
+  ConnectionView,
+  PoolView,
+  PoolWorkerView,
+  ReadinessRound,
+  ServerView,
+  SyncPrimitive,
+  SyncView,
+  ThreadView,
+  Transport,
+  WaitTarget,
+} from '../../protocol/views';
 import type { Tracked } from '../state/model';
 import { field, type TracerRecord } from './tracerMessages';
 
@@ -22,6 +35,10 @@ export interface ProcessScope {
   deadlocked(syncId: string): boolean;
   /** The process ended (its threads are no longer alive, whatever their last record said). */
   readonly ended: number | null;
+  /** The entity of the Pool (in the parent process) whose worker this process is. */
+  poolOfWorker(pid: number): string | null;
+  /** This process's name (`ForkPoolWorker-2`), as its parent named it. */
+  readonly processName: string;
   /** Server entity id for a listener record id, or the process's client-sockets group. */
   serverOf(rec: TracerRecord): string | null;
 }
@@ -32,7 +49,7 @@ function threadState(s: string | null): ThreadStateName {
   return s !== null && Object.prototype.hasOwnProperty.call(THREAD_STATES, s) ? (s as ThreadStateName) : 'running';
 }
 
-abstract class TracedEntity<V extends ThreadView | SyncView | ServerView | ConnectionView | PoolView> implements Tracked<V> {
+abstract class TracedEntity<V extends ThreadView | SyncView | ServerView | ConnectionView | PoolView | PoolWorkerView> implements Tracked<V> {
   dirty = false;
   readonly id: string;
 
@@ -332,6 +349,32 @@ export class TracedPool extends TracedEntity<PoolView> {
       workersReplaced: 0,
       callbackThread: 'Thread (_handle_results)',
       startError: null,
+    };
+  }
+}
+
+/** This process as a worker of a multiprocessing.Pool, under the pool in the Pools view. */
+export class TracedPoolWorker extends TracedEntity<PoolWorkerView> {
+  view(): PoolWorkerView {
+    const r = this.rec;
+    const s = this.scope;
+    const pid = field.num(r, 'pid');
+    const ended = this.endedAt;
+    const busy = field.str(r, 'state') === 'busy';
+    return {
+      id: this.id,
+      kind: 'worker',
+      parentId: (pid !== null ? s.poolOfWorker(pid) : null) ?? s.programId,
+      name: s.processName,
+      createdAt: r.created,
+      endedAt: ended,
+      workerKind: 'process',
+      ident: pid,
+      state: ended !== null ? 'exited' : busy ? 'busy' : 'idle',
+      task: ended === null && busy ? field.str(r, 'task') : null,
+      taskSince: field.num(r, 'since'),
+      tasksDone: field.num(r, 'tasksDone') ?? 0,
+      exitReason: ended !== null ? 'the pool ended it' : null,
     };
   }
 }

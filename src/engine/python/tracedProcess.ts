@@ -3,7 +3,7 @@
 import type { DeadlockInfo } from '../../protocol/views';
 import type { StateModel, Tracked } from '../state/model';
 import type { TraceConnection } from './traceChannel';
-import { TracedChildProcess, TracedConnection, TracedPool, TracedServer, TracedSync, TracedThread, type ProcessScope } from './tracedEntities';
+import { TracedChildProcess, TracedConnection, TracedPool, TracedPoolWorker, TracedServer, TracedSync, TracedThread, type ProcessScope } from './tracedEntities';
 import { field, type TracerMessage, type TracerRecord } from './tracerMessages';
 
 type Entity = Tracked & { rec: TracerRecord };
@@ -17,6 +17,8 @@ export interface ProcessHost {
   readonly programId: string;
   /** How a child process is named in its threads' rows (`Process-1`), once known. */
   nameOfPid(pid: number): string | null;
+  /** The pool entity (of any traced process) whose workers include this pid. */
+  poolOfWorker(pid: number): string | null;
   /** A child process's own channel ended: its record in its parent learns how. */
   childEnded(pid: number, code: number | null, at: number): void;
   deadlockFound(info: DeadlockInfo): void;
@@ -52,6 +54,20 @@ export class TracedProcess implements ProcessScope {
 
   get programId(): string {
     return this.host.programId;
+  }
+
+  get processName(): string {
+    return this.isMain ? 'MainProcess' : (this.host.nameOfPid(this.pid) ?? `pid ${this.pid}`);
+  }
+
+  poolOfWorker(pid: number): string | null {
+    return this.host.poolOfWorker(pid);
+  }
+
+  /** The pool record here that lists `pid` among its workers. */
+  poolRecordOf(pid: number): TracerRecord | undefined {
+    for (const r of this.records.values()) if (r.kind === 'pool' && field.nums(r, 'workers').includes(pid)) return r;
+    return undefined;
   }
 
   get prefix(): string {
@@ -156,6 +172,9 @@ export class TracedProcess implements ProcessScope {
         break;
       case 'process':
         e = new TracedChildProcess(this, r);
+        break;
+      case 'worker':
+        e = new TracedPoolWorker(this, r);
         break;
       case 'socket': {
         const role = field.str(r, 'role');

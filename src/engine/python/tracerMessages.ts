@@ -4,7 +4,7 @@
 /** A record's latest fields, as the tracer ships them (see python/socketlab_trace/state.py). */
 export interface TracerRecord {
   readonly id: string;
-  readonly kind: 'thread' | 'sync' | 'socket' | 'process' | 'pool';
+  readonly kind: 'thread' | 'sync' | 'socket' | 'process' | 'pool' | 'worker';
   readonly created: number;
   readonly ended: number | null;
   readonly [field: string]: unknown;
@@ -29,7 +29,7 @@ export type TracerMessage =
   | { readonly type: 'error'; readonly part: string; readonly message: string }
   | { readonly type: 'exit'; readonly code: number | null; readonly signal?: string | null; readonly now?: number };
 
-const KINDS = new Set(['thread', 'sync', 'socket', 'process', 'pool']);
+const KINDS = new Set(['thread', 'sync', 'socket', 'process', 'pool', 'worker']);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import type { ConnectionView, ProgramView, ServerView, SyncView, ThreadView, PoolView } from '../../../../src/protocol/views';
+import type { ConnectionView, ProgramView, ServerView, SyncView, ThreadView, PoolView, PoolWorkerView } from '../../../../src/protocol/views';
 import { alive, PythonLab } from './support';
 
 function lines(stream: NodeJS.ReadableStream): AsyncIterator<string> {
@@ -156,23 +156,34 @@ describe('engine/python: a real Python program, traced, in the live state', func
       def square(x):
           return x * x
       if __name__ == '__main__':
-          with mp.Pool(3) as workers:
-              print(sum(workers.map(square, range(30), chunksize=3)))
+          workers = mp.Pool(3)
+          print(sum(workers.map(square, range(30), chunksize=3)))
+          workers.close()
+          workers.join()
       `,
     );
     const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
     const end = await run.finished;
     assert.equal(end.exitCode, 0);
     // The views reach the mirror with the publisher's next tick.
-    const pool = await lab.until('the pool, done', (vs) => vs.find((v): v is PoolView => v.kind === 'pool' && v.parentId === run.id && v.state === 'terminated' && v.tasksDone === 10));
-    // `with Pool(3) as workers:` ends in terminate(), as Python's Pool.__exit__ does.
+    const pool = await lab.until('the pool, done', (vs) => vs.find((v): v is PoolView => v.kind === 'pool' && v.parentId === run.id && v.state === 'joined' && v.tasksDone === 10));
     assert.deepEqual([pool.name, pool.size, pool.tasksDone, pool.busy, pool.queued], ['workers', 3, 10, 0, 0]);
     assert.equal(lab.views().filter((v) => v.kind === 'process' && v.parentId === run.id).length, 3, 'each worker once');
     const procs = await lab.until('the workers, ended', (vs) => {
       const ps = vs.filter((v): v is ThreadView => v.kind === 'process' && v.parentId === run.id && /^ForkPoolWorker-\d+$/.test(v.name));
-      return ps.length === 3 && ps.every((p) => !p.alive) && ps;
+      return ps.length === 3 && ps.every((p) => !p.alive && p.exitCode === 0) && ps;
     });
     assert.ok(procs.every((p) => p.ident !== null));
+    // Each worker process is also its pool's worker: its pid, the chunks it ran.
+    const workers = await lab.until('the pool workers, ended', (vs) => {
+      const ws = vs.filter((v): v is PoolWorkerView => v.kind === 'worker' && v.parentId === pool.id);
+      return ws.length === 3 && ws.every((w) => w.state === 'exited') && ws;
+    });
+    assert.deepEqual(workers.map((w) => w.ident).sort(), procs.map((p) => p.ident).sort());
+    assert.equal(
+      workers.reduce((n, w) => n + w.tasksDone, 0),
+      10,
+    );
     const program = lab.mirror.get(run.id) as ProgramView;
     assert.ok(program.processes >= 4, `${program.processes} processes`);
     const summary = run.summary();
