@@ -259,14 +259,22 @@ class Processes(TracerTest):
             def square(x):
                 return x * x
             if __name__ == '__main__':
-                with mp.Pool(3) as workers:
-                    print(sum(workers.map(square, range(20), chunksize=2)))
-                    print(workers.apply_async(square, (7,)).get())
+                workers = mp.Pool(3)
+                print(sum(workers.map(square, range(20), chunksize=2)))
+                print(workers.apply_async(square, (7,)).get())
+                workers.close()
+                workers.join()
         '''))
         self.assertEqual((p.returncode, p.stdout), (0, b'2470\n49\n'), p.stderr)
         ch.wait_for(lambda c: c.of_type('exit') and any(r['kind'] == 'pool' and r['tasksDone'] == 11 for r in c.records().values()), what='11 tasks')
         pool = [r for r in ch.records().values() if r['kind'] == 'pool'][0]
-        self.assertEqual((pool['name'], pool['size'], len(pool['workers']), pool['busy'], pool['queued']), ('workers', 3, 3, 0, 0))
+        self.assertEqual((pool['name'], pool['size'], len(pool['workers']), pool['busy'], pool['queued'], pool['state']), ('workers', 3, 3, 0, 0, 'joined'))
+        # Each worker process said which tasks it ran: the map's ten chunks and the apply.
+        ch.wait_for(lambda c: c.closed == len(c.of_type('hello')), what='every process to end')
+        workers = [r for r in ch.records().values() if r['kind'] == 'worker']
+        self.assertEqual(sorted(w['pid'] for w in workers), sorted(pool['workers']))
+        self.assertEqual(sum(w['tasksDone'] for w in workers), 11)
+        self.assertEqual({w['state'] for w in workers}, {'idle'})
 
 
 if __name__ == '__main__':
