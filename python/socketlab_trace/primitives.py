@@ -19,6 +19,21 @@ def _attach(primitive, obj):
     return new_sync(primitive, obj)
 
 
+def _attaching(primitive):
+    """An __init__ wrapper: the object, when the program made it, gets its record."""
+
+    def init(original):
+        def __init__(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            rec = _attach(primitive, self)
+            if rec is not None:
+                self.__dict__['_socketlab'] = rec
+
+        return __init__
+
+    return init
+
+
 def _patch_semaphore(cls, primitive):
     def init(original):
         def __init__(self, *args, **kwargs):
@@ -82,15 +97,6 @@ def _patch_semaphore(cls, primitive):
 def _patch_event():
     cls = threading.Event
 
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _attach('Event', self)
-            if rec is not None:
-                self.__dict__['_socketlab'] = rec
-
-        return __init__
-
     def flag(original):
         def change(self, *args):
             result = original(self, *args)
@@ -116,7 +122,7 @@ def _patch_event():
 
         return wait
 
-    wrap(cls, '__init__', init)
+    wrap(cls, '__init__', _attaching('Event'))
     wrap(cls, 'set', flag)
     wrap(cls, 'clear', flag)
     wrap(cls, 'wait', wait)
@@ -124,15 +130,6 @@ def _patch_event():
 
 def _patch_condition():
     cls = threading.Condition
-
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _attach('Condition', self)
-            if rec is not None:
-                self.__dict__['_socketlab'] = rec
-
-        return __init__
 
     def wait(original):
         def wait(self, timeout=None):
@@ -158,22 +155,13 @@ def _patch_condition():
 
         return notify
 
-    wrap(cls, '__init__', init)
+    wrap(cls, '__init__', _attaching('Condition'))
     wrap(cls, 'wait', wait)
     wrap(cls, 'notify', notify)
 
 
 def _patch_barrier():
     cls = threading.Barrier
-
-    def init(original):
-        def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            rec = _attach('Barrier', self)
-            if rec is not None:
-                self.__dict__['_socketlab'] = rec
-
-        return __init__
 
     def wait(original):
         def wait(self, timeout=None):
@@ -192,7 +180,7 @@ def _patch_barrier():
 
         return wait
 
-    wrap(cls, '__init__', init)
+    wrap(cls, '__init__', _attaching('Barrier'))
     wrap(cls, 'wait', wait)
 
 

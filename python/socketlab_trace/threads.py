@@ -59,7 +59,7 @@ class _Wait(object):
         return mono() - self.start
 
 
-class TracedLock(object):
+class _AcquireTraced(object):
     """threading.Lock() for the program: the real lock inside, who took it last outside.
 
     Releasing is the real lock's own C method (`release`, `__exit__`, set per lock on a class of
@@ -117,6 +117,12 @@ class TracedLock(object):
             r.v += 1
         return ok
 
+
+class TracedLock(_AcquireTraced):
+    """threading.Lock() for the program."""
+
+    __slots__ = ()
+
     def locked(self):
         return self._l.locked()
 
@@ -145,58 +151,11 @@ def _new_lock(rec):
 _RLOCK_STATE = re.compile(r'owner=(\d+) count=(\d+)')
 
 
-class TracedRLock(object):
-    """threading.RLock() for the program: releases are the real RLock's (see TracedLock); its
-    owner and recursion depth are sampled from it by the flusher."""
+class TracedRLock(_AcquireTraced):
+    """threading.RLock() for the program: its owner and recursion depth are sampled from the real
+    RLock by the flusher."""
 
-    __slots__ = ('_l', '_r', '__weakref__')
-
-    def acquire(self, blocking=True, timeout=-1):
-        if timeout != -1 and (not blocking or timeout < 0):
-            return self._l.acquire(blocking, timeout)
-        if self._l.acquire(False):
-            r = self._r
-            r.holder = get_ident()
-            r.acq += 1
-            r.v += 1
-            return True
-        if not blocking or timeout == 0:
-            return False
-        return self._wait(timeout)
-
-    def __enter__(self):
-        if self._l.acquire(False):
-            r = self._r
-            r.holder = get_ident()
-            r.acq += 1
-            r.v += 1
-            return True
-        return self._wait(-1)
-
-    def _wait(self, timeout):
-        # Most contention here is a holder the interpreter switched away from inside its
-        # critical section (our acquire is a switch point the C one is not): let it run on
-        # a few times before queueing, as without us it would have released already.
-        for _ in range(_YIELDS):
-            _yield(0)
-            if self._l.acquire(False):
-                r = self._r
-                r.holder = get_ident()
-                r.acq += 1
-                r.v += 1
-                return True
-        w = _Wait(self._r, 'waiting for lock')
-        try:
-            ok = self._l.acquire(True, timeout)
-        finally:
-            waited = w.done()
-        if ok:
-            r = self._r
-            r.holder = w.me
-            r.acq += 1
-            r.waited(waited)
-            r.v += 1
-        return ok
+    __slots__ = ()
 
     # What Condition uses when its lock is an RLock.
     def _is_owned(self):

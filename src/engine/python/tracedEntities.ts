@@ -26,6 +26,8 @@ export interface ProcessScope {
   /** `Process-1: ` for a child's threads, '' for the program's own. */
   readonly prefix: string;
   entityId(tracerId: string): string;
+  /** A record's name as the views show it: `Process-1: Thread-2` in a child. */
+  nameOf(rec: TracerRecord): string;
   record(tracerId: string): TracerRecord | undefined;
   threadByIdent(ident: number): TracerRecord | undefined;
   /** Syncs whose holder is `ident` (for a thread's `holding`). */
@@ -79,7 +81,7 @@ export class TracedThread extends TracedEntity<ThreadView> {
       id: this.id,
       kind: 'thread',
       parentId: s.programId,
-      name: s.prefix + (field.str(r, 'name') ?? r.id),
+      name: s.nameOf(r),
       createdAt: r.created,
       endedAt: alive ? null : (r.ended ?? s.ended ?? Date.now()),
       ident,
@@ -105,9 +107,9 @@ export class TracedThread extends TracedEntity<ThreadView> {
     if (target?.kind === 'sync') {
       const holder = field.num(target, 'holder');
       const h = holder === null ? undefined : s.threadByIdent(holder);
-      return { id: s.entityId(target.id), name: field.str(target, 'name') ?? target.id, holderId: h ? s.entityId(h.id) : null, holderName: h ? s.prefix + (field.str(h, 'name') ?? h.id) : null };
+      return { id: s.entityId(target.id), name: field.str(target, 'name') ?? target.id, holderId: h ? s.entityId(h.id) : null, holderName: h ? s.nameOf(h) : null };
     }
-    if (target) return { id: s.entityId(target.id), name: s.prefix + (field.str(target, 'name') ?? target.id), holderId: null, holderName: null };
+    if (target) return { id: s.entityId(target.id), name: s.nameOf(target), holderId: null, holderName: null };
     if (waitName !== null) return { id: `${this.id}/wait`, name: waitName, holderId: null, holderName: null };
     return null;
   }
@@ -128,19 +130,19 @@ export class TracedSync extends TracedEntity<SyncView> {
     const h = holder === null ? undefined : s.threadByIdent(holder);
     const waiters = field.nums(r, 'waiters').map((ident) => {
       const t = s.threadByIdent(ident);
-      return t ? { id: s.entityId(t.id), name: s.prefix + (field.str(t, 'name') ?? t.id) } : { id: `${this.id}/waiter/${ident}`, name: `thread ${ident}` };
+      return t ? { id: s.entityId(t.id), name: s.nameOf(t) } : { id: `${this.id}/waiter/${ident}`, name: `thread ${ident}` };
     });
     return {
       id: this.id,
       kind: 'sync',
       parentId: s.programId,
-      name: s.prefix + (field.str(r, 'name') ?? r.id),
+      name: s.nameOf(r),
       createdAt: r.created,
       endedAt: this.endedAt,
       primitive: SYNC_PRIMITIVES.has(primitive) ? primitive : 'Lock',
       sharing: 'shared memory (threads)',
       holderId: h ? s.entityId(h.id) : null,
-      holderName: h ? s.prefix + (field.str(h, 'name') ?? h.id) : holder !== null ? `thread ${holder}` : null,
+      holderName: h ? s.nameOf(h) : holder !== null ? `thread ${holder}` : null,
       depth: field.num(r, 'depth') ?? 0,
       value: field.num(r, 'value') ?? 0,
       waiters,
@@ -282,7 +284,7 @@ export class TracedConnection extends TracedEntity<ConnectionView> {
       lastActivityAt: field.num(r, 'lastAt') ?? r.created,
       backpressure: false,
       waitingReason: null,
-      servedBy: t ? s.prefix + (field.str(t, 'name') ?? t.id) : 'not read yet',
+      servedBy: t ? s.nameOf(t) : 'not read yet',
       servedById: t ? s.entityId(t.id) : null,
       servedByState: t && field.bool(t, 'alive') && s.ended === null ? threadState(field.str(t, 'state')) : null,
       phase: state === 'closed' ? 'done' : recvs > 0 ? 'handle' : 'setup',
@@ -310,7 +312,7 @@ export class TracedChildProcess extends TracedEntity<ThreadView> {
       id: this.id,
       kind: 'process',
       parentId: this.scope.programId,
-      name: this.scope.prefix + (field.str(r, 'name') ?? r.id),
+      name: this.scope.nameOf(r),
       createdAt: r.created,
       endedAt: ended,
       ident: field.num(r, 'pid'),
@@ -335,7 +337,7 @@ export class TracedPool extends TracedEntity<PoolView> {
       id: this.id,
       kind: 'pool',
       parentId: this.scope.programId,
-      name: this.scope.prefix + (field.str(r, 'name') ?? r.id),
+      name: this.scope.nameOf(r),
       createdAt: r.created,
       endedAt: this.endedAt,
       poolKind: 'process',

@@ -79,6 +79,10 @@ export class TracedProcess implements ProcessScope {
     return `${this.host.programId}:${tracerId}`;
   }
 
+  nameOf(rec: TracerRecord): string {
+    return this.prefix + (field.str(rec, 'name') ?? rec.id);
+  }
+
   record(tracerId: string): TracerRecord | undefined {
     return this.records.get(tracerId);
   }
@@ -253,7 +257,7 @@ export class TracedProcess implements ProcessScope {
         const e = this.entities.get(l.id);
         if (e) this.host.model.touch(e);
       }
-      const name = (id: string) => this.prefix + (field.str(this.records.get(id)!, 'name') ?? id);
+      const name = (id: string) => this.nameOf(this.records.get(id)!);
       const lockName = (l: TracerRecord) => field.str(l, 'name') ?? l.id;
       const parts = cycle.map((t, i) => {
         const next = cycle[(i + 1) % cycle.length]!;
