@@ -4,6 +4,7 @@ The flusher is a bare `_thread` thread, not a `threading.Thread`: the program's
 `threading.enumerate()` and `active_count()` must not see us. Sends have a deadline: an extension
 that stops reading (VS Code reloaded) costs the program nothing but the tracing.
 """
+import base64
 import json
 import os
 import sys
@@ -26,6 +27,7 @@ class Channel(object):
         self.errors = set()
         self.stopping = False
         self.generation = 0
+        self.following = set()
 
     def open(self, path, token, hello):
         try:
@@ -90,14 +92,77 @@ class Channel(object):
             out.append(f)
             if r.ended is not None:
                 ended.append(r)
+        streams = self._streams()
         dropped = dict(registry.dropped)
-        if not out and dropped == self.sent_dropped:
+        if not out and not streams and dropped == self.sent_dropped:
             return
         self.sent_dropped = dropped
-        self.send({'type': 'batch', 'now': ms(), 'records': out, 'dropped': dropped})
+        batch = {'type': 'batch', 'now': ms(), 'records': out, 'dropped': dropped}
+        if streams:
+            batch['streams'] = streams
+        self.send(batch)
         for r in ended:
             if r.version() == r.sent:
                 registry.forget(r)
+
+    def _streams(self):
+        """What followed connections carried since the last flush, oldest first."""
+        out = []
+        for rid in list(self.following):
+            r = registry.records.get(rid)
+            if r is None:
+                self.following.discard(rid)
+                continue
+            capture = r.capture
+            if not capture:
+                continue
+            r.capture = []
+            for direction, at, data, size in capture:
+                out.append({'id': rid, 'dir': direction, 'at': at, 'size': size, 'data': base64.b64encode(data).decode('ascii')})
+            if r.capture_dropped:
+                out.append({'id': rid, 'dropped': r.capture_dropped})
+                r.capture_dropped = 0
+        return out
+
+    def run_reader(self):
+        """The extension asks to follow a connection (or to stop): one JSON line each."""
+        generation = self.generation
+        sock = self.sock
+
+        def loop():
+            buf = b''
+            while not self.closed and generation == self.generation:
+                try:
+                    chunk = sock.recv(65536)
+                except _socket.timeout:
+                    continue
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                buf += chunk
+                while b'\n' in buf:
+                    line, buf = buf.split(b'\n', 1)
+                    try:
+                        self.command(json.loads(line.decode('utf-8')))
+                    except Exception as e:
+                        self.error('channel commands', e)
+
+        _thread.start_new_thread(loop, ())
+
+    def command(self, m):
+        if not isinstance(m, dict) or m.get('type') != 'follow' or not isinstance(m.get('id'), str):
+            return
+        r = registry.records.get(m['id'])
+        if r is None or r.kind != 'socket':
+            return
+        if m.get('on'):
+            if r.capture is None:
+                r.capture = []
+            self.following.add(r.id)
+        else:
+            r.capture = None
+            self.following.discard(r.id)
 
     def run_flusher(self):
         generation = self.generation
@@ -136,6 +201,7 @@ class Channel(object):
         self.closed = True
         self.stopping = False
         self.sent_dropped = None
+        self.following = set()
 
 
 def _out_of_the_way(s):

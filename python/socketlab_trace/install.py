@@ -112,6 +112,7 @@ def install(file=None):
         os.register_at_fork(after_in_child=_after_fork_in_child)
     channel.flush()
     channel.run_flusher()
+    channel.run_reader()
     return True
 
 
@@ -169,4 +170,5 @@ def _after_fork_in_child():
     threads.after_fork_in_child()
     if channel.open(os.environ.get(ENV_CHANNEL, ''), os.environ.get(ENV_TOKEN, ''), hello(_file)):
         channel.run_flusher()
+        channel.run_reader()
     _flush_on_sigterm()

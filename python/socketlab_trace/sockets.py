@@ -8,7 +8,7 @@ import select
 import socket as _socketmod
 import sys
 
-from .state import MAX_SOCKETS, SocketRec, get_ident, ms, registry
+from .state import MAX_SOCKETS, SocketRec, captured, get_ident, ms, registry
 
 _threads = registry.threads
 _Base = _socketmod.socket
@@ -184,6 +184,8 @@ class socket(_Base):
             if n:
                 r.bytes_in += n
                 r.last = data[-48:]
+                if r.capture is not None and not captured(r.capture, 'in', data, n):
+                    r.capture_dropped += 1
             elif r.state == 'open' and r.role != 'datagram':
                 r.state = 'half-closed'
             r.v += 1
@@ -225,6 +227,8 @@ class socket(_Base):
         if r is not None:
             r.sends += 1
             r.bytes_out += n
+            if r.capture is not None and not captured(r.capture, 'out', memoryview(data)[:n], n):
+                r.capture_dropped += 1
             r.thread = get_ident()
             r.v += 1
         return n
@@ -246,8 +250,11 @@ class socket(_Base):
         r = self._sl
         if r is not None:
             r.sends += 1
-            r.bytes_out += data.nbytes if isinstance(data, memoryview) else len(data)
+            size = data.nbytes if isinstance(data, memoryview) else len(data)
+            r.bytes_out += size
             r.thread = get_ident()
+            if r.capture is not None and not captured(r.capture, 'out', data, size):
+                r.capture_dropped += 1
             r.v += 1
 
     def sendto(self, data, *args):
@@ -268,6 +275,8 @@ class socket(_Base):
             r.bytes_in += n
             if data is not None:
                 r.last = bytes(data[-48:])
+                if r.capture is not None and not captured(r.capture, 'in', data, n):
+                    r.capture_dropped += 1
         elif r.role in ('accepted', 'client') and addr is None:
             r.state = 'half-closed' if r.state == 'open' else r.state
         if addr is not None and r.role == 'socket':

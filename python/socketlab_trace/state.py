@@ -18,6 +18,9 @@ MAX_SOCKETS = 2000
 MAX_SYNCS = 2000
 MAX_THREADS = 2000
 MAX_PROCESSES = 1000
+# A followed connection: reads and writes kept between two flushes, and bytes kept of each.
+MAX_CAPTURED = 2000
+CAPTURE_BYTES = 4096
 
 
 def ms():
@@ -141,7 +144,7 @@ class SyncRec(Record):
 
 
 class SocketRec(Record):
-    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count')
+    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped')
 
     def __init__(self, rid, transport):
         Record.__init__(self, rid, 'socket')
@@ -164,6 +167,9 @@ class SocketRec(Record):
         self.accepted = 0
         self.rounds = []
         self.round_count = 0
+        # While the extension follows this connection: what crossed it since the last flush.
+        self.capture = None
+        self.capture_dropped = 0
 
     def fields(self):
         return {
@@ -281,3 +287,11 @@ class Registry(object):
 
 
 registry = Registry()
+
+
+def captured(capture, direction, data, size):
+    """Keeps one read or write of a followed connection until the next flush ships it."""
+    if len(capture) >= MAX_CAPTURED:
+        return False
+    capture.append((direction, ms(), bytes(data[:CAPTURE_BYTES]), size))
+    return True

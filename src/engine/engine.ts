@@ -213,6 +213,11 @@ export class Engine implements AsyncDisposable {
       const followers = server.streamOf(connectionId);
       if (followers) return followers.follow();
     }
+    // A connection of a traced Python program: its tracer ships the bytes while followed.
+    for (const run of this.pythonRuns.values()) {
+      const handle = run.follow(connectionId);
+      if (handle) return handle;
+    }
     return undefined;
   }
 

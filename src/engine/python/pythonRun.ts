@@ -7,6 +7,7 @@ import type { DeadlockInfo, ProgramView } from '../../protocol/views';
 import { Emitter, type AsyncDisposable, type Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import type { StateModel, Tracked } from '../state/model';
+import type { StreamCapture } from '../server/streamCapture';
 import { TraceChannel, type TraceConnection } from './traceChannel';
 import { TracedChildProcess } from './tracedEntities';
 import { TracedProcess, type ProcessHost } from './tracedProcess';
@@ -334,6 +335,15 @@ export class PythonRun implements AsyncDisposable {
     this.model.end(this.program);
     this.endEmitter.fire({ exitCode: this.program.exitCode, signal: end.signal });
     this.changeEmitter.fire();
+  }
+
+  /** Follows one of the program's connections (an entity id of this run), if it is live. */
+  follow(entityId: string): ({ readonly capture: StreamCapture } & Disposable) | undefined {
+    const prefix = `${this.program.id}:`;
+    if (!entityId.startsWith(prefix)) return undefined;
+    const tracerId = entityId.slice(prefix.length);
+    const pid = Number(/^s-(\d+)-/.exec(tracerId)?.[1]);
+    return this.processes.get(pid)?.follow(tracerId);
   }
 
   get isRunning(): boolean {

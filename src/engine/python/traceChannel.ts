@@ -26,6 +26,11 @@ export class TraceConnection {
     readonly hello: Extract<TracerMessage, { type: 'hello' }>,
   ) {}
 
+  /** A command to the traced process (follow a connection); dropped once it has gone. */
+  send(message: object): void {
+    if (!this.closed && !this.socket.destroyed) this.socket.write(`${JSON.stringify(message)}\n`);
+  }
+
   /** Called by the channel for each line after the hello. */
   deliver(m: TracerMessage): void {
     this.messageEmitter.fire(m);

@@ -2,9 +2,11 @@
 // shipped, the entities made of them, and the cross references their views need.
 import type { DeadlockInfo } from '../../protocol/views';
 import type { StateModel, Tracked } from '../state/model';
+import { Followers, type StreamCapture } from '../server/streamCapture';
+import type { Disposable } from '../lifecycle';
 import type { TraceConnection } from './traceChannel';
 import { TracedChildProcess, TracedConnection, TracedPool, TracedPoolWorker, TracedServer, TracedSync, TracedThread, type ProcessScope } from './tracedEntities';
-import { field, type TracerMessage, type TracerRecord } from './tracerMessages';
+import { field, type StreamChunk, type TracerMessage, type TracerRecord } from './tracerMessages';
 
 type Entity = Tracked & { rec: TracerRecord };
 
@@ -34,6 +36,8 @@ export class TracedProcess implements ProcessScope {
   private connsOf = new Map<string, TracerRecord[]>();
   private readonly deadlocks = new Set<string>();
   private readonly endedSockets: string[] = [];
+  /** Connections someone follows (Follow Stream): the tracer ships their bytes while any do. */
+  private readonly followers = new Map<string, Followers>();
   /** Each thread's states in order (the CLI's summary), by record id. */
   readonly states = new Map<string, string[]>();
   /** The most waiters each primitive had at once. */
@@ -109,9 +113,42 @@ export class TracedProcess implements ProcessScope {
     return this.host.programId;
   }
 
+  /**
+   * Follows a connection of this process: the tracer starts shipping what it reads and writes;
+   * the last follower leaving stops it. Undefined when it is not a live connection here.
+   */
+  follow(tracerId: string): ({ readonly capture: StreamCapture } & Disposable) | undefined {
+    const r = this.records.get(tracerId);
+    const role = r ? field.str(r, 'role') : null;
+    if (!r || r.ended !== null || this.ended !== null || (role !== 'accepted' && role !== 'client')) return undefined;
+    let f = this.followers.get(tracerId);
+    if (!f) this.followers.set(tracerId, (f = new Followers()));
+    const first = !f.active;
+    const handle = f.follow();
+    if (first) this.conn.send({ type: 'follow', id: tracerId, on: true });
+    return {
+      capture: handle.capture,
+      dispose: () => {
+        handle.dispose();
+        if (!f.active) this.conn.send({ type: 'follow', id: tracerId, on: false });
+      },
+    };
+  }
+
+  private streamed(chunks: readonly StreamChunk[]): void {
+    for (const c of chunks) {
+      const capture = this.followers.get(c.id)?.active;
+      if (!capture) continue;
+      if ('dropped' in c) capture.dropped += c.dropped;
+      else capture.record(c.dir, c.data);
+    }
+  }
+
   apply(m: TracerMessage): void {
-    if (m.type === 'batch') this.batch(m.records, m.dropped);
-    else if (m.type === 'error') this.notes.push(`The tracer stopped tracing ${m.part} in pid ${this.pid} after an error inside it (${m.message}); the program went on.`);
+    if (m.type === 'batch') {
+      this.streamed(m.streams);
+      this.batch(m.records, m.dropped);
+    } else if (m.type === 'error') this.notes.push(`The tracer stopped tracing ${m.part} in pid ${this.pid} after an error inside it (${m.message}); the program went on.`);
     else if (m.type === 'exit') {
       this.exitCode = m.code;
       this.exitSaid = true;
@@ -140,6 +177,7 @@ export class TracedProcess implements ProcessScope {
       e.rec = r;
       touched.add(e);
       if (r.ended !== null && before?.ended == null) {
+        this.followers.get(r.id)?.end('closed by the program');
         this.host.model.end(e);
         if (r.kind === 'socket') this.forgetLater(r.id);
       }
@@ -272,6 +310,7 @@ export class TracedProcess implements ProcessScope {
   end(at: number): void {
     if (this.ended !== null) return;
     this.ended = at;
+    for (const f of this.followers.values()) f.end('the program ended');
     for (const e of this.entities.values()) {
       if (e.rec.ended === null) this.host.model.end(e);
     }

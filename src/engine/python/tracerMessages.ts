@@ -25,9 +25,27 @@ export type TracerMessage =
     }
   | { readonly type: 'program'; readonly file: string; readonly argv: readonly string[] }
   | { readonly type: 'process'; readonly name: string; readonly pid: number }
-  | { readonly type: 'batch'; readonly now: number; readonly records: readonly TracerRecord[]; readonly dropped: Readonly<Record<string, number>> }
+  | {
+      readonly type: 'batch';
+      readonly now: number;
+      readonly records: readonly TracerRecord[];
+      readonly dropped: Readonly<Record<string, number>>;
+      /** What followed connections carried since the last batch. */
+      readonly streams: readonly StreamChunk[];
+    }
   | { readonly type: 'error'; readonly part: string; readonly message: string }
   | { readonly type: 'exit'; readonly code: number | null; readonly signal?: string | null; readonly now?: number };
+
+/** One read or write of a followed connection (or how many the tracer could not keep). */
+export type StreamChunk =
+  { readonly id: string; readonly dir: 'in' | 'out'; readonly at: number; readonly size: number; readonly data: Uint8Array } | { readonly id: string; readonly dropped: number };
+
+function streamChunk(x: unknown): StreamChunk | undefined {
+  if (!isObject(x) || !isStr(x.id, 200)) return undefined;
+  if (isNum(x.dropped)) return { id: x.id, dropped: x.dropped };
+  if ((x.dir !== 'in' && x.dir !== 'out') || !isNum(x.at) || !isNum(x.size) || !isStr(x.data, 16 * 1024)) return undefined;
+  return { id: x.id, dir: x.dir, at: x.at, size: x.size, data: Buffer.from(x.data, 'base64') };
+}
 
 const KINDS = new Set(['thread', 'sync', 'socket', 'process', 'pool', 'worker']);
 
@@ -81,7 +99,13 @@ export function parseTracerLine(line: string): TracerMessage | string {
       }
       const dropped: Record<string, number> = {};
       if (isObject(x.dropped)) for (const [k, v] of Object.entries(x.dropped)) if (KINDS.has(k) && isNum(v)) dropped[k] = v;
-      return { type: 'batch', now: isNum(x.now) ? x.now : Date.now(), records, dropped };
+      const streams: StreamChunk[] = [];
+      if (Array.isArray(x.streams))
+        for (const c of x.streams) {
+          const chunk = streamChunk(c);
+          if (chunk) streams.push(chunk);
+        }
+      return { type: 'batch', now: isNum(x.now) ? x.now : Date.now(), records, dropped, streams };
     }
     case 'error':
       return { type: 'error', part: isStr(x.part, 100) ? x.part : '?', message: isStr(x.message) ? x.message : '' };

@@ -108,6 +108,55 @@ describe('engine/python: a real Python program, traced, in the live state', func
     assert.equal(after.exitCode, -15);
   });
 
+  it('Follow Stream on a connection of the program: what it reads and writes, in order, while followed', async () => {
+    const file = lab.file(
+      'echo.py',
+      `
+      import socket
+      srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen()
+      print(srv.getsockname()[1], flush=True)
+      conn, _ = srv.accept()
+      while True:
+          data = conn.recv(1024)
+          if not data:
+              break
+          conn.sendall(data.upper())
+      `,
+    );
+    const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: ['ignore', 'pipe', 'pipe'] } });
+    const port = Number((await lines(run.process!.stdout!).next()).value);
+    const before = await exchange(port, 'unseen\n');
+    assert.equal(before.reply, 'UNSEEN\n');
+    const conn = await lab.until('the connection', (vs) => vs.find((v): v is ConnectionView => v.kind === 'connection' && v.peer === `127.0.0.1:${before.socket.localPort}`));
+    const handle = lab.engine.followConnection(conn.id);
+    assert.ok(handle, 'a live connection of the program can be followed');
+    const records = () => handle.capture.since(0).map((r) => `${r.dir} ${Buffer.from(r.data).toString('utf8')}`);
+    // The tracer starts capturing once it has the command: send until a message shows up.
+    // (bytes.upper() changes ASCII letters only: the é stays.)
+    let sent = 'unseen\n'.length;
+    for (let i = 0; !records().length && i < 50; i++) {
+      const ping = `ping ${i}\n`;
+      before.socket.write(ping);
+      sent += ping.length;
+      await once(before.socket, 'data');
+      // The batch that counts these bytes carries what was captured of them, if anything.
+      await lab.until('the ping counted', (vs) => vs.some((v) => v.id === conn.id && v.kind === 'connection' && v.bytesIn >= sent));
+    }
+    const n = records().length;
+    assert.ok(n > 0, 'captured something');
+    before.socket.write('héllo\n');
+    await lab
+      .until('hello both ways', () => records().includes('in héllo\n') && records().includes('out HéLLO\n'))
+      .catch((e: unknown) => {
+        throw new Error(`${String(e)} records: ${JSON.stringify(records())}`);
+      });
+    assert.ok(!records().some((r) => r.includes('unseen')), 'nothing from before the follow');
+    assert.deepEqual(records().slice(-2), ['in héllo\n', 'out HéLLO\n']);
+    handle.dispose();
+    before.socket.end();
+    assert.equal((await run.finished).exitCode, 0);
+  });
+
   it('a two-lock deadlock is detected: the cycle is described, both locks marked, each thread waits for a lock held by the other', async () => {
     const file = lab.file(
       'deadlock.py',
