@@ -67,6 +67,12 @@ const DRIVEN: Record<string, string> = {
   // waiters pass, so a set Event row does not stay long enough to press Clear on it. It takes
   // its row exactly as Set Event does (the same handler, entityId of the row).
   'view/item/context|socketLab.clearEvent': 'NOT PRESSED (see above); Set Event is',
+  'view/item/context|socketLab.stopProgram': 'python.test.ts: Stop Program (inline) on the program row in Servers and in Threads & Processes',
+  'editor/title|socketLab.runPythonFile': "python.test.ts: the editor's Run button",
+  'explorer/context|socketLab.runPythonFile': 'python.test.ts: every place Run Python File is offered',
+  'explorer/context|socketLab.runPythonFileWithArgs': 'python.test.ts: every place Run Python File is offered',
+  'editor/context|socketLab.runPythonFile': 'python.test.ts: every place Run Python File is offered',
+  'editor/context|socketLab.runPythonFileWithArgs': 'python.test.ts: every place Run Python File is offered',
   'explorer/context|socketLab.openRecording': 'firstHour: the Servers title buttons (Explorer context menu on the saved .trace.json)',
 };
 

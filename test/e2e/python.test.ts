@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { findProcesses, isListening } from '../support/processes';
 import { session } from './support/session';
-import { clickInlineAction, openSocketLab, paneRow, paneText, runCommand, setPaneExpanded, terminalText, treeRow, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, openSocketLab, paneRow, paneText, runCommand, setPaneExpanded, terminalText, treeRow, treeRowTexts, waitFor } from './support/workbench';
 
 /** A free loopback port for a learner's program that binds a fixed one, as the tutorials' do. */
 async function freePort(): Promise<number> {
@@ -21,23 +21,52 @@ async function freePort(): Promise<number> {
  * Open lists a file only once the workspace watcher noticed it, which can take long here.)
  */
 async function openFile(page: Page, name: string): Promise<void> {
-  await runCommand(page, 'File: Open File...');
+  const file = path.join(session().workspace, name);
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(path.join(session().workspace, name));
-  await input.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible' });
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'File: Open File...');
+    // The dialog fills in its folder once it has read it: type the path after that, not before.
+    await waitFor('the Open File dialog to show its folder', async () => (await input.inputValue()).endsWith('/') || undefined);
+    await input.fill(file);
+    await waitFor('the path typed', async () => (await input.inputValue()) === file || undefined, 2000).catch(() => undefined);
+    await input.press('Enter');
+    try {
+      await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
-/** Types a line into the terminal that has the focus. */
+/**
+ * After each test: no program of it still runs, and its group has left the Servers view (the
+ * retention window), so the tests after these see the views as they left them.
+ */
+async function programsGone(): Promise<void> {
+  for (const p of findProcesses('-m socketlab_trace')) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  const { page } = session();
+  await openSocketLab(page);
+  await waitFor('the programs to leave the Servers view', async () => !(await treeRowTexts(page)).some((t) => /\.py.*pid \d+/.test(t)) || undefined, 30_000);
+}
+
+/** Types a line into the active terminal (focused by command: a row's hover may cover it). */
 async function typeLine(page: Page, text: string): Promise<void> {
-  await page.locator('.terminal-wrapper.active .xterm, .xterm:visible').first().click();
+  await runCommand(page, 'Terminal: Focus Terminal');
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
 }
 
 describe('Real Python, live: the learner’s own program in a real VS Code', function () {
   this.timeout(180_000);
+  afterEach(programsGone);
 
   it('runs a ThreadingTCPServer upper server from the editor’s Run button; two client terminals show up as connections with their serving threads; Stop ends it and frees the port', async () => {
     const { page, workspace } = session();
@@ -115,6 +144,7 @@ describe('Real Python, live: the learner’s own program in a real VS Code', fun
 
 describe('Real Python, live: a deadlock and a Pool from the palette', function () {
   this.timeout(180_000);
+  afterEach(programsGone);
 
   async function runFromPalette(page: Page, name: string, source: string): Promise<void> {
     fs.writeFileSync(path.join(session().workspace, name), source);
@@ -189,5 +219,62 @@ describe('Real Python, live: a deadlock and a Pool from the palette', function (
       throw new Error(`${String(err)}\nPools: ${await paneText(page, 'Pools')}`);
     });
     await session().screenshot('73-python-pool');
+  });
+});
+
+describe('Real Python, live: every place Run Python File is offered', function () {
+  this.timeout(180_000);
+  afterEach(programsGone);
+
+  /** Runs the program from one menu and waits for it to print its arguments and end with 0. */
+  async function ranWith(page: Page, expected: string): Promise<void> {
+    await waitFor(`the program to print ${expected}`, async () => (await terminalText(page)).includes(expected) || undefined, 30_000);
+    await openSocketLab(page);
+    await paneRow(page, 'Threads & Processes', /argv_demo\.py.*exited with code 0/).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  async function withArguments(page: Page, text: string): Promise<void> {
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run Python File with Arguments' }).waitFor({ state: 'visible' });
+    const input = page.locator('.quick-input-widget input');
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  it('the Explorer’s and the editor’s context menus, with and without arguments (quoted words stay one argument)', async () => {
+    const { page, workspace } = session();
+    const name = 'argv_demo.py';
+    fs.writeFileSync(path.join(workspace, name), "import sys\nprint('argv', sys.argv[1:])\n");
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Terminal: Kill All Terminals');
+
+    // The Explorer's context menu on the file.
+    await runCommand(page, 'View: Show Explorer');
+    // The Explorer learns of a file written behind its back when refreshed (its title button).
+    await page.locator('.explorer-folders-view').first().waitFor({ state: 'visible' });
+    await page.locator('.action-label[aria-label^="Refresh Explorer"]').first().click({ force: true });
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.click();
+    await contextAction(page, row, 'Run Python File');
+    await ranWith(page, 'argv []');
+    await runCommand(page, 'Terminal: Kill All Terminals');
+    await runCommand(page, 'View: Show Explorer');
+    await row.click();
+    await contextAction(page, row, 'Run Python File with Arguments…');
+    await withArguments(page, `one "two words"`);
+    await ranWith(page, "argv ['one', 'two words']");
+    await runCommand(page, 'Terminal: Kill All Terminals');
+
+    // The editor's context menu, on the text.
+    await openFile(page, name);
+    const text = page.locator('.monaco-editor .view-lines').first();
+    await contextAction(page, text, 'Run Python File');
+    await ranWith(page, 'argv []');
+    await runCommand(page, 'Terminal: Kill All Terminals');
+    await openFile(page, name);
+    await contextAction(page, text, 'Run Python File with Arguments…');
+    await withArguments(page, `'single quoted' 3`);
+    await ranWith(page, "argv ['single quoted', '3']");
+    await runCommand(page, 'Terminal: Kill All Terminals');
   });
 });

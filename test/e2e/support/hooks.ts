@@ -1,3 +1,4 @@
+import { findProcesses } from '../../support/processes';
 import { endSession, session, startSession } from './session';
 import { paneText, runCommand, treeRowTexts, waitFor } from './workbench';
 
@@ -32,6 +33,10 @@ async function stopLeftovers(): Promise<void> {
   // A dialog or quick pick the failed test left open would swallow the palette.
   await page.keyboard.press('Escape');
   await page.keyboard.press('Escape');
+  // A Python program a failed test ran: ended, its rows go with the retention window.
+  const programs = findProcesses('-m socketlab_trace');
+  for (const p of programs) killQuietly(p.pid);
+  if (programs.length) await waitFor('the programs a failed test left to go from the views', async () => !(await treeRowTexts(page)).some((t) => /\.py.*pid \d+/.test(t)) || undefined, 30_000);
   const serverRow = /^(TCP|UDP|UNIX) /;
   if ((await treeRowTexts(page)).some((t) => serverRow.test(t))) {
     await runCommand(page, 'Socket Lab: Stop All Servers');
@@ -51,5 +56,13 @@ async function stopLeftovers(): Promise<void> {
       await page.locator('.quick-input-list .monaco-list-row').first().click();
     }
     await waitFor('a lab a failed test left running to stop', async () => (await running()) < n || undefined);
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
   }
 }
