@@ -12,7 +12,7 @@ import time
 import _socket
 import _thread
 
-from .state import registry, ms
+from .state import IO_STATES, registry, ms
 
 FLUSH_S = 0.05  # 20 batches a second while something changes (the issue asks for at least 10)
 SEND_TIMEOUT_S = 2.0
@@ -70,6 +70,7 @@ class Channel(object):
         out = []
         ended = []
         now = ms()
+        self._sample_io(now)
         for r in list(registry.records.values()):
             v = r.version()
             if v == r.sent:
@@ -104,6 +105,24 @@ class Channel(object):
         for r in ended:
             if r.version() == r.sent:
                 registry.forget(r)
+
+    def _sample_io(self, now):
+        """Which threads are blocked in a socket call now (their innermost frame is the tracer's
+        recv or sendall), and on which connection."""
+        frames = sys._current_frames()
+        for ident, t in list(registry.threads.items()):
+            f = frames.get(ident)
+            io = IO_STATES.get(f.f_code) if f is not None else None
+            if io == t.io:
+                continue
+            t.io = io
+            t.io_since = now
+            t.v += 1
+            if io is not None:
+                r = getattr(f.f_locals.get('self'), '_sl', None)
+                if r is not None and r.thread != ident:
+                    r.thread = ident
+                    r.v += 1
 
     def _streams(self):
         """What followed connections carried since the last flush, oldest first."""

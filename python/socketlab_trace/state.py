@@ -23,6 +23,11 @@ MAX_CAPTURED = 2000
 CAPTURE_BYTES = 4096
 
 
+# The code of the tracer's own wrappers a thread can be blocked in (socket.recv, sendall), and the
+# state that means: the flusher finds them at the top of a thread's stack.
+IO_STATES = {}
+
+
 def ms():
     return wall() * 1000.0
 
@@ -48,7 +53,7 @@ class Record(object):
 
 
 class ThreadRec(Record):
-    __slots__ = ('name', 'ident', 'native', 'daemon', 'state', 'since', 'wait', 'wait_name', 'alive', 'error', 'target')
+    __slots__ = ('name', 'ident', 'native', 'daemon', 'state', 'since', 'wait', 'wait_name', 'alive', 'error', 'target', 'io', 'io_since')
 
     def __init__(self, rid, name, daemon, target=None):
         Record.__init__(self, rid, 'thread')
@@ -63,6 +68,9 @@ class ThreadRec(Record):
         self.alive = False
         self.error = None
         self.target = target
+        # Sampled: the socket call it is blocked in now (see IO_STATES), over `state`.
+        self.io = None
+        self.io_since = None
 
     def set(self, state, wait=None, wait_name=None):
         self.state = state
@@ -77,10 +85,10 @@ class ThreadRec(Record):
             'ident': self.ident,
             'native': self.native,
             'daemon': self.daemon,
-            'state': self.state,
-            'since': self.since,
-            'wait': self.wait,
-            'waitName': self.wait_name,
+            'state': self.io or self.state,
+            'since': self.io_since if self.io else self.since,
+            'wait': None if self.io else self.wait,
+            'waitName': None if self.io else self.wait_name,
             'alive': self.alive,
             'error': self.error,
         }
@@ -184,7 +192,7 @@ class SocketRec(Record):
             'recvs': self.recvs,
             'sends': self.sends,
             'thread': self.thread,
-            'last': self.last[-48:].decode('latin-1'),
+            'last': bytes(self.last[-48:]).decode('latin-1'),
             'lastAt': self.last_at,
             'serverClass': self.server_class,
             'handler': self.handler,

@@ -57,6 +57,8 @@ const LAST_WORDS_MS = 2000;
 const KILL_AFTER_MS = 3000;
 /** Longer than the tracer's flush interval (50 ms) with room for a busy machine. */
 const ADOPT_AFTER_MS = 1000;
+/** No new traced process for this long after the program ended: nothing more is coming. */
+const QUIET_MS = 100;
 
 class ProgramEntity implements Tracked<ProgramView> {
   dirty = false;
@@ -120,6 +122,8 @@ export class PythonRun implements AsyncDisposable {
   private readonly adopted = new Map<number, TracedChildProcess>();
   private stopTimer: NodeJS.Timeout | undefined;
   private lastWordsTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private lastConnectionAt = 0;
   private pendingEnd: ProgramEnd | undefined;
   private readonly changeEmitter = new Emitter<void>();
   /** Fires after each batch the program's processes send (tests and the CLI wait on it). */
@@ -183,6 +187,7 @@ export class PythonRun implements AsyncDisposable {
 
   private connected(conn: TraceConnection): void {
     const hello = conn.hello;
+    this.lastConnectionAt = Date.now();
     if (hello.role === 'launcher') {
       // Our terminal launcher: which process is the program, and how it ends.
       this.launcher = { pid: hello.pid, pgid: hello.pgid ?? null, conn };
@@ -316,16 +321,27 @@ export class PythonRun implements AsyncDisposable {
     if (!this.endValue) this.lastWordsTimer = setTimeout(() => this.ended(end), LAST_WORDS_MS);
   }
 
+  /**
+   * Ends the run once the program has exited and every traced process has said its last: its
+   * children's connections closed, and none arrived for a moment (500 forked children's last
+   * batches may still be queued behind the program's own). LAST_WORDS_MS bounds the wait.
+   */
   private maybeDone(): void {
-    if (!this.pendingEnd) return;
+    if (!this.pendingEnd || this.endValue) return;
     const main = this.mainPid === null ? undefined : this.processes.get(this.mainPid);
-    if (!main || main.ended !== null) this.ended(this.pendingEnd);
+    if (main && main.ended === null) return;
+    const open = [...this.processes.values()].some((p) => p.ended === null);
+    const quietMs = Date.now() - this.lastConnectionAt;
+    if (!open && quietMs >= QUIET_MS) return this.ended(this.pendingEnd);
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => this.maybeDone(), open ? QUIET_MS : QUIET_MS - quietMs);
   }
 
   private ended(end: ProgramEnd): void {
     if (this.endValue) return;
     this.endValue = end;
     clearTimeout(this.lastWordsTimer);
+    clearTimeout(this.settleTimer);
     clearTimeout(this.stopTimer);
     const at = Date.now();
     for (const p of this.processes.values()) p.end(at);
