@@ -169,7 +169,8 @@ class socket(_Base):
         if r is not None:
             n = len(data)
             r.recvs += 1
-            r.thread = get_ident()
+            if r.thread is None:  # later changes of thread are sampled with the blocked state
+                r.thread = get_ident()
             if n:
                 r.bytes_in += n
                 r.last = data  # cut to its last bytes when shipped
@@ -229,7 +230,8 @@ class socket(_Base):
             r.sends += 1
             size = data.nbytes if isinstance(data, memoryview) else len(data)
             r.bytes_out += size
-            r.thread = get_ident()
+            if r.thread is None:
+                r.thread = get_ident()
             if r.capture is not None and not captured(r.capture, 'out', data, size):
                 r.capture_dropped += 1
             r.v += 1
