@@ -14,6 +14,7 @@ import _thread
 
 from .state import IO_STATES, registry, ms
 
+COUNTERS_MS = 250
 FLUSH_S = 0.05  # 20 batches a second while something changes (the issue asks for at least 10)
 SEND_TIMEOUT_S = 2.0
 
@@ -65,8 +66,10 @@ class Channel(object):
         self.errors.add(part)
         self.send({'type': 'error', 'part': part, 'message': '%s: %s' % (type(exc).__name__, exc)})
 
-    def flush(self):
-        """Ships every record whose version moved since it was last shipped."""
+    def flush(self, force=False):
+        """Ships every record whose version moved since it was last shipped. A socket whose
+        counters alone moved goes at most every COUNTERS_MS (the views republish counters once a
+        second; 100 busy connections shipped 20 times a second cost a server 5 % of its time)."""
         out = []
         ended = []
         now = ms()
@@ -76,6 +79,11 @@ class Channel(object):
             if v == r.sent:
                 continue
             if r.kind == 'socket':
+                key = (r.state, r.role, r.thread, r.ended, r.peer, r.local, r.round_count)
+                if not force and key == r.shipped_key and now - r.shipped_at < COUNTERS_MS:
+                    continue
+                r.shipped_key = key
+                r.shipped_at = now
                 # Not stamped per recv (the hot path): within a flush of the truth.
                 r.last_at = now
             elif r.kind == 'thread' and r.since is None:
@@ -202,7 +210,7 @@ class Channel(object):
             return
         self.stopping = True
         try:
-            self.flush()
+            self.flush(force=True)
         except Exception:
             pass
         self.send({'type': 'exit', 'code': code, 'now': ms()})

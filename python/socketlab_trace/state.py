@@ -152,7 +152,7 @@ class SyncRec(Record):
 
 
 class SocketRec(Record):
-    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped')
+    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped', 'shipped_key', 'shipped_at')
 
     def __init__(self, rid, transport):
         Record.__init__(self, rid, 'socket')
@@ -178,6 +178,9 @@ class SocketRec(Record):
         # While the extension follows this connection: what crossed it since the last flush.
         self.capture = None
         self.capture_dropped = 0
+        # What the last batch said of it besides counters, and when (see Channel.flush).
+        self.shipped_key = None
+        self.shipped_at = 0.0
 
     def fields(self):
         return {

@@ -75,26 +75,23 @@ export class Engine implements AsyncDisposable {
     const run = await PythonRun.start(this.model, this.log, { ...options, tracerDir: this.tracerDir });
     this.pythonRuns.set(run.id, run);
     this.onDidChangeProgramsEmitter.fire();
-    void run.finished.then(() => this.onDidChangeProgramsEmitter.fire());
+    // Once it has ended its channel closes (its entities stay for the retention window; the
+    // caller keeps the run for its summary): a hundred runs leave no hundred sockets behind.
+    void run.finished.then(async () => {
+      this.pythonRuns.delete(run.id);
+      await run.dispose();
+      this.onDidChangeProgramsEmitter.fire();
+    });
     return run;
   }
 
-  /** Python programs started and not yet cleared (running or ended). */
+  /** Python programs that have not ended yet. */
   listPrograms(): PythonRun[] {
     return [...this.pythonRuns.values()];
   }
 
   program(id: string): PythonRun | undefined {
     return this.pythonRuns.get(id);
-  }
-
-  /** Forgets an ended program (its channel closes); a running one is stopped first. */
-  async clearProgram(id: string): Promise<void> {
-    const run = this.pythonRuns.get(id);
-    if (!run) return;
-    this.pythonRuns.delete(id);
-    await run.dispose();
-    this.onDidChangeProgramsEmitter.fire();
   }
 
   /**

@@ -79,6 +79,8 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
     await waitFor('T1 waiting for a lock held by T2', async () => /T1\s*waiting for Lock [AB] \([\d.]+ s, held by T2\)/.test(await paneText(page, 'Threads & Processes')) || undefined, 30_000);
     assert.match(await paneText(page, 'Threads & Processes'), /T2\s*waiting for Lock [AB] \([\d.]+ s, held by T1\)/);
     await waitFor('the locks marked as deadlocked', async () => ((await paneText(page, 'Sync')).match(/DEADLOCK · Lock · held by T\d/g)?.length ?? 0) === 2 || undefined);
+    // An earlier run's outcome rows can push this lab's row out of view: fold, open its group.
+    await openLabsGroup(page, 'Threads');
     await waitFor('the Labs row to say so', async () => (await paneText(page, 'Labs')).includes('running · deadlocked') || undefined);
     await session().screenshot('23-deadlock');
     await runCommand(page, 'Socket Lab: Stop Lab');
@@ -143,7 +145,8 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
     await waitFor(`process ${pid} to end`, async () => !isAlive(pid) || undefined);
     await waitFor('the exit code in the view', async () => /child\s*pid \d+ · exited -9/.test(await paneText(page, 'Threads & Processes')) || undefined);
     await runCommand(page, 'Socket Lab: Stop Lab');
-    await waitFor('the lab to stop', async () => /Daemon vs non-daemon\s*(stopped|done)/.test(await paneText(page, 'Labs')) || undefined);
+    // Its owner row in Threads & Processes (the Labs view's row may be out of a short pane's view).
+    await waitFor('the lab to stop', async () => /Daemon vs non-daemon\s*(stopped|done)/.test(await paneText(page, 'Threads & Processes')) || undefined);
     assert.ok(await pane(page, 'Labs').isVisible());
   });
 });

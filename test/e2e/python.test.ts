@@ -57,10 +57,21 @@ async function programsGone(): Promise<void> {
   await waitFor('the programs to leave the Servers view', async () => !(await treeRowTexts(page)).some((t) => /\.py.*pid \d+/.test(t)) || undefined, 30_000);
 }
 
-/** Types a line into the active terminal (focused by command: a row's hover may cover it). */
+/**
+ * Types a line into the active terminal (focused by command: a row's hover may cover it) and
+ * presses Enter once the line reads back whole: a first key can be lost while the terminal takes
+ * the keyboard, and is then typed again.
+ */
 async function typeLine(page: Page, text: string): Promise<void> {
   await runCommand(page, 'Terminal: Focus Terminal');
-  await page.keyboard.type(text);
+  await waitFor('the terminal to have the keyboard', async () => (await page.evaluate("document.activeElement?.classList.contains('xterm-helper-textarea') === true")) || undefined);
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.type(text);
+    const typed = await waitFor('the line to read back', async () => (await terminalText(page)).trimEnd().endsWith(`>> ${text}`) || undefined, 3000).catch(() => false);
+    if (typed) break;
+    if (attempt >= 3) throw new Error(`"${text}" did not reach the terminal: ${(await terminalText(page)).slice(-200)}`);
+    for (let i = 0; i < text.length + 2; i++) await page.keyboard.press('Backspace');
+  }
   await page.keyboard.press('Enter');
 }
 
@@ -212,7 +223,10 @@ describe('Real Python, live: a deadlock and a Pool from the palette', function (
     );
     await waitFor('the program to print its sum', async () => (await terminalText(page)).includes('506') || undefined, 60_000);
     await paneRow(page, 'Threads & Processes', /pool_demo\.py.*exited with code 0/).waitFor({ state: 'visible', timeout: 30_000 });
+    // Eleven rows: more than the pane shows by default (rows out of view are not drawn).
+    for (const p of ['Servers', 'Labs', 'Sync']) await setPaneExpanded(page, p, false);
     const threads = await paneText(page, 'Threads & Processes');
+    for (const p of ['Servers', 'Labs', 'Sync']) await setPaneExpanded(page, p, true);
     assert.equal((threads.match(/ForkPoolWorker-\d+\s*pid \d+/g) ?? []).length, 3, threads);
     await setPaneExpanded(page, 'Pools', true);
     await waitFor('the pool in Pools', async () => /workers[\s\S]*12 done/.test(await paneText(page, 'Pools')) || undefined, 20_000).catch(async (err: unknown) => {

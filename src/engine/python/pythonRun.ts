@@ -372,6 +372,11 @@ export class PythonRun implements AsyncDisposable {
    */
   async stop(): Promise<ProgramEnd> {
     if (this.endValue) return this.endValue;
+    // Nothing ever started (a terminal closed before its launcher said hello): nothing to end.
+    if (!this.child && !this.launcher && this.processes.size === 0) {
+      this.ended({ exitCode: null, signal: null });
+      return this.endValue!;
+    }
     const signal = (sig: NodeJS.Signals) => {
       const group = (this.childGroup ? this.child?.pid : undefined) ?? this.launcher?.pgid ?? null;
       if (this.child?.pid && !this.childGroup) tryKill(this.child.pid, sig);
@@ -416,7 +421,11 @@ export class PythonRun implements AsyncDisposable {
     return { exitCode: this.program.exitCode, threads, locks, sockets, processes, pools, dropped: this.dropped() };
   }
 
+  private disposed = false;
+
   async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
     if (this.isRunning) await this.stop();
     for (const s of this.subscriptions) s.dispose();
     await this.channel.dispose();

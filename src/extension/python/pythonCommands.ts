@@ -42,7 +42,7 @@ async function run(c: CommandContext, arg: unknown, args: string[]): Promise<Pyt
   const engine = c.engine();
   const file = uri.fsPath;
   const pyRun = await engine.runPython({ file, args, cwd: path.dirname(file), launch: { kind: 'external' } });
-  await c.terminals.open({
+  const terminal = await c.terminals.open({
     name: `Python ${path.basename(file)}`,
     icon: 'run',
     args: ['python', '--python', interpreter.path, '--', file, ...args],
@@ -50,6 +50,13 @@ async function run(c: CommandContext, arg: unknown, args: string[]): Promise<Pyt
     env: { ...pyRun.env(), [LAUNCH_ENV]: '1' },
   });
   c.log.info(`Running ${file}${args.length ? ` ${args.join(' ')}` : ''} with ${interpreter.path} (from the ${interpreter.source}), traced.`);
+  // A terminal closed before its launcher reported leaves a run that would wait forever.
+  const closed = vscode.window.onDidCloseTerminal((t) => {
+    if (t !== terminal) return;
+    closed.dispose();
+    if (pyRun.isRunning && pyRun.program.state === 'starting') void pyRun.stop();
+  });
+  void pyRun.finished.then(() => closed.dispose());
   void vscode.commands.executeCommand('socketLab.threads.focus');
   return pyRun;
 }

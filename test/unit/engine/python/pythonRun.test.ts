@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
 import { once } from 'node:events';
 import type { ConnectionView, ProgramView, ServerView, SyncView, ThreadView, PoolView, PoolWorkerView } from '../../../../src/protocol/views';
@@ -250,6 +251,24 @@ describe('engine/python: a real Python program, traced, in the live state', func
     const p3 = await lab.until('the third program', () => lab.mirror.get(r3.id) as ProgramView | undefined);
     assert.match(p3.notes.join(' '), /Could not start \/nonexistent\/python9: spawn \/nonexistent\/python9 ENOENT/);
     assert.equal(p3.state, 'exited');
+  });
+
+  it('a run whose terminal never started ends on Stop; an ended run closes its channel (no socket file left)', async () => {
+    const never = await lab.engine.runPython({ file: lab.file('x.py', 'print(1)\n'), launch: { kind: 'external' } });
+    assert.deepEqual(await never.stop(), { exitCode: null, signal: null });
+    const run = await lab.engine.runPython({ file: lab.file('y.py', 'print(2)\n'), launch: { kind: 'spawn', interpreter: 'python3', stdio: 'ignore' } });
+    const channel = run.channel.path;
+    assert.ok(fs.existsSync(channel));
+    assert.equal((await run.finished).exitCode, 0);
+    // The engine says so once the run is disposed (its channel closed).
+    await new Promise<void>((resolve) => {
+      const sub = lab.engine.onDidChangePrograms(() => {
+        if (lab.engine.listPrograms().includes(run)) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    assert.equal(fs.existsSync(channel), false);
   });
 
   it('a stranger on the channel (no token, garbage) is cut off and said; the program is unharmed', async () => {
