@@ -86,8 +86,16 @@ class Channel(object):
                 r.shipped_at = now
                 # Not stamped per recv (the hot path): within a flush of the truth.
                 r.last_at = now
-            elif r.kind == 'thread' and r.since is None:
-                r.since = now
+            elif r.kind == 'thread':
+                if r.since is None:
+                    r.since = now
+                # A busy server's threads go in and out of recv all the time: that alone is
+                # shipped at the counters' pace; any other change (a lock wait) at once.
+                key = (r.state, r.wait, r.alive, r.ended, r.name, r.error is None)
+                if not force and key == r.shipped_key and now - r.shipped_at < COUNTERS_MS:
+                    continue
+                r.shipped_key = key
+                r.shipped_at = now
             try:
                 f = r.fields()
             except Exception as e:  # a record half-written by another thread: next time
@@ -116,7 +124,8 @@ class Channel(object):
 
     def _sample_io(self, now):
         """Which threads are blocked in a socket call now (their innermost frame is the tracer's
-        recv or sendall), and on which connection."""
+        recv or sendall), and, about once a second, on which connection (a connection handed to
+        another thread after its first read)."""
         frames = sys._current_frames()
         for ident, t in list(registry.threads.items()):
             f = frames.get(ident)
@@ -126,7 +135,8 @@ class Channel(object):
             t.io = io
             t.io_since = now
             t.v += 1
-            if io is not None:
+            if io is not None and now - (t.io_checked or 0) >= 1000:
+                t.io_checked = now
                 r = getattr(f.f_locals.get('self'), '_sl', None)
                 if r is not None and r.thread != ident:
                     r.thread = ident

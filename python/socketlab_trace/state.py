@@ -53,7 +53,7 @@ class Record(object):
 
 
 class ThreadRec(Record):
-    __slots__ = ('name', 'ident', 'native', 'daemon', 'state', 'since', 'wait', 'wait_name', 'alive', 'error', 'target', 'io', 'io_since')
+    __slots__ = ('name', 'ident', 'native', 'daemon', 'state', 'since', 'wait', 'wait_name', 'alive', 'error', 'target', 'io', 'io_since', 'io_checked', 'shipped_key', 'shipped_at')
 
     def __init__(self, rid, name, daemon, target=None):
         Record.__init__(self, rid, 'thread')
@@ -71,6 +71,9 @@ class ThreadRec(Record):
         # Sampled: the socket call it is blocked in now (see IO_STATES), over `state`.
         self.io = None
         self.io_since = None
+        self.io_checked = 0.0
+        self.shipped_key = None
+        self.shipped_at = 0.0
 
     def set(self, state, wait=None, wait_name=None):
         self.state = state

@@ -157,7 +157,9 @@ export class TracedProcess implements ProcessScope {
 
   private batch(records: readonly TracerRecord[], dropped: Readonly<Record<string, number>>): void {
     this.dropped = dropped;
+    let syncsMoved = false;
     let threadsMoved = false;
+    const movedThreads = new Set<number>();
     const touched = new Set<Entity>();
     for (const r of records) {
       const before = this.records.get(r.id);
@@ -165,10 +167,13 @@ export class TracedProcess implements ProcessScope {
       if (r.kind === 'thread') {
         threadsMoved = true;
         const ident = field.num(r, 'ident');
-        if (ident !== null) this.byIdent.set(ident, r);
+        if (ident !== null) {
+          this.byIdent.set(ident, r);
+          movedThreads.add(ident);
+        }
         this.noteState(r);
       } else if (r.kind === 'sync') {
-        threadsMoved = true;
+        syncsMoved = true;
         const n = field.nums(r, 'waiters').length;
         if (n > (this.maxWaiters.get(r.id) ?? 0)) this.maxWaiters.set(r.id, n);
       }
@@ -184,11 +189,18 @@ export class TracedProcess implements ProcessScope {
     }
     this.index();
     for (const e of touched) this.host.model.touch(e);
-    if (threadsMoved) {
-      // Holdings, waits and who serves what are cross references: the thread views move together.
-      for (const e of this.entities.values()) if (e instanceof TracedThread || e instanceof TracedSync || e instanceof TracedServer) this.host.model.touch(e);
-      this.findDeadlocks();
+    // Cross references, redrawn with what they name: a primitive's holder or waiters change what
+    // threads say (holding, held by); a thread's state is its connection's `served by · state`; a
+    // connection's counters are its server's. A busy server's hundred threads and connections
+    // change every batch: only what refers to a changed record is touched.
+    if (syncsMoved) for (const e of this.entities.values()) if (e instanceof TracedThread || e instanceof TracedSync) this.host.model.touch(e);
+    for (const e of this.entities.values()) {
+      if (e instanceof TracedConnection) {
+        const t = field.num(e.rec, 'thread');
+        if (t !== null && movedThreads.has(t)) this.host.model.touch(e);
+      } else if (e instanceof TracedServer) this.host.model.touchCounters(e);
     }
+    if (syncsMoved || threadsMoved) this.findDeadlocks();
     this.host.changed();
   }
 
