@@ -14,9 +14,9 @@ _threads = registry.threads
 
 
 def _current():
-    from .state import get_ident
+    from .threads import current
 
-    return _threads.get(get_ident())
+    return current()
 
 
 def patch_process(module):

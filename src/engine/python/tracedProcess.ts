@@ -335,8 +335,4 @@ export class TracedProcess implements ProcessScope {
     for (const e of this.entities.values()) if (e instanceof TracedChildProcess && field.num(e.rec, 'pid') === pid) return e;
     return undefined;
   }
-
-  touch(e: Tracked): void {
-    this.host.model.touch(e);
-  }
 }
