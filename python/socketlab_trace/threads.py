@@ -117,6 +117,11 @@ class _AcquireTraced(object):
             r.v += 1
         return ok
 
+    def _at_fork_reinit(self):
+        self._l._at_fork_reinit()
+        self._r.holder = None
+        del self._r.waiters[:]
+
 
 class TracedLock(_AcquireTraced):
     """threading.Lock() for the program."""
@@ -126,11 +131,6 @@ class TracedLock(_AcquireTraced):
     def locked(self):
         return self._l.locked()
 
-    def _at_fork_reinit(self):
-        self._l._at_fork_reinit()
-        self._r.holder = None
-        del self._r.waiters[:]
-
     def __reduce_ex__(self, protocol):
         raise TypeError("cannot pickle '_thread.lock' object")
 
@@ -138,14 +138,18 @@ class TracedLock(_AcquireTraced):
         return '<%s _thread.lock object at %#x>' % ('locked' if self._l.locked() else 'unlocked', id(self))
 
 
-def _new_lock(rec):
-    raw = _allocate()
-    cls = type('lock', (TracedLock,), {'__slots__': (), '__module__': '_thread', 'release': raw.release, '__exit__': raw.__exit__})
-    lock = cls()
+def _made(cls, name, raw, rec):
+    """A lock of a class of its own, whose release and __exit__ are the real lock's C methods."""
+    lock = type(name, (cls,), {'__slots__': (), '__module__': '_thread', 'release': raw.release, '__exit__': raw.__exit__})()
     lock._l = raw
     lock._r = rec
-    rec.probe = raw.locked
     return lock
+
+
+def _new_lock(rec):
+    raw = _allocate()
+    rec.probe = raw.locked
+    return _made(TracedLock, 'lock', raw, rec)
 
 
 _RLOCK_STATE = re.compile(r'owner=(\d+) count=(\d+)')
@@ -174,11 +178,6 @@ class TracedRLock(_AcquireTraced):
     def _recursion_count(self):
         return self._l._recursion_count()
 
-    def _at_fork_reinit(self):
-        self._l._at_fork_reinit()
-        self._r.holder = None
-        del self._r.waiters[:]
-
     def __reduce_ex__(self, protocol):
         raise TypeError("cannot pickle '_thread.RLock' object")
 
@@ -188,17 +187,13 @@ class TracedRLock(_AcquireTraced):
 
 def _new_rlock(rec):
     raw = _RLock()
-    cls = type('RLock', (TracedRLock,), {'__slots__': (), '__module__': '_thread', 'release': raw.release, '__exit__': raw.__exit__})
-    lock = cls()
-    lock._l = raw
-    lock._r = rec
 
     def probe():
         m = _RLOCK_STATE.search(repr(raw))
         return (int(m.group(1)), int(m.group(2))) if m else (None, 0)
 
     rec.probe = probe
-    return lock
+    return _made(TracedRLock, 'RLock', raw, rec)
 
 
 def _factory(primitive, cls, raw):
