@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import type { Page } from 'playwright-core';
 import { isListening } from '../support/processes';
 import { startServerAndWait } from './support/servers';
 import { session } from './support/session';
@@ -50,16 +51,20 @@ describe('A tutorial lesson in a real VS Code: the 10086 menu server', function 
       await page.keyboard.type(':quit');
       await page.keyboard.press('Enter');
     } finally {
-      // The client terminal closing moves the focus: a palette it closes runs nothing. Again then.
-      for (let attempt = 1; ; attempt++) {
-        await runCommand(page, 'Socket Lab: Stop All Servers');
-        try {
-          await waitFor('the port to be free', async () => !(await isListening(port)) || undefined, 5000);
-          break;
-        } catch (err) {
-          if (attempt >= 3) throw err;
-        }
-      }
+      await stopAllServersUntilFree(page, port);
     }
   });
 });
+
+/** The client terminal closing moves the focus: a palette it closes runs nothing. Again then. */
+async function stopAllServersUntilFree(page: Page, port: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Socket Lab: Stop All Servers');
+    try {
+      await waitFor('the port to be free', async () => !(await isListening(port)) || undefined, 5000);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
