@@ -65,15 +65,15 @@ def _run_hook(hook, module):
 
 
 def _hooks():
-    from . import hide, procs, sockets
+    from . import hide, procs, shared, sockets
 
-    return {
+    return dict(shared.HOOKS, **{
         'multiprocessing.process': procs.patch_process,
         'multiprocessing.pool': procs.patch_pool,
         'traceback': hide.patch_traceback,
         'selectors': lambda m: sockets._patch_selectors(),
         'socketserver': lambda m: sockets._patch_socketserver(),
-    }
+    })
 
 
 def install(file=None):

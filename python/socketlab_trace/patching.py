@@ -10,3 +10,14 @@ def wrap(cls, name, make):
     wrapper.__doc__ = original.__doc__
     wrapper.__wrapped__ = original
     setattr(cls, name, wrapper)
+
+
+def public(fn, module, name, original=None):
+    """A replacement for a module-level callable, under the original's name: pickle finds
+    `threading.Lock` (a Manager registers it and is pickled to a spawned child) and gets it."""
+    fn.__module__ = module
+    fn.__name__ = name
+    fn.__qualname__ = name
+    if original is not None:
+        fn.__doc__ = original.__doc__
+    return fn

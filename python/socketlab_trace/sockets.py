@@ -8,6 +8,7 @@ import select
 import socket as _socketmod
 import sys
 
+from .patching import public
 from .state import IO_STATES, MAX_SOCKETS, SocketRec, captured, get_ident, ms, registry
 
 _threads = registry.threads
@@ -317,9 +318,7 @@ def _patch_select():
         _selected(result[0], result[1])
         return result
 
-    select_.__name__ = 'select'
-    select_.__doc__ = original.__doc__
-    select.select = select_
+    select.select = public(select_, 'select', 'select', original)
 
 
 def _selected(readable, writable):

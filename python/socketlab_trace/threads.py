@@ -11,7 +11,7 @@ import time
 import _thread
 
 from . import names
-from .patching import wrap
+from .patching import public, wrap
 from .channel import channel
 from .state import MAX_SYNCS, MAX_THREADS, SyncRec, ThreadRec, get_ident, mono, ms, registry
 
@@ -203,10 +203,7 @@ def _factory(primitive, cls, raw):
         rec = new_sync(primitive)
         return raw() if rec is None else cls(rec)
 
-    make.__name__ = primitive
-    make.__qualname__ = primitive
-    make.__doc__ = getattr(raw, '__doc__', None)
-    return make
+    return public(make, 'threading', primitive, raw)
 
 
 def _as_type(factory, raw_type, traced):
@@ -219,7 +216,7 @@ def _as_type(factory, raw_type, traced):
         def __call__(cls, *args, **kwargs):
             return factory(*args, **kwargs)
 
-    return Meta(raw_type.__name__, (object,), {'__module__': raw_type.__module__})
+    return Meta('Lock', (object,), {'__module__': 'threading', '__qualname__': 'Lock'})
 
 
 def _patch_thread():
@@ -311,9 +308,7 @@ def _patch_sleep():
         finally:
             t.set('running')
 
-    sleep.__name__ = 'sleep'
-    sleep.__doc__ = original.__doc__
-    time.sleep = sleep
+    time.sleep = public(sleep, 'time', 'sleep', original)
 
 
 def main_thread_record():

@@ -94,6 +94,28 @@ PROGRAMS = {
         threading.Thread(target=late).start()
         print('主线程结束')
     ''',
+    # A Manager is pickled to its spawned process with threading.Lock in its registry: the
+    # tracer's replacements must pickle as the originals do.
+    'multiprocessing by spawn: Lock, Value, Array, Queue, Event, a Manager dict': '''
+        import multiprocessing as mp, pickle, threading, time
+        def work(i, lock, num, arr, q, d):
+            with lock:
+                num.value += 1
+            arr[i] = -arr[i]
+            q.put(i)
+            d[i] = i * i
+        if __name__ == '__main__':
+            mp.set_start_method('spawn')
+            print(pickle.loads(pickle.dumps(threading.Lock)) is threading.Lock, pickle.loads(pickle.dumps(time.sleep)) is time.sleep)
+            lock, num, arr, q = mp.Lock(), mp.Value('i', 0), mp.Array('i', range(3)), mp.Queue()
+            print(repr(lock)[:12], type(num).__name__, type(q).__name__, mp.Event().is_set())
+            with mp.Manager() as m:
+                d = m.dict()
+                ps = [mp.Process(target=work, args=(i, lock, num, arr, q, d)) for i in range(3)]
+                for p in ps: p.start()
+                for p in ps: p.join()
+                print(num.value, arr[:], sorted(q.get() for _ in range(3)), sorted(d.items()), [p.exitcode for p in ps])
+    ''',
 }
 
 

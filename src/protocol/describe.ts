@@ -51,6 +51,9 @@ export function describeSync(s: SyncView): string {
     case 'Value':
     case 'Array':
     case 'dict':
+    case 'list':
+    case 'Namespace':
+    case 'Queue':
       parts.push(s.contents ?? String(s.value));
       break;
     case 'Condition':
@@ -58,6 +61,8 @@ export function describeSync(s: SyncView): string {
   }
   if (s.waiters.length) parts.push(`${s.waiters.length} waiting`);
   if (s.sharing === 'shared via broker') parts.push('via broker');
+  else if (s.sharing === 'shared between processes') parts.push('between processes');
+  else if (s.sharing === 'in a Manager process') parts.push('in the Manager process');
   return parts.join(' · ');
 }
 

@@ -18,6 +18,7 @@ export type ThreadStateName =
   | 'joining'
   | 'blocked in recv'
   | 'blocked in accept'
+  | 'blocked in get'
   | 'in select'
   | 'connecting'
   | 'sending'
@@ -26,10 +27,10 @@ export type ThreadStateName =
   | 'idle';
 
 /** States only a traced Python program reports (the engine's own threads never accept, select or connect). */
-export const TRACED_ONLY_STATES: readonly ThreadStateName[] = ['blocked in accept', 'in select', 'connecting'];
+export const TRACED_ONLY_STATES: readonly ThreadStateName[] = ['blocked in accept', 'blocked in get', 'in select', 'connecting'];
 
 /** What a blocked thread waits on: a primitive's kind, another thread, or its socket. */
-export type WaitKind = 'lock' | 'semaphore' | 'event' | 'condition' | 'barrier' | 'thread' | 'socket';
+export type WaitKind = 'lock' | 'semaphore' | 'event' | 'condition' | 'barrier' | 'queue' | 'thread' | 'socket';
 
 export interface ThreadStateInfo {
   /** Its colour in the timeline. */
@@ -56,6 +57,7 @@ export const THREAD_STATES: Readonly<Record<ThreadStateName, ThreadStateInfo>> =
   joining: { lane: 'wait', icon: ['debug-step-into'], waitsOn: 'thread', verb: 'joining', timed: true },
   'blocked in recv': { lane: 'recv', icon: ['plug', 'charts.blue'], waitsOn: 'socket', verb: 'blocked in recv', timed: true },
   'blocked in accept': { lane: 'recv', icon: ['radio-tower', 'charts.blue'], waitsOn: 'socket', verb: 'blocked in accept', timed: true },
+  'blocked in get': { lane: 'wait', icon: ['inbox', 'charts.yellow'], waitsOn: 'queue', verb: 'blocked in get on', timed: true },
   'in select': { lane: 'wait', icon: ['eye', 'charts.blue'], waitsOn: 'socket', verb: 'in select on', timed: true },
   connecting: { lane: 'send', icon: ['plug', 'charts.purple'], waitsOn: 'socket', verb: 'connecting', timed: true },
   sending: { lane: 'send', icon: ['arrow-up', 'charts.green'], waitsOn: 'socket', verb: 'sending', timed: false },

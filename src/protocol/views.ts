@@ -165,13 +165,14 @@ export interface ThreadView extends EntityBase {
   readonly serving?: { readonly id: string; readonly peer: string } | null;
 }
 
-export type SyncPrimitive = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Condition' | 'Barrier' | 'Value' | 'Array' | 'dict';
+export type SyncPrimitive = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Condition' | 'Barrier' | 'Value' | 'Array' | 'dict' | 'list' | 'Namespace' | 'Queue';
 
 export interface SyncView extends EntityBase {
   readonly kind: 'sync';
   readonly primitive: SyncPrimitive;
   /** `shared memory (threads)` or `shared via broker` (processes cannot share memory in Node). */
-  readonly sharing: 'shared memory (threads)' | 'shared via broker';
+  /** Threads of one process, a lab's broker, processes of a Python program (semaphores, shared memory, a Queue's pipe), or a Manager's process. */
+  readonly sharing: 'shared memory (threads)' | 'shared via broker' | 'shared between processes' | 'in a Manager process';
   readonly holderId: string | null;
   readonly holderName: string | null;
   /** RLock recursion depth. */

@@ -10,6 +10,7 @@ import type { StateModel, Tracked } from '../state/model';
 import type { StreamCapture } from '../server/streamCapture';
 import { TraceChannel, type TraceConnection } from './traceChannel';
 import { TracedChildProcess } from './tracedEntities';
+import { SharedObjects } from './sharedObjects';
 import { TracedProcess, type ProcessHost } from './tracedProcess';
 import { field, type TracerRecord } from './tracerMessages';
 
@@ -256,6 +257,7 @@ export class PythonRun implements AsyncDisposable {
     return {
       model: this.model,
       programId: this.program.id,
+      shared: new SharedObjects(this.model, this.program.id),
       nameOfPid: (pid) => {
         const e = this.findChildRecord(pid);
         return (e && field.str(e.rec, 'name')) ?? this.childNames.get(pid) ?? null;
@@ -400,7 +402,18 @@ export class PythonRun implements AsyncDisposable {
       processes.push({ pid: p.pid, name: p.isMain ? 'MainProcess' : prefix.slice(0, -2), exitCode: p.isMain ? this.program.exitCode : (this.findChildRecord(p.pid)?.view().exitCode ?? p.exitCode) });
       for (const r of p.records.values()) {
         if (r.kind === 'thread') threads.push({ name: prefix + (field.str(r, 'name') ?? r.id), ident: field.num(r, 'ident'), daemon: field.bool(r, 'daemon'), states: p.states.get(r.id) ?? [] });
-        else if (r.kind === 'sync')
+        else if (r.kind === 'sync' && field.str(r, 'shared') !== null) {
+          // One entry per shared object, from the process that made it, counted over all of them.
+          if (!field.bool(r, 'origin')) continue;
+          const key = field.str(r, 'shared')!;
+          const mine = [...this.processes.values()].flatMap((q) => [...q.records.values()].filter((x) => x.kind === 'sync' && field.str(x, 'shared') === key));
+          locks.push({
+            kind: field.str(r, 'primitive') ?? '?',
+            name: prefix + (field.str(r, 'name') ?? r.id),
+            acquisitions: mine.reduce((n, x) => n + (field.num(x, 'acquisitions') ?? 0), 0),
+            maxWaiters: this.host.shared.maxWaiters(key),
+          });
+        } else if (r.kind === 'sync')
           locks.push({
             kind: field.str(r, 'primitive') ?? '?',
             name: prefix + (field.str(r, 'name') ?? r.id),

@@ -18,6 +18,7 @@ import type {
   WaitTarget,
 } from '../../protocol/views';
 import type { Tracked } from '../state/model';
+import type { SharedInfo } from './sharedObjects';
 import { field, type TracerRecord } from './tracerMessages';
 
 /** What an entity asks of the process it belongs to (cross references by thread ident). */
@@ -35,6 +36,10 @@ export interface ProcessScope {
   /** The open connection a thread used last (for `serving`). */
   servingBy(ident: number): TracerRecord | undefined;
   deadlocked(syncId: string): boolean;
+  /** A record of an object the program's processes share: its row, name and holder in any process. */
+  sharedInfo(rec: TracerRecord): SharedInfo | undefined;
+  /** A primitive's name as its row says it (a shared one is named by the process that made it). */
+  syncName(rec: TracerRecord): string;
   /** The process ended (its threads are no longer alive, whatever their last record said). */
   readonly ended: number | null;
   /** The entity of the Pool (in the parent process) whose worker this process is. */
@@ -90,7 +95,7 @@ export class TracedThread extends TracedEntity<ThreadView> {
       state,
       stateSince: field.num(r, 'since') ?? r.created,
       waitingFor: alive ? this.waitingFor() : null,
-      holding: ident === null ? [] : s.heldBy(ident).map((x) => field.str(x, 'name') ?? x.id),
+      holding: ident === null ? [] : s.heldBy(ident).map((x) => s.syncName(x)),
       wokenBy: null,
       exitCode: null,
       error: error ? { type: String(error.type ?? 'Exception'), message: String(error.message ?? '') } : null,
@@ -104,6 +109,8 @@ export class TracedThread extends TracedEntity<ThreadView> {
     const waitId = field.str(r, 'wait');
     const waitName = field.str(r, 'waitName');
     const target = waitId ? s.record(waitId) : undefined;
+    const shared = target?.kind === 'sync' ? s.sharedInfo(target) : undefined;
+    if (shared) return shared;
     if (target?.kind === 'sync') {
       const holder = field.num(target, 'holder');
       const h = holder === null ? undefined : s.threadByIdent(holder);

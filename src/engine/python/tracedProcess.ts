@@ -4,6 +4,7 @@ import type { DeadlockInfo } from '../../protocol/views';
 import type { StateModel, Tracked } from '../state/model';
 import { Followers, type StreamCapture } from '../server/streamCapture';
 import type { Disposable } from '../lifecycle';
+import type { SharedInfo, SharedObjects, SharingProcess } from './sharedObjects';
 import type { TraceConnection } from './traceChannel';
 import { TracedChildProcess, TracedConnection, TracedPool, TracedPoolWorker, TracedServer, TracedSync, TracedThread, type ProcessScope } from './tracedEntities';
 import { field, type StreamChunk, type TracerMessage, type TracerRecord } from './tracerMessages';
@@ -17,6 +18,8 @@ const MAX_STATES = 100;
 export interface ProcessHost {
   readonly model: StateModel;
   readonly programId: string;
+  /** What the program's processes share (multiprocessing's locks, Values, Queues, a Manager's objects). */
+  readonly shared: SharedObjects;
   /** How a child process is named in its threads' rows (`Process-1`), once known. */
   nameOfPid(pid: number): string | null;
   /** The pool entity (of any traced process) whose workers include this pid. */
@@ -27,7 +30,7 @@ export interface ProcessHost {
   changed(): void;
 }
 
-export class TracedProcess implements ProcessScope {
+export class TracedProcess implements ProcessScope, SharingProcess {
   readonly records = new Map<string, TracerRecord>();
   private readonly entities = new Map<string, Entity>();
   private readonly byIdent = new Map<number, TracerRecord>();
@@ -103,6 +106,23 @@ export class TracedProcess implements ProcessScope {
     return this.serving.get(ident);
   }
 
+  sharedInfo(rec: TracerRecord): SharedInfo | undefined {
+    const key = field.str(rec, 'shared');
+    return key === null ? undefined : this.host.shared.info(key);
+  }
+
+  syncName(rec: TracerRecord): string {
+    return this.sharedInfo(rec)?.name ?? field.str(rec, 'name') ?? rec.id;
+  }
+
+  touchThreads(idents: readonly number[]): void {
+    for (const ident of idents) {
+      const r = this.byIdent.get(ident);
+      const e = r && this.entities.get(r.id);
+      if (e) this.host.model.touch(e);
+    }
+  }
+
   deadlocked(syncId: string): boolean {
     return this.deadlocks.has(syncId);
   }
@@ -176,6 +196,11 @@ export class TracedProcess implements ProcessScope {
         syncsMoved = true;
         const n = field.nums(r, 'waiters').length;
         if (n > (this.maxWaiters.get(r.id) ?? 0)) this.maxWaiters.set(r.id, n);
+        const key = field.str(r, 'shared');
+        if (key !== null) {
+          this.host.shared.update(this, r, key);
+          continue;
+        }
       }
       const e = this.entities.get(r.id) ?? this.create(r);
       if (!e) continue;
@@ -326,6 +351,7 @@ export class TracedProcess implements ProcessScope {
     for (const e of this.entities.values()) {
       if (e.rec.ended === null) this.host.model.end(e);
     }
+    this.host.shared.processEnded(this);
     if (!this.isMain) this.host.childEnded(this.pid, this.exitSaid ? this.exitCode : null, at);
     this.host.changed();
   }

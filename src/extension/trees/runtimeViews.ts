@@ -6,6 +6,9 @@ import { THREAD_STATES } from '../../protocol/states';
 import { poolRows, syncRows, threadRows } from '../../feeds/runtimeRows';
 import type { OwnedTreeSpec } from './ownedTree';
 
+/** Primitives that hold data (drawn as variables), not locks. */
+const DATA_PRIMITIVES = new Set<SyncView['primitive']>(['Value', 'Array', 'dict', 'list', 'Namespace', 'Queue']);
+
 function icon(name: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
 }
@@ -42,7 +45,7 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
         ? icon('error', 'errorForeground')
         : s.primitive === 'Event'
           ? icon(s.value ? 'bell-dot' : 'bell', s.value ? 'charts.green' : undefined)
-          : icon(s.primitive === 'Value' || s.primitive === 'Array' || s.primitive === 'dict' ? 'symbol-variable' : busy ? 'lock' : 'unlock', busy ? 'charts.orange' : undefined);
+          : icon(DATA_PRIMITIVES.has(s.primitive) ? 'symbol-variable' : busy ? 'lock' : 'unlock', busy ? 'charts.orange' : undefined);
     item.contextValue = s.primitive === 'Event' ? (s.value ? 'sync.event.set' : 'sync.event.clear') : 'sync';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${s.primitive} ${s.name}** — ${s.sharing}\n\n| | |\n|---|---|\n`);

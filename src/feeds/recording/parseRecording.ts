@@ -9,7 +9,7 @@ import { type Recording } from './format';
 export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
 
 const LANE_KINDS = ['thread', 'process', 'connection', 'worker'] as const;
-const PRIMITIVES: readonly SyncPrimitive[] = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Event', 'Condition', 'Barrier', 'Value', 'Array', 'dict'];
+const PRIMITIVES: readonly SyncPrimitive[] = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Event', 'Condition', 'Barrier', 'Value', 'Array', 'dict', 'list', 'Namespace', 'Queue'];
 const MAX_TEXT = 10_000;
 
 class Invalid extends Error {}
