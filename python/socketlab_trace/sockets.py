@@ -7,6 +7,7 @@ that can block says so in the calling thread's state; byte counts are plain adds
 import select
 import socket as _socketmod
 import sys
+import weakref
 
 from .patching import public
 from .state import IO_STATES, MAX_SOCKETS, SocketRec, captured, get_ident, ms, registry
@@ -60,6 +61,7 @@ class socket(_Base):
         try:
             rec = SocketRec(registry.new_id('socket'), _transport(self.family, self.type))
             self._sl = rec if registry.add(rec, MAX_SOCKETS) else None
+            _by_fd[_Base.fileno(self)] = self
             fileno = kwargs.get('fileno', args[3] if len(args) > 3 else None)
             if fileno is not None:
                 self._peer_known()
@@ -321,6 +323,142 @@ def _patch_select():
     select.select = public(select_, 'select', 'select', original)
 
 
+# The program's sockets by descriptor: poll and epoll answer with descriptors.
+_by_fd = weakref.WeakValueDictionary()
+_POLL_READ = getattr(select, 'POLLIN', 1) | getattr(select, 'POLLPRI', 2) | getattr(select, 'POLLHUP', 16) | getattr(select, 'POLLERR', 8)
+_POLL_WRITE = getattr(select, 'POLLOUT', 4)
+
+
+def _fd_of(obj):
+    return obj if isinstance(obj, int) else obj.fileno()
+
+
+class _Polled(object):
+    """What a poll or epoll object was asked to watch, and the rounds it answered."""
+
+    def __init__(self):
+        self.watched = {}
+
+    def watch(self, fd):
+        try:
+            self.watched[_fd_of(fd)] = fd
+        except Exception:
+            pass
+
+    def unwatch(self, fd):
+        try:
+            self.watched.pop(_fd_of(fd), None)
+        except Exception:
+            pass
+
+    def answered(self, events):
+        def obj(fd):
+            o = self.watched.get(fd)
+            return o if isinstance(o, socket) else _by_fd.get(fd)
+
+        _selected([obj(fd) for fd, ev in events if ev & _POLL_READ], [obj(fd) for fd, ev in events if ev & _POLL_WRITE])
+
+
+def _waiting_in(polled):
+    n = len(polled.watched)
+    return _blocked('in select', '%d socket%s' % (n, '' if n == 1 else 's'))
+
+
+_SELECTORS = None  # selectors.py: its poll and epoll selectors are traced as selectors
+
+
+def _from_selectors():
+    return sys._getframe(2).f_code.co_filename == _SELECTORS
+
+
+class _Poll(object):
+    """select.poll() for the program: the real poll object inside; each poll() is a round."""
+
+    __slots__ = ('_p', '_w')
+
+    def __init__(self, p):
+        self._p = p
+        self._w = _Polled()
+
+    def register(self, fd, *args, **kwargs):
+        self._p.register(fd, *args, **kwargs)
+        self._w.watch(fd)
+
+    def modify(self, fd, *args, **kwargs):
+        self._p.modify(fd, *args, **kwargs)
+        self._w.watch(fd)
+
+    def unregister(self, fd):
+        self._p.unregister(fd)
+        self._w.unwatch(fd)
+
+    def poll(self, *args, **kwargs):
+        if _from_selectors():
+            return self._p.poll(*args, **kwargs)
+        t = _waiting_in(self._w)
+        try:
+            events = self._p.poll(*args, **kwargs)
+        finally:
+            if t is not None:
+                t.set('running')
+        self._w.answered(events)
+        return events
+
+
+def _patch_poll():
+    original = getattr(select, 'poll', None)
+    if original is not None:
+
+        def poll():
+            return _Poll(original())
+
+        select.poll = public(poll, 'select', 'poll', original)
+    Epoll = getattr(select, 'epoll', None)
+    if Epoll is None:
+        return
+
+    class _Epoll(_Poll):
+        """select.epoll() for the program: the real epoll object inside."""
+
+        __slots__ = ()
+
+        @property
+        def closed(self):
+            return self._p.closed
+
+        def close(self):
+            self._p.close()
+
+        def fileno(self):
+            return self._p.fileno()
+
+        def __enter__(self):
+            self._p.__enter__()
+            return self
+
+        def __exit__(self, *args):
+            return self._p.__exit__(*args)
+
+    for name in ('register', 'modify', 'unregister', 'poll', 'close', 'fileno'):
+        getattr(_Epoll, name).__doc__ = getattr(Epoll, name).__doc__
+
+    class Meta(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, (Epoll, _Epoll))
+
+        def __call__(cls, *args, **kwargs):
+            return _Epoll(Epoll(*args, **kwargs))
+
+    def fromfd(fd):
+        return _Epoll(Epoll.fromfd(fd))
+
+    for cls, name in ((_Poll, 'poll'), (_Epoll, 'epoll')):
+        cls.__name__ = cls.__qualname__ = name
+        cls.__module__ = 'select'
+    # A class (isinstance(x, select.epoll) stays true) whose instances are the traced ones.
+    select.epoll = Meta('epoll', (object,), {'__module__': 'select', '__qualname__': 'epoll', '__doc__': Epoll.__doc__, 'fromfd': staticmethod(fromfd)})
+
+
 def _selected(readable, writable):
     """Records a readiness round on each listener whose sockets were ready."""
     rounds = {}
@@ -350,8 +488,10 @@ def _selected(readable, writable):
 
 
 def _patch_selectors():
+    global _SELECTORS
     import selectors
 
+    _SELECTORS = selectors.__file__
     # Every class that defines select() itself (3.11's poll, epoll and devpoll share _PollLikeSelector's).
     classes = [c for c in vars(selectors).values() if isinstance(c, type) and issubclass(c, selectors.BaseSelector) and c is not selectors.BaseSelector and 'select' in c.__dict__]
     for cls in classes:
@@ -403,3 +543,4 @@ def install_core():
     IO_STATES[socket.recv.__code__] = 'blocked in recv'
     IO_STATES[socket.sendall.__code__] = 'sending'
     _patch_select()
+    _patch_poll()

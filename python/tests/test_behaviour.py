@@ -94,6 +94,24 @@ PROGRAMS = {
         threading.Thread(target=late).start()
         print('主线程结束')
     ''',
+    'poll and epoll objects': '''
+        import select, socket
+        a, b = socket.socketpair()
+        p = select.poll()
+        p.register(a, select.POLLIN)
+        b.sendall(b'x')
+        print(type(p), p.poll(1000) == [(a.fileno(), select.POLLIN)])
+        with select.epoll() as ep:
+            ep.register(a.fileno(), eventmask=select.EPOLLIN)
+            print(type(ep), isinstance(ep, select.epoll), ep.poll(1) == [(a.fileno(), select.EPOLLIN)], ep.closed)
+            ep.unregister(a.fileno())
+            print(ep.poll(0))
+        print(ep.closed)
+        try:
+            p.modify(12345, select.POLLIN)
+        except OSError as e:
+            print(type(e).__name__, e.errno)
+    ''',
     # A Manager is pickled to its spawned process with threading.Lock in its registry: the
     # tracer's replacements must pickle as the originals do.
     'multiprocessing by spawn: Lock, Value, Array, Queue, Event, a Manager dict': '''

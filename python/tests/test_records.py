@@ -191,33 +191,86 @@ class Sockets(TracerTest):
         p.terminate()
         p.communicate(timeout=30)
 
-    def test_a_select_server_records_readiness_rounds(self):
-        ch, p = self.start_traced(self.program('''
-            import select, socket
-            srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen()
-            print(srv.getsockname()[1], flush=True)
-            socks = [srv]
-            while True:
-                readable, _, _ = select.select(socks, [], [])
-                for s in readable:
-                    if s is srv:
-                        c, _ = srv.accept(); socks.append(c)
-                    else:
-                        data = s.recv(100)
-                        if not data:
-                            socks.remove(s); s.close()
-                        else:
-                            s.sendall(data)
-        '''))
-        port = int(p.stdout.readline())
-        c = socket.create_connection(('127.0.0.1', port))
-        for _ in range(3):
-            c.sendall(b'ping')
-            self.assertEqual(c.recv(100), b'ping')
-        r = ch.wait_for(lambda c: [x for x in c.records().values() if x['kind'] == 'socket' and x['role'] == 'listener' and x['rounds'] >= 4], what='4 rounds')[0]
-        self.assertEqual(r['serverModel'], None)
-        self.assertEqual(r['recentRounds'][-1]['sockets'], ['127.0.0.1:%d' % c.getsockname()[1]])
-        c.close()
+    # The tutorials' one-thread servers, by each readiness API: select, poll, epoll (fds, the
+    # tutorial's way) and selectors. Each round that found a connection ready is recorded.
+    WAITS = {
+        'select': '''
+            readable, _, _ = select.select(socks, [], [])
+        ''',
+        'poll': '''
+            readable = [by_fd[fd] for fd, ev in poller.poll() if ev & select.POLLIN]
+        ''',
+        'epoll': '''
+            readable = [by_fd[fd] for fd, ev in poller.poll(-1) if ev & select.EPOLLIN]
+        ''',
+        'selectors': '''
+            readable = [key.fileobj for key, ev in poller.select()]
+        ''',
+    }
+    SETUP = {
+        'select': '',
+        'poll': 'poller = select.poll()',
+        'epoll': 'poller = select.epoll()',
+        'selectors': 'import selectors; poller = selectors.DefaultSelector()',
+    }
+    WATCH = {
+        'select': '',
+        'poll': 'poller.register(s.fileno(), select.POLLIN)',
+        'epoll': 'poller.register(s.fileno(), eventmask=select.EPOLLIN)',
+        'selectors': 'poller.register(s, selectors.EVENT_READ)',
+    }
+    UNWATCH = {
+        'select': '',
+        'poll': 'poller.unregister(s.fileno())',
+        'epoll': 'poller.unregister(s.fileno())',
+        'selectors': 'poller.unregister(s)',
+    }
+
+    def test_a_one_thread_server_records_readiness_rounds_by_select_poll_epoll_and_selectors(self):
+        for api in self.WAITS:
+            with self.subTest(api):
+                ch, p = self.start_traced(self.program('''
+                    import select, socket
+                    srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen()
+                    print(srv.getsockname()[1], flush=True)
+                    socks = []
+                    by_fd = {}
+                    %s
+                    def watch(s):
+                        socks.append(s); by_fd[s.fileno()] = s
+                        %s
+                    def unwatch(s):
+                        %s
+                        socks.remove(s); s.close()
+                    watch(srv)
+                    while True:
+                        %s
+                        for s in readable:
+                            if s is srv:
+                                c, _ = srv.accept(); watch(c)
+                            else:
+                                data = s.recv(100)
+                                if not data:
+                                    unwatch(s)
+                                else:
+                                    s.sendall(data)
+                ''' % (self.SETUP[api], self.WATCH[api], self.UNWATCH[api], self.WAITS[api].strip())))
+                line = p.stdout.readline()
+                self.assertTrue(line, p.stderr.read() if p.poll() is not None else 'no port')
+                port = int(line)
+                c = socket.create_connection(('127.0.0.1', port))
+                for _ in range(3):
+                    c.sendall(b'ping')
+                    self.assertEqual(c.recv(100), b'ping')
+                r = ch.wait_for(lambda c: [x for x in c.records().values() if x['kind'] == 'socket' and x['role'] == 'listener' and x['rounds'] >= 4], what='4 rounds')[0]
+                self.assertEqual(r['serverModel'], None)
+                self.assertEqual(r['recentRounds'][-1]['sockets'], ['127.0.0.1:%d' % c.getsockname()[1]])
+                # Waiting for readiness is the thread's state, with how many sockets it watches.
+                main = ch.wait_for(lambda c: [x for x in c.records().values() if x['kind'] == 'thread' and x['state'] == 'in select' and x['waitName'] == '2 sockets'], what='in select (2 sockets)')
+                self.assertEqual(len(main), 1)
+                c.close()
+                p.kill()
+                p.wait()
 
 
 class Processes(TracerTest):
