@@ -200,6 +200,7 @@ class Channel(object):
         else:
             r.capture = None
             self.following.discard(r.id)
+        r.settle()
 
     def run_flusher(self):
         generation = self.generation

@@ -170,19 +170,26 @@ class socket(_Base):
         data = _recv(self, bufsize, flags)
         r = self._sl
         if r is not None:
-            n = len(data)
+            # Counters only (the flusher sees them move); the rest once, or while followed.
             r.recvs += 1
-            if r.thread is None:  # later changes of thread are sampled with the blocked state
-                r.thread = get_ident()
-            if n:
-                r.bytes_in += n
+            r.bytes_in += len(data)
+            if r.slow or not data:
+                self._recv_rest(r, data)
+            else:
                 r.last = data  # cut to its last bytes when shipped
-                if r.capture is not None and not captured(r.capture, 'in', data, n):
-                    r.capture_dropped += 1
-            elif r.state == 'open' and r.role != 'datagram':
-                r.state = 'half-closed'
-            r.v += 1
         return data
+
+    def _recv_rest(self, r, data):
+        if r.thread is None:  # later changes of thread are sampled with the blocked state
+            r.thread = get_ident()
+        if data:
+            r.last = data
+            if r.capture is not None and not captured(r.capture, 'in', data, len(data)):
+                r.capture_dropped += 1
+        elif r.state == 'open' and r.role != 'datagram':
+            r.state = 'half-closed'
+        r.settle()
+        r.v += 1
 
     def recv_into(self, buffer, nbytes=0, flags=0):
         t = _blocked('blocked in recv')
@@ -223,6 +230,7 @@ class socket(_Base):
             if r.capture is not None and not captured(r.capture, 'out', memoryview(data)[:n], n):
                 r.capture_dropped += 1
             r.thread = get_ident()
+            r.settle()
             r.v += 1
         return n
 
@@ -231,13 +239,20 @@ class socket(_Base):
         r = self._sl
         if r is not None:
             r.sends += 1
-            size = data.nbytes if isinstance(data, memoryview) else len(data)
-            r.bytes_out += size
-            if r.thread is None:
-                r.thread = get_ident()
-            if r.capture is not None and not captured(r.capture, 'out', data, size):
-                r.capture_dropped += 1
-            r.v += 1
+            if r.slow or type(data) is not bytes:
+                self._sendall_rest(r, data)
+            else:
+                r.bytes_out += len(data)
+
+    def _sendall_rest(self, r, data):
+        size = memoryview(data).nbytes
+        r.bytes_out += size
+        if r.thread is None:
+            r.thread = get_ident()
+        if r.capture is not None and not captured(r.capture, 'out', data, size):
+            r.capture_dropped += 1
+        r.settle()
+        r.v += 1
 
     def sendto(self, data, *args):
         n = _Base.sendto(self, data, *args)
@@ -263,6 +278,7 @@ class socket(_Base):
             r.state = 'half-closed' if r.state == 'open' else r.state
         if addr is not None and r.role == 'socket':
             r.role = 'datagram'
+        r.settle()
         r.v += 1
 
     def _sent(self, n):
@@ -272,6 +288,7 @@ class socket(_Base):
         r.sends += 1
         r.bytes_out += n
         r.thread = get_ident()
+        r.settle()
         r.v += 1
 
     def shutdown(self, how):

@@ -155,7 +155,7 @@ class SyncRec(Record):
 
 
 class SocketRec(Record):
-    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped', 'shipped_key', 'shipped_at')
+    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped', 'shipped_key', 'shipped_at', 'slow')
 
     def __init__(self, rid, transport):
         Record.__init__(self, rid, 'socket')
@@ -184,6 +184,16 @@ class SocketRec(Record):
         # What the last batch said of it besides counters, and when (see Channel.flush).
         self.shipped_key = None
         self.shipped_at = 0.0
+        # The hot path (recv, sendall) only counts while this is False: once the serving thread is
+        # known and nobody follows the connection. See settle().
+        self.slow = True
+
+    def settle(self):
+        self.slow = self.thread is None or self.capture is not None
+
+    def version(self):
+        # The hot path does not bump `v`: the counters moving is a change too.
+        return (self.v, self.recvs, self.sends)
 
     def fields(self):
         return {

@@ -191,6 +191,38 @@ class Sockets(TracerTest):
         p.terminate()
         p.communicate(timeout=30)
 
+    def test_a_connection_counts_bytes_keeps_its_last_message_and_says_half_closed(self):
+        ch, p = self.start_traced(self.program('''
+            import socket, threading, time
+            srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen()
+            print(srv.getsockname()[1], flush=True)
+            conn, addr = srv.accept()
+            while True:
+                data = conn.recv(1024)
+                if not data:
+                    break
+                conn.sendall(data.decode('utf-8').upper().encode('utf-8'))
+            time.sleep(0.5)  # half-closed by the peer, not yet closed here
+            conn.sendall(bytearray(b'bye\\r\\n'))
+            conn.close()
+        '''))
+        line = p.stdout.readline()
+        self.assertTrue(line, p.stderr.read() if not line else '')
+        port = int(line)
+        c = socket.create_connection(('127.0.0.1', port))
+        for text in ('hello\r\n', 'wörld\r\n'):
+            c.sendall(text.encode('utf-8'))
+            self.assertEqual(c.recv(100), text.upper().encode('utf-8'))
+        c.shutdown(socket.SHUT_WR)
+        conn = lambda ch: [x for x in ch.records().values() if x['kind'] == 'socket' and x['role'] == 'accepted']
+        half = ch.wait_for(lambda ch: [x for x in conn(ch) if x['state'] == 'half-closed'], what='half-closed')[0]
+        self.assertEqual((half['bytesIn'], half['recvs'], half['last']), (15, 3, 'wörld\r\n'.encode('utf-8').decode('latin-1')))
+        self.assertEqual(c.recv(100), b'bye\r\n')
+        end = ch.wait_for(lambda ch: [x for x in conn(ch) if x['ended'] is not None], what='closed')[0]
+        self.assertEqual((end['bytesOut'], end['sends'], end['state']), (20, 3, 'closed'))
+        self.assertIsNotNone(end['thread'])
+        c.close()
+
     # The tutorials' one-thread servers, by each readiness API: select, poll, epoll (fds, the
     # tutorial's way) and selectors. Each round that found a connection ready is recorded.
     WAITS = {
