@@ -6,13 +6,15 @@ that stops reading (VS Code reloaded) costs the program nothing but the tracing.
 """
 import base64
 import json
+import linecache
 import os
+import re
 import sys
 import time
 import _socket
 import _thread
 
-from .state import IO_STATES, registry, ms
+from .state import FAST, IO_STATES, registry, ms
 
 COUNTERS_MS = 250
 FLUSH_S = 0.05  # 20 batches a second while something changes (the issue asks for at least 10)
@@ -75,6 +77,8 @@ class Channel(object):
         now = ms()
         self._sample_io(now)
         for r in list(registry.records.values()):
+            if r.kind == 'socket' and r.kernel and r.ended is None and now - r.sampled_at >= COUNTERS_MS:
+                _busy(r, now)
             v = r.version()
             if v == r.sent:
                 continue
@@ -127,9 +131,13 @@ class Channel(object):
         recv or sendall), and, about once a second, on which connection (a connection handed to
         another thread after its first read)."""
         frames = sys._current_frames()
+        fast = FAST[0]
         for ident, t in list(registry.threads.items()):
             f = frames.get(ident)
             io = IO_STATES.get(f.f_code) if f is not None else None
+            if io is None and fast and f is not None:
+                # A busy connection's recv is the C method: the program's own line says it.
+                io = _line_state(f)
             if io == t.io:
                 continue
             t.io = io
@@ -200,6 +208,9 @@ class Channel(object):
         else:
             r.capture = None
             self.following.discard(r.id)
+        from .sockets import slow_down
+
+        slow_down(r)  # a busy connection's calls come back through the traced methods
         r.settle()
 
     def run_flusher(self):
@@ -264,6 +275,41 @@ def _out_of_the_way(s):
 # time.sleep is patched for the program; the flusher sleeps with the original.
 _sleep = time.sleep
 channel = Channel()
+
+
+_LINES = {}
+_CALL = re.compile(r'\.(recv|recv_into|recvfrom|recvfrom_into|sendall|send)\s*\(')
+
+
+def _line_state(f):
+    """`data = conn.recv(1024)`: a thread whose innermost frame is the program's, on a line that
+    calls a socket's recv (while the flusher holds the GIL no other thread runs Python: it is in
+    the call). The program's files only: the standard library's recv calls are its own."""
+    code = f.f_code
+    key = (code, f.f_lineno)
+    state = _LINES.get(key, 0)
+    if state == 0:
+        state = None
+        from .names import is_program_file
+
+        if is_program_file(code.co_filename):
+            m = _CALL.search(linecache.getline(code.co_filename, key[1]))
+            if m:
+                state = 'sending' if m.group(1).startswith('send') else 'blocked in recv'
+        if len(_LINES) < 10000:
+            _LINES[key] = state
+    return state
+
+
+def _busy(r, now):
+    """A busy connection's counters, from the kernel; once a second, one call traced in full."""
+    from . import kernel, sockets
+
+    r.sampled_at = now
+    sock = r.sock() if r.sock is not None else None
+    if sock is not None and kernel.refresh(r, sock) and r.version() != r.sent:
+        # It moved: its next call goes through the traced methods (the last message, the thread).
+        sockets.slow_down(r)
 
 
 def hello(file):

@@ -9,8 +9,9 @@ import socket as _socketmod
 import sys
 import weakref
 
+from . import kernel
 from .patching import public
-from .state import IO_STATES, MAX_SOCKETS, SocketRec, captured, get_ident, ms, registry
+from .state import FAST, IO_STATES, MAX_SOCKETS, SocketRec, captured, get_ident, ms, registry
 
 _threads = registry.threads
 _Base = _socketmod.socket
@@ -62,6 +63,7 @@ class socket(_Base):
             rec = SocketRec(registry.new_id('socket'), _transport(self.family, self.type))
             self._sl = rec if registry.add(rec, MAX_SOCKETS) else None
             _by_fd[_Base.fileno(self)] = self
+            rec.sock = weakref.ref(self)
             fileno = kwargs.get('fileno', args[3] if len(args) > 3 else None)
             if fileno is not None:
                 self._peer_known()
@@ -180,8 +182,10 @@ class socket(_Base):
         return data
 
     def _recv_rest(self, r, data):
-        if r.thread is None:  # later changes of thread are sampled with the blocked state
-            r.thread = get_ident()
+        r.thread = get_ident()  # once, or on a busy connection's call through here each second
+        if r.kernel:  # counted by the kernel (see _Fast): not twice
+            r.recvs -= 1
+            r.bytes_in -= len(data)
         if data:
             r.last = data
             if r.capture is not None and not captured(r.capture, 'in', data, len(data)):
@@ -190,6 +194,8 @@ class socket(_Base):
             r.state = 'half-closed'
         r.settle()
         r.v += 1
+        if not r.slow and r.transport == 'tcp' and kernel.AVAILABLE:
+            _go_fast(self, r)
 
     def recv_into(self, buffer, nbytes=0, flags=0):
         t = _blocked('blocked in recv')
@@ -246,13 +252,18 @@ class socket(_Base):
 
     def _sendall_rest(self, r, data):
         size = memoryview(data).nbytes
-        r.bytes_out += size
+        if r.kernel:  # counted by the kernel (see _Fast): not twice
+            r.sends -= 1
+        else:
+            r.bytes_out += size
         if r.thread is None:
             r.thread = get_ident()
         if r.capture is not None and not captured(r.capture, 'out', data, size):
             r.capture_dropped += 1
         r.settle()
         r.v += 1
+        if not r.slow and r.transport == 'tcp' and kernel.AVAILABLE:
+            _go_fast(self, r)
 
     def sendto(self, data, *args):
         n = _Base.sendto(self, data, *args)
@@ -292,6 +303,7 @@ class socket(_Base):
         r.v += 1
 
     def shutdown(self, how):
+        _counted(self)
         _Base.shutdown(self, how)
         r = self._rec()
         if r is not None:
@@ -299,7 +311,7 @@ class socket(_Base):
             r.v += 1
 
     def _real_close(self, *args, **kwargs):
-        r = self._rec()
+        r = _counted(self)
         try:
             _Base._real_close(self, *args, **kwargs)
         finally:
@@ -309,7 +321,7 @@ class socket(_Base):
                 r.v += 1
 
     def detach(self):
-        r = self._rec()
+        r = _counted(self)
         fd = _Base.detach(self)
         if r is not None and r.ended is None:
             r.state = 'closed'
@@ -338,6 +350,49 @@ def _patch_select():
         return result
 
     select.select = public(select_, 'select', 'select', original)
+
+
+class _Fast(socket):
+    """A busy TCP connection: its reads and writes are the C methods themselves; the kernel counts
+    (kernel.py). About once a second the flusher sends one call back through the traced methods,
+    for the last message and the thread serving it; a Follow Stream sends it back for good."""
+
+    __slots__ = ()
+    recv = _Base.recv
+    recv_into = _Base.recv_into
+    send = _Base.send
+    sendall = _Base.sendall
+
+
+_Fast.__name__ = _Fast.__qualname__ = 'socket'
+_Fast.__module__ = 'socket'
+
+
+def _go_fast(sock, r):
+    if r.kernel is False:
+        return
+    if r.kernel is None and not kernel.baseline(r, sock):
+        r.kernel = False  # no TCP_INFO for this one: it stays traced call by call
+        return
+    r.fast_at = ms()
+    FAST[0] = True
+    sock.__class__ = _Fast
+
+
+def slow_down(r):
+    """Sends the connection's next call through the traced methods (see _Fast)."""
+    sock = r.sock() if r.sock is not None else None
+    if sock is not None and type(sock) is _Fast:
+        sock.__class__ = socket
+        r.slow = True
+
+
+def _counted(sock):
+    """A connection about to close: its last counts from the kernel while it can still tell."""
+    r = sock._rec()
+    if r is not None and r.kernel and r.ended is None:
+        kernel.refresh(r, sock)
+    return r
 
 
 # The program's sockets by descriptor: poll and epoll answer with descriptors.

@@ -20,6 +20,10 @@ MAX_THREADS = 2000
 MAX_PROCESSES = 1000
 # A followed connection: reads and writes kept between two flushes, and bytes kept of each.
 MAX_CAPTURED = 2000
+# Calls after which a connection is busy: its reads and writes are counted without a Python frame.
+BUSY_CALLS = 64
+# Flags the flusher reads: some connection went fast (its threads' states are read off their lines).
+FAST = [False]
 CAPTURE_BYTES = 4096
 
 
@@ -155,7 +159,7 @@ class SyncRec(Record):
 
 
 class SocketRec(Record):
-    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped', 'shipped_key', 'shipped_at', 'slow')
+    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped', 'shipped_key', 'shipped_at', 'slow', 'sock', 'kernel', 'fast_at', 'sampled_at')
 
     def __init__(self, rid, transport):
         Record.__init__(self, rid, 'socket')
@@ -185,15 +189,22 @@ class SocketRec(Record):
         self.shipped_key = None
         self.shipped_at = 0.0
         # The hot path (recv, sendall) only counts while this is False: once the serving thread is
-        # known and nobody follows the connection. See settle().
+        # known, the connection is busy and nobody follows it. See settle().
         self.slow = True
+        # A busy TCP connection on Linux: its socket (weakly), the counters' baseline against the
+        # kernel's (kernel.py), and when it last went fast (sockets._Fast).
+        self.sock = None
+        self.kernel = None
+        self.fast_at = 0.0
+        self.sampled_at = 0.0
 
     def settle(self):
-        self.slow = self.thread is None or self.capture is not None
+        # A connection used a few times (a tutorial's client typing) keeps every call exact.
+        self.slow = self.thread is None or self.capture is not None or self.recvs + self.sends < BUSY_CALLS
 
     def version(self):
         # The hot path does not bump `v`: the counters moving is a change too.
-        return (self.v, self.recvs, self.sends)
+        return (self.v, self.recvs, self.sends, self.bytes_in, self.bytes_out)
 
     def fields(self):
         return {

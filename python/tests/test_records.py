@@ -223,6 +223,58 @@ class Sockets(TracerTest):
         self.assertIsNotNone(end['thread'])
         c.close()
 
+    def test_a_busy_connection_is_counted_by_the_kernel_exactly_and_still_shows_its_state(self):
+        ch, p = self.start_traced(self.program('''
+            import socketserver
+            class Echo(socketserver.BaseRequestHandler):
+                def handle(self):
+                    while True:
+                        data = self.request.recv(1024)
+                        if not data:
+                            break
+                        self.request.sendall(data)
+            with socketserver.ThreadingTCPServer(('127.0.0.1', 0), Echo) as server:
+                print(server.server_address[1], flush=True)
+                server.serve_forever()
+        '''))
+        port = int(p.stdout.readline())
+        c = socket.create_connection(('127.0.0.1', port))
+        total = 0
+        for i in range(300):
+            msg = ('msg %03d\r\n' % i).encode()
+            c.sendall(msg)
+            got = b''
+            while len(got) < len(msg):
+                got += c.recv(100)
+            self.assertEqual(got, msg)
+            total += len(msg)
+        conn = lambda ch: [x for x in ch.records().values() if x['kind'] == 'socket' and x['role'] == 'accepted']
+        # While it stays busy, its last message moves on: a call goes through the traced methods
+        # each time its counters moved.
+        for i in range(300, 20000):
+            msg = ('msg %05d\r\n' % i).encode()
+            c.sendall(msg)
+            got = b''
+            while len(got) < len(msg):
+                got += c.recv(100)
+            total += len(msg)
+            if any(x['last'].startswith('msg 0') and x['last'] > 'msg 00300' for x in conn(ch)):
+                break
+        else:
+            self.fail('the last message never moved on: %r' % conn(ch))
+        # Counted by the kernel once busy, to the byte.
+        r = ch.wait_for(lambda ch: [x for x in conn(ch) if x['bytesIn'] == total and x['bytesOut'] == total], what='the counts', timeout=10)[0]
+        self.assertGreaterEqual(r['recvs'], 64)
+        server_thread = ch.wait_for(lambda ch: [x for x in ch.records().values() if x['kind'] == 'thread' and x['ident'] == r['thread'] and x['state'] == 'blocked in recv'], what='its thread blocked in recv')
+        self.assertEqual(len(server_thread), 1)
+        c.sendall(b'one more\r\n')
+        self.assertEqual(c.recv(100), b'one more\r\n')
+        c.shutdown(socket.SHUT_WR)
+        self.assertEqual(c.recv(100), b'')
+        end = ch.wait_for(lambda ch: [x for x in conn(ch) if x['ended'] is not None], what='closed')[0]
+        self.assertEqual((end['bytesIn'], end['bytesOut']), (total + 10, total + 10))
+        c.close()
+
     # The tutorials' one-thread servers, by each readiness API: select, poll, epoll (fds, the
     # tutorial's way) and selectors. Each round that found a connection ready is recorded.
     WAITS = {
