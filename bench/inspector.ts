@@ -6,17 +6,17 @@
 //  - messages per second to the webview and the largest one;
 //  - webview frame time (requestAnimationFrame intervals) and timeline draw time, p95;
 //  - tree refreshes under steady load: whole-tree vs single rows.
-// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --settle T --warmup W --conns N --ui both|sidebar|dashboard]
+// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --settle T --warmup W --conns N --ui both|sidebar|dashboard] [--python]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startServerAndWait } from '../test/e2e/support/servers';
-import { endSession, startSession } from '../test/e2e/support/session';
-import { openSocketLab, runCommand, waitFor } from '../test/e2e/support/workbench';
+import { endSession, session, startSession } from '../test/e2e/support/session';
+import { openFile, openSocketLab, runCommand, terminalText, waitFor } from '../test/e2e/support/workbench';
 import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';
-import { compileC, EchoLoad, machine, median } from './support';
+import { compileC, EchoLoad, machine, median, root } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     conns: { type: 'string', default: '1000' },
     /** What "UI open" means: both (default), or only the sidebar views, or only the dashboard. */
     ui: { type: 'string', default: 'both' },
+    /** The server is a traced Python program (bench/ref/py-busy-server.py: 100 threads taking a lock, a selectors echo), run by Run Python File. */
+    python: { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -88,12 +90,22 @@ async function setUi(page: Page, ui: boolean): Promise<void> {
   }
 }
 
+/** The learner's way: the program opened in an editor, Run Python File; its port from its terminal. */
+async function runPythonServer(page: Page): Promise<number> {
+  const name = 'py-busy-server.py';
+  fs.copyFileSync(path.join(root, 'bench', 'ref', name), path.join(session().workspace, name));
+  await openFile(page, session().workspace, name);
+  await runCommand(page, 'Socket Lab: Run Python File');
+  const m = await waitFor('the program to listen', async () => /listening tcp 127\.0\.0\.1:(\d+)/.exec(await terminalText(page)) ?? undefined, 60_000);
+  return Number(m[1]);
+}
+
 async function main(): Promise<void> {
   const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-bench-inspector-'));
   const diagFile = path.join(resultsDir, 'diagnostics.jsonl');
   process.env.SOCKET_LAB_DIAGNOSTICS = diagFile;
   const client = compileC('echo_client');
-  console.log(`# Inspector cost — ${machine()}`);
+  console.log(`# Inspector cost${values.python ? ', a traced Python program (py-busy-server.py: 100 threads, a selectors echo)' : ''} — ${machine()}`);
   console.log(
     `${conns} connections, 64-byte closed-loop echo, one unbroken load; ${rounds} rounds of ${seconds} s per condition, each measured ${settle} s after switching the UI, conditions alternated (order rotated per round)`,
   );
@@ -103,7 +115,7 @@ async function main(): Promise<void> {
   try {
     const { page } = s;
     await openSocketLab(page);
-    const port = await startServerAndWait('echo', 'event-loop');
+    const port = values.python ? await runPythonServer(page) : await startServerAndWait('echo', 'event-loop');
     const load = new EchoLoad(client, port, conns, warmup);
     try {
       await load.window;

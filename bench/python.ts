@@ -229,46 +229,7 @@ for i in range(${samples}):
   return { p50: median(s), p99: s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!, max: s[s.length - 1]!, samples };
 }
 
-const BUSY = file(
-  'busy.py',
-  `import selectors, socket, threading, time
-sel = selectors.DefaultSelector()
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(('127.0.0.1', 0))
-srv.listen(2048)
-srv.setblocking(False)
-sel.register(srv, selectors.EVENT_READ)
-print('listening tcp 127.0.0.1:%d' % srv.getsockname()[1], flush=True)
-lock = threading.Lock()
-def worker():
-    while True:
-        with lock:
-            pass
-        time.sleep(0.01)
-for i in range(100):
-    threading.Thread(target=worker, daemon=True).start()
-while True:
-    for key, ev in sel.select():
-        s = key.fileobj
-        if s is srv:
-            c, _ = srv.accept()
-            c.setblocking(False)
-            sel.register(c, selectors.EVENT_READ)
-            continue
-        try:
-            d = s.recv(4096)
-        except BlockingIOError:
-            continue
-        except ConnectionError:
-            d = b''
-        if not d:
-            sel.unregister(s)
-            s.close()
-        else:
-            s.sendall(d)
-`,
-);
+const BUSY = path.join(root, 'bench', 'ref', 'py-busy-server.py');
 
 async function extensionSide(): Promise<{ ratio: number; perRound: number[]; delayWatched: number; delayUnwatched: number }> {
   const client = compileC('echo_client');
@@ -284,6 +245,7 @@ async function extensionSide(): Promise<{ ratio: number; perRound: number[]; del
       const watching = mode === 'watched' ? mirror.acquire() : undefined;
       const run = await engine.runPython({ file: BUSY, launch: { kind: 'spawn', interpreter: 'python3', stdio: ['ignore', 'pipe', 'inherit'] } });
       const port = Number((await firstLine(run.process!.stdout!, /:(\d+)$/))[1]);
+      pin(run.process!.pid);
       const h = monitorEventLoopDelay({ resolution: 10 });
       h.enable();
       got[mode] = await load(client, port, 1000);

@@ -74,6 +74,7 @@ export class Engine implements AsyncDisposable {
     if (this.disposing) throw new Error('The engine is shutting down.');
     const run = await PythonRun.start(this.model, this.log, { ...options, tracerDir: this.tracerDir });
     this.pythonRuns.set(run.id, run);
+    for (const c of this.captures) c.watch(run);
     this.onDidChangeProgramsEmitter.fire();
     // Once it has ended its channel closes (its entities stay for the retention window; the
     // caller keeps the run for its summary): a hundred runs leave no hundred sockets behind.
@@ -226,6 +227,7 @@ export class Engine implements AsyncDisposable {
     const capture = new ConnectionCapture(limits, maxStreams, () => this.captures.delete(capture));
     this.captures.add(capture);
     for (const server of this.servers.values()) capture.watch(server);
+    for (const run of this.pythonRuns.values()) capture.watch(run);
     return capture;
   }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { findProcesses, isListening } from '../support/processes';
 import { session } from './support/session';
-import { clickInlineAction, contextAction, openSocketLab, paneRow, paneText, runCommand, setPaneExpanded, terminalText, treeRow, treeRowTexts, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, openFile, openSocketLab, paneRow, paneText, runCommand, setPaneExpanded, terminalText, treeRow, treeRowTexts, waitFor } from './support/workbench';
 
 /** A free loopback port for a learner's program that binds a fixed one, as the tutorials' do. */
 async function freePort(): Promise<number> {
@@ -14,30 +14,6 @@ async function freePort(): Promise<number> {
   const port = (s.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
-}
-
-/**
- * Opens a workspace file in an editor as a user does: File: Open File…, its path, Enter. (Quick
- * Open lists a file only once the workspace watcher noticed it, which can take long here.)
- */
-async function openFile(page: Page, name: string): Promise<void> {
-  const file = path.join(session().workspace, name);
-  const input = page.locator('.quick-input-widget input');
-  for (let attempt = 1; ; attempt++) {
-    await runCommand(page, 'File: Open File...');
-    // The dialog fills in its folder once it has read it: type the path after that, not before.
-    await waitFor('the Open File dialog to show its folder', async () => (await input.inputValue()).endsWith('/') || undefined);
-    await input.fill(file);
-    await waitFor('the path typed', async () => (await input.inputValue()) === file || undefined, 2000).catch(() => undefined);
-    await input.press('Enter');
-    try {
-      await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 10_000 });
-      return;
-    } catch (err) {
-      if (attempt >= 3) throw err;
-      await page.keyboard.press('Escape');
-    }
-  }
 }
 
 /**
@@ -106,7 +82,7 @@ describe('Real Python, live: the learner’s own program in a real VS Code', fun
         '',
       ].join('\n'),
     );
-    await openFile(page, file);
+    await openFile(page, session().workspace, file);
     // The editor's title bar: Run Python File.
     await page.locator('.editor-actions .action-label[aria-label^="Run Python File"]').first().click();
     await waitFor('the program to print in its terminal', async () => (await terminalText(page)).includes(`serving on ('127.0.0.1', ${port})`) || undefined, 30_000);
@@ -160,7 +136,7 @@ describe('Real Python, live: a deadlock and a Pool from the palette', function (
   async function runFromPalette(page: Page, name: string, source: string): Promise<void> {
     fs.writeFileSync(path.join(session().workspace, name), source);
     await runCommand(page, 'View: Close All Editors');
-    await openFile(page, name);
+    await openFile(page, session().workspace, name);
     await runCommand(page, 'Socket Lab: Run Python File');
   }
 
@@ -280,12 +256,12 @@ describe('Real Python, live: every place Run Python File is offered', function (
     await runCommand(page, 'Terminal: Kill All Terminals');
 
     // The editor's context menu, on the text.
-    await openFile(page, name);
+    await openFile(page, session().workspace, name);
     const text = page.locator('.monaco-editor .view-lines').first();
     await contextAction(page, text, 'Run Python File');
     await ranWith(page, 'argv []');
     await runCommand(page, 'Terminal: Kill All Terminals');
-    await openFile(page, name);
+    await openFile(page, session().workspace, name);
     await contextAction(page, text, 'Run Python File with Arguments…');
     await withArguments(page, `'single quoted' 3`);
     await ranWith(page, "argv ['single quoted', '3']");

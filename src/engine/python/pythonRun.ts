@@ -7,7 +7,8 @@ import type { DeadlockInfo, ProgramView } from '../../protocol/views';
 import { Emitter, type AsyncDisposable, type Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import type { StateModel, Tracked } from '../state/model';
-import type { StreamCapture } from '../server/streamCapture';
+import type { StreamAnnouncer, StreamSource } from '../server/connectionCapture';
+import { Followers, type StreamCapture } from '../server/streamCapture';
 import { TraceChannel, type TraceConnection } from './traceChannel';
 import { TracedChildProcess } from './tracedEntities';
 import { SharedObjects } from './sharedObjects';
@@ -101,7 +102,7 @@ class ProgramEntity implements Tracked<ProgramView> {
   }
 }
 
-export class PythonRun implements AsyncDisposable {
+export class PythonRun implements AsyncDisposable, StreamAnnouncer {
   readonly program: ProgramEntity;
   private readonly processes = new Map<number, TracedProcess>();
   private readonly runNotes: string[] = [];
@@ -127,6 +128,9 @@ export class PythonRun implements AsyncDisposable {
   private lastConnectionAt = 0;
   private pendingEnd: ProgramEnd | undefined;
   private readonly changeEmitter = new Emitter<void>();
+  private readonly streamEmitter = new Emitter<StreamSource>();
+  /** A connection of the program appeared (a recording's capture follows it from its first read). */
+  readonly onStream = this.streamEmitter.event;
   /** Fires after each batch the program's processes send (tests and the CLI wait on it). */
   readonly onDidChange = this.changeEmitter.event;
   /** Resolves once the program has ended and its last words were read. */
@@ -269,6 +273,10 @@ export class PythonRun implements AsyncDisposable {
         }
         return null;
       },
+      poolMoved: () => {
+        for (const p of this.processes.values()) p.touchPoolWorker();
+      },
+      connectionOpened: (proc, tracerId, name) => this.streamEmitter.fire(this.streamSource(proc, tracerId, name)),
       childEnded: (pid, code, at) => {
         const e = this.findChildRecord(pid);
         if (!e) return;
@@ -353,6 +361,28 @@ export class PythonRun implements AsyncDisposable {
     this.model.end(this.program);
     this.endEmitter.fire({ exitCode: this.program.exitCode, signal: end.signal });
     this.changeEmitter.fire();
+  }
+
+  /** Every open connection of the program's processes, as a recording's capture follows them. */
+  liveStreams(): StreamSource[] {
+    return [...this.processes.values()].flatMap((p) => [...p.liveConnections()].map((c) => this.streamSource(p, c.tracerId, c.name)));
+  }
+
+  private streamSource(proc: TracedProcess, tracerId: string, name: string): StreamSource {
+    return {
+      id: proc.entityId(tracerId),
+      name,
+      followers: {
+        follow: (limits) => {
+          const handle = proc.follow(tracerId, limits);
+          if (handle) return handle;
+          // Ended before the follow arrived: an empty capture that says so.
+          const f = new Followers();
+          f.end('closed by the program');
+          return f.follow(limits);
+        },
+      },
+    };
   }
 
   /** Follows one of the program's connections (an entity id of this run), if it is live. */
@@ -443,6 +473,7 @@ export class PythonRun implements AsyncDisposable {
     for (const s of this.subscriptions) s.dispose();
     await this.channel.dispose();
     this.changeEmitter.dispose();
+    this.streamEmitter.dispose();
     this.endEmitter.dispose();
   }
 }

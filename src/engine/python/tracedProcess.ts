@@ -2,7 +2,7 @@
 // shipped, the entities made of them, and the cross references their views need.
 import type { DeadlockInfo } from '../../protocol/views';
 import type { StateModel, Tracked } from '../state/model';
-import { Followers, type StreamCapture } from '../server/streamCapture';
+import { Followers, type CaptureLimits, type StreamCapture } from '../server/streamCapture';
 import type { Disposable } from '../lifecycle';
 import type { SharedInfo, SharedObjects, SharingProcess } from './sharedObjects';
 import type { TraceConnection } from './traceChannel';
@@ -24,6 +24,10 @@ export interface ProcessHost {
   nameOfPid(pid: number): string | null;
   /** The pool entity (of any traced process) whose workers include this pid. */
   poolOfWorker(pid: number): string | null;
+  /** A pool record moved: its workers (their own processes' entities) may have come before it. */
+  poolMoved(): void;
+  /** A connection of this process appeared: a recording that captures every connection follows it. */
+  connectionOpened(proc: TracedProcess, tracerId: string, name: string): void;
   /** A child process's own channel ended: its record in its parent learns how. */
   childEnded(pid: number, code: number | null, at: number): void;
   deadlockFound(info: DeadlockInfo): void;
@@ -115,6 +119,11 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     return this.sharedInfo(rec)?.name ?? field.str(rec, 'name') ?? rec.id;
   }
 
+  /** Its pool-worker entity says which pool it is under: asked again (the pool may be new). */
+  touchPoolWorker(): void {
+    for (const e of this.entities.values()) if (e instanceof TracedPoolWorker) this.host.model.touch(e);
+  }
+
   touchThreads(idents: readonly number[]): void {
     for (const ident of idents) {
       const r = this.byIdent.get(ident);
@@ -133,18 +142,24 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     return this.host.programId;
   }
 
+  /** Its open connections (a recording that starts now follows each). */
+  *liveConnections(): Iterable<{ tracerId: string; name: string }> {
+    if (this.ended !== null) return;
+    for (const e of this.entities.values()) if (e instanceof TracedConnection && e.rec.ended === null) yield { tracerId: e.rec.id, name: `conn ${field.str(e.rec, 'peer') ?? e.rec.id}` };
+  }
+
   /**
    * Follows a connection of this process: the tracer starts shipping what it reads and writes;
    * the last follower leaving stops it. Undefined when it is not a live connection here.
    */
-  follow(tracerId: string): ({ readonly capture: StreamCapture } & Disposable) | undefined {
+  follow(tracerId: string, limits?: CaptureLimits): ({ readonly capture: StreamCapture } & Disposable) | undefined {
     const r = this.records.get(tracerId);
     const role = r ? field.str(r, 'role') : null;
     if (!r || r.ended !== null || this.ended !== null || (role !== 'accepted' && role !== 'client')) return undefined;
     let f = this.followers.get(tracerId);
     if (!f) this.followers.set(tracerId, (f = new Followers()));
     const first = !f.active;
-    const handle = f.follow();
+    const handle = f.follow(limits);
     if (first) this.conn.send({ type: 'follow', id: tracerId, on: true });
     return {
       capture: handle.capture,
@@ -166,8 +181,10 @@ export class TracedProcess implements ProcessScope, SharingProcess {
 
   apply(m: TracerMessage): void {
     if (m.type === 'batch') {
-      this.streamed(m.streams);
+      // Records first: a connection new in this batch is announced (and followed by a
+      // recording) before the bytes the tracer captured from its first read are handed out.
       this.batch(m.records, m.dropped);
+      this.streamed(m.streams);
     } else if (m.type === 'error') this.notes.push(`The tracer stopped tracing ${m.part} in pid ${this.pid} after an error inside it (${m.message}); the program went on.`);
     else if (m.type === 'exit') {
       this.exitCode = m.code;
@@ -179,6 +196,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     this.dropped = dropped;
     let syncsMoved = false;
     let threadsMoved = false;
+    let poolsMoved = false;
     const movedThreads = new Set<number>();
     const touched = new Set<Entity>();
     for (const r of records) {
@@ -192,7 +210,8 @@ export class TracedProcess implements ProcessScope, SharingProcess {
           movedThreads.add(ident);
         }
         this.noteState(r);
-      } else if (r.kind === 'sync') {
+      } else if (r.kind === 'pool') poolsMoved = true;
+      else if (r.kind === 'sync') {
         syncsMoved = true;
         const n = field.nums(r, 'waiters').length;
         if (n > (this.maxWaiters.get(r.id) ?? 0)) this.maxWaiters.set(r.id, n);
@@ -226,6 +245,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
       } else if (e instanceof TracedServer) this.host.model.touchCounters(e);
     }
     if (syncsMoved || threadsMoved) this.findDeadlocks();
+    if (poolsMoved) this.host.poolMoved();
     this.host.changed();
   }
 
@@ -265,6 +285,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     if (!e) return undefined;
     this.entities.set(r.id, e);
     this.host.model.add(e);
+    if (e instanceof TracedConnection && r.ended === null) this.host.connectionOpened(this, r.id, `conn ${field.str(r, 'peer') ?? r.id}`);
     return e;
   }
 

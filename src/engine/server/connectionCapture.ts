@@ -6,7 +6,8 @@ export interface StreamSource {
   readonly id: string;
   /** `conn 127.0.0.1:53122` */
   readonly name: string;
-  readonly followers: Followers;
+  /** Following starts the capture (a traced program's connection also asks its tracer to ship). */
+  readonly followers: Pick<Followers, 'follow'>;
 }
 
 /** Anything that announces its new connections before reading from them. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 
 // What a user does in the workbench, in the user's terms. Selectors are VS Code's own DOM.
@@ -240,6 +241,30 @@ export async function runLabWithParameters(page: Page, label: string, answers: r
         await input.fill(value, { timeout: 5000 });
         await input.press('Enter', { timeout: 5000 });
       }
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/**
+ * Opens a workspace file in an editor as a user does: File: Open File…, its path, Enter. (Quick
+ * Open lists a file only once the workspace watcher noticed it, which can take long here.)
+ */
+export async function openFile(page: Page, workspace: string, name: string): Promise<void> {
+  const file = path.join(workspace, name);
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'File: Open File...');
+    // The dialog fills in its folder once it has read it: type the path after that, not before.
+    await waitFor('the Open File dialog to show its folder', async () => (await input.inputValue()).endsWith('/') || undefined);
+    await input.fill(file);
+    await waitFor('the path typed', async () => (await input.inputValue()) === file || undefined, 2000).catch(() => undefined);
+    await input.press('Enter');
+    try {
+      await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 10_000 });
       return;
     } catch (err) {
       if (attempt >= 3) throw err;

@@ -158,6 +158,57 @@ describe('engine/python: a real Python program, traced, in the live state', func
     assert.equal((await run.finished).exitCode, 0);
   });
 
+  it("a recording's capture follows every connection of the program: one open when it starts, one made after", async () => {
+    const file = lab.file(
+      'upper.py',
+      `
+      import socketserver
+      class Upper(socketserver.StreamRequestHandler):
+          def handle(self):
+              for line in self.rfile:
+                  self.wfile.write(line.decode('utf-8').upper().encode('utf-8'))
+      with socketserver.ThreadingTCPServer(('127.0.0.1', 0), Upper) as server:
+          print(server.server_address[1], flush=True)
+          server.serve_forever()
+      `,
+    );
+    const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: ['ignore', 'pipe', 'pipe'] } });
+    const port = Number((await lines(run.process!.stdout!).next()).value);
+    const a = await exchange(port, 'first\n');
+    const connOf = (s: net.Socket) => lab.until('its connection', (vs) => vs.find((v): v is ConnectionView => v.kind === 'connection' && v.peer === `127.0.0.1:${s.localPort}`));
+    const ca = await connOf(a.socket);
+    const capture = lab.engine.captureConnections({ maxRecords: 100, recordBytes: 1024 }, 10);
+    try {
+      assert.ok(capture.captured.has(ca.id), 'the connection open when the capture started is followed');
+      const b = await exchange(port, 'zweite\n');
+      const cb = await connOf(b.socket);
+      await lab.until('the new connection followed', () => capture.captured.has(cb.id));
+      const text = (id: string) =>
+        capture.captured
+          .get(id)!
+          .capture.since(0)
+          .map((r) => `${r.dir} ${Buffer.from(r.data).toString('utf8')}`);
+      // Bytes sent once the tracer has the command are captured both ways.
+      for (const [s, id, msg] of [
+        [a.socket, ca.id, 'héllo\n'],
+        [b.socket, cb.id, 'wörld\n'],
+      ] as const) {
+        for (let i = 0; !text(id).includes(`in ${msg}`) && i < 50; i++) {
+          s.write(msg);
+          await once(s, 'data');
+          await lab.until('its bytes counted', (vs) => vs.some((v) => v.id === id && v.kind === 'connection' && v.messagesIn > i + 1));
+        }
+        await lab.until(`${msg.trim()} both ways`, () => text(id).includes(`in ${msg}`) && text(id).includes(`out ${msg.toUpperCase()}`));
+      }
+      assert.ok(!text(ca.id).some((r) => r.includes('first')), 'nothing from before the capture');
+      a.socket.end();
+      b.socket.end();
+    } finally {
+      capture.dispose();
+    }
+    await run.stop();
+  });
+
   it('a two-lock deadlock is detected: the cycle is described, both locks marked, each thread waits for a lock held by the other', async () => {
     const file = lab.file(
       'deadlock.py',
