@@ -15,6 +15,28 @@ type Entity = Tracked & { rec: TracerRecord };
 const MAX_ENDED_SOCKETS = 1000;
 const MAX_STATES = 100;
 
+/**
+ * What may move on every batch without anything else changing: a busy connection's bytes, a
+ * lock's tallies. A record whose other fields stayed is republished at the counters' pace
+ * (StateModel.touchCounters) and its cross references are left alone.
+ */
+const COUNTERS: Partial<Record<string, ReadonlySet<string>>> = {
+  socket: new Set(['bytesIn', 'bytesOut', 'recvs', 'sends', 'last', 'lastAt', 'rounds', 'recentRounds', 'accepted']),
+  sync: new Set(['acquisitions', 'contended', 'totalWaitMs', 'maxWaitMs', 'totalHoldMs', 'maxHoldMs', 'contents', 'puts', 'gets']),
+};
+
+function countersOnly(before: TracerRecord | undefined, r: TracerRecord): boolean {
+  const counters = COUNTERS[r.kind];
+  if (!before || !counters || before.ended !== r.ended) return false;
+  for (const k of Object.keys(r)) {
+    if (counters.has(k)) continue;
+    const a = (r as Record<string, unknown>)[k];
+    const b = (before as Record<string, unknown>)[k];
+    if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return false;
+  }
+  return true;
+}
+
 export interface ProcessHost {
   readonly model: StateModel;
   readonly programId: string;
@@ -124,6 +146,11 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     for (const e of this.entities.values()) if (e instanceof TracedPoolWorker) this.host.model.touch(e);
   }
 
+  private touchRecord(id: string): void {
+    const e = this.entities.get(id);
+    if (e) this.host.model.touch(e);
+  }
+
   touchThreads(idents: readonly number[]): void {
     for (const ident of idents) {
       const r = this.byIdent.get(ident);
@@ -199,9 +226,12 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     let poolsMoved = false;
     const movedThreads = new Set<number>();
     const touched = new Set<Entity>();
+    const counted = new Set<Entity>();
+    const syncThreads = new Set<number>();
     for (const r of records) {
       const before = this.records.get(r.id);
       this.records.set(r.id, r);
+      const quiet = countersOnly(before, r);
       if (r.kind === 'thread') {
         threadsMoved = true;
         const ident = field.num(r, 'ident');
@@ -212,7 +242,16 @@ export class TracedProcess implements ProcessScope, SharingProcess {
         this.noteState(r);
       } else if (r.kind === 'pool') poolsMoved = true;
       else if (r.kind === 'sync') {
-        syncsMoved = true;
+        if (!quiet) {
+          syncsMoved = true;
+          // Who held it or waits for it, before and now: their rows name it.
+          for (const x of [before, r]) {
+            if (!x) continue;
+            const h = field.num(x, 'holder');
+            if (h !== null) syncThreads.add(h);
+            for (const w of field.nums(x, 'waiters')) syncThreads.add(w);
+          }
+        }
         const n = field.nums(r, 'waiters').length;
         if (n > (this.maxWaiters.get(r.id) ?? 0)) this.maxWaiters.set(r.id, n);
         const key = field.str(r, 'shared');
@@ -224,7 +263,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
       const e = this.entities.get(r.id) ?? this.create(r);
       if (!e) continue;
       e.rec = r;
-      touched.add(e);
+      (quiet ? counted : touched).add(e);
       if (r.ended !== null && before?.ended == null) {
         this.followers.get(r.id)?.end('closed by the program');
         this.host.model.end(e);
@@ -233,11 +272,14 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     }
     this.index();
     for (const e of touched) this.host.model.touch(e);
+    for (const e of counted) if (!touched.has(e)) this.host.model.touchCounters(e);
     // Cross references, redrawn with what they name: a primitive's holder or waiters change what
     // threads say (holding, held by); a thread's state is its connection's `served by · state`; a
     // connection's counters are its server's. A busy server's hundred threads and connections
     // change every batch: only what refers to a changed record is touched.
-    if (syncsMoved) for (const e of this.entities.values()) if (e instanceof TracedThread || e instanceof TracedSync) this.host.model.touch(e);
+    if (syncsMoved) this.touchThreads([...syncThreads]);
+    // A holder that ended makes its locks' rows say so (ownerDead).
+    for (const ident of movedThreads) for (const x of this.holders.get(ident) ?? []) if (!field.str(x, 'shared')) this.touchRecord(x.id);
     for (const e of this.entities.values()) {
       if (e instanceof TracedConnection) {
         const t = field.num(e.rec, 'thread');
