@@ -35,6 +35,8 @@ export interface ProcessScope {
   heldBy(ident: number): readonly TracerRecord[];
   /** The open connection a thread used last (for `serving`). */
   servingBy(ident: number): TracerRecord | undefined;
+  /** The thread serves more than one open connection (a select loop): its state is its own, not theirs. */
+  servesMany(ident: number): boolean;
   deadlocked(syncId: string): boolean;
   /** A record of an object the program's processes share: its row, name and holder in any process. */
   sharedInfo(rec: TracerRecord): SharedInfo | undefined;
@@ -293,7 +295,7 @@ export class TracedConnection extends TracedEntity<ConnectionView> {
       waitingReason: null,
       servedBy: t ? s.nameOf(t) : 'not read yet',
       servedById: t ? s.entityId(t.id) : null,
-      servedByState: t && field.bool(t, 'alive') && s.ended === null ? threadState(field.str(t, 'state')) : null,
+      servedByState: t && ident !== null && !s.servesMany(ident) && field.bool(t, 'alive') && s.ended === null ? threadState(field.str(t, 'state')) : null,
       phase: state === 'closed' ? 'done' : recvs > 0 ? 'handle' : 'setup',
       reads: recvs,
       readsLastMessage: recvs ? 1 : 0,

@@ -62,6 +62,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
   private readonly byIdent = new Map<number, TracerRecord>();
   private holders = new Map<number, TracerRecord[]>();
   private serving = new Map<number, TracerRecord>();
+  private servingCount = new Map<number, number>();
   private connsOf = new Map<string, TracerRecord[]>();
   private readonly deadlocks = new Set<string>();
   private readonly endedSockets: string[] = [];
@@ -130,6 +131,10 @@ export class TracedProcess implements ProcessScope, SharingProcess {
 
   servingBy(ident: number): TracerRecord | undefined {
     return this.serving.get(ident);
+  }
+
+  servesMany(ident: number): boolean {
+    return (this.servingCount.get(ident) ?? 0) > 1;
   }
 
   sharedInfo(rec: TracerRecord): SharedInfo | undefined {
@@ -283,7 +288,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     for (const e of this.entities.values()) {
       if (e instanceof TracedConnection) {
         const t = field.num(e.rec, 'thread');
-        if (t !== null && movedThreads.has(t)) this.host.model.touch(e);
+        if (t !== null && movedThreads.has(t) && !this.servesMany(t)) this.host.model.touch(e);
       } else if (e instanceof TracedServer) this.host.model.touchCounters(e);
     }
     if (syncsMoved || threadsMoved) this.findDeadlocks();
@@ -335,6 +340,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
   private index(): void {
     this.holders = new Map();
     this.serving = new Map();
+    this.servingCount = new Map();
     this.connsOf = new Map();
     for (const r of this.records.values()) {
       if (r.kind === 'sync') {
@@ -346,7 +352,10 @@ export class TracedProcess implements ProcessScope, SharingProcess {
         }
       } else if (r.kind === 'socket') {
         const t = field.num(r, 'thread');
-        if (t !== null && r.ended === null) this.serving.set(t, r);
+        if (t !== null && r.ended === null) {
+          this.serving.set(t, r);
+          this.servingCount.set(t, (this.servingCount.get(t) ?? 0) + 1);
+        }
         const l = field.str(r, 'listener');
         if (l !== null) {
           let list = this.connsOf.get(l);
