@@ -182,7 +182,7 @@ class socket(_Base):
         return data
 
     def _recv_rest(self, r, data):
-        r.thread = get_ident()  # once, or on a busy connection's call through here each second
+        r.thread = get_ident()  # once, or on a busy connection's call sent back through here
         if r.kernel:  # counted by the kernel (see _Fast): not twice
             r.recvs -= 1
             r.bytes_in -= len(data)
@@ -354,8 +354,8 @@ def _patch_select():
 
 class _Fast(socket):
     """A busy TCP connection: its reads and writes are the C methods themselves; the kernel counts
-    (kernel.py). About once a second the flusher sends one call back through the traced methods,
-    for the last message and the thread serving it; a Follow Stream sends it back for good."""
+    (kernel.py). Whenever its counters moved, the flusher sends one call back through the traced
+    methods, for the last message and the thread serving it; a Follow Stream sends it back for good."""
 
     __slots__ = ()
     recv = _Base.recv
