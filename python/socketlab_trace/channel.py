@@ -14,6 +14,8 @@ import time
 import _socket
 import _thread
 
+from . import kernel, sockets
+from .names import is_program_file
 from .state import FAST, IO_STATES, registry, ms
 
 COUNTERS_MS = 250
@@ -208,9 +210,7 @@ class Channel(object):
         else:
             r.capture = None
             self.following.discard(r.id)
-        from .sockets import slow_down
-
-        slow_down(r)  # a busy connection's calls come back through the traced methods
+        sockets.slow_down(r)  # a busy connection's calls come back through the traced methods
         r.settle()
 
     def run_flusher(self):
@@ -290,8 +290,6 @@ def _line_state(f):
     state = _LINES.get(key, 0)
     if state == 0:
         state = None
-        from .names import is_program_file
-
         if is_program_file(code.co_filename):
             m = _CALL.search(linecache.getline(code.co_filename, key[1]))
             if m:
@@ -302,9 +300,7 @@ def _line_state(f):
 
 
 def _busy(r, now):
-    """A busy connection's counters, from the kernel; once a second, one call traced in full."""
-    from . import kernel, sockets
-
+    """A busy connection's counters, from the kernel; when they moved, one call traced in full."""
     r.sampled_at = now
     sock = r.sock() if r.sock is not None else None
     if sock is not None and kernel.refresh(r, sock) and r.version() != r.sent:

@@ -24,9 +24,10 @@ _repr.maxdict = 8
 _repr.maxlist = 10
 _repr.maxlevel = 2
 
-# key -> SyncRec of this process (emptied in a forked child, with the registry)
+# key -> SyncRec of this process; a forked child starts afresh, as the registry does.
 _recs = {}
-_pid = [os.getpid()]
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_recs.clear)
 
 
 class SharedRec(SyncRec):
@@ -80,9 +81,6 @@ class SharedRec(SyncRec):
 
 def _record(key, primitive='Lock', name=None, origin=False, semaphore=None):
     """This process's record of a shared object, made at its first use here."""
-    if _pid[0] != os.getpid():  # a forked child: the parent's records are not ours
-        _recs.clear()
-        _pid[0] = os.getpid()
     rec = _recs.get(key)
     if rec is None:
         rec = SharedRec(registry.new_id('sync'), primitive, name or primitive, key, origin)
@@ -115,6 +113,13 @@ def _made_by_program(obj, through=('context.py',)):
             continue
         return names.is_program_file(fn)
     return False
+
+
+def _named(obj, key, primitive, through=('context.py',), semaphore=None):
+    """The record of an object the program made (named after its variable), else None."""
+    if not _made_by_program(obj, through):
+        return None
+    return _record(key, primitive, names.variable_name(obj) or registry.name_for(primitive), True, semaphore)
 
 
 def _internal():
@@ -187,7 +192,7 @@ def _trace_semlock(lock, key):
 
     def release():
         raw_release()
-        r = _recs.get(key) if _pid[0] == os.getpid() else None
+        r = _recs.get(key)
         if r is not None:
             if counting:
                 r.value = _value(sem, r.value + 1)
@@ -218,11 +223,8 @@ def _patch_synchronize(m):
         make0(self)
         try:
             key = semlock_key(self._semlock)
-            origin = _made_by_program(self)
-            if origin:
-                primitive = _primitive_of(self)
-                counting = primitive in ('Semaphore', 'BoundedSemaphore')
-                _record(key, primitive, names.variable_name(self) or registry.name_for(primitive), True, self._semlock if counting else None)
+            primitive = _primitive_of(self)
+            _named(self, key, primitive, semaphore=self._semlock if primitive in ('Semaphore', 'BoundedSemaphore') else None)
             # Traced in every process once made: a child learns of it by using it.
             _trace_semlock(self, key)
         except Exception as e:
@@ -247,8 +249,7 @@ def _patch_synchronize(m):
     def event_init(self, *args, **kwargs):
         event_init0(self, *args, **kwargs)
         try:
-            if _made_by_program(self):
-                _record(event_key(self), 'Event', names.variable_name(self) or registry.name_for('Event'), True, self._flag._semlock)
+            _named(self, event_key(self), 'Event', semaphore=self._flag._semlock)
         except Exception as e:
             channel.error('multiprocessing Event', e)
 
@@ -290,8 +291,7 @@ def _patch_synchronize(m):
     def cond_init(self, *args, **kwargs):
         cond_init0(self, *args, **kwargs)
         try:
-            if _made_by_program(self):
-                _record(cond_key(self), 'Condition', names.variable_name(self) or registry.name_for('Condition'), True)
+            _named(self, cond_key(self), 'Condition')
         except Exception as e:
             channel.error('multiprocessing Condition', e)
 
@@ -307,7 +307,7 @@ def _patch_synchronize(m):
 
     def cond_notify(self, n=1):
         result = cond_notify0(self, n)
-        r = _recs.get(cond_key(self)) if _pid[0] == os.getpid() else None
+        r = _recs.get(cond_key(self))
         if r is not None:
             r.acq += 1
             r.v += 1
@@ -331,12 +331,8 @@ def _patch_sharedctypes(m):
             lk = self._lock
             if not hasattr(lk, '_semlock'):
                 return
-            key = semlock_key(lk._semlock)
-            if not _made_by_program(self, ('context.py', 'sharedctypes.py')):
-                return
-            array = isinstance(self, m.SynchronizedArray) or isinstance(self, m.SynchronizedString)
-            primitive = 'Array' if array else 'Value'
-            r = _record(key, primitive, names.variable_name(self) or registry.name_for(primitive), True)
+            array = isinstance(self, (m.SynchronizedArray, m.SynchronizedString))
+            r = _named(self, semlock_key(lk._semlock), 'Array' if array else 'Value', ('context.py', 'sharedctypes.py'))
             if r is None:
                 return
             raw = obj
@@ -363,9 +359,7 @@ def _patch_queues(m):
     def __init__(self, *args, **kwargs):
         init0(self, *args, **kwargs)
         try:
-            if not _made_by_program(self):
-                return
-            r = _record(key_of(self), 'Queue', names.variable_name(self) or registry.name_for('Queue'), True)
+            r = _named(self, key_of(self), 'Queue')
             if r is not None:
                 q = self
 
@@ -422,9 +416,8 @@ def _patch_managers(m):
         init0(self, token, *args, **kwargs)
         try:
             primitive = _MANAGED.get(token.typeid)
-            if primitive is None or not _made_by_program(self, ('managers.py',)):
-                return
-            _record(_managed_key(token.address, token.id), primitive, names.variable_name(self) or registry.name_for(primitive), True)
+            if primitive is not None:
+                _named(self, _managed_key(token.address, token.id), primitive, ('managers.py',))
         except Exception as e:
             channel.error('multiprocessing Manager', e)
 
@@ -450,8 +443,7 @@ def _managed_key(address, ident):
 
 
 def _watch_server(server):
-    """In the Manager's process: each object it holds gets a record whose contents are sampled."""
-    seen = set()
+    """In the Manager's process: each object it makes gets a record whose contents are sampled."""
     address = server.address
 
     def sample(ident):
@@ -475,14 +467,11 @@ def _watch_server(server):
     def create(*args, **kwargs):
         result = original(*args, **kwargs)
         try:
-            for ident in list(server.id_to_obj):
-                if ident in seen or ident == '0':
-                    continue
-                seen.add(ident)
-                typeid = server.id_to_obj[ident][0].__class__.__name__
-                r = _record(_managed_key(address, ident), _MANAGED.get(typeid, 'dict'))
-                if r is not None:
-                    r.sample = sample(ident)
+            ident = result[0]  # Server.create answers (ident, exposed)
+            typeid = server.id_to_obj[ident][0].__class__.__name__
+            r = _record(_managed_key(address, ident), _MANAGED.get(typeid, 'dict'))
+            if r is not None:
+                r.sample = sample(ident)
         except Exception as e:
             channel.error('multiprocessing Manager', e)
         return result

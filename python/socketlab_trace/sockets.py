@@ -374,7 +374,6 @@ def _go_fast(sock, r):
     if r.kernel is None and not kernel.baseline(r, sock):
         r.kernel = False  # no TCP_INFO for this one: it stays traced call by call
         return
-    r.fast_at = ms()
     FAST[0] = True
     sock.__class__ = _Fast
 

@@ -159,7 +159,7 @@ class SyncRec(Record):
 
 
 class SocketRec(Record):
-    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped', 'shipped_key', 'shipped_at', 'slow', 'sock', 'kernel', 'fast_at', 'sampled_at')
+    __slots__ = ('role', 'transport', 'local', 'peer', 'listener', 'state', 'bytes_in', 'bytes_out', 'recvs', 'sends', 'thread', 'last', 'last_at', 'server_class', 'handler', 'server_model', 'accepted', 'rounds', 'round_count', 'capture', 'capture_dropped', 'shipped_key', 'shipped_at', 'slow', 'sock', 'kernel', 'sampled_at')
 
     def __init__(self, rid, transport):
         Record.__init__(self, rid, 'socket')
@@ -192,10 +192,9 @@ class SocketRec(Record):
         # known, the connection is busy and nobody follows it. See settle().
         self.slow = True
         # A busy TCP connection on Linux: its socket (weakly), the counters' baseline against the
-        # kernel's (kernel.py), and when it last went fast (sockets._Fast).
+        # kernel's (kernel.py: None not yet, False unavailable), when the kernel was last asked.
         self.sock = None
         self.kernel = None
-        self.fast_at = 0.0
         self.sampled_at = 0.0
 
     def settle(self):

@@ -435,14 +435,7 @@ export class PythonRun implements AsyncDisposable, StreamAnnouncer {
         else if (r.kind === 'sync' && field.str(r, 'shared') !== null) {
           // One entry per shared object, from the process that made it, counted over all of them.
           if (!field.bool(r, 'origin')) continue;
-          const key = field.str(r, 'shared')!;
-          const mine = [...this.processes.values()].flatMap((q) => [...q.records.values()].filter((x) => x.kind === 'sync' && field.str(x, 'shared') === key));
-          locks.push({
-            kind: field.str(r, 'primitive') ?? '?',
-            name: prefix + (field.str(r, 'name') ?? r.id),
-            acquisitions: mine.reduce((n, x) => n + (field.num(x, 'acquisitions') ?? 0), 0),
-            maxWaiters: this.host.shared.maxWaiters(key),
-          });
+          locks.push({ kind: field.str(r, 'primitive') ?? '?', name: prefix + (field.str(r, 'name') ?? r.id), ...this.host.shared.tally(field.str(r, 'shared')!) });
         } else if (r.kind === 'sync')
           locks.push({
             kind: field.str(r, 'primitive') ?? '?',

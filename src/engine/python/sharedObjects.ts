@@ -173,8 +173,10 @@ export class SharedObjects {
     }
   }
 
-  maxWaiters(key: string): number {
-    return this.byKey.get(key)?.maxWaiters ?? 0;
+  /** For the run's summary: acquisitions over every process, and the most waiters at once. */
+  tally(key: string): { acquisitions: number; maxWaiters: number } {
+    const s = this.byKey.get(key);
+    return { acquisitions: s?.view().acquisitions ?? 0, maxWaiters: s?.maxWaiters ?? 0 };
   }
 
   get size(): number {

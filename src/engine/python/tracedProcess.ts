@@ -25,6 +25,11 @@ const COUNTERS: Partial<Record<string, ReadonlySet<string>>> = {
   sync: new Set(['acquisitions', 'contended', 'totalWaitMs', 'maxWaitMs', 'totalHoldMs', 'maxHoldMs', 'contents', 'puts', 'gets']),
 };
 
+/** How a recording names a connection's stream: `conn 127.0.0.1:53122`. */
+function streamName(r: TracerRecord): string {
+  return `conn ${field.str(r, 'peer') ?? r.id}`;
+}
+
 function countersOnly(before: TracerRecord | undefined, r: TracerRecord): boolean {
   const counters = COUNTERS[r.kind];
   if (!before || !counters || before.ended !== r.ended) return false;
@@ -177,7 +182,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
   /** Its open connections (a recording that starts now follows each). */
   *liveConnections(): Iterable<{ tracerId: string; name: string }> {
     if (this.ended !== null) return;
-    for (const e of this.entities.values()) if (e instanceof TracedConnection && e.rec.ended === null) yield { tracerId: e.rec.id, name: `conn ${field.str(e.rec, 'peer') ?? e.rec.id}` };
+    for (const e of this.entities.values()) if (e instanceof TracedConnection && e.rec.ended === null) yield { tracerId: e.rec.id, name: streamName(e.rec) };
   }
 
   /**
@@ -332,7 +337,7 @@ export class TracedProcess implements ProcessScope, SharingProcess {
     if (!e) return undefined;
     this.entities.set(r.id, e);
     this.host.model.add(e);
-    if (e instanceof TracedConnection && r.ended === null) this.host.connectionOpened(this, r.id, `conn ${field.str(r, 'peer') ?? r.id}`);
+    if (e instanceof TracedConnection && r.ended === null) this.host.connectionOpened(this, r.id, streamName(r));
     return e;
   }
 
