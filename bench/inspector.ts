@@ -6,7 +6,7 @@
 //  - messages per second to the webview and the largest one;
 //  - webview frame time (requestAnimationFrame intervals) and timeline draw time, p95;
 //  - tree refreshes under steady load: whole-tree vs single rows.
-// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --settle T --warmup W --conns N --ui both|sidebar|dashboard] [--python]
+// Usage: node --import tsx bench/inspector.ts [--rounds R --seconds S --settle T --warmup W --conns N --ui both|sidebar|dashboard] [--python] [--trace FILE]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     ui: { type: 'string', default: 'both' },
     /** The server is a traced Python program (bench/ref/py-busy-server.py: 100 threads taking a lock, a selectors echo), run by Run Python File. */
     python: { type: 'boolean', default: false },
+    /** Write a Chromium performance trace of the first measured UI segment to this file (see bench/trace-summary.ts). */
+    trace: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -132,7 +134,14 @@ async function main(): Promise<void> {
           const switching = await load.mark();
           const t0 = Date.now();
           const before = cpuSnapshot();
+          const tracing = ui && values.trace && !phases.some((p) => p.ui);
+          if (tracing)
+            await s.browser.startTracing(page, {
+              path: values.trace,
+              categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'gpu', 'toplevel', 'disabled-by-default-v8.cpu_profiler'],
+            });
           await sleep(seconds);
+          if (tracing) await s.browser.stopTracing();
           const run = await load.mark();
           const cpu = cpuBetween(before, cpuSnapshot());
           const t1 = Date.now();

@@ -140,6 +140,16 @@ function laneKey(l: Lane): string {
  */
 export const SAMPLE_MS = 1000;
 
+/**
+ * A frame that moved more than this many lanes (a hundred threads flipping between running,
+ * sleeping and waiting) makes the lanes and locks that only moved wait PACE_MS: each frame
+ * costs the workbench a message through two frames and a repaint, and a program on two cores
+ * lost a tenth of its throughput to five a second of changes no one reads at that pace. New and
+ * ended rows still go at once.
+ */
+export const BUSY_LANES = 50;
+export const PACE_MS = 1000;
+
 type Row = { kind: 'lane'; row: Lane } | { kind: 'lock'; row: LockRow } | { kind: 'server'; row: ServerSample } | { kind: 'pool'; row: PoolSample };
 
 /**
@@ -151,6 +161,9 @@ export class DashboardFeed {
   private readonly pending = new Set<string>();
   private readonly gone = new Set<string>();
   private lastSampleAt = -Infinity;
+  /** Until when rows that only moved wait (after a frame that moved more than BUSY_LANES lanes). */
+  private pacedUntil = -Infinity;
+  private readonly locksSent = new Set<string>();
   /** Servers and pools the dashboard has heard of. */
   private readonly sampled = new Set<string>();
 
@@ -163,6 +176,8 @@ export class DashboardFeed {
   reset(now: number): Frame[] {
     this.lastSampleAt = now;
     this.sent.clear();
+    this.locksSent.clear();
+    this.pacedUntil = -Infinity;
     this.pending.clear();
     this.gone.clear();
     const rows: Row[] = [];
@@ -173,6 +188,7 @@ export class DashboardFeed {
     this.sampled.clear();
     for (const r of rows) {
       if (r.kind === 'lane') this.sent.set(r.row.id, laneKey(r.row));
+      else if (r.kind === 'lock') this.locksSent.add(r.row.id);
       else if (r.kind === 'server' || r.kind === 'pool') this.sampled.add(r.row.id);
     }
     return this.frames(now, rows, []);
@@ -184,6 +200,7 @@ export class DashboardFeed {
       this.pending.delete(id);
       this.sampled.delete(id);
       this.sent.delete(id);
+      this.locksSent.delete(id);
       this.gone.add(id);
     }
   }
@@ -193,14 +210,30 @@ export class DashboardFeed {
     const rows: Row[] = [];
     const sampleDue = this.sampleDue(now);
     const later: string[] = [];
+    const paced = now < this.pacedUntil;
+    let moved = 0;
     for (const id of this.pending) {
       const e = this.source.get(id);
       const r = e && this.row(e);
       if (!r) continue;
       if (r.kind === 'lane') {
         const key = laneKey(r.row);
-        if (this.sent.get(id) === key) continue;
+        const was = this.sent.get(id);
+        if (was === key) continue;
+        if (was !== undefined && !r.row.ended) {
+          if (paced) {
+            later.push(id);
+            continue;
+          }
+          moved++;
+        }
         this.sent.set(id, key);
+      } else if (r.kind === 'lock') {
+        if (paced && this.locksSent.has(id) && !r.row.deadlocked && e.endedAt === null) {
+          later.push(id);
+          continue;
+        }
+        this.locksSent.add(id);
       } else if (r.kind === 'server' || r.kind === 'pool') {
         // A new one, or one that ended, goes at once: only moving figures wait for their second.
         if (!sampleDue && !r.row.ended && this.sampled.has(id)) {
@@ -216,6 +249,7 @@ export class DashboardFeed {
     this.gone.clear();
     for (const id of later) this.pending.add(id);
     if (rows.some((r) => r.kind === 'server' || r.kind === 'pool')) this.lastSampleAt = now;
+    if (moved > BUSY_LANES) this.pacedUntil = now + PACE_MS;
     if (rows.length === 0 && gone.length === 0) return [];
     return this.frames(now, rows, gone);
   }

@@ -173,6 +173,13 @@ describe('Real Python, live: a deadlock and a Pool from the palette', function (
     await waitFor('both locks marked in Sync', async () => ((await paneText(page, 'Sync')).match(/DEADLOCK · Lock/g) ?? []).length === 2 || undefined, 20_000);
     await session().screenshot('72-python-deadlock');
     const owner = paneRow(page, 'Threads & Processes', /deadlock_demo\.py/);
+    // The tooltip is asked for on hover (rows are drawn without it) and says what the cycle is.
+    await owner.hover();
+    await page
+      .locator('.monaco-hover, .workbench-hover', { hasText: /a Python program, traced[\s\S]*Deadlock:.*T1/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.press('Escape');
     await owner.click();
     await clickInlineAction(owner, 'Stop Program');
     await paneRow(page, 'Threads & Processes', /deadlock_demo\.py.*ended by signal 15/).waitFor({ state: 'visible', timeout: 20_000 });

@@ -126,6 +126,7 @@ export class PythonRun implements AsyncDisposable, StreamAnnouncer {
   private lastWordsTimer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
   private lastConnectionAt = 0;
+  private lastProgramShown = '';
   private pendingEnd: ProgramEnd | undefined;
   private readonly changeEmitter = new Emitter<void>();
   private readonly streamEmitter = new Emitter<StreamSource>();
@@ -290,7 +291,13 @@ export class PythonRun implements AsyncDisposable, StreamAnnouncer {
         this.log.warn(`${this.program.view().name}: deadlock: ${info.description}`);
       },
       changed: () => {
-        this.model.touch(this.program);
+        // Every batch says "changed"; the program's row only when what it shows moved (a
+        // row's redraw in a tree lists its hundred threads again).
+        const shown = this.programShown();
+        if (shown !== this.lastProgramShown) {
+          this.lastProgramShown = shown;
+          this.model.touch(this.program);
+        }
         this.changeEmitter.fire();
       },
     };
@@ -314,6 +321,11 @@ export class PythonRun implements AsyncDisposable, StreamAnnouncer {
           .join(', ')} beyond the tracer's caps.`,
       );
     return out;
+  }
+
+  /** What of the program's row a batch can move: its process count, drops and notes. */
+  private programShown(): string {
+    return `${this.processCount} ${JSON.stringify(this.dropped())} ${this.notes().length}`;
   }
 
   dropped(): Record<string, number> {

@@ -40,7 +40,7 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
     return this.owned.filterName;
   }
 
-  getTreeItem(element: OwnedNode): vscode.TreeItem {
+  protected row(element: OwnedNode): vscode.TreeItem {
     const now = Date.now();
     if (element.kind === 'owner') {
       const o = this.owned.get(element.id);

@@ -28,7 +28,7 @@ export class ServersTreeProvider extends RowsTreeProvider<ServersNode> {
     this.redraw('all');
   }
 
-  getTreeItem(element: ServersNode): vscode.TreeItem {
+  protected row(element: ServersNode): vscode.TreeItem {
     const view = this.servers.view(element);
     if (element.kind === 'traffic' || element.kind === 'model' || element.kind === 'workers') {
       const item = view?.kind !== 'server' ? new vscode.TreeItem(element.kind) : element.kind === 'traffic' ? trafficItem(view) : element.kind === 'model' ? modelItem(view) : workersItem(view);

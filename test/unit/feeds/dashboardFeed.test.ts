@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Engine } from '../../../src/engine/engine';
-import type { EntityView, StateMessage } from '../../../src/protocol/views';
-import { DashboardFeed, SAMPLE_MS, type EntitySource } from '../../../src/feeds/dashboardFeed';
+import type { EntityView, StateMessage, ThreadView } from '../../../src/protocol/views';
+import { THREAD_STATES } from '../../../src/protocol/states';
+import { BUSY_LANES, DashboardFeed, PACE_MS, SAMPLE_MS, type EntitySource } from '../../../src/feeds/dashboardFeed';
 import type { Frame } from '../../../src/protocol/frames';
 import { workers } from '../support/build';
 import { TestClient } from '../../support/testClient';
@@ -138,6 +139,55 @@ describe('extension: DashboardFeed (real engine, real lab threads)', function ()
     assert.ok(frames.length > 5, `${frames.length} frames`);
     for (const f of frames) assert.ok(Buffer.byteLength(JSON.stringify({ type: 'frame', frame: f })) <= 16 * 1024);
     assert.equal(new Set(frames.flatMap((f) => f.lanes.map((l) => l.id))).size, 2000);
+  });
+
+  it('a frame that moved more than BUSY_LANES lanes makes moving lanes wait a second; new and ended lanes go at once', () => {
+    const t0 = Date.now();
+    const thread = (i: number, state: ThreadView['state'], since: number, endedAt: number | null = null): ThreadView => ({
+      id: `thread-${i}`,
+      kind: 'thread',
+      parentId: null,
+      name: `Thread-${i}`,
+      createdAt: t0,
+      endedAt,
+      ident: i,
+      daemon: false,
+      alive: endedAt === null,
+      state,
+      stateSince: since,
+      waitingFor: null,
+      holding: [],
+      wokenBy: null,
+      exitCode: null,
+      error: null,
+      serving: null,
+    });
+    const n = BUSY_LANES + 10;
+    const flip = (at: number, state: ThreadView['state']) => {
+      for (let i = 1; i <= n; i++) source.entities.set(`thread-${i}`, thread(i, state, at));
+      feed.note(Array.from({ length: n }, (_, i) => `thread-${i + 1}`));
+    };
+    const laneIds = (fs: Frame[]) => fs.flatMap((f) => f.lanes.map((l) => l.id));
+    flip(t0, 'running');
+    feed.reset(t0);
+    // A quiet tick: one lane moves, it goes at once.
+    source.entities.set('thread-1', thread(1, 'sleeping', t0 + 100));
+    feed.note(['thread-1']);
+    assert.deepEqual(laneIds(feed.flush(t0 + 100)), ['thread-1']);
+    // Every lane moves: they all go (the busy frame), then the next second's moves wait...
+    flip(t0 + 200, 'sleeping');
+    assert.equal(laneIds(feed.flush(t0 + 200)).length, n);
+    flip(t0 + 400, 'running');
+    assert.deepEqual(laneIds(feed.flush(t0 + 400)), []);
+    // ...except a thread that appears and one that ends.
+    source.entities.set(`thread-${n + 1}`, thread(n + 1, 'running', t0 + 600));
+    source.entities.set('thread-2', thread(2, 'done', t0 + 600, t0 + 600));
+    feed.note([`thread-${n + 1}`, 'thread-2']);
+    assert.deepEqual(laneIds(feed.flush(t0 + 600)).sort(), [`thread-${n + 1}`, 'thread-2'].sort());
+    // A second after the busy frame, the waiting lanes go with their latest state.
+    const after = feed.flush(t0 + 200 + PACE_MS).flatMap((f) => f.lanes);
+    assert.equal(after.length, n - 1);
+    assert.ok(after.every((l) => l.state === THREAD_STATES.running.lane));
   });
 
   it("an iterative server's connection lanes say the server serves them one at a time; an event-loop server's say its event loop", async () => {

@@ -109,6 +109,41 @@ describe('engine/python: a real Python program, traced, in the live state', func
     assert.equal(after.exitCode, -15);
   });
 
+  it("a program's own row changes only when what it shows does, not with its threads' every move", async () => {
+    const file = lab.file(
+      'flips.py',
+      `
+      import threading, time
+      def work():
+          for _ in range(400):
+              time.sleep(0.005)
+      ts = [threading.Thread(target=work) for _ in range(4)]
+      for t in ts: t.start()
+      for t in ts: t.join()
+      `,
+    );
+    let programChanges = 0;
+    let threadChanges = 0;
+    let runId = '';
+    const sub = lab.mirror.onDidChange((c) => {
+      for (const e of c.changed) {
+        if (e.id === runId) programChanges++;
+        else if (e.kind === 'thread' && e.parentId === runId) threadChanges++;
+      }
+    });
+    try {
+      const run = await lab.engine.runPython({ file, launch: { kind: 'spawn', interpreter: 'python3', stdio: ['ignore', 'ignore', 'pipe'] } });
+      runId = run.id;
+      assert.equal((await run.finished).exitCode, 0);
+      await lab.until('the program exited', () => (lab.mirror.get(run.id) as ProgramView | undefined)?.state === 'exited');
+    } finally {
+      sub.dispose();
+    }
+    // Its hello (pid, interpreter) and its exit: a few, while its threads moved on many ticks.
+    assert.ok(threadChanges >= 10, `threads changed ${threadChanges} times`);
+    assert.ok(programChanges <= 4, `the program's row changed ${programChanges} times`);
+  });
+
   it('Follow Stream on a connection of the program: what it reads and writes, in order, while followed', async () => {
     const file = lab.file(
       'echo.py',
