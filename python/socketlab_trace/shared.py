@@ -1,5 +1,5 @@
-"""What processes share: multiprocessing's Lock, RLock, Semaphore, BoundedSemaphore, Event and
-Condition (on semaphores the processes share), Value and Array (shared memory with a lock), Queue,
+"""What processes share: multiprocessing's Lock, RLock, Semaphore, BoundedSemaphore, Event,
+Condition and Barrier (on semaphores the processes share), Value and Array (shared memory with a lock), Queue,
 and the objects of a Manager (a dict or list living in the Manager's process).
 
 Every process tells its own side of one object: which of its threads holds it or waits for it, how
@@ -26,6 +26,8 @@ _repr.maxlevel = 2
 
 # key -> SyncRec of this process; a forked child starts afresh, as the registry does.
 _recs = {}
+# Keys of the locks and conditions a Barrier is made of: taken for it, not by the program.
+_inner = set()
 if hasattr(os, 'register_at_fork'):
     os.register_at_fork(after_in_child=_recs.clear)
 
@@ -168,7 +170,7 @@ def _trace_semlock(lock, key):
         r.v += 1
 
     def acquire(block=True, timeout=None):
-        if _internal():
+        if key in _inner or _internal():
             return raw_acquire(block, timeout)
         if raw_acquire(False):
             r = _record(key, primitive, semaphore=probe)
@@ -296,7 +298,8 @@ def _patch_synchronize(m):
             channel.error('multiprocessing Condition', e)
 
     def cond_wait(self, timeout=None):
-        r = None if _internal() else _record(cond_key(self), 'Condition')
+        key = cond_key(self)
+        r = None if key in _inner or _internal() else _record(key, 'Condition')
         if r is None:
             return cond_wait0(self, timeout)
         w = _Wait(r, 'waiting on condition')
@@ -316,6 +319,53 @@ def _patch_synchronize(m):
     Condition.__init__ = cond_init
     Condition.wait = cond_wait
     Condition.notify = cond_notify
+
+    # A Barrier is threading's, on a Condition and a count the processes share; __setstate__
+    # runs where it is made and in every process it is sent to.
+    Barrier = m.Barrier
+    barrier_init0, barrier_setstate0, barrier_wait0 = Barrier.__init__, Barrier.__setstate__, Barrier.wait
+
+    def barrier_key(b):
+        return cond_key(b._cond) + ':barrier'
+
+    def barrier_setstate(self, state):
+        barrier_setstate0(self, state)
+        try:
+            _inner.add(cond_key(self._cond))
+            _inner.add(semlock_key(self._cond._lock._semlock))
+        except Exception as e:
+            channel.error('multiprocessing Barrier', e)
+
+    def barrier_init(self, *args, **kwargs):
+        barrier_init0(self, *args, **kwargs)
+        try:
+            r = _named(self, barrier_key(self), 'Barrier')
+            if r is not None:
+                r.value = 0
+        except Exception as e:
+            channel.error('multiprocessing Barrier', e)
+
+    def barrier_wait(self, timeout=None):
+        r = _record(barrier_key(self), 'Barrier')
+        if r is None:
+            return barrier_wait0(self, timeout)
+        r.value = self._count + 1
+        r.v += 1
+        w = _Wait(r, 'waiting at barrier')
+        try:
+            return barrier_wait0(self, timeout)
+        finally:
+            w.done()
+            r.value = self._count
+            r.broken = self.broken
+            r.acq += 1
+            r.v += 1
+
+    Barrier.__init__ = barrier_init
+    Barrier.__setstate__ = barrier_setstate
+    Barrier.wait = barrier_wait
+    for f, o in ((barrier_init, barrier_init0), (barrier_setstate, barrier_setstate0), (barrier_wait, barrier_wait0)):
+        f.__doc__ = o.__doc__
 
 
 def _patch_sharedctypes(m):

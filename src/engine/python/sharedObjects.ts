@@ -22,7 +22,7 @@ interface Part {
   at: number;
 }
 
-const PRIMITIVES = new Set<SyncPrimitive>(['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Event', 'Condition', 'Value', 'Array', 'dict', 'list', 'Namespace', 'Queue']);
+const PRIMITIVES = new Set<SyncPrimitive>(['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Event', 'Condition', 'Barrier', 'Value', 'Array', 'dict', 'list', 'Namespace', 'Queue']);
 
 /** Who holds a shared object, for a waiting thread's row in any process. */
 export interface SharedInfo {
@@ -98,7 +98,9 @@ class SharedSync implements Tracked<SyncView> {
       holderId: holder?.id ?? null,
       holderName: holder?.name ?? null,
       depth: holding ? (field.num(holding.rec, 'depth') ?? 1) : 0,
-      value: field.num(valued.rec, 'value') ?? 0,
+      // A Barrier's: how many wait at it, counted from the waiters themselves (each process's
+      // own reading of the shared count races with the others').
+      value: primitive === 'Barrier' ? waiters.length : (field.num(valued.rec, 'value') ?? 0),
       ...(contents !== null ? { contents } : {}),
       waiters,
       acquisitions: sum('acquisitions'),
@@ -108,7 +110,7 @@ class SharedSync implements Tracked<SyncView> {
       totalHoldMs: sum('totalHoldMs'),
       maxHoldMs: max('maxHoldMs'),
       ownerDead: holder !== null && !holder.alive && ended === null,
-      broken: false,
+      broken: live.some((p) => field.bool(p.rec, 'broken')),
       deadlocked: false,
     };
   }

@@ -110,5 +110,59 @@ describe('engine/python: what processes share, one row each across processes', f
       const summary = run.summary().locks.find((l) => l.name === 'lock');
       assert.deepEqual(summary, { kind: 'Lock', name: 'lock', acquisitions: 3, maxWaiters: 2 });
     });
+
+    it(`${method}: a Barrier two children wait at until the parent comes, one row; no rows for the Condition and lock it is made of`, async () => {
+      const file = lab.file(
+        'barrier.py',
+        `
+      import multiprocessing as mp, sys
+      def work(gate):
+          n = gate.wait()
+          sys.stdout.write('passed %s\\n' % (n >= 0))
+          sys.stdout.flush()
+      if __name__ == '__main__':
+          mp.set_start_method(sys.argv[1])
+          gate = mp.Barrier(3)
+          ps = [mp.Process(target=work, args=(gate,)) for _ in range(2)]
+          for p in ps:
+              p.start()
+          sys.stdin.readline()
+          gate.wait()
+          for p in ps:
+              p.join()
+          print('done', gate.n_waiting, flush=True)
+        `,
+      );
+      const run = await lab.engine.runPython({ file, args: [method], launch: { kind: 'spawn', interpreter: 'python3', stdio: ['pipe', 'pipe', 'pipe'] } });
+      const child = run.process!;
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const { gate, waiting } = await lab.until('two children at the barrier', (vs) => {
+        const gate = sync(vs, run.id, 'gate');
+        const waiting = vs.filter((v): v is ThreadView => v.kind === 'thread' && v.parentId === run.id && v.state === 'waiting at barrier');
+        return gate && gate.waiters.length === 2 && waiting.length === 2 && { gate, waiting };
+      });
+      assert.deepEqual([gate.primitive, gate.sharing, gate.value], ['Barrier', 'shared between processes', 2]);
+      for (const t of waiting) {
+        assert.match(t.name, CHILD_MAIN);
+        assert.equal(t.waitingFor?.id, gate.id);
+      }
+      child.stdin!.end('\n');
+      const end = await run.finished;
+      assert.equal(end.exitCode, 0, err);
+      assert.equal(out, 'passed True\npassed True\ndone 0\n');
+      const after = await lab.until('the barrier passed by all three', (vs) => {
+        const g = sync(vs, run.id, 'gate');
+        return g && g.waiters.length === 0 && g.acquisitions === 3 && g;
+      });
+      assert.equal(after.value, 0);
+      const names = lab
+        .views()
+        .filter((v): v is SyncView => v.kind === 'sync' && v.parentId === run.id)
+        .map((s) => s.name);
+      assert.deepEqual(names, ['gate']);
+    });
   }
 });
