@@ -1,4 +1,6 @@
-import type { WorkerScripts } from '../workers/spawn';
+import type { Worker } from 'node:worker_threads';
+import { workerScript, type WorkerScripts } from '../workers/spawn';
+import { WarmThreads } from './warmThreads';
 import { Emitter, type AsyncDisposable } from '../lifecycle';
 import { silentLogger, type Logger } from '../log';
 import type { StateModel } from '../state/model';
@@ -72,12 +74,14 @@ export class Runtime implements RuntimeHost, AsyncDisposable {
   readonly onOutput = this.onOutputEmitter.event;
   readonly onDeadlock = this.onDeadlockEmitter.event;
   private disposed: Promise<void> | undefined;
+  private readonly warm: WarmThreads;
 
   constructor(options: RuntimeOptions) {
     this.model = options.model;
     this.log = options.log ?? silentLogger;
     this.ownerId = options.ownerId;
     this.workers = options.workers ?? {};
+    this.warm = new WarmThreads(workerScript('thread-worker', this.workers));
     const slot = this.arena.allocThread();
     this.mainThread = new MainThread(this, this.model.newId('thread'), slot, 'MainThread', false);
     this.arena.setState(slot, ThreadState.Running);
@@ -121,6 +125,20 @@ export class Runtime implements RuntimeHost, AsyncDisposable {
 
   Value(initial = 0, name?: string): SharedInt {
     return this.track(SharedInt.create(this.arena, name ?? this.nextName('Value'), initial));
+  }
+
+  /**
+   * Starts `n` thread workers ahead and resolves when they are ready: the next `n` threads
+   * start in one message each instead of a worker's start (~25 ms; CPython's thread ~0.1 ms).
+   * Timing labs warm first and report the warm-up apart.
+   */
+  async warmThreads(n: number): Promise<void> {
+    this.assertOpen();
+    await this.warm.fill(n);
+  }
+
+  warmThread(): Worker | undefined {
+    return this.warm.take();
   }
 
   /** `threading.Thread(target=…, args=…, name=…, daemon=…)`; call `start()` to run it. */
@@ -315,6 +333,7 @@ export class Runtime implements RuntimeHost, AsyncDisposable {
           return undefined;
         }),
       );
+      await this.warm.dispose();
       this.broker.dispose();
       this.mainThread.end();
       for (const s of this.syncs.values()) this.model.end(s);

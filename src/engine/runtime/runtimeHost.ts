@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import type { WorkerScripts } from '../workers/spawn';
 import type { Arena } from './arena';
 import type { Logger } from '../log';
@@ -19,6 +20,8 @@ export interface RuntimeHost {
   wokenBy(slot: number): { readonly id: string; readonly name: string; readonly at: number } | null;
   /** A thread or process printed a line. */
   output(from: string, text: string): void;
+  /** A thread worker started ahead (Runtime.warmThreads), if one is idle. */
+  warmThread(): Worker | undefined;
   /** An actor ended: locks it held are marked, queues it sat in are left. */
   actorEnded(slot: number): void;
 }

@@ -65,7 +65,9 @@ export class Thread extends Actor {
       target: this.options.target,
       args: (this.options.args ?? []).map(toTransferable),
     };
-    const worker = startThread(workerScript('thread-worker', this.host.workers), { workerData: start, name: this.name, stdout: false, stderr: false });
+    const warm = this.host.warmThread();
+    const worker = warm ?? startThread(workerScript('thread-worker', this.host.workers), { workerData: start, name: this.name, stdout: false, stderr: false });
+    if (warm) warm.postMessage(start);
     this.worker = worker;
     this.alive = true;
     worker.on('message', (m: ThreadMessage) => this.onMessage(m));

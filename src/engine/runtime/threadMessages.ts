@@ -10,5 +10,11 @@ export interface ThreadStart {
   readonly args: readonly unknown[];
 }
 
-/** What a thread tells the main thread. */
-export type ThreadMessage = { readonly type: 'print'; readonly text: string } | { readonly type: 'result'; readonly value: unknown } | { readonly type: 'error'; readonly error: ErrorInfo };
+/** A worker started ahead of its thread (WarmThreads): its ThreadStart comes as a message. */
+export interface WarmStart {
+  readonly warm: true;
+}
+
+/** What a thread tells the main thread ('warm': a warm worker is ready for its ThreadStart). */
+export type ThreadMessage =
+  { readonly type: 'warm' } | { readonly type: 'print'; readonly text: string } | { readonly type: 'result'; readonly value: unknown } | { readonly type: 'error'; readonly error: ErrorInfo };

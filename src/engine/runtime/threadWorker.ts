@@ -7,7 +7,7 @@ import { Arena } from './arena';
 import { setCurrentSlot } from './current';
 import { rehydrateArgs } from './rehydrate';
 import { blockingSleep, type ThreadApi, type ThreadProgram } from './threadApi';
-import type { ThreadMessage, ThreadStart } from './threadMessages';
+import type { ThreadMessage, ThreadStart, WarmStart } from './threadMessages';
 import { ThreadState } from './threadState';
 
 function post(message: ThreadMessage): void {
@@ -49,7 +49,15 @@ function run(programs: Readonly<Record<string, ThreadProgram>>, start: ThreadSta
   }
 }
 
-/** Runs the thread this worker was started for; `programs`: the targets known by name. */
+/**
+ * Runs the thread this worker was started for, or — started warm, ahead of its thread — the one
+ * whose ThreadStart comes first as a message; `programs`: the targets known by name.
+ */
 export function serveThread(programs: Readonly<Record<string, ThreadProgram>>): void {
-  run(programs, workerData as ThreadStart);
+  const data = workerData as ThreadStart | WarmStart;
+  if ('warm' in data) {
+    // Once the body returns no listener is left, and the worker ends with its thread.
+    parentPort!.once('message', (start: ThreadStart) => run(programs, start));
+    post({ type: 'warm' });
+  } else run(programs, data);
 }

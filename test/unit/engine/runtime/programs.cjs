@@ -76,3 +76,9 @@ exports.rlockIncrement = (t, rlock, counter, times, go) => {
     rlock.release();
   }
 };
+exports.identity = (t, i) => `thread ${i}`;
+exports.raise = () => {
+  const e = new Error('bad input');
+  e.name = 'ValueError';
+  throw e;
+};
