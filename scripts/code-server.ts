@@ -51,7 +51,7 @@ export function installExtension(extensionsDir: string, { link = false }: { link
     fs.symlinkSync(root, target, 'dir');
   } else {
     fs.mkdirSync(target);
-    for (const item of ['package.json', 'README.md', 'dist', 'media']) {
+    for (const item of ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'l10n', 'README.md', 'dist', 'media', 'python']) {
       if (fs.existsSync(path.join(root, item))) fs.cpSync(path.join(root, item), path.join(target, item), { recursive: true });
     }
   }
@@ -63,6 +63,15 @@ export function packageVsix(outFile: string): string {
   execFileSync(process.execPath, [path.join(root, 'esbuild.js'), '--production'], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', outFile], {
     cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return outFile;
+}
+
+/** Packs an extension folder (a test fixture) as a .vsix. */
+export function packageFolder(folder: string, outFile: string): string {
+  execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', outFile], {
+    cwd: folder,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return outFile;
@@ -88,6 +97,8 @@ export interface CodeServerOptions {
   readonly workspace: string;
   readonly settings?: Record<string, unknown>;
   readonly logFile?: string;
+  /** VS Code's display language (`--locale`); a language pack for it must be installed. */
+  readonly locale?: string;
 }
 
 export interface CodeServer {
@@ -96,7 +107,7 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-export async function startCodeServer({ paths, port, userDataDir, extensionsDir, workspace, settings = {}, logFile }: CodeServerOptions): Promise<CodeServer> {
+export async function startCodeServer({ paths, port, userDataDir, extensionsDir, workspace, settings = {}, logFile, locale }: CodeServerOptions): Promise<CodeServer> {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   fs.mkdirSync(workspace, { recursive: true });
@@ -114,6 +125,7 @@ export async function startCodeServer({ paths, port, userDataDir, extensionsDir,
     extensionsDir,
     '--user-data-dir',
     userDataDir,
+    ...(locale ? ['--locale', locale] : []),
     workspace,
   ];
   const log = logFile ? fs.openSync(logFile, 'a') : 'ignore';

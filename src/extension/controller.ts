@@ -23,6 +23,7 @@ import { Diagnostics } from './diagnostics';
 import { Recordings } from './recording/recordings';
 import type { DashboardAction } from '../protocol/messages';
 import { OtherWindows } from './otherWindows';
+import { WalkthroughProgress } from './walkthrough';
 
 /**
  * The engine's lifetime: from the first server or lab this window starts until deactivation,
@@ -75,6 +76,8 @@ export class Controller implements CommandContext {
   private readonly poolsView: vscode.TreeView<OwnedNode>;
   /** What other windows' extension hosts still run (and this one's, for them). */
   readonly otherWindows: OtherWindows;
+  /** The walkthrough's steps, done by doing them. */
+  readonly walkthrough = new WalkthroughProgress();
 
   constructor(context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Socket Lab', { log: true });
@@ -108,6 +111,7 @@ export class Controller implements CommandContext {
     });
     this.disposables.push(
       this.log,
+      this.walkthrough,
       this.otherWindows,
       vscode.commands.registerCommand('socketLab.otherWindows', () => this.otherWindows.check(false)),
       this.labOutput,
@@ -212,7 +216,7 @@ export class Controller implements CommandContext {
     });
     const serverCount = engine.onDidChangeServers(() => this.statusBar.update(engine.serverCount));
     const programCount = engine.onDidChangePrograms(() => void vscode.commands.executeCommand('setContext', 'socketLab.programCount', engine.listPrograms().filter((r) => r.isRunning).length));
-    this.running = new RunningEngine(engine, [serverCount, programCount]);
+    this.running = new RunningEngine(engine, [serverCount, programCount, this.walkthrough.attach(engine)]);
     this.mirror.setEngine(engine);
     this.otherWindows.attach(engine);
     return engine;

@@ -1,3 +1,4 @@
+import type { WalkthroughProgress } from '../walkthrough';
 import type * as vscode from 'vscode';
 import type { Engine } from '../../engine/engine';
 import type { LabRun } from '../../engine/labs/labRun';
@@ -17,6 +18,7 @@ export interface CommandContext {
   readonly labOutput: LabOutput;
   readonly dashboard: Dashboard;
   readonly recordings: Recordings;
+  readonly walkthrough: WalkthroughProgress;
   /** The running engine, if anything started it (stop and close commands do not start one). */
   readonly engineIfStarted: Engine | undefined;
   /** The engine, started on first use. */

@@ -100,5 +100,7 @@ export const labCommands: Record<string, CommandHandler> = {
 
 function setEvent(c: CommandContext, arg: unknown, on: boolean): void {
   const id = entityId(arg);
-  if (id && !c.engineIfStarted?.setEvent(id, on)) void vscode.window.showInformationMessage('Socket Lab: that Event belongs to a lab that has ended.');
+  if (!id) return;
+  if (!c.engineIfStarted?.setEvent(id, on)) void vscode.window.showInformationMessage('Socket Lab: that Event belongs to a lab that has ended.');
+  else if (on) c.walkthrough.eventSet();
 }

@@ -60,6 +60,7 @@ const table: Record<string, CommandHandler> = {
   },
   'socketLab.focusServers': () => vscode.commands.executeCommand('socketLab.servers.focus'),
   'socketLab.showLog': (c) => c.log.show(),
+  'socketLab.openWalkthrough': () => vscode.commands.executeCommand('workbench.action.openWalkthrough', 'socket-lab.socket-lab#socketLab.learn', false),
   'socketLab.openDashboard': (c) => c.dashboard.show(),
   'socketLab.revealInTree': (c, arg) => (typeof arg === 'string' ? c.revealInTree(arg) : undefined),
   'socketLab.revealServingThread': (c, arg) => c.revealRelated(arg, 'servedBy'),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { descendants, findProcesses, isAlive } from '../../support/processes';
-import { defaultSettings, freePort, installVsix, packageVsix, provision, root, startCodeServer, type CodeServer } from '../../../scripts/code-server';
+import { defaultSettings, freePort, installVsix, packageFolder, packageVsix, provision, root, startCodeServer, type CodeServer } from '../../../scripts/code-server';
 
 /** One real VS Code (code-server) and one Chromium page, shared by every e2e test file. */
 export interface Session {
@@ -17,21 +17,52 @@ export interface Session {
 }
 
 let current: Session | undefined;
+const cleared = new Set<string>();
 
 export function session(): Session {
   if (!current) throw new Error('The e2e session has not started (see test/e2e/support/hooks.ts).');
   return current;
 }
 
-/** `resultsDir`: where screenshots and the log go (benchmarks use their own, not the tests'). */
-export async function startSession({ resultsDir = path.join(root, 'test-results', 'e2e') }: { resultsDir?: string } = {}): Promise<Session> {
+/**
+ * `resultsDir`: where screenshots and the log go (benchmarks use their own, not the tests').
+ * `locale`: VS Code's display language, `zh-cn` with the test language pack (a fresh window and
+ * profile: the walkthrough's progress starts empty).
+ */
+export async function startSession({ resultsDir = path.join(root, 'test-results', 'e2e'), locale }: { resultsDir?: string; locale?: 'zh-cn' } = {}): Promise<Session> {
   const paths = provision();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-'));
-  fs.rmSync(resultsDir, { recursive: true, force: true });
+  // A run's results start empty; a session started again within the run (another locale) adds to them.
+  if (!cleared.has(resultsDir)) fs.rmSync(resultsDir, { recursive: true, force: true });
+  cleared.add(resultsDir);
   fs.mkdirSync(resultsDir, { recursive: true });
   const extensionsDir = path.join(runDir, 'extensions');
   // The tests run what a user installs: the packed .vsix, production bundles included.
   installVsix(paths, packageVsix(path.join(runDir, 'socket-lab.vsix')), extensionsDir, path.join(runDir, 'user-data'));
+  // VS Code shows an extension's zh-cn texts only when a language pack for zh-cn is installed;
+  // this one (test/e2e/fixtures) translates none of VS Code's own, so the rest stays English.
+  if (locale) {
+    installVsix(
+      paths,
+      packageFolder(path.join(root, 'test', 'e2e', 'fixtures', `language-pack-${locale}`), path.join(runDir, `language-pack-${locale}.vsix`)),
+      extensionsDir,
+      path.join(runDir, 'user-data'),
+    );
+    // What VS Code writes when a language pack is installed from its UI (a command-line install
+    // does not): where the pack's translations are. The server reads it to pick the language.
+    const pack = fs.readdirSync(extensionsDir).find((d) => d.startsWith(`socket-lab-tests.test-language-pack-${locale}-`))!;
+    fs.writeFileSync(
+      path.join(runDir, 'user-data', 'languagepacks.json'),
+      JSON.stringify({
+        [locale]: {
+          hash: 'socket-lab-test-pack',
+          label: locale,
+          extensions: [{ extensionIdentifier: { id: `socket-lab-tests.test-language-pack-${locale}` }, version: '0.0.1' }],
+          translations: { vscode: path.join(extensionsDir, pack, 'translations', 'main.i18n.json') },
+        },
+      }),
+    );
+  }
   const workspace = path.join(runDir, 'workspace');
   const codeServer = await startCodeServer({
     paths,
@@ -39,7 +70,8 @@ export async function startSession({ resultsDir = path.join(root, 'test-results'
     userDataDir: path.join(runDir, 'user-data'),
     extensionsDir,
     workspace,
-    logFile: path.join(resultsDir, 'code-server.log'),
+    logFile: path.join(resultsDir, locale ? `code-server-${locale}.log` : 'code-server.log'),
+    locale,
     settings: {
       ...defaultSettings,
       // Lets the tests read terminal text from the DOM instead of a canvas.
