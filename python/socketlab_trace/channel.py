@@ -20,6 +20,8 @@ from .state import FAST, IO_STATES, registry, ms
 
 COUNTERS_MS = 250
 FLUSH_S = 0.05  # 20 batches a second while something changes (the issue asks for at least 10)
+# How long a process's last words may wait for the channel.
+EXIT_WAIT_S = 0.5
 SEND_TIMEOUT_S = 2.0
 
 
@@ -52,16 +54,21 @@ class Channel(object):
         if self.closed:
             return
         line = (json.dumps(obj, separators=(',', ':'), default=str) + '\n').encode('utf-8', 'replace')
-        with self.lock:
+        # Ending (SIGTERM's handler runs between two bytecodes of the main thread, which may be
+        # in here holding the lock): the last words wait briefly, never forever.
+        if not self.lock.acquire(True, EXIT_WAIT_S if self.stopping else -1):
+            return
+        try:
+            self.sock.sendall(line)
+        except OSError:
+            # The extension went (or stopped reading): the program goes on untraced.
+            self.closed = True
             try:
-                self.sock.sendall(line)
+                self.sock.close()
             except OSError:
-                # The extension went (or stopped reading): the program goes on untraced.
-                self.closed = True
-                try:
-                    self.sock.close()
-                except OSError:
-                    pass
+                pass
+        finally:
+            self.lock.release()
 
     def error(self, part, exc):
         """A failure inside the tracer: said once per part; that part then stops tracing."""
@@ -195,7 +202,7 @@ class Channel(object):
                     except Exception as e:
                         self.error('channel commands', e)
 
-        _thread.start_new_thread(loop, ())
+        _thread.start_new_thread(_quiet(loop), ())
 
     def command(self, m):
         if not isinstance(m, dict) or m.get('type') != 'follow' or not isinstance(m.get('id'), str):
@@ -224,7 +231,7 @@ class Channel(object):
                 except Exception as e:  # never let the flusher die silently
                     self.error('flusher', e)
 
-        _thread.start_new_thread(loop, ())
+        _thread.start_new_thread(_quiet(loop), ())
 
     def exit(self, code):
         """The process ends now: last batch, then how."""
@@ -251,6 +258,29 @@ class Channel(object):
         self.stopping = False
         self.sent_dropped = None
         self.following = set()
+
+
+# Signals a program may handle (SIGTERM, SIGINT, SIGCHLD, …), never the faults of a thread itself.
+_SYNCHRONOUS = ('SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGABRT', 'SIGTRAP', 'SIGSYS')
+
+
+def _quiet(loop):
+    """The tracer's threads take no signal meant for the process. The kernel hands a process's
+    signal to any thread that does not block it, and Python runs the handler only when the main
+    thread next runs bytecode: a pool worker whose SIGTERM landed on our flusher while its main
+    thread slept in a lock never ran the handler, and Pool.terminate() waited for it forever."""
+
+    def run():
+        try:
+            import signal
+
+            mask = set(signal.valid_signals()) - set(getattr(signal, n) for n in _SYNCHRONOUS if hasattr(signal, n))
+            signal.pthread_sigmask(signal.SIG_BLOCK, mask)
+        except (ImportError, AttributeError, OSError, ValueError):  # no pthread_sigmask (Windows)
+            pass
+        loop()
+
+    return run
 
 
 def _out_of_the_way(s):

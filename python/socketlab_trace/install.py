@@ -107,7 +107,6 @@ def install(file=None):
     sys.meta_path.insert(0, _PostImport(hooks))
     atexit.register(_at_exit)
     _patch_exit()
-    _flush_on_sigterm()
     if hasattr(os, 'register_at_fork'):
         os.register_at_fork(after_in_child=_after_fork_in_child)
     channel.flush()
@@ -140,25 +139,42 @@ def _patch_exit():
     os._exit = _exit
 
 
-def _flush_on_sigterm():
-    """SIGTERM (Stop, Pool.terminate()) ends a process before its next flush: ship the last batch,
-    then die of SIGTERM as before. Only where SIGTERM still has its default action; a handler the
-    program sets later replaces this one."""
+def _on_sigterm(signum, frame):
     import signal
 
     try:
-        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-            return
+        channel.exit(-signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
 
-        def on_sigterm(signum, frame):
-            try:
-                channel.exit(-signal.SIGTERM)
-            finally:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                os.kill(os.getpid(), signal.SIGTERM)
 
-        signal.signal(signal.SIGTERM, on_sigterm)
+def flush_on_sigterm():
+    """Stop ends the program with SIGTERM before its next flush: ship the last batch, then die of
+    SIGTERM as before. In the program's own process only (the runner's), and only where SIGTERM
+    still has its default action; a handler the program sets later replaces this one.
+
+    Not in its children: a Python-level handler runs only when the main thread next runs
+    bytecode, and a Pool worker asleep in its queue's lock when Pool.terminate() signalled it
+    sometimes never did — the pool then waited for it forever. There SIGTERM keeps the kernel's
+    default, as without the tracer; the parent reports how the child ended."""
+    import signal
+
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
     except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM here
+        pass
+
+
+def _default_sigterm_in_child():
+    """A forked child inherits the parent's handler table: ours goes back to the default."""
+    import signal
+
+    try:
+        if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except (ValueError, OSError, AttributeError):
         pass
 
 
@@ -171,4 +187,4 @@ def _after_fork_in_child():
     if channel.open(os.environ.get(ENV_CHANNEL, ''), os.environ.get(ENV_TOKEN, ''), hello(_file)):
         channel.run_flusher()
         channel.run_reader()
-    _flush_on_sigterm()
+    _default_sigterm_in_child()

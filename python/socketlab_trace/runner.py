@@ -6,7 +6,7 @@ import signal
 import sys
 
 from . import hide
-from .install import install
+from .install import flush_on_sigterm, install
 from .procs import state
 
 USAGE = 'usage: python -m socketlab_trace FILE [ARGS...]'
@@ -20,6 +20,7 @@ def main(argv):
     sys.argv[:] = argv
     sys.path[0] = os.path.dirname(os.path.abspath(file))
     install(os.path.abspath(file))
+    flush_on_sigterm()
     main_module = sys.modules['__main__']
     if not os.path.exists(file):
         # What python3 says, word for word.
