@@ -145,7 +145,7 @@ export class Controller implements CommandContext {
       ...registerCommands(this),
       vscode.window.registerTerminalProfileProvider('socketLab.client', {
         provideTerminalProfile: async () => {
-          const target = await askClientTarget('Socket Lab client');
+          const target = await askClientTarget(vscode.l10n.t('Socket Lab client'));
           if (!target) return undefined;
           const args = targetArgs(target);
           return new vscode.TerminalProfile(await this.terminals.options({ name: `Socket Lab client ${args[1]}`, args: ['client', ...args] }));
@@ -256,19 +256,19 @@ export class Controller implements CommandContext {
     const id = entityId(arg);
     const v = id ? this.mirror.get(id) : undefined;
     let target: string | null | undefined;
-    let none = 'Nothing related to reveal.';
+    let none = vscode.l10n.t('Nothing related to reveal.');
     if (v?.kind === 'connection' && relation === 'servedBy') {
       target = v.servedById;
-      none = `${v.peer} is served by the ${v.servedBy}, not by a thread or process.`;
+      none = vscode.l10n.t('{0} is served by the {1}, not by a thread or process.', v.peer, v.servedBy);
     } else if ((v?.kind === 'thread' || v?.kind === 'process') && relation === 'waitTarget') {
       target = v.waitingFor?.id ?? v.serving?.id;
-      none = `${v.name} is not waiting for anything (${v.state}).`;
+      none = vscode.l10n.t('{0} is not waiting for anything ({1}).', v.name, v.state);
     } else if (v?.kind === 'sync' && relation === 'holder') {
       target = v.holderId;
-      none = `${v.name} is not held by anyone.`;
+      none = vscode.l10n.t('{0} is not held by anyone.', v.name);
     }
     if (!target || !this.mirror.get(target)) {
-      void vscode.window.showInformationMessage(`Socket Lab: ${v ? none : 'that item has ended.'}`);
+      void vscode.window.showInformationMessage(`Socket Lab: ${v ? none : vscode.l10n.t('that item has ended.')}`);
       return;
     }
     await this.revealInTree(target);
@@ -277,7 +277,7 @@ export class Controller implements CommandContext {
   async pickThreadFilter(): Promise<void> {
     const pick = await vscode.window.showQuickPick(
       Object.entries(THREAD_FILTERS).map(([key, f]) => ({ label: f.label, key, picked: this.threadsTree.filterName === key })),
-      { placeHolder: 'Which threads and processes to list' },
+      { placeHolder: vscode.l10n.t('Which threads and processes to list') },
     );
     if (!pick) return;
     const f = THREAD_FILTERS[pick.key as keyof typeof THREAD_FILTERS];
@@ -288,7 +288,7 @@ export class Controller implements CommandContext {
   async pickConnectionFilter(): Promise<void> {
     const pick = await vscode.window.showQuickPick(
       Object.entries(CONNECTION_FILTERS).map(([key, f]) => ({ label: f.label, key, picked: this.tree.connectionFilter === key })),
-      { placeHolder: 'Which connections to list' },
+      { placeHolder: vscode.l10n.t('Which connections to list') },
     );
     if (!pick) return;
     const key = pick.key as ConnectionFilter;

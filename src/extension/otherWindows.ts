@@ -37,7 +37,7 @@ export class OtherWindows implements vscode.Disposable {
    */
   async check(quiet: boolean): Promise<void> {
     if (process.platform === 'win32') {
-      if (!quiet) void vscode.window.showInformationMessage('Socket Lab: finding servers of other windows is not available on Windows.');
+      if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab: finding servers of other windows is not available on Windows.'));
       return;
     }
     let others: InstanceSummary[];
@@ -48,7 +48,7 @@ export class OtherWindows implements vscode.Disposable {
       return;
     }
     if (others.length === 0) {
-      if (!quiet) void vscode.window.showInformationMessage('Socket Lab: no other window runs servers or labs.');
+      if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab: no other window runs servers or labs.'));
       return;
     }
     const stop = others.length === 1 ? 'Stop Them' : 'Stop Them All';

@@ -44,6 +44,8 @@ async function startServerFromStep(page: Page, id: string, model: string): Promi
       .map((m) => Number(m[1]));
   const before = new Set(await ports());
   await pressInStep(page, id, '启动服务器…');
+  // The flow asks in Chinese too (l10n/bundle.l10n.zh-cn.json).
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: '启动服务器 (1/5)：传输方式' }).waitFor({ state: 'visible' });
   await pick(page, 'TCP');
   await pick(page, model);
   await pick(page, 'echo');
@@ -69,7 +71,7 @@ describe('The walkthrough in Chinese: found from the empty Servers view, each st
     await startSession();
   });
 
-  it('views and commands in Chinese; start a server, connect a client, a second model, set an Event: those steps are ticked, the others not', async () => {
+  it('views, commands and the Start Server and Open Client flows in Chinese; start a server, connect a client, a second model, set an Event: those steps are ticked, the others not', async () => {
     const { page } = session();
     await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
     for (const title of ['服务器', '实验', '线程与进程', '同步']) await pane(page, title).waitFor({ state: 'visible', timeout: 30_000 });
@@ -94,6 +96,7 @@ describe('The walkthrough in Chinese: found from the empty Servers view, each st
 
     // 2. A client: Open Client… from the step, to the server just started.
     await pressInStep(page, 'client', '打开客户端…');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: '打开客户端 (1/2)：传输方式' }).waitFor({ state: 'visible' });
     await pick(page, 'TCP');
     await answer(page, '(2/2)', `127.0.0.1:${port}`);
     await waitFor('the client process', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 1 || undefined);

@@ -35,7 +35,7 @@ export const clientCommands: Record<string, CommandHandler> = {
 
   /** Any host:port or socket path, including the user's own servers in any language. */
   'socketLab.openClient': async (c) => {
-    const target = await askClientTarget('Open Client');
+    const target = await askClientTarget(vscode.l10n.t('Open Client'));
     if (target) await c.terminals.openClient(target);
   },
 

@@ -19,7 +19,7 @@ async function resolveLab(arg: unknown): Promise<LabDefinition | undefined> {
   const given = givenLab(arg);
   if (given) return given;
   if (typeof arg === 'string') {
-    void vscode.window.showErrorMessage(`Socket Lab: there is no lab named "${arg}".`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Socket Lab: there is no lab named "{0}".', arg));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
@@ -86,14 +86,14 @@ export const labCommands: Record<string, CommandHandler> = {
       if (!pick) return;
       running = [pick.run];
     }
-    if (running.length === 0) void vscode.window.showInformationMessage('Socket Lab: that lab is not running.');
+    if (running.length === 0) void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab: that lab is not running.'));
     await Promise.all(running.map((r) => r.stop()));
   },
   'socketLab.setEvent': (c, arg) => setEvent(c, arg, true),
   'socketLab.clearEvent': (c, arg) => setEvent(c, arg, false),
   'socketLab.killThread': async (c, arg) => {
     const id = entityId(arg);
-    if (id && !(await c.engineIfStarted?.killActor(id))) void vscode.window.showInformationMessage('Socket Lab: that thread or process has already ended.');
+    if (id && !(await c.engineIfStarted?.killActor(id))) void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab: that thread or process has already ended.'));
   },
   'socketLab.showLabOutput': (c) => c.labOutput.show(),
 };
@@ -101,6 +101,6 @@ export const labCommands: Record<string, CommandHandler> = {
 function setEvent(c: CommandContext, arg: unknown, on: boolean): void {
   const id = entityId(arg);
   if (!id) return;
-  if (!c.engineIfStarted?.setEvent(id, on)) void vscode.window.showInformationMessage('Socket Lab: that Event belongs to a lab that has ended.');
+  if (!c.engineIfStarted?.setEvent(id, on)) void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab: that Event belongs to a lab that has ended.'));
   else if (on) c.walkthrough.eventSet();
 }

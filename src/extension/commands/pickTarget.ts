@@ -49,11 +49,11 @@ export async function resolveServer(c: CommandContext, arg: unknown, action: str
   const servers = c.engineIfStarted?.listServers() ?? [];
   if (id) {
     const server = servers.find((s) => s.id === id);
-    if (!server) void vscode.window.showInformationMessage('Socket Lab: that server has stopped.');
+    if (!server) void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab: that server has stopped.'));
     return server;
   }
   if (servers.length === 0) {
-    void vscode.window.showInformationMessage('No Socket Lab server is running.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No Socket Lab server is running.'));
     return undefined;
   }
   if (servers.length === 1) return servers[0];

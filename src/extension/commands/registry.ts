@@ -13,7 +13,7 @@ async function startServer(c: CommandContext, given: unknown): Promise<Server | 
   const arg = isImplicitArgument(given) ? undefined : given;
   const request = parseStartRequest(arg) ?? (arg === undefined ? await askStartRequest() : undefined);
   if (!request) {
-    if (arg !== undefined) void vscode.window.showErrorMessage('Socket Lab: Start Server was given invalid settings; nothing was started.');
+    if (arg !== undefined) void vscode.window.showErrorMessage(vscode.l10n.t('Socket Lab: Start Server was given invalid settings; nothing was started.'));
     return undefined;
   }
   // Every start through the command asks: its argument can come from anyone.
@@ -50,7 +50,7 @@ const table: Record<string, CommandHandler> = {
   'socketLab.stopAllServers': (c) => c.engineIfStarted?.stopAll(),
   'socketLab.closeConnection': (c, arg) => {
     const id = targetId(arg, 'connection');
-    if (id && !c.engineIfStarted?.closeConnection(id)) void vscode.window.showInformationMessage('That connection has already closed.');
+    if (id && !c.engineIfStarted?.closeConnection(id)) void vscode.window.showInformationMessage(vscode.l10n.t('That connection has already closed.'));
   },
   'socketLab.copyAddress': async (c, arg) => {
     const traced = tracedServer(c, arg);

@@ -55,12 +55,22 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   for (;;) {
     const picked = await vscode.window.showQuickPick(
       [
-        { label: 'TCP', description: 'stream socket', detail: 'socket(AF_INET, SOCK_STREAM): socketserver.TCPServer and friends.', value: 'tcp' as const },
-        { label: 'UDP', description: 'datagram socket', detail: 'socket(AF_INET, SOCK_DGRAM): socketserver.UDPServer; every datagram is a request.', value: 'udp' as const },
-        { label: 'Unix stream socket', description: 'a socket file', detail: 'socket(AF_UNIX, SOCK_STREAM): socketserver.UnixStreamServer, at a short path in the temp dir.', value: 'unix' as const },
-        { label: '$(circle-slash) Unix datagram socket', description: 'unavailable', detail: UNIX_DATAGRAM_UNAVAILABLE, value: 'unix-dgram' as const },
+        { label: 'TCP', description: vscode.l10n.t('stream socket'), detail: vscode.l10n.t('socket(AF_INET, SOCK_STREAM): socketserver.TCPServer and friends.'), value: 'tcp' as const },
+        {
+          label: 'UDP',
+          description: vscode.l10n.t('datagram socket'),
+          detail: vscode.l10n.t('socket(AF_INET, SOCK_DGRAM): socketserver.UDPServer; every datagram is a request.'),
+          value: 'udp' as const,
+        },
+        {
+          label: 'Unix stream socket',
+          description: vscode.l10n.t('a socket file'),
+          detail: vscode.l10n.t('socket(AF_UNIX, SOCK_STREAM): socketserver.UnixStreamServer, at a short path in the temp dir.'),
+          value: 'unix' as const,
+        },
+        { label: '$(circle-slash) Unix datagram socket', description: vscode.l10n.t('unavailable'), detail: UNIX_DATAGRAM_UNAVAILABLE, value: 'unix-dgram' as const },
       ],
-      { title: 'Start Server (1/5): transport', placeHolder: 'Transport', ignoreFocusOut: true },
+      { title: vscode.l10n.t('Start Server ({0}/{1}): {2}', 1, 5, vscode.l10n.t('transport')), placeHolder: vscode.l10n.t('Transport'), ignoreFocusOut: true },
     );
     if (!picked) return undefined;
     if (picked.value !== 'unix-dgram') {
@@ -72,31 +82,35 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   }
   // A Unix socket has a path instead of an address and a port: one step fewer.
   const steps = transport === 'unix' ? 4 : 5;
-  const title = (n: number, what: string) => `Start Server (${n}/${steps}): ${what}`;
+  const title = (n: number, what: string) => vscode.l10n.t('Start Server ({0}/{1}): {2}', n, steps, what);
 
   const model = await vscode.window.showQuickPick(
     MODELS.map((m) => {
       const info = modelInfo(m, transport);
       return { label: m, description: `like ${info.like}`, detail: info.description, value: m };
     }),
-    { title: title(2, 'concurrency model'), placeHolder: transport === 'udp' ? 'Who serves each datagram' : 'Who serves each connection', ignoreFocusOut: true },
+    {
+      title: title(2, vscode.l10n.t('concurrency model')),
+      placeHolder: transport === 'udp' ? vscode.l10n.t('Who serves each datagram') : vscode.l10n.t('Who serves each connection'),
+      ignoreFocusOut: true,
+    },
   );
   if (!model) return undefined;
 
   const handler = await vscode.window.showQuickPick(
     HANDLER_NAMES.map((name) => ({ label: name, description: HANDLERS[name].description, value: name })),
-    { title: title(3, 'handler'), placeHolder: 'What the server does with what it receives', ignoreFocusOut: true },
+    { title: title(3, vscode.l10n.t('handler')), placeHolder: vscode.l10n.t('What the server does with what it receives'), ignoreFocusOut: true },
   );
   if (!handler) return undefined;
   let handlerArg: string | undefined;
   const argumentPrompt = HANDLERS[handler.value].takesArgument;
   if (argumentPrompt) {
     handlerArg = await vscode.window.showInputBox({
-      title: title(3, `${handler.value} word`),
+      title: title(3, vscode.l10n.t('{0} word', handler.value)),
       prompt: `${argumentPrompt}.`,
       value: 'crash',
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'Enter a word.'),
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a word.')),
     });
     if (handlerArg === undefined) return undefined;
     handlerArg = handlerArg.trim();
@@ -104,19 +118,19 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
 
   if (transport === 'unix') {
     const path = await vscode.window.showInputBox({
-      title: title(4, 'socket path'),
-      prompt: 'Where the socket file goes; kept short (a Unix socket path holds at most 107 bytes).',
+      title: title(4, vscode.l10n.t('socket path')),
+      prompt: vscode.l10n.t('Where the socket file goes; kept short (a Unix socket path holds at most 107 bytes).'),
       value: defaultUnixPath(),
       ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim().startsWith('/') ? 'Enter an absolute path.' : Buffer.byteLength(v.trim()) > 107 ? 'At most 107 bytes.' : undefined),
+      validateInput: (v) => (!v.trim().startsWith('/') ? vscode.l10n.t('Enter an absolute path.') : Buffer.byteLength(v.trim()) > 107 ? vscode.l10n.t('At most 107 bytes.') : undefined),
     });
     if (path === undefined) return undefined;
     return { transport, model: model.value, handler: handler.value, handlerArg, host: '127.0.0.1', port: 0, path: path.trim() };
   }
 
   const host = await vscode.window.showInputBox({
-    title: title(4, 'address'),
-    prompt: '127.0.0.1 accepts connections from this machine only; 0.0.0.0 or :: from your whole network.',
+    title: title(4, vscode.l10n.t('address')),
+    prompt: vscode.l10n.t('127.0.0.1 accepts connections from this machine only; 0.0.0.0 or :: from your whole network.'),
     value: settings.defaultHost,
     ignoreFocusOut: true,
     validateInput: (v) => validateHost(v) ?? (exposureWarning(v) ? { message: exposureWarning(v)!, severity: vscode.InputBoxValidationSeverity.Warning } : undefined),
@@ -124,8 +138,8 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   if (host === undefined) return undefined;
 
   const port = await vscode.window.showInputBox({
-    title: title(5, 'port'),
-    prompt: '0 lets the operating system pick any free port.',
+    title: title(5, vscode.l10n.t('port')),
+    prompt: vscode.l10n.t('0 lets the operating system pick any free port.'),
     value: String(settings.defaultPort),
     ignoreFocusOut: true,
     validateInput: (v) => validatePort(v),

@@ -24,7 +24,7 @@ export function splitArgs(text: string): string[] {
 async function run(c: CommandContext, arg: unknown, args: string[]): Promise<PythonRun | undefined> {
   const uri = pythonFile(arg);
   if (!uri || uri.scheme !== 'file') {
-    void vscode.window.showErrorMessage('Socket Lab: open or select a Python file (.py) saved on disk to run it.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Socket Lab: open or select a Python file (.py) saved on disk to run it.'));
     return undefined;
   }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -87,7 +87,7 @@ export const pythonCommands: Record<string, CommandHandler> = {
   'socketLab.stopProgram': async (c, arg) => {
     const r = await pickProgram(c, arg);
     if (!r) {
-      void vscode.window.showInformationMessage('No Python program is running under Socket Lab.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('No Python program is running under Socket Lab.'));
       return;
     }
     const end = await r.stop();

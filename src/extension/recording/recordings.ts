@@ -48,7 +48,7 @@ export class Recordings implements vscode.Disposable {
 
   start(): void {
     if (this.active) {
-      void vscode.window.showInformationMessage('Socket Lab is already recording. Stop it from the status bar (or Socket Lab: Stop Recording) first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab is already recording. Stop it from the status bar (or Socket Lab: Stop Recording) first.'));
       return;
     }
     const { mirror } = this.host;
@@ -81,7 +81,7 @@ export class Recordings implements vscode.Disposable {
   async stop(): Promise<SavedRecording | undefined> {
     const active = this.active;
     if (!active) {
-      void vscode.window.showInformationMessage('Socket Lab is not recording. Start one with Socket Lab: Start Recording.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab is not recording. Start one with Socket Lab: Start Recording.'));
       return undefined;
     }
     this.active = undefined;
@@ -124,18 +124,18 @@ export class Recordings implements vscode.Disposable {
     try {
       stat = await vscode.workspace.fs.stat(target);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not open ${name}: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not open {0}: {1}', name, (err as Error).message));
       return;
     }
     if (stat.size > MAX_RECORDING_BYTES) {
-      void vscode.window.showErrorMessage(`${name} is ${Math.round(stat.size / 1048576)} MB; Socket Lab opens recordings up to ${MAX_RECORDING_BYTES / 1048576} MB.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is {1} MB; Socket Lab opens recordings up to {2} MB.', name, Math.round(stat.size / 1048576), MAX_RECORDING_BYTES / 1048576));
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)));
     } catch (err) {
-      void vscode.window.showErrorMessage(`${name} is not a Socket Lab recording: it is not JSON (${(err as Error).message}).`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a Socket Lab recording: it is not JSON ({1}).', name, (err as Error).message));
       return;
     }
     const rec = parseRecording(json);

@@ -6,16 +6,16 @@ export async function askClientTarget(title: string): Promise<Target | undefined
   const transport = await vscode.window.showQuickPick(
     [
       { label: 'TCP', description: 'HOST:PORT', value: 'tcp' as const },
-      { label: 'UDP', description: 'HOST:PORT — each line is one datagram', value: 'udp' as const },
-      { label: 'Unix stream socket', description: 'a socket file path', value: 'unix' as const },
+      { label: 'UDP', description: vscode.l10n.t('HOST:PORT — each line is one datagram'), value: 'udp' as const },
+      { label: 'Unix stream socket', description: vscode.l10n.t('a socket file path'), value: 'unix' as const },
     ],
-    { title: `${title} (1/2): transport`, ignoreFocusOut: true },
+    { title: vscode.l10n.t('{0} ({1}/{2}): {3}', title, 1, 2, vscode.l10n.t('transport')), ignoreFocusOut: true },
   );
   if (!transport) return undefined;
   const kind: ClientTransportKind = transport.value;
   const text = await vscode.window.showInputBox({
-    title: `${title} (2/2): ${kind === 'unix' ? 'socket path' : 'address'}`,
-    prompt: kind === 'unix' ? 'Path of the Unix socket, e.g. /tmp/lab.sock' : 'HOST:PORT, e.g. 127.0.0.1:9000 or [::1]:9000',
+    title: vscode.l10n.t('{0} ({1}/{2}): {3}', title, 2, 2, kind === 'unix' ? vscode.l10n.t('socket path') : vscode.l10n.t('address')),
+    prompt: kind === 'unix' ? vscode.l10n.t('Path of the Unix socket, e.g. /tmp/lab.sock') : vscode.l10n.t('HOST:PORT, e.g. 127.0.0.1:9000 or [::1]:9000'),
     value: kind === 'unix' ? '' : '127.0.0.1:',
     ignoreFocusOut: true,
     validateInput: (v) => {

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fixed } from './terms';
 
 const root = path.join(__dirname, '..', '..', '..');
 const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
 const en = JSON.parse(read('package.nls.json')) as Record<string, string>;
 const zh = JSON.parse(read('package.nls.zh-cn.json')) as Record<string, string>;
-
-/** What must read the same in both languages: code, command links, and the tutorials' own terms. */
-function fixed(text: string): string[] {
-  const code = text.match(/`[^`]+`/g) ?? [];
-  const links = text.match(/\(command:[^)]+\)/g) ?? [];
-  // English plurals (Locks, RLocks) are the same term.
-  const terms = [
-    ...text.matchAll(
-      /\b(recv|socketserver|select|threading|multiprocessing(?:\.Pool)?|ThreadingTCPServer|ForkingTCPServer|R?Lock|Semaphore|Event|Condition|Barrier|apply_async|apply|127\.0\.0\.1|Python|VS Code)s?\b/g,
-    ),
-  ].map((m) => m[1]!);
-  return [...code, ...links, ...terms].sort();
-}
 
 describe('l10n: package.json in English and Simplified Chinese', () => {
   it('every %key% of package.json has its English and Chinese text, and no text is left unused', () => {
