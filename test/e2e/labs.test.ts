@@ -3,7 +3,7 @@ import { isAlive } from '../support/processes';
 import { openLabsGroup } from './support/labsView';
 import { clickTitleAction } from './support/menus';
 import { session } from './support/session';
-import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, runLabFromPalette, setPaneExpanded, waitFor } from './support/workbench';
+import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, runLabFromPalette, setEventUntilPassed, setPaneExpanded, waitFor } from './support/workbench';
 
 /** The Labs view's text on one line: outcomes are wrapped into several rows. */
 const labsText = async (page: Parameters<typeof paneText>[0]) => (await paneText(page, 'Labs')).replace(/\s+/g, ' ');
@@ -51,23 +51,7 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
         async () => (await paneText(page, 'Threads & Processes')).match(new RegExp(`wave${wave}-T\\d\\s*waiting for gate`, 'g'))?.length === 3 || undefined,
       );
       if (wave === 1) await session().screenshot('21-event-gate-waiting');
-      // The next wave may be waiting again within a second: what tells is that these waiters went.
-      // A click on a row the live tree re-rendered under the pointer can be lost: press again.
-      const passed = async () => !(await paneText(page, 'Sync')).includes(`waiting: wave${wave}-T`) || undefined;
-      for (let attempt = 1; ; attempt++) {
-        await clickInlineAction(gate, 'Set Event');
-        if (
-          await waitFor(`wave ${wave} to pass`, passed, 7_000).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        if (attempt >= 3) {
-          await waitFor(`wave ${wave} to pass`, passed);
-          break;
-        }
-      }
+      await setEventUntilPassed(page, gate, 'Sync', 'Set Event', `wave${wave}-T`);
     }
     await waitFor('the event-gate outcome', async () => (await labsText(page)).includes('In each of 2 waves, 3 of 6 threads waited at the gate') || undefined, 30_000);
     await session().screenshot('22-event-gate-done');

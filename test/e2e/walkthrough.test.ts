@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { findProcesses } from '../support/processes';
 import { SERVER_ROW } from './support/servers';
 import { endSession, session, startSession } from './support/session';
-import { answer, clickInlineAction, pane, paneRow, paneText, pick, runCommand, waitFor } from './support/workbench';
+import { answer, pane, paneRow, paneText, pick, runCommand, setEventUntilPassed, waitFor } from './support/workbench';
 
 // Issue 18 (points 1 and 2): a new user whose VS Code speaks Simplified Chinese opens Socket
 // Lab, finds the walkthrough from the empty Servers view, and completes its steps by doing what
@@ -112,21 +112,7 @@ describe('The walkthrough in Chinese: found from the empty Servers view, each st
     for (const wave of [1, 2]) {
       const gate = paneRow(page, '同步', /gate.*Event · clear · 3 waiting/);
       await gate.waitFor({ state: 'visible', timeout: 30_000 });
-      const passed = async () => !(await paneText(page, '同步')).includes(`waiting: wave${wave}-T`) || undefined;
-      for (let attempt = 1; ; attempt++) {
-        await clickInlineAction(gate, '设置 Event');
-        if (
-          await waitFor(`wave ${wave} to pass`, passed, 7_000).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        if (attempt >= 3) {
-          await waitFor(`wave ${wave} to pass`, passed);
-          break;
-        }
-      }
+      await setEventUntilPassed(page, gate, '同步', '设置 Event', `wave${wave}-T`);
     }
     await waitFor('the event step ticked', async () => (await checked(page, 'event')) || undefined);
     // The lab ran to its end: a threads lab, so the threads step too.

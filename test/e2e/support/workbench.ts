@@ -272,3 +272,27 @@ export async function openFile(page: Page, workspace: string, name: string): Pro
     }
   }
 }
+
+/**
+ * Presses an Event row's Set Event (`setTitle`, the action's title in the UI's language) until
+ * the wave of threads waiting at it has passed (`syncTitle`: the Sync view's title). The next
+ * wave may be waiting again within a second: what tells is that these waiters went. A click on a
+ * row the live tree re-rendered under the pointer can be lost: press again.
+ */
+export async function setEventUntilPassed(page: Page, gate: Locator, syncTitle: string, setTitle: string, waiters: string): Promise<void> {
+  const passed = async () => !(await paneText(page, syncTitle)).includes(`waiting: ${waiters}`) || undefined;
+  for (let attempt = 1; ; attempt++) {
+    await clickInlineAction(gate, setTitle);
+    if (
+      await waitFor(`${waiters} to pass`, passed, 7_000).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    if (attempt >= 3) {
+      await waitFor(`${waiters} to pass`, passed);
+      return;
+    }
+  }
+}

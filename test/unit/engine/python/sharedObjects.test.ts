@@ -38,6 +38,17 @@ const PROGRAM = `
               print(num.value, arr[:], sorted(shared.items()))
       `;
 
+/** Runs the program with the start method as its argument, its stdin, stdout and stderr piped to the test. */
+async function runPiped(lab: PythonLab, file: string, method: string) {
+  const run = await lab.engine.runPython({ file, args: [method], launch: { kind: 'spawn', interpreter: 'python3', stdio: ['pipe', 'pipe', 'pipe'] } });
+  const child = run.process!;
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return { run, child, output: () => ({ out, err }) };
+}
+
 const CHILD_MAIN = /^Process-\d+: MainThread$/;
 
 function sync(vs: readonly { kind: string }[], runId: string, name: string): SyncView | undefined {
@@ -53,12 +64,7 @@ describe('engine/python: what processes share, one row each across processes', f
   for (const method of ['fork', 'spawn']) {
     it(`${method}: a Lock held by one child and waited for by two; its Event, Value, Array, Queues and a Manager dict`, async () => {
       const file = lab.file('shared.py', PROGRAM);
-      const run = await lab.engine.runPython({ file, args: [method], launch: { kind: 'spawn', interpreter: 'python3', stdio: ['pipe', 'pipe', 'pipe'] } });
-      const child = run.process!;
-      let out = '';
-      let err = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const { run, child, output } = await runPiped(lab, file, method);
 
       const { lock, waiting, holder } = await lab.until('the lock held by one child, two waiting', (vs) => {
         const lock = sync(vs, run.id, 'lock');
@@ -85,8 +91,8 @@ describe('engine/python: what processes share, one row each across processes', f
 
       child.stdin!.end('\n');
       const end = await run.finished;
-      assert.equal(end.exitCode, 0, err);
-      assert.match(out, /^holding \d\n\[0, 1, 4\]\n3\.0 \[0, -1, -2\] \[\(0, '0'\), \(1, '1'\), \(2, '2'\)\]\n$/);
+      assert.equal(end.exitCode, 0, output().err);
+      assert.match(output().out, /^holding \d\n\[0, 1, 4\]\n3\.0 \[0, -1, -2\] \[\(0, '0'\), \(1, '1'\), \(2, '2'\)\]\n$/);
 
       const rows = await lab.until('the shared objects, final', (vs) => {
         const num = sync(vs, run.id, 'num');
@@ -133,12 +139,7 @@ describe('engine/python: what processes share, one row each across processes', f
           print('done', gate.n_waiting, flush=True)
         `,
       );
-      const run = await lab.engine.runPython({ file, args: [method], launch: { kind: 'spawn', interpreter: 'python3', stdio: ['pipe', 'pipe', 'pipe'] } });
-      const child = run.process!;
-      let out = '';
-      let err = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const { run, child, output } = await runPiped(lab, file, method);
       const { gate, waiting } = await lab.until('two children at the barrier', (vs) => {
         const gate = sync(vs, run.id, 'gate');
         const waiting = vs.filter((v): v is ThreadView => v.kind === 'thread' && v.parentId === run.id && v.state === 'waiting at barrier');
@@ -151,8 +152,8 @@ describe('engine/python: what processes share, one row each across processes', f
       }
       child.stdin!.end('\n');
       const end = await run.finished;
-      assert.equal(end.exitCode, 0, err);
-      assert.equal(out, 'passed True\npassed True\ndone 0\n');
+      assert.equal(end.exitCode, 0, output().err);
+      assert.equal(output().out, 'passed True\npassed True\ndone 0\n');
       const after = await lab.until('the barrier passed by all three', (vs) => {
         const g = sync(vs, run.id, 'gate');
         return g && g.waiters.length === 0 && g.acquisitions === 3 && g;
