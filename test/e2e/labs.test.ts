@@ -13,7 +13,7 @@ describe('Labs, Threads & Processes and Sync views in a real VS Code', function 
     await runCommand(session().page, 'Socket Lab: Stop Lab').catch(() => undefined);
   });
 
-  it('lists the eleven labs in their groups; Run Lab Fast on "Race counter" shows lost updates without the lock and none with it', async () => {
+  it('lists the twelve labs in their groups; Run Lab Fast on "Race counter" shows lost updates without the lock and none with it', async () => {
     const { page } = session();
     await openSocketLab(page);
     // One group open at a time, as in a pane of the default height (rows out of view are not drawn).

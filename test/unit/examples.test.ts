@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LABS } from '../../src/engine/labs/catalog';
 import { PythonLab } from './engine/python/support';
 
 const dir = path.join(__dirname, '..', '..', 'examples');
@@ -23,6 +24,11 @@ const LESSONS: Record<string, (outcome: string, out: string) => void> = {
     assert.match(o, /the worker will finish/);
     assert.match(out, /^worker finished$/m);
     assert.doesNotMatch(out, /daemon worker finished/);
+  },
+  'threading_functions.py': (o, out) => {
+    const [, n, started, count] = /(\d+) daemon threads started in ([\d.]+) s; active_count\(\) = (\d+); enumerate\(\) lists MainThread first/.exec(o)!.map(Number);
+    assert.ok(n === 100 && count === 101 && started! < 1, o);
+    assert.doesNotMatch(out, /a daemon thread finished/);
   },
   'memory_isolation.py': (o) => assert.match(o, /count = 100 and 0 items/),
   'join_order.py': (o) => {
@@ -53,9 +59,10 @@ function outcomeOf(out: string): string {
 describe('examples/: each lab beside its real Python program', function () {
   this.timeout(120_000);
 
-  it('every lab has its example and every example its lesson here', () => {
+  it('every lab has its example (its name with _ for -) and every example its lesson here', () => {
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.py'));
     assert.deepEqual(files.sort(), Object.keys(LESSONS).sort());
+    assert.deepEqual(LABS.map((l) => `${l.name.replace(/-/g, '_')}.py`).sort(), files.sort());
   });
 
   it("pool.py traced six times in a row: every run ends (a worker once missed Pool.terminate()'s SIGTERM under the tracer, and the pool waited for it forever)", async () => {

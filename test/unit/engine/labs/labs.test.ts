@@ -17,10 +17,10 @@ describe('labs: each proves what it says (real threads and processes)', function
     return outcome!.figures as Record<string, unknown>;
   };
 
-  it('the catalog has the eleven threading/multiprocessing labs and the pool lab, each explained', () => {
+  it('the catalog has the twelve threading/multiprocessing labs and the pool lab, each explained', () => {
     assert.deepEqual(
       LABS.map((l) => l.name),
-      ['threads-join', 'race', 'rlock', 'event-gate', 'daemon', 'memory-isolation', 'join-order', 'terminate', 'shared-memory', 'process-lock', 'deadlock', 'pool'],
+      ['threads-join', 'race', 'rlock', 'event-gate', 'daemon', 'threading-functions', 'memory-isolation', 'join-order', 'terminate', 'shared-memory', 'process-lock', 'deadlock', 'pool'],
     );
     for (const l of LABS) assert.ok(l.explanation.length > 80, `${l.name} explains itself`);
   });
@@ -30,6 +30,15 @@ describe('labs: each proves what it says (real threads and processes)', function
     assert.ok((f.joinAfterLoopMs as number) <= 300, `after: ${String(f.joinAfterLoopMs)} ms`);
     assert.ok((f.joinInsideLoopMs as number) >= 4000 && (f.joinInsideLoopMs as number) <= 6000, `inside: ${String(f.joinInsideLoopMs)} ms`);
     assert.ok((f.warmUpMs as number) > 0);
+  });
+
+  it('threading-functions: 100 daemon threads all running within 1 s of the first start(); active_count() and enumerate() count MainThread and them; main ends without join() and they are ended', async () => {
+    const f = await figures('threading-functions', { threads: 100, seconds: 5 });
+    assert.ok((f.runningMs as number) <= 1000, `running after ${String(f.runningMs)} ms`);
+    assert.equal(f.activeCount, 101);
+    assert.equal(f.enumerated, 101);
+    assert.equal(f.firstName, 'MainThread');
+    assert.equal(f.endedMidSleep, 100);
   });
 
   it('race: updates are lost without the lock and none with it', async () => {
