@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { LABS } from '../../../src/engine/labs/catalog';
 import { runCli } from '../../support/cli';
 import { descendants } from '../../support/processes';
 
@@ -36,7 +37,13 @@ describe('CLI lab (child processes)', function () {
     assert.match(r.stderr, /threads must be a number from 2 to 64; got many/);
     r = await runCli(['lab', '--list']).exit();
     assert.equal(r.code, 0);
-    assert.equal(r.stdout.split('\n').filter((l) => /^ {2}\S/.test(l)).length, 12);
+    const listed = r.stdout.split('\n').filter((l) => /^ {2}\S/.test(l));
+    assert.equal(listed.length, LABS.length);
+    for (const lab of LABS)
+      assert.ok(
+        listed.some((l) => l.trim().startsWith(lab.name)),
+        `${lab.name} listed`,
+      );
   });
 
   it('Ctrl+C stops a lab that waits forever; its threads and processes go with it', async () => {
