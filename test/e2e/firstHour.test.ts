@@ -364,6 +364,13 @@ describe('The first hour in the views (issue 19): menus, terminals, addresses', 
     const before = await joinRow();
     assert.doesNotMatch(before, /running/);
     const join = paneRow(page, 'Labs', /^Threads and join/);
+    // The deadlock's outcome rows may have scrolled it out of view (rows out of view are not
+    // drawn): scroll the Labs view back to its top, as a user would with the wheel.
+    if (!(await join.isVisible())) {
+      await pane(page, 'Labs').locator('.monaco-list-rows').first().hover();
+      await page.mouse.wheel(0, -5000);
+    }
+    await join.waitFor({ state: 'visible' });
     await join.click();
     await clickTitleAction(page, 'Labs', 'Run Lab');
     await waitFor('Threads and join to run', async () => (await joinRow()) !== before || undefined, 30_000);
