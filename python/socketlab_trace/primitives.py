@@ -6,7 +6,7 @@ from . import names
 from .patching import wrap
 from .state import registry
 
-from .threads import _Wait, new_sync
+from .threads import _Wait, new_sync, wait_at_barrier
 
 def _sync_of(obj):
     return obj.__dict__.get('_socketlab')
@@ -168,15 +168,7 @@ def _patch_barrier():
             r = _sync_of(self)
             if r is None:
                 return original(self, timeout)
-            r.value = self._count + 1
-            w = _Wait(r, 'waiting at barrier')
-            try:
-                return original(self, timeout)
-            finally:
-                w.done()
-                r.value = self._count
-                r.broken = self.broken
-                r.acq += 1
+            return wait_at_barrier(r, self, original, timeout)
 
         return wait
 

@@ -14,7 +14,7 @@ import sys
 from . import names
 from .channel import channel
 from .state import MAX_SYNCS, SyncRec, get_ident, registry
-from .threads import _Wait
+from .threads import _Wait, wait_at_barrier
 
 _MP_DIR = None  # multiprocessing's folder, once imported
 _repr = reprlib.Repr()
@@ -349,17 +349,7 @@ def _patch_synchronize(m):
         r = _record(barrier_key(self), 'Barrier')
         if r is None:
             return barrier_wait0(self, timeout)
-        r.value = self._count + 1
-        r.v += 1
-        w = _Wait(r, 'waiting at barrier')
-        try:
-            return barrier_wait0(self, timeout)
-        finally:
-            w.done()
-            r.value = self._count
-            r.broken = self.broken
-            r.acq += 1
-            r.v += 1
+        return wait_at_barrier(r, self, barrier_wait0, timeout)
 
     Barrier.__init__ = barrier_init
     Barrier.__setstate__ = barrier_setstate

@@ -59,6 +59,21 @@ class _Wait(object):
         return mono() - self.start
 
 
+def wait_at_barrier(rec, barrier, wait, timeout):
+    """`barrier.wait(timeout)` by the untraced `wait`, the caller standing in `rec`'s waiters;
+    the record says how many are there (threading's Barrier and multiprocessing's alike)."""
+    rec.value = barrier._count + 1
+    w = _Wait(rec, 'waiting at barrier')
+    try:
+        return wait(barrier, timeout)
+    finally:
+        w.done()
+        rec.value = barrier._count
+        rec.broken = barrier.broken
+        rec.acq += 1
+        rec.v += 1
+
+
 class _AcquireTraced(object):
     """threading.Lock() for the program: the real lock inside, who took it last outside.
 

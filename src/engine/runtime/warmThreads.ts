@@ -19,10 +19,6 @@ export class WarmThreads {
 
   constructor(private readonly script: string) {}
 
-  get available(): number {
-    return this.idle.length;
-  }
-
   /**
    * Starts workers until `n` are idle (at most MAX_WARM) and resolves once they are all ready to
    * run a thread; a worker that fails to start is left out (the thread starts cold instead).
