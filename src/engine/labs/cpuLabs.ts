@@ -1,0 +1,3 @@
+import type { LabDefinition } from './lab';
+
+export const CPU_LABS: readonly LabDefinition[] = [];

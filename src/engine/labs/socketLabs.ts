@@ -1,0 +1,3 @@
+import type { LabDefinition } from './lab';
+
+export const SOCKET_LABS: readonly LabDefinition[] = [];
