@@ -105,7 +105,10 @@ export class Engine implements AsyncDisposable {
     if (!def) throw new SocketLabError(`There is no lab named "${name}".`, 'ENOLAB');
     const resolved = resolveParams(def, params, interactive);
     if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EPARAM');
-    const run = new LabRun(this.model.newId('lab'), def, resolved, this.model, this.log, this.workers);
+    const run = new LabRun(this.model.newId('lab'), def, resolved, this.model, this.log, this.workers, {
+      start: (options) => this.startServer(options),
+      stop: (id) => this.stopServer(id),
+    });
     this.labs.set(run.id, run);
     this.onDidChangeLabsEmitter.fire();
     void run.finished.then(() => {

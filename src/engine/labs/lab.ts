@@ -1,5 +1,7 @@
 import type { Pool, PoolOptions } from '../pool/pool';
 import type { Runtime } from '../runtime/runtime';
+import type { Server } from '../server/server';
+import type { ServerOptions } from '../server/options';
 
 export interface LabParam {
   readonly name: string;
@@ -48,6 +50,11 @@ export interface LabContext {
   readonly stopped: AbortSignal;
   /** A worker pool owned by this lab run (ended with it). */
   pool(options: Omit<PoolOptions, 'model' | 'parentId' | 'log' | 'script'>): Pool;
+  /**
+   * A real server of the engine (it shows in the Servers view), owned by this lab run: stopped when
+   * the lab ends or is stopped. Binds 127.0.0.1 unless the options say otherwise.
+   */
+  serve(options: Partial<ServerOptions> & Pick<ServerOptions, 'model' | 'handler'>): Promise<Server>;
   /** How far the run is: `done` of `total` steps (the views show a percentage and the time left). */
   progress(done: number, total: number): void;
   /**

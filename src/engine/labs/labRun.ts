@@ -6,6 +6,8 @@ import type { StateModel, Tracked } from '../state/model';
 import type { DeadlockInfo, ErrorInfo, LabProgress, LabState, LabView } from '../../protocol/views';
 import { Pool } from '../pool/pool';
 import { Runtime } from '../runtime/runtime';
+import type { Server } from '../server/server';
+import type { ServerOptions } from '../server/options';
 import { abortableSleep, abortableUntil, type LabDefinition, type LabOutcome } from './lab';
 
 const OUTPUT_LINES = 200;
@@ -25,6 +27,7 @@ export class LabRun implements Tracked<LabView> {
   private readonly lines: string[] = [];
   private readonly abort = new AbortController();
   private readonly pools: Pool[] = [];
+  private readonly servers: Server[] = [];
   private readonly onLineEmitter = new Emitter<string>();
   /** Measured progress (steps done of total), or the time the lab expects to end (clock progress). */
   private steps: { done: number; total: number } | null = null;
@@ -41,6 +44,8 @@ export class LabRun implements Tracked<LabView> {
     private readonly model: StateModel,
     private readonly log: Logger,
     private readonly workers: WorkerScripts,
+    /** The engine's server start (so the lab's servers show with the others) and stop. */
+    private readonly serverHost?: { start(options: ServerOptions): Promise<Server>; stop(id: string): Promise<boolean> },
   ) {
     this.runtime = new Runtime({ model, ownerId: id, log, workers });
     this.runtime.onOutput((l) => this.line(`[${l.from}] ${l.text}`));
@@ -68,7 +73,7 @@ export class LabRun implements Tracked<LabView> {
     clearInterval(this.progressTimer);
     this.line('stopped by the user');
     this.abort.abort();
-    await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate())]);
+    await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate()), this.stopServers()]);
     await this.finished;
   }
 
@@ -95,6 +100,15 @@ export class LabRun implements Tracked<LabView> {
           this.expectedEnd = Date.now() + seconds * 1000;
           this.watchProgress();
         },
+        serve: async (options) => {
+          if (this.abort.signal.aborted) throw new Error('the lab was stopped');
+          if (!this.serverHost) throw new Error('this lab needs servers, and nothing here can start them');
+          const server = await this.serverHost.start({ transport: 'tcp', host: '127.0.0.1', port: 0, ...options });
+          this.servers.push(server);
+          // Stopped while it was starting: end it with the others.
+          if (this.abort.signal.aborted) await this.stopServers();
+          return server;
+        },
         pool: (options) => {
           if (this.abort.signal.aborted) throw new Error('the lab was stopped');
           const pool = new Pool({ ...options, model: this.model, parentId: this.id, log: this.log, workers: this.workers });
@@ -116,11 +130,16 @@ export class LabRun implements Tracked<LabView> {
       }
     }
     clearInterval(this.progressTimer);
-    await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate())]);
+    await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate()), this.stopServers()]);
     this.endedAt = Date.now();
     this.model.end(this);
     this.onLineEmitter.dispose();
     return this.outcome;
+  }
+
+  private async stopServers(): Promise<void> {
+    const servers = this.servers.splice(0);
+    await Promise.all(servers.map((s) => this.serverHost!.stop(s.id)));
   }
 
   /** Progress is published on the next tick; while running, the time left is republished each second. */
