@@ -1,4 +1,6 @@
+import * as l10n from '@vscode/l10n';
 import { Engine } from '../engine/engine';
+import { tr } from '../protocol/l10n';
 import { SocketLabError } from '../engine/errors';
 import { LABS } from '../engine/labs/catalog';
 import { UsageError } from './usage';
@@ -7,7 +9,7 @@ function list(): string {
   const width = Math.max(...LABS.map((l) => l.name.length));
   return LABS.map((l) => {
     const params = l.params.map((p) => `--${p.name} ${p.default}`).join(' ');
-    return `  ${l.name.padEnd(width)}  ${l.title}${params ? `   [${params}]` : ''}`;
+    return `  ${l.name.padEnd(width)}  ${tr(l.title)}${params ? `   [${params}]` : ''}`;
   }).join('\n');
 }
 
@@ -23,10 +25,10 @@ function parseParams(argv: readonly string[]): { params: Record<string, string>;
       if (eq > 0) params[a.slice(2, eq)] = a.slice(eq + 1);
       else {
         const v = argv[++i];
-        if (v === undefined) throw new UsageError(`lab: ${a} needs a value.`);
+        if (v === undefined) throw new UsageError(l10n.t('lab: {0} needs a value.', a));
         params[a.slice(2)] = v;
       }
-    } else throw new UsageError(`lab: unexpected "${a}".`);
+    } else throw new UsageError(l10n.t('lab: unexpected "{0}".', a));
   }
   return { params, json };
 }
@@ -35,7 +37,7 @@ function parseParams(argv: readonly string[]): { params: Record<string, string>;
 export async function lab(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--list') {
-    process.stdout.write(`Labs:\n${list()}\n`);
+    process.stdout.write(`${l10n.t('Labs:')}\n${list()}\n`);
     return name ? 0 : 2;
   }
   const { params, json } = parseParams(rest);
@@ -45,11 +47,11 @@ export async function lab(argv: string[]): Promise<number> {
     run = engine.startLab(name, params);
   } catch (err) {
     if (err instanceof SocketLabError) {
-      throw new UsageError(err.code === 'ENOLAB' ? `${err.message}\nLabs:\n${list()}` : `lab ${name}: ${err.message}`);
+      throw new UsageError(err.code === 'ENOLAB' ? `${err.message}\n${l10n.t('Labs:')}\n${list()}` : `lab ${name}: ${err.message}`);
     }
     throw err;
   }
-  process.stdout.write(`${run.definition.title}\n${run.definition.explanation}\n\n`);
+  process.stdout.write(`${tr(run.definition.title)}\n${tr(run.definition.explanation)}\n\n`);
   run.onLine((line) => process.stdout.write(`${line}\n`));
   const onSignal = () => void run.stop();
   process.once('SIGINT', onSignal);

@@ -1,3 +1,5 @@
+import { tr } from '../protocol/l10n';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -60,8 +62,15 @@ Usage:
       line a summary. The interpreter: --python, else $SOCKET_LAB_PYTHON, else python3.
   socket-lab help
 
+Every command: --lang en|zh-cn chooses the language (else LC_ALL, LC_MESSAGES, LANG, in that order).
+
 Exit codes: 0 ok, 1 network error (or probe: not open), 2 bad arguments,
 3 bench: replies were corrupt or missing (or half-close came back short);
 python: the program's own exit code (127: no interpreter).
 In a terminal Socket Lab opened (SOCKET_LAB_TERMINAL=1) an error stays on screen until a key is
 pressed, and the exit code is then 0: the terminal has shown the outcome.`;
+
+/** The usage in the CLI's language (the whole text is one entry of the bundle). */
+export function usage(): string {
+  return tr(USAGE);
+}

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { Emitter, type AsyncDisposable, type Disposable } from './lifecycle';
 import { silentLogger, type Logger } from './log';
 import { StateModel } from './state/model';
@@ -102,7 +103,7 @@ export class Engine implements AsyncDisposable {
   startLab(name: string, params: Readonly<Record<string, unknown>> = {}, interactive = false): LabRun {
     if (this.disposing) throw new Error('The engine is shutting down.');
     const def = findLab(name);
-    if (!def) throw new SocketLabError(`There is no lab named "${name}".`, 'ENOLAB');
+    if (!def) throw new SocketLabError(l10n.t('There is no lab named "{0}".', name), 'ENOLAB');
     const resolved = resolveParams(def, params, interactive);
     if (typeof resolved === 'string') throw new SocketLabError(resolved, 'EPARAM');
     const run = new LabRun(this.model.newId('lab'), def, resolved, this.model, this.log, this.workers, {

@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+import { tr } from './l10n';
 import { THREAD_STATES } from './states';
 import type { ConcurrencyModel, ConnectionView, LabProgress, ProgramView, SyncView, ThreadView } from './views';
 
@@ -16,37 +18,41 @@ export function formatSeconds(ms: number): string {
 export function describeThread(t: ThreadView, now: number | null): string {
   const info = THREAD_STATES[t.state];
   const w = t.waitingFor;
-  const serving = t.serving ? ` · serving ${t.serving.peer}` : '';
+  const serving = t.serving ? l10n.t(' · serving {0}', t.serving.peer) : '';
   if (t.kind === 'process' && !t.alive && t.exitCode !== null) {
-    return t.error ? `exited ${t.exitCode} · ${t.error.type}: ${t.error.message}` : `exited ${t.exitCode}`;
+    return t.error ? l10n.t('exited {0} · {1}: {2}', t.exitCode, t.error.type, t.error.message) : l10n.t('exited {0}', t.exitCode);
   }
-  if (t.state === 'failed' && t.error) return `failed · ${t.error.type}: ${t.error.message}`;
+  if (t.state === 'failed' && t.error) return l10n.t('failed · {0}: {1}', t.error.type, t.error.message);
   const since = now === null || !info.timed ? [] : [formatSeconds(now - t.stateSince)];
   if (w) {
-    const held = w.holderName && t.state !== 'joining' ? [`held by ${w.holderName}`] : [];
+    const held = w.holderName && t.state !== 'joining' ? [l10n.t('held by {0}', w.holderName)] : [];
     const paren = [...since, ...held];
-    return `${info.verb} ${w.name}${paren.length ? ` (${paren.join(', ')})` : ''}${serving}`;
+    return `${tr(info.verb)} ${w.name}${paren.length ? ` (${paren.join(', ')})` : ''}${serving}`;
   }
-  return `${t.state}${since.length ? ` (${since[0]})` : ''}${serving}`;
+  return `${tr(t.state)}${since.length ? ` (${since[0]})` : ''}${serving}`;
 }
 
 export function describeSync(s: SyncView): string {
   const parts: string[] = [s.primitive];
-  if (s.deadlocked) parts.unshift('DEADLOCK');
+  if (s.deadlocked) parts.unshift(l10n.t('DEADLOCK'));
   switch (s.primitive) {
     case 'Lock':
     case 'RLock':
-      parts.push(s.holderName ? `held by ${s.holderName}${s.primitive === 'RLock' ? ` (depth ${s.depth})` : ''}${s.ownerDead ? ' — who ended holding it' : ''}` : 'free');
+      parts.push(
+        s.holderName
+          ? l10n.t('held by {0}', s.holderName) + (s.primitive === 'RLock' ? l10n.t(' (depth {0})', s.depth) : '') + (s.ownerDead ? l10n.t(' — who ended holding it') : '')
+          : l10n.t('free'),
+      );
       break;
     case 'Event':
-      parts.push(s.value ? 'set' : 'clear');
+      parts.push(s.value ? l10n.t('set') : l10n.t('clear'));
       break;
     case 'Semaphore':
     case 'BoundedSemaphore':
-      parts.push(`value ${s.value}`);
+      parts.push(l10n.t('value {0}', String(s.value)));
       break;
     case 'Barrier':
-      parts.push(s.broken ? 'broken' : `${s.value} arrived`);
+      parts.push(s.broken ? l10n.t('broken') : l10n.t('{0} arrived', String(s.value)));
       break;
     case 'Value':
     case 'Array':
@@ -59,10 +65,10 @@ export function describeSync(s: SyncView): string {
     case 'Condition':
       break;
   }
-  if (s.waiters.length) parts.push(`${s.waiters.length} waiting`);
-  if (s.sharing === 'shared via broker') parts.push('via broker');
-  else if (s.sharing === 'shared between processes') parts.push('between processes');
-  else if (s.sharing === 'in a Manager process') parts.push('in the Manager process');
+  if (s.waiters.length) parts.push(l10n.t('{0} waiting', s.waiters.length));
+  if (s.sharing === 'shared via broker') parts.push(l10n.t('via broker'));
+  else if (s.sharing === 'shared between processes') parts.push(l10n.t('between processes'));
+  else if (s.sharing === 'in a Manager process') parts.push(l10n.t('in the Manager process'));
   return parts.join(' · ');
 }
 
@@ -70,7 +76,7 @@ export function describeSync(s: SyncView): string {
 export function describeProgress(p: LabProgress): string {
   const pct = `${Math.min(99, Math.floor(p.fraction * 100))}%`;
   if (p.leftMs === null) return pct;
-  return p.leftMs < 1000 ? `${pct} · finishing` : `${pct} · ${Math.ceil(p.leftMs / 1000)} s left`;
+  return p.leftMs < 1000 ? l10n.t('{0} · finishing', pct) : l10n.t('{0} · {1} s left', pct, Math.ceil(p.leftMs / 1000));
 }
 
 /** What serves an iterative server's connection (the dashboard's lanes and stream say it too). */
@@ -83,15 +89,15 @@ export const SERVED_ONE_AT_A_TIME = 'the server itself, one client at a time';
  * one client until it leaves and makes the others wait. "event loop" would suggest the former.
  */
 export function describeServedBy(c: Pick<ConnectionView, 'servedBy' | 'servedById'>, model: ConcurrencyModel | undefined): string {
-  if (model === 'iterative' && c.servedById === null) return SERVED_ONE_AT_A_TIME;
+  if (model === 'iterative' && c.servedById === null) return tr(SERVED_ONE_AT_A_TIME);
   return c.servedBy;
 }
 
 /** A traced program's row: `pid 4242 · running`, `exited with code 1`, `running · deadlocked`. */
 export function describeProgram(p: ProgramView): string {
   const pid = p.pid !== null ? `pid ${p.pid} · ` : '';
-  if (p.state === 'starting') return `${pid}starting`;
-  if (p.state === 'running') return `${pid}running${p.deadlock ? ' · deadlocked' : ''}`;
-  if (p.exitCode === null) return `${pid}ended`;
-  return p.exitCode < 0 ? `${pid}ended by signal ${-p.exitCode}` : `${pid}exited with code ${p.exitCode}`;
+  if (p.state === 'starting') return pid + l10n.t('starting');
+  if (p.state === 'running') return pid + l10n.t('running') + (p.deadlock ? l10n.t(' · deadlocked') : '');
+  if (p.exitCode === null) return pid + l10n.t('ended');
+  return pid + (p.exitCode < 0 ? l10n.t('ended by signal {0}', -p.exitCode) : l10n.t('exited with code {0}', p.exitCode));
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // Live charts (uPlot): per server active connections, messages/s and bytes/s; per server with
 // workers and per pool, queue length and busy workers. One line per server or pool.
 import uPlot from 'uplot';
@@ -13,9 +14,9 @@ interface ChartSpec {
 }
 
 const SPECS: readonly ChartSpec[] = [
-  { title: 'Active connections', metrics: [{ key: 'connections', suffix: '' }], unit: '' },
-  { title: 'Messages received per second', metrics: [{ key: 'messages', suffix: '' }], unit: '/s' },
-  { title: 'Bytes per second (in + out)', metrics: [{ key: 'bytes', suffix: '' }], unit: 'B/s' },
+  { title: l10n.t('Active connections'), metrics: [{ key: 'connections', suffix: '' }], unit: '' },
+  { title: l10n.t('Messages received per second'), metrics: [{ key: 'messages', suffix: '' }], unit: '/s' },
+  { title: l10n.t('Bytes per second (in + out)'), metrics: [{ key: 'bytes', suffix: '' }], unit: 'B/s' },
   {
     title: "Response time, p50 and p99 (a read to the server's next write)",
     metrics: [
@@ -25,7 +26,7 @@ const SPECS: readonly ChartSpec[] = [
     unit: ' ms',
   },
   {
-    title: 'Queue length and busy workers (servers with threads or processes, pools)',
+    title: l10n.t('Queue length and busy workers (servers with threads or processes, pools)'),
     metrics: [
       { key: 'queued', suffix: ' · queued' },
       { key: 'busy', suffix: ' · busy' },

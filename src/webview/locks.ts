@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // The Locks panel: every primitive with its holder, waiters and wait/hold times, and the wait-for
 // graph (threads → the lock they wait for → the thread holding it) with deadlock cycles in red.
 import type { LockRow } from '../protocol/frames';
@@ -24,8 +25,8 @@ export class LocksPanel {
   ) {
     this.body = el('tbody');
     const head = el('tr');
-    for (const h of ['Primitive', 'Kind', 'Owner', 'Holder', 'Waiters (FIFO)', 'Acquired / waited', 'Wait total / max', 'Hold total / max']) head.append(el('th', {}, h));
-    const table = el('table', { class: 'locks-table', 'aria-label': 'Locks' }, el('thead', {}, head), this.body);
+    for (const h of [l10n.t('Primitive'), l10n.t('Kind'), l10n.t('Owner'), l10n.t('Holder'), l10n.t('Waiters (FIFO)'), l10n.t('Acquired / waited'), l10n.t('Wait total / max'), l10n.t('Hold total / max')]) head.append(el('th', {}, h));
+    const table = el('table', { class: 'locks-table', 'aria-label': l10n.t('Locks') }, el('thead', {}, head), this.body);
     this.summary = el('div', { class: 'graph-summary', role: 'status' });
     this.graphHost = el('div', { class: 'graph', 'aria-label': 'Wait-for graph' });
     this.root = el('div', { class: 'locks' }, el('h3', {}, 'Primitives'), table, el('h3', {}, 'Wait-for graph'), this.summary, this.graphHost);
@@ -78,13 +79,13 @@ export class LocksPanel {
 
   private renderGraph(graph: WaitForGraph): void {
     if (graph.nodes.length === 0) {
-      this.summary.textContent = 'Nobody holds or waits for a lock right now.';
+      this.summary.textContent = l10n.t('Nobody holds or waits for a lock right now.');
       this.graphHost.replaceChildren();
       return;
     }
     const names = (ids: readonly string[]) => ids.map((id) => graph.nodes.find((n) => n.id === id)?.name ?? id);
     this.summary.textContent = graph.cycles.length
-      ? graph.cycles.map((c) => `Deadlock cycle: ${names(c).join(' → ')} → ${names(c)[0]}`).join('. ')
+      ? graph.cycles.map((c) => l10n.t('Deadlock cycle: {0}', `${names(c).join(' → ')} → ${names(c)[0]}`)).join('. ')
       : `${graph.edges.filter((e) => e.kind === 'waits').length} waiting, no cycle.`;
     this.summary.classList.toggle('deadlocked', graph.cycles.length > 0);
 

@@ -1,5 +1,7 @@
 // Dashboard browser code. Says `ready`, gets a full picture (reset + frames), then frames of what
 // changed. Its own view state (tab, zoom, filter, selection) survives reloads via setState.
+import './language';
+import * as l10n from '@vscode/l10n';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
@@ -111,7 +113,7 @@ timeline.selected = saved.selected;
 locks.selected = saved.selected;
 
 const tabs = el('vscode-tabs', { 'selected-index': String(TABS.indexOf(saved.tab)) });
-const titles: Record<Tab, string> = { timeline: 'Timeline', charts: 'Charts', locks: 'Locks', stream: 'Follow stream' };
+const titles: Record<Tab, string> = { timeline: l10n.t('Timeline'), charts: l10n.t('Charts'), locks: l10n.t('Locks'), stream: l10n.t('Follow stream') };
 const bodies: Record<Tab, HTMLElement> = { timeline: timeline.root, charts: charts.root, locks: locks.root, stream: stream.root };
 for (const t of TABS) tabs.append(el('vscode-tab-header', { slot: 'header', id: `tab-${t}` }, titles[t]));
 for (const t of TABS) tabs.append(el('vscode-tab-panel', { id: `panel-${t}` }, bodies[t]));
@@ -133,7 +135,7 @@ function showTab(tab: Tab): void {
 }
 
 const detail = el('div', { class: 'detail', role: 'status', 'aria-live': 'polite' });
-const status = el('div', { class: 'status' }, 'Waiting for the extension…');
+const status = el('div', { class: 'status' }, l10n.t('Waiting for the extension…'));
 document.getElementById('app')!.append(status, tabs, detail);
 
 function actionsFor(id: string): { action: DashboardAction; label: string }[] {
@@ -141,10 +143,10 @@ function actionsFor(id: string): { action: DashboardAction; label: string }[] {
   if (replay) return [];
   const lane = store.lanes.get(id)?.lane;
   if (lane && !lane.ended) {
-    if (lane.kind === 'connection') return [{ action: 'closeConnection', label: 'Close connection' }];
-    if (lane.kind === 'thread' || lane.kind === 'process') return [{ action: 'killThread', label: lane.kind === 'process' ? 'Kill process' : 'Kill thread' }];
+    if (lane.kind === 'connection') return [{ action: 'closeConnection', label: l10n.t('Close connection') }];
+    if (lane.kind === 'thread' || lane.kind === 'process') return [{ action: 'killThread', label: lane.kind === 'process' ? l10n.t('Kill process') : l10n.t('Kill thread') }];
   }
-  if (store.servers.has(id) && !store.servers.get(id)!.ended) return [{ action: 'stopServer', label: 'Stop server' }];
+  if (store.servers.has(id) && !store.servers.get(id)!.ended) return [{ action: 'stopServer', label: l10n.t('Stop server') }];
   return [];
 }
 
@@ -156,7 +158,7 @@ function renderDetail(): void {
   if (!id) {
     if (detailKey === '') return;
     detailKey = '';
-    detail.replaceChildren(el('span', { class: 'hint' }, 'Select a lane, a lock or a graph node: it is revealed in its tree too.'));
+    detail.replaceChildren(el('span', { class: 'hint' }, l10n.t('Select a lane, a lock or a graph node: it is revealed in its tree too.')));
     return;
   }
   const lane = store.lanes.get(id)?.lane;
@@ -169,8 +171,8 @@ function renderDetail(): void {
       : server
         ? `${server.name} · ${server.connections} connections`
         : replay
-          ? 'Not present at this moment of the recording.'
-          : 'The selected item has ended.';
+          ? l10n.t('Not present at this moment of the recording.')
+          : l10n.t('The selected item has ended.');
   const actions = actionsFor(id);
   const following = lane?.kind === 'connection' && saved.tab !== 'stream';
   const nameOf = (target: string) => store.lanes.get(target)?.lane.name ?? store.locks.get(target)?.name ?? target;
@@ -185,12 +187,12 @@ function renderDetail(): void {
   });
   const links: HTMLElement[] = [];
   if (following) {
-    const f = el('vscode-button', { secondary: '', 'data-follow': id, title: 'See what crosses this connection' }, 'Follow stream');
+    const f = el('vscode-button', { secondary: '', 'data-follow': id, title: l10n.t('See what crosses this connection') }, l10n.t('Follow stream'));
     f.addEventListener('click', () => showTab('stream'));
     links.push(f);
   }
   for (const target of targets) {
-    const a = el('vscode-button', { secondary: '', 'data-link': target, title: 'Select it' }, `→ ${nameOf(target)}`);
+    const a = el('vscode-button', { secondary: '', 'data-link': target, title: l10n.t('Select it') }, `→ ${nameOf(target)}`);
     a.addEventListener('click', () => reveal(target, true));
     links.push(a);
   }

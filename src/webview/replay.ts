@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // Replay mode: the dashboard shows a recording instead of the live state. A cursor (scrub bar,
 // play) picks a time; the store is rebuilt from the recorded frames up to it, so the timeline,
 // charts, locks and streams all show that moment.
@@ -34,14 +35,14 @@ export class Replay {
       this.pause();
       this.seek(this.data.header!.startedAt + Number(this.slider.value));
     });
-    this.playButton = el('vscode-button', { secondary: '', id: 'replay-play', title: 'Play the recording from here' }, 'Play');
+    this.playButton = el('vscode-button', { secondary: '', id: 'replay-play', title: l10n.t('Play the recording from here') }, l10n.t('Play'));
     this.playButton.addEventListener('click', () => (this.playing ? this.pause() : this.play()));
-    const start = el('vscode-button', { secondary: '', id: 'replay-start', title: 'Go to the start' }, 'Start');
+    const start = el('vscode-button', { secondary: '', id: 'replay-start', title: l10n.t('Go to the start') }, l10n.t('Start'));
     start.addEventListener('click', () => {
       this.pause();
       this.seek(this.data.header!.startedAt);
     });
-    const end = el('vscode-button', { secondary: '', id: 'replay-end', title: 'Go to the end' }, 'End');
+    const end = el('vscode-button', { secondary: '', id: 'replay-end', title: l10n.t('Go to the end') }, l10n.t('End'));
     end.addEventListener('click', () => {
       this.pause();
       this.seek(this.data.header!.endedAt);
@@ -95,7 +96,7 @@ export class Replay {
       restart: true,
       records: s ? s.records.filter((r) => r.at <= this.cursor) : [],
       skipped: s?.stream.skipped ?? 0,
-      unavailable: s ? s.stream.unavailable : 'No bytes were recorded for this connection.',
+      unavailable: s ? s.stream.unavailable : l10n.t('No bytes were recorded for this connection.'),
       ended,
     };
   }
@@ -105,14 +106,14 @@ export class Replay {
     if (!h || !this.data.complete) return;
     if (this.cursor >= h.endedAt) this.seek(h.startedAt);
     this.playing = true;
-    this.playButton.textContent = 'Pause';
+    this.playButton.textContent = l10n.t('Pause');
     this.lastFrameAt = performance.now();
     requestAnimationFrame((t) => this.step(t));
   }
 
   private pause(): void {
     this.playing = false;
-    this.playButton.textContent = 'Play';
+    this.playButton.textContent = l10n.t('Play');
   }
 
   private step(t: number): void {

@@ -1,8 +1,10 @@
+import * as l10n from '@vscode/l10n';
 // Follow stream: the followed connection's reads and writes as a log (text or hex) and as a
 // client ↔ server sequence diagram. The host sends only what is new; this keeps a bounded tail.
 import { DIRECTION_LABELS, type Lane, type StreamEntry, type StreamUpdate } from '../protocol/frames';
 import { el, svg } from './dom';
 import { SERVED_ONE_AT_A_TIME } from '../protocol/describe';
+import { tr } from '../protocol/l10n';
 import { arrowLabel, asText, decodeBase64, hexDump, offsetLabel } from './streamFormat';
 
 /** Records kept in the log; older ones leave the DOM. */
@@ -46,9 +48,9 @@ export class StreamPanel {
     private mode: StreamMode,
     private readonly onMode: (mode: StreamMode) => void,
   ) {
-    this.modeButton = el('vscode-button', { secondary: '', id: 'stream-mode', title: 'Show the bytes as text or as a hex dump' });
+    this.modeButton = el('vscode-button', { secondary: '', id: 'stream-mode', title: l10n.t('Show the bytes as text or as a hex dump') });
     this.modeButton.addEventListener('click', () => this.setMode(this.mode === 'text' ? 'hex' : 'text'));
-    const clear = el('vscode-button', { secondary: '', id: 'stream-clear', title: 'Forget the records shown so far' }, 'Clear');
+    const clear = el('vscode-button', { secondary: '', id: 'stream-clear', title: l10n.t('Forget the records shown so far') }, l10n.t('Clear'));
     clear.addEventListener('click', () => {
       this.records = [];
       this.skipped = 0;
@@ -106,7 +108,7 @@ export class StreamPanel {
 
   private setMode(mode: StreamMode): void {
     this.mode = mode;
-    this.modeButton.textContent = mode === 'text' ? 'Show hex' : 'Show text';
+    this.modeButton.textContent = mode === 'text' ? l10n.t('Show hex') : l10n.t('Show text');
     this.modeButton.setAttribute('data-mode', mode);
     this.log.classList.toggle('hex', mode === 'hex');
     this.onMode(mode);
@@ -117,14 +119,14 @@ export class StreamPanel {
     if (!this.dirty) return;
     this.dirty = false;
     const lane = this.id ? this.lane(this.id) : undefined;
-    this.title.textContent = this.id ? `Following ${lane?.name ?? this.id}${lane?.group ? ` on ${lane.group}` : ''}` : 'Follow stream';
+    this.title.textContent = this.id ? (lane?.group ? l10n.t('Following {0} on {1}', lane.name, lane.group) : l10n.t('Following {0}', lane?.name ?? this.id)) : l10n.t('Follow stream');
     const notes: string[] = [];
-    if (!this.id) notes.push('Select a connection (a lane in the Timeline, or Follow Stream on a Servers row) to see what crosses it.');
+    if (!this.id) notes.push(l10n.t('Select a connection (a lane in the Timeline, or Follow Stream on a Servers row) to see what crosses it.'));
     if (this.unavailable) notes.push(this.unavailable);
     if (this.id && !this.unavailable && this.records.length === 0)
-      notes.push(this.replaying ? 'Nothing crossed this connection up to this moment of the recording.' : 'Nothing sent or received since you started following.');
+      notes.push(this.replaying ? l10n.t('Nothing crossed this connection up to this moment of the recording.') : l10n.t('Nothing sent or received since you started following.'));
     if (this.skipped > 0) notes.push(`${this.skipped} earlier message${this.skipped === 1 ? '' : 's'} not shown (more arrived than the view keeps up with).`);
-    if (this.ended) notes.push(`Connection ended: ${this.ended}.`);
+    if (this.ended) notes.push(l10n.t('Connection ended: {0}.', this.ended));
     this.note.textContent = notes.join(' ');
     this.note.hidden = notes.length === 0;
     const t0 = this.records[0]?.entry.at ?? 0;
@@ -159,7 +161,7 @@ export class StreamPanel {
   private serverActor(lane: Lane | undefined): string {
     const linked = lane?.linkId ? this.lane(lane.linkId)?.name : undefined;
     if (linked) return linked;
-    if (lane?.label.includes(SERVED_ONE_AT_A_TIME)) return 'the server itself';
+    if (lane?.label.includes(tr(SERVED_ONE_AT_A_TIME))) return 'the server itself';
     // A closed connection's lane no longer says what served it: then neither does this.
     return lane?.label.includes('served by event loop') ? 'event loop' : '';
   }
@@ -173,7 +175,7 @@ export class StreamPanel {
     const peer = lane?.name ?? 'client';
     // The thread or process serving it, when there is one (else the server itself).
     const server = this.serverActor(lane);
-    const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Sequence diagram' });
+    const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': l10n.t('Sequence diagram') });
     root.append(
       svg('text', { x: cx, y: 14, 'text-anchor': 'middle', class: 'seq-actor' }, 'client'),
       svg('text', { x: cx, y: 28, 'text-anchor': 'middle', class: 'seq-sub' }, peer),

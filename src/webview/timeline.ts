@@ -1,7 +1,9 @@
+import * as l10n from '@vscode/l10n';
 // The timeline: one lane per thread, process, pool worker and connection, coloured by state over
 // time, grouped by owner. Lanes are drawn on one canvas and only the rows in view are drawn (and
 // only their labels exist in the DOM), so hundreds of lanes cost what the visible few do.
 import type { LaneState } from '../protocol/states';
+import { tr } from '../protocol/l10n';
 import { LANE_STATE_INFO } from '../protocol/states';
 import { cssVar, stateColorVar, stateColors } from './colors';
 import { el, formatMs } from './dom';
@@ -67,16 +69,16 @@ export class Timeline {
     private readonly onSelect: (id: string) => void,
     private readonly onChange: () => void,
   ) {
-    this.pauseButton = el('vscode-button', { secondary: '', id: 'tl-pause', title: 'Freeze the timeline (the state keeps updating)' }, 'Pause');
-    const follow = el('vscode-button', { secondary: '', id: 'tl-follow', title: 'Jump to now and keep following' }, 'Follow now');
-    const zoomIn = el('vscode-button', { secondary: '', id: 'tl-zoom-in', title: 'Zoom in (Ctrl+wheel)' }, '+');
-    const zoomOut = el('vscode-button', { secondary: '', id: 'tl-zoom-out', title: 'Zoom out (Ctrl+wheel)' }, '−');
-    const filter = el('vscode-single-select', { id: 'tl-filter', title: 'Which lanes to show' });
+    this.pauseButton = el('vscode-button', { secondary: '', id: 'tl-pause', title: l10n.t('Freeze the timeline (the state keeps updating)') }, l10n.t('Pause'));
+    const follow = el('vscode-button', { secondary: '', id: 'tl-follow', title: l10n.t('Jump to now and keep following') }, l10n.t('Follow now'));
+    const zoomIn = el('vscode-button', { secondary: '', id: 'tl-zoom-in', title: l10n.t('Zoom in (Ctrl+wheel)') }, '+');
+    const zoomOut = el('vscode-button', { secondary: '', id: 'tl-zoom-out', title: l10n.t('Zoom out (Ctrl+wheel)') }, '−');
+    const filter = el('vscode-single-select', { id: 'tl-filter', title: l10n.t('Which lanes to show') });
     for (const [value, text] of [
-      ['all', 'All lanes'],
-      ['live', 'Live only'],
-      ['blocked', 'Blocked or waiting'],
-      ['lock', 'Waiting for a lock'],
+      ['all', l10n.t('All lanes')],
+      ['live', l10n.t('Live only')],
+      ['blocked', l10n.t('Blocked or waiting')],
+      ['lock', l10n.t('Waiting for a lock')],
     ] as const) {
       const opt = el('vscode-option', { value }, text);
       if (value === state.filter) opt.setAttribute('selected', '');
@@ -87,10 +89,10 @@ export class Timeline {
     for (const s of ['running', 'recv', 'lock', 'wait', 'sleep', 'send', 'idle', 'open', 'done', 'failed'] as LaneState[]) {
       const sw = el('span', { class: 'swatch', 'data-state': s });
       sw.style.background = stateColorVar(s);
-      legend.append(el('span', { class: 'legend-item' }, sw, LANE_STATE_INFO[s].legend));
+      legend.append(el('span', { class: 'legend-item' }, sw, tr(LANE_STATE_INFO[s].legend)));
     }
-    legend.append(el('span', { class: 'legend-item' }, el('span', { class: 'swatch holding' }), 'holds a lock'));
-    legend.append(el('span', { class: 'legend-item', title: 'A release, set or notify by the upper thread woke the lower one' }, '↕ woke another thread'));
+    legend.append(el('span', { class: 'legend-item' }, el('span', { class: 'swatch holding' }), l10n.t('holds a lock')));
+    legend.append(el('span', { class: 'legend-item', title: l10n.t('A release, set or notify by the upper thread woke the lower one') }, l10n.t('↕ woke another thread')));
     this.canvas = el('canvas', { class: 'tl-canvas', 'aria-label': 'Timeline of lane states' });
     this.labels = el('div', { class: 'tl-labels', role: 'list', 'aria-label': 'Lanes' });
     this.viewport = el('div', { class: 'tl-viewport' }, this.labels, this.canvas);
@@ -155,7 +157,7 @@ export class Timeline {
   }
 
   private updatePauseButton(): void {
-    this.pauseButton.textContent = this.paused ? 'Resume' : 'Pause';
+    this.pauseButton.textContent = this.paused ? l10n.t('Resume') : l10n.t('Pause');
   }
 
   zoom(factor: number): void {
@@ -228,7 +230,7 @@ export class Timeline {
     const groups = new Map<string, LaneRecord[]>();
     for (const rec of this.store.lanes.values()) {
       if (!this.accepts(rec)) continue;
-      const key = rec.lane.group || 'Other';
+      const key = rec.lane.group || l10n.t('Other');
       let g = groups.get(key);
       if (!g) groups.set(key, (g = []));
       g.push(rec);

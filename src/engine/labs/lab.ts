@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Pool, PoolOptions } from '../pool/pool';
 import type { Runtime } from '../runtime/runtime';
 import type { Server } from '../server/server';
@@ -24,6 +25,8 @@ export type LabPace = 'watch' | 'fast';
 /** The Labs view's groups, in the tutorials' order. */
 export const LAB_GROUPS = ['sockets', 'threads', 'processes', 'pools'] as const;
 export type LabGroup = (typeof LAB_GROUPS)[number];
+/** Each group's title in the Labs view (translated where shown). */
+export const GROUP_TITLES: Readonly<Record<LabGroup, string>> = { sockets: 'Sockets and servers', threads: 'Threads', processes: 'Processes', pools: 'Pools' };
 
 /** What a lab proved, in one plain sentence and in figures (the CLI's `--json`). */
 export interface LabOutcome {
@@ -95,9 +98,9 @@ export function resolveParams(lab: LabDefinition, given: Readonly<Record<string,
   for (const p of lab.params) out[p.name] = interactive ? (p.interactiveDefault ?? p.default) : p.default;
   for (const [k, raw] of Object.entries(given)) {
     const p = lab.params.find((x) => x.name === k);
-    if (!p) return `${lab.name} has no parameter "${k}"${lab.params.length ? ` (it has: ${lab.params.map((x) => x.name).join(', ')})` : ''}.`;
+    if (!p) return lab.params.length ? l10n.t('{0} has no parameter "{1}" (it has: {2}).', lab.name, k, lab.params.map((x) => x.name).join(', ')) : l10n.t('{0} has no parameter "{1}".', lab.name, k);
     const v = typeof raw === 'number' ? raw : Number(raw);
-    if (!Number.isFinite(v) || v < p.min || v > p.max) return `${k} must be a number from ${p.min} to ${p.max}; got ${String(raw)}.`;
+    if (!Number.isFinite(v) || v < p.min || v > p.max) return l10n.t('{0} must be a number from {1} to {2}; got {3}.', k, p.min, p.max, String(raw));
     out[k] = v;
   }
   return out;
@@ -128,7 +131,7 @@ export function abortableSleep(seconds: number, signal: AbortSignal): Promise<vo
 export async function abortableUntil(cond: () => boolean, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(l10n.t('gave up waiting for {0} after {1} ms', what, timeoutMs));
     await abortableSleep(0.01, signal);
   }
 }

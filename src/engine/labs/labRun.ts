@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+import { tr } from '../../protocol/l10n';
 import type { WorkerScripts } from '../workers/spawn';
 import { Emitter } from '../lifecycle';
 import type { Logger } from '../log';
@@ -51,7 +53,7 @@ export class LabRun implements Tracked<LabView> {
     this.runtime.onOutput((l) => this.line(`[${l.from}] ${l.text}`));
     this.runtime.onDeadlock((d) => {
       this.deadlock ??= d;
-      this.line(`deadlock detected: ${d.description}`);
+      this.line(l10n.t('deadlock detected: {0}', d.description));
     });
     model.add(this);
     // Begin after the caller had a chance to subscribe to onLine: a lab may print at once.
@@ -71,7 +73,7 @@ export class LabRun implements Tracked<LabView> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
     clearInterval(this.progressTimer);
-    this.line('stopped by the user');
+    this.line(l10n.t('stopped by the user'));
     this.abort.abort();
     await Promise.all([this.runtime.dispose(), ...this.pools.map((p) => p.terminate()), this.stopServers()]);
     await this.finished;
@@ -119,13 +121,13 @@ export class LabRun implements Tracked<LabView> {
       if (this.state === 'running') {
         this.outcome = outcome;
         this.state = 'done';
-        this.line(`outcome: ${outcome.summary}`);
+        this.line(l10n.t('outcome: {0}', outcome.summary));
       }
     } catch (err) {
       if (this.state === 'running') {
         this.error = toErrorInfo(err);
         this.state = 'failed';
-        this.line(`the lab failed: ${this.error.type}: ${this.error.message}`);
+        this.line(l10n.t('the lab failed: {0}: {1}', this.error.type, this.error.message));
         this.log.error(`lab ${def.name} failed`, err);
       }
     }
@@ -179,11 +181,11 @@ export class LabRun implements Tracked<LabView> {
       id: this.id,
       kind: 'lab',
       parentId: null,
-      name: this.definition.title,
+      name: tr(this.definition.title),
       createdAt: this.createdAt,
       endedAt: this.endedAt,
       lab: this.definition.name,
-      title: this.definition.title,
+      title: tr(this.definition.title),
       state: this.state,
       summary: this.outcome?.summary ?? null,
       figures: this.outcome?.figures ?? null,

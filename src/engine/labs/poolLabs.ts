@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { type LabDefinition, ms, param } from './lab';
 
 export const poolLab: LabDefinition = {
@@ -21,7 +22,7 @@ export const poolLab: LabDefinition = {
     const s = params.seconds!;
     const kind = params.threads ? 'thread' : 'process';
     const pool = makePool({ processes: n, kind, name: `Pool(${n}) of ${kind}es`.replace('threades', 'threads') });
-    print(`apply_async: queue ${m} tasks at once, a callback prints each result`);
+    print(l10n.t('apply_async: queue {0} tasks at once, a callback prints each result', m));
     let t0 = performance.now();
     let callbacks = 0;
     const results = Array.from({ length: m }, (_, i) =>
@@ -29,25 +30,36 @@ export const poolLab: LabDefinition = {
         callback: (v) => {
           callbacks++;
           progress(callbacks, 2 * m);
-          print(`callback (on the MainThread): ${v}`);
+          print(l10n.t('callback (on the MainThread): {0}', v));
         },
       }),
     );
     for (const r of results) await r.get();
     const applyAsyncMs = ms(t0);
-    print(`apply_async: all ${m} done in ${applyAsyncMs} ms`);
-    print(`apply: one task at a time, each waited for`);
+    print(l10n.t('apply_async: all {0} done in {1} ms', m, applyAsyncMs));
+    print(l10n.t('apply: one task at a time, each waited for'));
     t0 = performance.now();
     for (let i = 0; i < m; i++) {
-      print(`apply → ${await pool.apply<number>('sleep', [i, s])}`);
+      print(l10n.t('apply → {0}', await pool.apply<number>('sleep', [i, s])));
       progress(m + i + 1, 2 * m);
     }
     const applyMs = ms(t0);
-    print(`apply: all ${m} done in ${applyMs} ms`);
+    print(l10n.t('apply: all {0} done in {1} ms', m, applyMs));
     pool.close();
     await pool.join();
     return {
-      summary: `Pool(${n}), ${m} tasks of ${s} s: apply_async took ${(applyAsyncMs / 1000).toFixed(2)} s (≈ ${Math.ceil(m / n)} × ${s} s); apply took ${(applyMs / 1000).toFixed(2)} s (≈ ${m} × ${s} s).`,
+      summary: l10n.t(
+        'Pool({0}), {1} tasks of {2} s: apply_async took {3} s (≈ {4} × {5} s); apply took {6} s (≈ {7} × {8} s).',
+        n,
+        m,
+        s,
+        (applyAsyncMs / 1000).toFixed(2),
+        Math.ceil(m / n),
+        s,
+        (applyMs / 1000).toFixed(2),
+        m,
+        s,
+      ),
       figures: { workers: n, tasks: m, seconds: s, kind, applyAsyncMs, applyMs, callbacks },
     };
   },

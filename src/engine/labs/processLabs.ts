@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { joinAll, type LabDefinition, ms, param } from './lab';
 
 export const memoryIsolation: LabDefinition = {
@@ -11,20 +12,25 @@ export const memoryIsolation: LabDefinition = {
   params: [param('children', 'how many children append to the list', 10, 1, 40)],
   async run({ rt, params, print }) {
     const count = 100;
-    print(`parent: count = ${count}`);
+    print(l10n.t('parent: count = {0}', count));
     const child = rt.Process({ target: 'setCount', args: [count] });
     child.start();
     await child.join();
     const childCount = child.result as number;
-    print(`parent: after the child ran, count = ${count}`);
+    print(l10n.t('parent: after the child ran, count = {0}', count));
     const list: number[] = [];
     const children = Array.from({ length: params.children! }, (_, i) => rt.Process({ target: 'appendToList', args: [list, i] }));
     children.forEach((c) => c.start());
     await joinAll(children);
     const childLists = children.map((c) => c.result as number[]);
-    print(`parent: after ${children.length} children appended, the list is [${list.join(', ')}]`);
+    print(l10n.t('parent: after {0} children appended, the list is [{1}]', children.length, list.join(', ')));
     return {
-      summary: `The parent's count stayed ${count} while the child's became ${childCount}; the parent's list stayed empty while each of ${children.length} children had its own one-item list.`,
+      summary: l10n.t(
+        "The parent's count stayed {0} while the child's became {1}; the parent's list stayed empty while each of {2} children had its own one-item list.",
+        count,
+        childCount,
+        children.length,
+      ),
       figures: { parentCount: count, childCount, parentList: list, childLists },
     };
   },
@@ -51,16 +57,23 @@ export const joinOrder: LabDefinition = {
       await p.join();
     }
     const serialMs = ms(t0);
-    print(`start, join, start, join…: ${serialMs} ms`);
+    print(l10n.t('start, join, start, join…: {0} ms', serialMs));
     t0 = performance.now();
     const all = durations.map((d) => rt.Process({ target: 'sleepFor', args: [d] }));
     all.forEach((p) => p.start());
     await joinAll(all);
     const parallelMs = ms(t0);
-    print(`start all, then join all: ${parallelMs} ms`);
+    print(l10n.t('start all, then join all: {0} ms', parallelMs));
     const sum = durations.reduce((a, b) => a + b, 0);
     return {
-      summary: `Sleeps of ${durations.join(', ')} s: joined one by one ${serialMs} ms (≈ their sum, ${Math.round(sum * 1000)} ms); started together ${parallelMs} ms (≈ the longest, ${Math.round(durations.at(-1)! * 1000)} ms).`,
+      summary: l10n.t(
+        'Sleeps of {0} s: joined one by one {1} ms (≈ their sum, {2} ms); started together {3} ms (≈ the longest, {4} ms).',
+        durations.join(', '),
+        serialMs,
+        Math.round(sum * 1000),
+        parallelMs,
+        Math.round(durations.at(-1)! * 1000),
+      ),
       figures: { durations, serialMs, parallelMs, sumMs: Math.round(sum * 1000), longestMs: Math.round(durations.at(-1)! * 1000) },
     };
   },
@@ -81,15 +94,15 @@ export const terminate: LabDefinition = {
     p.start();
     await sleep(params.after!);
     const before = p.is_alive();
-    print(`before terminate: is_alive() = ${before}`);
+    print(l10n.t('before terminate: is_alive() = {0}', before));
     p.terminate();
     const rightAfter = p.is_alive();
-    print(`right after terminate: is_alive() = ${rightAfter}`);
+    print(l10n.t('right after terminate: is_alive() = {0}', rightAfter));
     await p.join();
     const afterJoin = p.is_alive();
-    print(`after join: is_alive() = ${afterJoin}, exitcode = ${p.exitCode}`);
+    print(l10n.t('after join: is_alive() = {0}, exitcode = {1}', afterJoin, String(p.exitCode)));
     return {
-      summary: `is_alive() was ${before} before terminate, ${rightAfter} right after, ${afterJoin} after join; exitcode ${p.exitCode} (SIGTERM is 15).`,
+      summary: l10n.t('is_alive() was {0} before terminate, {1} right after, {2} after join; exitcode {3} (SIGTERM is 15).', before, rightAfter, afterJoin, String(p.exitCode)),
       figures: { aliveBefore: before, aliveRightAfterTerminate: rightAfter, aliveAfterJoin: afterJoin, exitcode: p.exitCode },
     };
   },
@@ -113,10 +126,10 @@ export const sharedMemory: LabDefinition = {
     await joinAll(children);
     const array = [...(arr.value as number[])];
     const entries = Object.fromEntries(dict.value as Map<string, unknown>);
-    print(`parent: arr = [${array.join(', ')}]`);
-    print(`parent: d = ${JSON.stringify(entries)}`);
+    print(l10n.t('parent: arr = [{0}]', array.join(', ')));
+    print(l10n.t('parent: d = {0}', JSON.stringify(entries)));
     return {
-      summary: `After ${n} children wrote through the broker, the parent sees arr = [${array.join(', ')}] and ${Object.keys(entries).length} pids in d.`,
+      summary: l10n.t('After {0} children wrote through the broker, the parent sees arr = [{1}] and {2} pids in d.', n, array.join(', '), Object.keys(entries).length),
       figures: { array, dict: entries },
     };
   },
@@ -153,13 +166,13 @@ export const processLock: LabDefinition = {
         await p.join();
         progress(++finished, 2 * n);
       }
-      print(`${withLock ? 'with' : 'without'} a lock: value = ${String(value.value)} (expected ${expected})`);
+      print(withLock ? l10n.t('with a lock: value = {0} (expected {1})', String(value.value), expected) : l10n.t('without a lock: value = {0} (expected {1})', String(value.value), expected));
       return value.value as number;
     };
     const withoutLock = await once(false);
     const withLock = await once(true);
     return {
-      summary: `Expected ${expected}. Without a lock the shared value reached ${withoutLock} (${expected - withoutLock} lost); with the lock ${withLock}.`,
+      summary: l10n.t('Expected {0}. Without a lock the shared value reached {1} ({2} lost); with the lock {3}.', expected, withoutLock, expected - withoutLock, withLock),
       figures: { expected, withoutLock, withLock },
     };
   },

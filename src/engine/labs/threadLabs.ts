@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { DeadlockReport, Runtime } from '../runtime/runtime';
 import { ThreadState } from '../runtime/threadState';
 import { joinAll, type LabDefinition, ms, param } from './lab';
@@ -39,16 +40,16 @@ export const threadsJoin: LabDefinition = {
       return ms(t);
     };
     let warm = await warmUp();
-    print(`(${n} threads made ready ahead in ${warm} ms: a Node worker's start, not timed)`);
-    print(`join after the loop: start ${n} threads, then join them all`);
+    print(l10n.t("({0} threads made ready ahead in {1} ms: a Node worker's start, not timed)", n, warm));
+    print(l10n.t('join after the loop: start {0} threads, then join them all', n));
     let t0 = performance.now();
     const all = Array.from({ length: n }, () => rt.Thread({ target: 'sleeper', args: [s] }));
     all.forEach((t) => t.start());
     await joinAll(all);
     const after = ms(t0);
-    print(`done in ${after} ms`);
+    print(l10n.t('done in {0} ms', after));
     warm += await warmUp();
-    print(`join inside the loop: start a thread, join it, then the next`);
+    print(l10n.t('join inside the loop: start a thread, join it, then the next'));
     t0 = performance.now();
     for (let i = 0; i < n; i++) {
       const t = rt.Thread({ target: 'sleeper', args: [s] });
@@ -56,9 +57,9 @@ export const threadsJoin: LabDefinition = {
       await t.join();
     }
     const inside = ms(t0);
-    print(`done in ${inside} ms`);
+    print(l10n.t('done in {0} ms', inside));
     return {
-      summary: `${n} threads sleeping ${s} s: joined after the loop took ${after} ms, joined inside the loop ${inside} ms (${(inside / after).toFixed(1)}× longer).`,
+      summary: l10n.t('{0} threads sleeping {1} s: joined after the loop took {2} ms, joined inside the loop {3} ms ({4}× longer).', n, s, after, inside, (inside / after).toFixed(1)),
       figures: { threads: n, seconds: s, joinAfterLoopMs: after, joinInsideLoopMs: inside, warmUpMs: warm },
     };
   },
@@ -98,7 +99,7 @@ export const race: LabDefinition = {
       await until(() => gate.view().waiters.length === n, `${n} threads at the start gate`);
       go.set();
       await joinAll(threads);
-      print(`${withLock ? 'with' : 'without'} a lock: counter = ${counter.value} (expected ${expected})`);
+      print(withLock ? l10n.t('with a lock: counter = {0} (expected {1})', counter.value, expected) : l10n.t('without a lock: counter = {0} (expected {1})', counter.value, expected));
       return counter.value;
     };
     let withoutLock: number;
@@ -111,7 +112,7 @@ export const race: LabDefinition = {
     }
     const lost = expected - withoutLock;
     return {
-      summary: `Expected ${expected}. Without a lock the counter reached ${withoutLock} (${lost} updates lost); with the lock ${withLock} (${expected - withLock} lost).`,
+      summary: l10n.t('Expected {0}. Without a lock the counter reached {1} ({2} updates lost); with the lock {3} ({4} lost).', expected, withoutLock, lost, withLock, expected - withLock),
       figures: { expected, withoutLock, withLock, lostWithoutLock: lost, lostWithLock: expected - withLock, hold },
     };
   },
@@ -131,7 +132,7 @@ export const rlock: LabDefinition = {
     const okThread = rt.Thread({ target: 'reenter', args: [r], name: 'RLock user' });
     okThread.start();
     await okThread.join();
-    print(`RLock: ${okThread.result === 'ok' ? 'taken twice and released twice' : 'failed'}`);
+    print(okThread.result === 'ok' ? l10n.t('RLock: taken twice and released twice') : l10n.t('RLock: failed'));
     const lock = rt.Lock('Lock#1');
     const stuck = rt.Thread({ target: 'reenter', args: [lock], name: 'Lock user' });
     const found = nextDeadlock(rt, 5, stopped);
@@ -168,22 +169,22 @@ export const eventGate: LabDefinition = {
       const entity = rt.syncEntity(gate)!;
       // Whoever sets the gate early (the user may be quick) lets them through: that counts too.
       await until(() => gate.is_set() || entity.view().waiters.length === evens, `${evens} threads at the gate`, 3_600_000);
-      print(`wave ${wave}: ${evens} even threads wait at the gate; ${n - evens} odd ones ran through`);
+      print(l10n.t('wave {0}: {1} even threads wait at the gate; {2} odd ones ran through', wave, evens, n - evens));
       const t0 = performance.now();
       if (auto >= 0) {
         await sleep(auto);
-        print('setting the gate');
+        print(l10n.t('setting the gate'));
         gate.set();
       } else {
-        print('press Set on "gate" in the Sync view to open it');
+        print(l10n.t('press Set on "gate" in the Sync view to open it'));
       }
       await joinAll(threads);
       waits.push(ms(t0));
-      print(`wave ${wave}: all passed ${waits.at(-1)} ms after the gate was shut`);
+      print(l10n.t('wave {0}: all passed {1} ms after the gate was shut', wave, waits.at(-1)!));
       gate.clear();
     }
     return {
-      summary: `In each of 2 waves, ${evens} of ${n} threads waited at the gate until it was set (after ${waits.join(' and ')} ms); the others ran through.`,
+      summary: l10n.t('In each of 2 waves, {0} of {1} threads waited at the gate until it was set (after {2} ms); the others ran through.', evens, n, waits.join(' and ')),
       figures: { threads: n, waitedPerWave: evens, ranThroughPerWave: n - evens, waves: 2, gateShutMs: waits },
     };
   },
@@ -205,7 +206,7 @@ export const daemon: LabDefinition = {
     const threads = [rt.Thread({ target: 'sleeper', args: [short], name: 'worker' }), rt.Thread({ target: 'sleeper', args: [long], name: 'daemon worker', daemon: true })];
     const procs = [rt.Process({ target: 'sleepFor', args: [short], name: 'child' }), rt.Process({ target: 'sleepFor', args: [long], name: 'daemon child', daemon: true })];
     [...threads, ...procs].forEach((a) => a.start());
-    print('main ends now; at exit, non-daemon threads and processes are joined, daemon ones are ended');
+    print(l10n.t('main ends now; at exit, non-daemon threads and processes are joined, daemon ones are ended'));
     await threads[0]!.join();
     await procs[0]!.join();
     const daemonThreadAlive = threads[1]!.is_alive();
@@ -220,7 +221,11 @@ export const daemon: LabDefinition = {
       daemonProcessExitCode: procs[1]!.exitCode,
     };
     return {
-      summary: `The non-daemon thread and process finished (exit code ${figures.nonDaemonProcessExitCode}); the daemon thread was ended mid-sleep and the daemon process terminated (exit code ${figures.daemonProcessExitCode}).`,
+      summary: l10n.t(
+        'The non-daemon thread and process finished (exit code {0}); the daemon thread was ended mid-sleep and the daemon process terminated (exit code {1}).',
+        String(figures.nonDaemonProcessExitCode),
+        String(figures.daemonProcessExitCode),
+      ),
       figures,
     };
   },
@@ -244,23 +249,31 @@ export const threadingFunctions: LabDefinition = {
     let t0 = performance.now();
     await rt.warmThreads(n);
     const warmUpMs = ms(t0);
-    print(`(${n} threads made ready ahead in ${warmUpMs} ms: a Node worker's start, not timed)`);
+    print(l10n.t("({0} threads made ready ahead in {1} ms: a Node worker's start, not timed)", n, warmUpMs));
     t0 = performance.now();
     const threads = Array.from({ length: n }, () => rt.Thread({ target: 'sleeper', args: [s], daemon: true }));
     threads.forEach((t) => t.start());
     await until(() => threads.every((t) => t.state !== ThreadState.New), `${n} threads running`, 30_000);
     const runningMs = ms(t0);
-    print(`${n} daemon threads running ${runningMs} ms after the first start()`);
+    print(l10n.t('{0} daemon threads running {1} ms after the first start()', n, runningMs));
     const count = rt.active_count();
     const names = rt.enumerate().map((a) => a.name);
-    print(`current_thread().name in main: ${rt.mainThread.name}`);
-    print(`active_count() = ${count}`);
-    print(`enumerate(): ${names.slice(0, 3).join(', ')}, …, ${names.at(-1)}`);
-    print('main ends now without join(): the daemon threads are ended where they stand');
+    print(l10n.t('current_thread().name in main: {0}', rt.mainThread.name));
+    print(l10n.t('active_count() = {0}', count));
+    print(l10n.t('enumerate(): {0}, …, {1}', names.slice(0, 3).join(', '), names.at(-1) ?? ''));
+    print(l10n.t('main ends now without join(): the daemon threads are ended where they stand'));
     await Promise.all(threads.map((t) => t.kill()));
     const finished = threads.filter((t) => t.result === 'finished').length;
     return {
-      summary: `${n} daemon threads were running ${runningMs} ms after the first start(); active_count() = ${count}; enumerate() listed ${names[0]} and ${names.length - 1} more; main ended without join() and ${n - finished} daemon threads were ended mid-sleep.`,
+      summary: l10n.t(
+        '{0} daemon threads were running {1} ms after the first start(); active_count() = {2}; enumerate() listed {3} and {4} more; main ended without join() and {5} daemon threads were ended mid-sleep.',
+        n,
+        runningMs,
+        count,
+        names[0] ?? '',
+        names.length - 1,
+        n - finished,
+      ),
       figures: { threads: n, runningMs, warmUpMs, activeCount: count, enumerated: names.length, firstName: names[0] ?? null, endedMidSleep: n - finished },
     };
   },
@@ -294,7 +307,7 @@ export const deadlock: LabDefinition = {
     stopped.throwIfAborted();
     const detectedMs = ms(t0);
     if (!report) {
-      print('no deadlock within 10 s (the threads finished?)');
+      print(l10n.t('no deadlock within 10 s (the threads finished?)'));
       await joinAll([t1, t2]);
       return { summary: 'No deadlock formed this time.', figures: { deadlocked: false } };
     }
@@ -303,7 +316,7 @@ export const deadlock: LabDefinition = {
     await sleep(linger);
     await Promise.all([t1.kill(), t2.kill()]);
     return {
-      summary: `Deadlock detected ${detectedMs} ms after start: ${report.description}`,
+      summary: l10n.t('Deadlock detected {0} ms after start: {1}', detectedMs, report.description),
       figures: { deadlocked: true, threads: report.threads, locks: report.locks, description: report.description, detectedMs },
     };
   },

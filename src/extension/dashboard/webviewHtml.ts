@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { currentBundle } from '../../protocol/l10n';
 
 /** The only folders a dashboard webview may load from. */
 export function dashboardRoots(extensionUri: vscode.Uri): vscode.Uri[] {
@@ -10,15 +11,17 @@ export function dashboardRoots(extensionUri: vscode.Uri): vscode.Uri[] {
  * The dashboard's page, live or replaying a recording (DESIGN §3): nothing remote, script and
  * style only by a fresh nonce.
  */
-export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title = 'Socket Lab Dashboard'): string {
+export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title = vscode.l10n.t('Socket Lab Dashboard')): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f)).toString();
   const csp = ["default-src 'none'", `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join(
     '; ',
   );
   const safeTitle = title.replace(/[<>&"]/g, '');
+  // The page translates its own texts with the bundle VS Code chose (an attribute: no inline script).
+  const bundle = JSON.stringify(currentBundle()).replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${vscode.env.language.replace(/[^A-Za-z-]/g, '')}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -26,7 +29,7 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 <link rel="stylesheet" href="${asset('webview.css')}" nonce="${nonce}">
 <title>${safeTitle}</title>
 </head>
-<body>
+<body data-l10n="${bundle}">
 <div id="app"></div>
 <script nonce="${nonce}" src="${asset('webview.js')}"></script>
 </body>

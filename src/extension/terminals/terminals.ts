@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Target } from '../../engine/target';
 import { targetArgs } from './clientTarget';
+import { LANG_ENV } from '../../cli/language';
 import { IN_EXTENSION_TERMINAL } from '../../cli/terminal';
 import { Lifeline } from '../lifeline';
 
@@ -51,6 +52,8 @@ export class CliTerminals implements vscode.Disposable {
         SOCKET_LAB_LIFELINE: lifeline.path,
         // The CLI then keeps its own words on screen until a key is pressed, and exits 0 (see src/cli/terminal.ts).
         [IN_EXTENSION_TERMINAL]: '1',
+        // The CLI speaks VS Code's display language, whatever the shell's locale says.
+        [LANG_ENV]: vscode.env.language,
         ...o.env,
       },
       cwd: o.cwd,

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { LABS } from '../../engine/labs/catalog';
-import { LAB_GROUPS, type LabDefinition, type LabGroup } from '../../engine/labs/lab';
+import { GROUP_TITLES, LAB_GROUPS, type LabDefinition, type LabGroup } from '../../engine/labs/lab';
 import type { LabView } from '../../protocol/views';
 import { describeProgress } from '../../protocol/describe';
-import { plural, wrapProse } from '../../protocol/format';
+import { wrapProse } from '../../protocol/format';
+import { tr } from '../../protocol/l10n';
 import { labState } from './ownedTree';
 import type { MirrorChange, StateMirror } from '../../feeds/stateMirror';
 
@@ -12,7 +13,6 @@ export type LabsNode =
   | { readonly kind: 'lab'; readonly id: string; readonly name: string }
   | { readonly kind: 'outcome'; readonly id: string; readonly name: string; readonly line: number };
 
-const GROUP_TITLES: Record<LabGroup, string> = { sockets: 'Sockets', threads: 'Threads', processes: 'Processes', pools: 'Pools' };
 
 /**
  * Tree rows do not wrap: an outcome is broken into rows this long, which fit the sidebar at its
@@ -90,7 +90,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
     // VS Code keeps a row's expansion per id and would show a row that gains children later as
     // collapsed: a row with an outcome gets an id of its own, so it opens expanded.
     const hasOutcome = outcomeLines(run).length > 0;
-    const item = new vscode.TreeItem(def.title, hasOutcome ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(tr(def.title), hasOutcome ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = hasOutcome ? `${element.id}/${run!.id}/${run!.state}` : element.id;
     item.description = run ? labDescription(run) : def.name;
     item.contextValue = run?.state === 'running' ? 'lab.running' : 'lab';
@@ -102,10 +102,11 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
   private groupItem(group: LabGroup): vscode.TreeItem {
     const labs = LABS.filter((l) => l.group === group);
     const running = labs.filter((l) => this.latest.get(l.name)?.state === 'running').length;
-    const item = new vscode.TreeItem(GROUP_TITLES[group], vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(tr(GROUP_TITLES[group]), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `group:${group}`;
-    item.description = running ? `${plural(labs.length, 'lab')} · ${running} running` : plural(labs.length, 'lab');
-    item.tooltip = labs.map((l) => l.title).join('\n');
+    const count = labs.length === 1 ? vscode.l10n.t('1 lab') : vscode.l10n.t('{0} labs', labs.length);
+    item.description = running ? vscode.l10n.t('{0} · {1} running', count, running) : count;
+    item.tooltip = labs.map((l) => tr(l.title)).join('\n');
     item.contextValue = 'labGroup';
     item.iconPath = new vscode.ThemeIcon('folder-library');
     return item;
@@ -132,7 +133,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
 }
 
 function outcomeText(run: LabView | undefined): string {
-  return run?.summary ?? (run?.deadlock ? `deadlock: ${run.deadlock.description}` : run?.error ? `failed: ${run.error.message}` : '');
+  return run?.summary ?? (run?.deadlock ? vscode.l10n.t('deadlock: {0}', run.deadlock.description) : run?.error ? vscode.l10n.t('failed: {0}', run.error.message) : '');
 }
 
 function outcomeLines(run: LabView | undefined): string[] {
@@ -151,11 +152,11 @@ function labDescription(run: LabView, now = Date.now()): string {
 
 function labTooltip(def: LabDefinition, run: LabView | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${def.title}** (\`${def.name}\`)\n\n`);
-  md.appendText(def.explanation);
+  md.appendMarkdown(`**${tr(def.title)}** (\`${def.name}\`)\n\n`);
+  md.appendText(tr(def.explanation));
   if (def.params.length) {
-    md.appendMarkdown('\n\n| parameter | watch | fast | |\n|---|---|---|---|\n');
-    for (const p of def.params) md.appendMarkdown(`| ${p.name} | ${p.watchDefault ?? p.interactiveDefault ?? p.default} | ${p.interactiveDefault ?? p.default} | ${p.description} |\n`);
+    md.appendMarkdown(`\n\n| ${vscode.l10n.t('parameter')} | ${vscode.l10n.t('watch')} | ${vscode.l10n.t('fast')} | |\n|---|---|---|---|\n`);
+    for (const p of def.params) md.appendMarkdown(`| ${p.name} | ${p.watchDefault ?? p.interactiveDefault ?? p.default} | ${p.interactiveDefault ?? p.default} | ${tr(p.description)} |\n`);
   }
   if (run?.progress) md.appendMarkdown(`\n\n${describeProgress(run.progress)}`);
   if (run?.output.length) md.appendCodeblock(run.output.slice(-12).join('\n'), 'text');

@@ -56,10 +56,10 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
         item.contextValue = o.state === 'exited' ? 'program.ended' : 'program.running';
         item.tooltip = programTooltip(o);
       } else if (o?.kind === 'lab') {
-        item.description = o.endedAt !== null ? `${labState(o)} · kept until the lab runs again` : labState(o);
+        item.description = o.endedAt !== null ? vscode.l10n.t('{0} · kept until the lab runs again', labState(o)) : labState(o);
         item.iconPath = new vscode.ThemeIcon('beaker', o.endedAt !== null ? GREY : undefined);
       } else if (o?.kind === 'server') {
-        item.description = `${o.model} server`;
+        item.description = vscode.l10n.t('{0} server', o.model);
         item.iconPath = new vscode.ThemeIcon('radio-tower');
       }
       return item;
@@ -76,7 +76,7 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
         if (this.spec.refs) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
         return item;
       }
-      return new vscode.TreeItem('(ended)');
+      return new vscode.TreeItem(vscode.l10n.t('(ended)'));
     }
     const target = this.owned.get(element.targetId);
     const custom = target && this.spec.refItem?.(target, element.role, now);
@@ -87,7 +87,7 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
     const item = new vscode.TreeItem(`${element.role}: ${target?.name ?? element.targetId}`);
     item.id = element.id;
     item.command = { command: 'socketLab.revealInTree', title: 'Reveal', arguments: [element.targetId] };
-    item.tooltip = `Click to show ${target?.name ?? 'it'} in its view`;
+    item.tooltip = vscode.l10n.t('Click to show {0} in its view', target?.name ?? element.targetId);
     item.iconPath = new vscode.ThemeIcon(element.role === 'holder' ? 'key' : 'watch');
     return item;
   }
@@ -100,6 +100,6 @@ function greyOut(item: vscode.TreeItem): void {
 }
 
 export function labState(l: LabView): string {
-  if (l.state === 'running') return l.deadlock ? 'running · deadlocked' : 'running';
-  return l.state;
+  if (l.state === 'running') return l.deadlock ? vscode.l10n.t('running · deadlocked') : vscode.l10n.t('running');
+  return l.state === 'done' ? vscode.l10n.t('done') : l.state === 'failed' ? vscode.l10n.t('failed') : vscode.l10n.t('stopped');
 }

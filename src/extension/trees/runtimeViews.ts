@@ -24,8 +24,8 @@ export const threadsSpec: OwnedTreeSpec<ThreadView> = {
     item.contextValue = t.alive && t.name !== 'MainThread' ? `${t.kind}.alive` : t.kind;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${t.kind === 'process' ? 'Process' : 'Thread'} ${t.name}**${t.daemon ? ' (daemon)' : ''}\n\n`);
-    md.appendMarkdown(`| | |\n|---|---|\n| ${t.kind === 'process' ? 'pid' : 'ident'} | ${t.ident ?? '—'} |\n| state | ${describeThread(t, now)} |\n`);
-    if (t.holding.length) md.appendMarkdown(`| holds | ${t.holding.join(', ')} |\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n| ${t.kind === 'process' ? 'pid' : 'ident'} | ${t.ident ?? '—'} |\n| ${vscode.l10n.t('state')} | ${describeThread(t, now)} |\n`);
+    if (t.holding.length) md.appendMarkdown(`| ${vscode.l10n.t('holds')} | ${t.holding.join(', ')} |\n`);
     if (t.exitCode !== null) md.appendMarkdown(`| exitcode | ${t.exitCode} |\n`);
     if (t.error) md.appendCodeblock(t.error.stack ?? `${t.error.type}: ${t.error.message}`, 'text');
     item.tooltip = md;
@@ -49,9 +49,11 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
     item.contextValue = s.primitive === 'Event' ? (s.value ? 'sync.event.set' : 'sync.event.clear') : 'sync';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${s.primitive} ${s.name}** — ${s.sharing}\n\n| | |\n|---|---|\n`);
-    md.appendMarkdown(`| holder | ${s.holderName ?? '—'} |\n| waiting (FIFO) | ${s.waiters.map((w) => w.name).join(', ') || '—'} |\n`);
-    md.appendMarkdown(`| acquisitions | ${s.acquisitions} (${s.contended} had to wait) |\n`);
-    md.appendMarkdown(`| wait total / max | ${s.totalWaitMs.toFixed(1)} / ${s.maxWaitMs.toFixed(1)} ms |\n| hold total / max | ${s.totalHoldMs.toFixed(1)} / ${s.maxHoldMs.toFixed(1)} ms |\n`);
+    md.appendMarkdown(`| ${vscode.l10n.t('holder')} | ${s.holderName ?? '—'} |\n| ${vscode.l10n.t('waiting (FIFO)')} | ${s.waiters.map((w) => w.name).join(', ') || '—'} |\n`);
+    md.appendMarkdown(`| ${vscode.l10n.t('acquisitions')} | ${vscode.l10n.t('{0} ({1} had to wait)', s.acquisitions, s.contended)} |\n`);
+    md.appendMarkdown(
+      `| ${vscode.l10n.t('wait total / max')} | ${s.totalWaitMs.toFixed(1)} / ${s.maxWaitMs.toFixed(1)} ms |\n| ${vscode.l10n.t('hold total / max')} | ${s.totalHoldMs.toFixed(1)} / ${s.maxHoldMs.toFixed(1)} ms |\n`,
+    );
     item.tooltip = md;
     return item;
   },
@@ -59,9 +61,9 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
 
 function describeWorker(w: PoolWorkerView, now: number): string {
   const who = w.ident !== null ? `${w.workerKind === 'process' ? 'pid' : 'thread'} ${w.ident} · ` : '';
-  if (w.state === 'busy' && w.task) return `${who}busy · ${w.task} (${formatSeconds(now - (w.taskSince ?? now))}) · ${w.tasksDone} done`;
-  if (w.state === 'exited') return `${who}exited · ${w.exitReason ?? ''}`;
-  return `${who}${w.state} · ${w.tasksDone} done`;
+  if (w.state === 'busy' && w.task) return who + vscode.l10n.t('busy · {0} ({1}) · {2} done', w.task, formatSeconds(now - (w.taskSince ?? now)), w.tasksDone);
+  if (w.state === 'exited') return who + vscode.l10n.t('exited · {0}', w.exitReason ?? '');
+  return who + vscode.l10n.t('{0} · {1} done', w.state === 'idle' ? vscode.l10n.t('idle') : vscode.l10n.t('starting'), w.tasksDone);
 }
 
 /** Pools: each pool with its queue and its workers (busy with what, for how long). */
@@ -69,8 +71,9 @@ export const poolsSpec: OwnedTreeSpec<PoolView> = {
   ...poolRows,
   item(p) {
     const item = new vscode.TreeItem(p.name);
-    const queue = p.queued ? `${p.queued} queued (oldest ${formatSeconds(p.oldestWaitMs)})` : 'queue empty';
-    item.description = `${p.state} · ${p.busy}/${p.size} busy · ${queue} · ${p.tasksDone} done${p.tasksFailed ? ` · ${p.tasksFailed} failed` : ''}`;
+    const queue = p.queued ? vscode.l10n.t('{0} queued (oldest {1})', p.queued, formatSeconds(p.oldestWaitMs)) : vscode.l10n.t('queue empty');
+    item.description =
+      vscode.l10n.t('{0} · {1}/{2} busy · {3} · {4} done', p.state, p.busy, p.size, queue, p.tasksDone) + (p.tasksFailed ? vscode.l10n.t(' · {0} failed', p.tasksFailed) : '');
     item.iconPath = icon(p.startError ? 'error' : p.busy ? 'server-process' : 'layers', p.startError ? 'errorForeground' : p.busy ? 'charts.green' : undefined);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${p.name}** — ${p.poolKind === 'thread' ? 'worker threads' : 'child processes'}\n\n| | |\n|---|---|\n`);

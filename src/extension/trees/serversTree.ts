@@ -81,7 +81,7 @@ function serverItem(s: ServerView): vscode.TreeItem {
   const parts = [s.handler];
   if (s.state !== 'listening') parts.push(s.state);
   const waiting = s.workers?.queued ?? s.waiting;
-  if (waiting > 0) parts.push(`${waiting} waiting`);
+  if (waiting > 0) parts.push(vscode.l10n.t('{0} waiting', waiting));
   if (s.lastError) parts.push('⚠ ' + s.lastError.split(':')[0]!);
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -117,14 +117,14 @@ function modelItem(s: ServerView): vscode.TreeItem {
   const item = new vscode.TreeItem(s.model);
   item.contextValue = 'model';
   const blurb: Record<ServerView['model'], string> = {
-    iterative: 'Like socketserver.TCPServer: one client is served until it leaves; the others wait for their turn.',
-    'event-loop': 'Like a select() server: one thread serves every socket as it becomes ready. Hover the traffic row for the last readiness rounds.',
-    'thread-per-connection': 'Like ThreadingTCPServer: a real worker thread per connection, whose recv() blocks.',
-    'process-per-connection': 'Like ForkingTCPServer, as a prefork server: warm child processes each take one connection.',
-    'thread-pool': 'A fixed set of threads; extra connections wait for one.',
+    iterative: vscode.l10n.t('Like socketserver.TCPServer: one client is served until it leaves; the others wait for their turn.'),
+    'event-loop': vscode.l10n.t('Like a select() server: one thread serves every socket as it becomes ready. Hover the traffic row for the last readiness rounds.'),
+    'thread-per-connection': vscode.l10n.t('Like ThreadingTCPServer: a real worker thread per connection, whose recv() blocks.'),
+    'process-per-connection': vscode.l10n.t('Like ForkingTCPServer, as a prefork server: warm child processes each take one connection.'),
+    'thread-pool': vscode.l10n.t('A fixed set of threads; extra connections wait for one.'),
   };
-  if (s.model === 'iterative') item.description = s.waiting ? `one client at a time · ${s.waiting} waiting` : 'one client at a time';
-  else if (s.model === 'event-loop') item.description = 'one thread serves every ready socket';
+  if (s.model === 'iterative') item.description = s.waiting ? vscode.l10n.t('one client at a time · {0} waiting', s.waiting) : vscode.l10n.t('one client at a time');
+  else if (s.model === 'event-loop') item.description = vscode.l10n.t('one thread serves every ready socket');
   item.iconPath = new vscode.ThemeIcon(s.model === 'iterative' ? 'list-ordered' : s.model === 'event-loop' ? 'sync' : 'type-hierarchy');
   item.tooltip = blurb[s.model];
   return item;
@@ -137,13 +137,13 @@ function modelItem(s: ServerView): vscode.TreeItem {
  */
 function workersItem(s: ServerView): vscode.TreeItem {
   const w = s.workers!;
-  const item = new vscode.TreeItem(w.kind === 'thread' ? 'threads' : 'children');
+  const item = new vscode.TreeItem(w.kind === 'thread' ? vscode.l10n.t('threads') : vscode.l10n.t('children'));
   item.contextValue = 'workers';
-  const parts = [`${w.busy} busy`, `${w.idle} idle`];
+  const parts = [vscode.l10n.t('{0} busy', w.busy), vscode.l10n.t('{0} idle', w.idle)];
   const starting = w.live - w.busy - w.idle;
-  if (starting > 0) parts.push(`${starting} starting`);
-  parts.push(`cap ${w.cap}`);
-  if (w.queued) parts.push(`${w.queued} waiting`);
+  if (starting > 0) parts.push(vscode.l10n.t('{0} starting', starting));
+  parts.push(vscode.l10n.t('cap {0}', w.cap));
+  if (w.queued) parts.push(vscode.l10n.t('{0} waiting', w.queued));
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(w.capNote ? 'warning' : 'server-process', w.capNote ? new vscode.ThemeColor('charts.orange') : undefined);
   const md = new vscode.MarkdownString(undefined, true);
@@ -158,13 +158,14 @@ function workersItem(s: ServerView): vscode.TreeItem {
 
 /** The figures that move with every message: a leaf row, so refreshing it refetches nothing. */
 function trafficItem(s: ServerView): vscode.TreeItem {
-  const item = new vscode.TreeItem('traffic');
+  const item = new vscode.TreeItem(vscode.l10n.t('traffic'));
   item.contextValue = 'traffic';
-  const parts: string[] = [plural(s.liveConnections, s.transport === 'udp' ? 'peer' : 'conn')];
-  if (s.messagesInPerSecond > 0) parts.push(`${formatRate(s.messagesInPerSecond)} msgs/s`);
-  else parts.push(s.messagesIn > 0 ? 'idle' : 'no messages yet');
-  parts.push(`${formatBytes(s.bytesIn)} in, ${formatBytes(s.bytesOut)} out`);
-  if (s.responseTime) parts.push(`reply p50 ${formatMsShort(s.responseTime.p50Ms)}`);
+  const n = s.liveConnections;
+  const parts: string[] = [s.transport === 'udp' ? (n === 1 ? vscode.l10n.t('1 peer') : vscode.l10n.t('{0} peers', n)) : n === 1 ? vscode.l10n.t('1 conn') : vscode.l10n.t('{0} conns', n)];
+  if (s.messagesInPerSecond > 0) parts.push(vscode.l10n.t('{0} msgs/s', formatRate(s.messagesInPerSecond)));
+  else parts.push(s.messagesIn > 0 ? vscode.l10n.t('idle') : vscode.l10n.t('no messages yet'));
+  parts.push(vscode.l10n.t('{0} in, {1} out', formatBytes(s.bytesIn), formatBytes(s.bytesOut)));
+  if (s.responseTime) parts.push(vscode.l10n.t('reply p50 {0}', formatMsShort(s.responseTime.p50Ms)));
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon('pulse');
   const md = new vscode.MarkdownString(undefined, true);
@@ -199,14 +200,14 @@ function connectionItem(c: ConnectionView): vscode.TreeItem {
   item.contextValue = c.state === 'closed' ? 'connection.closed' : 'connection';
   const end = c.endedAt ?? Date.now();
   const parts: string[] = [];
-  if (c.state === 'waiting') parts.push(c.waitingReason ?? 'waiting');
+  if (c.state === 'waiting') parts.push(c.waitingReason ?? vscode.l10n.t('waiting'));
   else {
-    if (c.servedById) parts.push(`served by ${c.servedBy}${c.servedByState ? ` · ${c.servedByState}` : ''}`);
-    parts.push(`↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`, plural(c.messagesIn, 'msg'));
+    if (c.servedById) parts.push(vscode.l10n.t('served by {0}', c.servedBy) + (c.servedByState ? ` · ${c.servedByState}` : ''));
+    parts.push(`↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`, c.messagesIn === 1 ? vscode.l10n.t('1 msg') : vscode.l10n.t('{0} msgs', c.messagesIn));
   }
   parts.push(formatAge(end - c.createdAt));
   if (c.state !== 'open' && c.state !== 'waiting') parts.unshift(c.state);
-  if (c.backpressure) parts.unshift('paused: back-pressure');
+  if (c.backpressure) parts.unshift(vscode.l10n.t('paused: back-pressure'));
   if (c.error) parts.unshift(`${c.error.type}`);
   item.description = parts.join(' · ');
   const icon = c.state === 'closed' ? 'debug-disconnect' : c.error ? 'error' : c.backpressure ? 'debug-pause' : c.state === 'waiting' ? 'watch' : 'plug';
