@@ -1,3 +1,4 @@
+import { LabTwins } from './labs/labTwins';
 import * as vscode from 'vscode';
 import { Engine } from '../engine/engine';
 import type { LabRun } from '../engine/labs/labRun';
@@ -78,6 +79,7 @@ export class Controller implements CommandContext {
   readonly otherWindows: OtherWindows;
   /** The walkthrough's steps, done by doing them. */
   readonly walkthrough = new WalkthroughProgress();
+  readonly labTwins: LabTwins;
 
   constructor(context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Socket Lab', { log: true });
@@ -102,6 +104,7 @@ export class Controller implements CommandContext {
       act: (action, id) => this.act(action, id),
       follow: (id) => this.engineIfStarted?.followConnection(id),
     });
+    this.labTwins = new LabTwins({ extensionUri: context.extensionUri, log: this.log, engine: () => this.engine(), runLab: (name, params) => this.runLab(name, params) });
     this.recordings = new Recordings({
       extensionUri: context.extensionUri,
       storageUri: context.globalStorageUri,
@@ -112,6 +115,7 @@ export class Controller implements CommandContext {
     this.disposables.push(
       this.log,
       this.walkthrough,
+      this.labTwins,
       this.otherWindows,
       vscode.commands.registerCommand('socketLab.otherWindows', () => this.otherWindows.check(false)),
       this.labOutput,

@@ -27,19 +27,32 @@ export function formatRate(perSecond: number): string {
   return String(Math.round(perSecond));
 }
 
+/** Chinese, Japanese and Korean characters and their full-width punctuation: two columns each, and a line may break between any two. */
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+/** How many columns a text takes in a monospace-ish UI font (a wide character counts two). */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += WIDE.test(ch) ? 2 : 1;
+  return w;
+}
+
 /**
- * Breaks prose into lines of at most `width` characters for rows that cannot wrap (tree rows):
- * each sentence or `;`-clause starts a line, and long ones break between words.
+ * Breaks prose into lines of at most `width` columns for rows that cannot wrap (tree rows):
+ * each sentence or `;`-clause starts a line, and long ones break between words (or between any two Chinese characters).
  */
 export function wrapProse(text: string, width: number): string[] {
   const lines: string[] = [];
-  for (const piece of text.trim().split(/(?<=[.;:])\s+(?=\S)/)) {
+  // A sentence starts a row: after ". " in English, after "。" or "；" in Chinese.
+  for (const piece of text.trim().split(/(?<=[.;:])\s+(?=\S)|(?<=[。；])(?=\S)/)) {
     let line = '';
-    for (const word of piece.split(/\s+/)) {
-      if (line && line.length + 1 + word.length > width) {
+    // Words, or single wide characters (with the punctuation that must not start a row).
+    for (const [, space, word] of piece.matchAll(/(\s*)([\u3400-\u4dbf\u4e00-\u9fff][，。；：、）」』！？]*|[^\s\u3400-\u4dbf\u4e00-\u9fff]+)/g)) {
+      const sep = line && space ? ' ' : '';
+      if (line && displayWidth(line) + sep.length + displayWidth(word!) > width) {
         lines.push(line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
+        line = word!;
+      } else line += sep + word!;
     }
     if (line) lines.push(line);
   }

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { findProcesses } from '../support/processes';
 import { SERVER_ROW } from './support/servers';
 import { endSession, session, startSession } from './support/session';
-import { answer, pane, paneRow, paneText, pick, runCommand, setEventUntilPassed, waitFor } from './support/workbench';
+import { answer, clickInlineAction, pane, paneRow, paneText, pick, runCommand, setEventUntilPassed, setRowExpanded, waitFor } from './support/workbench';
 
 // Issue 18 (points 1 and 2): a new user whose VS Code speaks Simplified Chinese opens Socket
 // Lab, finds the walkthrough from the empty Servers view, and completes its steps by doing what
@@ -110,7 +110,7 @@ describe('The walkthrough in Chinese: found from the empty Servers view, each st
     // 4–5. The Event lab from its step; the user sets the Event from its row in Sync (both waves).
     await pressInStep(page, 'event', '运行 Event 实验');
     for (const wave of [1, 2]) {
-      const gate = paneRow(page, '同步', /gate.*Event · clear · 3 waiting/);
+      const gate = paneRow(page, '同步', /gate.*Event · 未设置 · 3 个等待/);
       await gate.waitFor({ state: 'visible', timeout: 30_000 });
       await setEventUntilPassed(page, gate, '同步', '设置 Event', `wave${wave}-T`);
     }
@@ -122,5 +122,51 @@ describe('The walkthrough in Chinese: found from the empty Servers view, each st
 
     await runCommand(page, 'Terminal: Kill All Terminals');
     await waitFor('the client to end', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 0 || undefined);
+  });
+
+  it('the dashboard, a lab\'s outcome, its threads\' states and Run in Python, all in Chinese with the tutorials\' terms as written', async () => {
+    const { page } = session();
+    // A newcomer opens the dashboard first, then starts things.
+    await runCommand(page, 'Socket Lab: 打开仪表板');
+    const dash = page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
+    for (const tab of ['时间线', '图表', '锁（Lock）', '跟踪数据流']) await dash.locator('vscode-tab-header', { hasText: tab }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await dash.getByText('持有锁').first().waitFor({ state: 'visible' });
+
+    await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
+    const threadsGroup = paneRow(page, '实验', /^线程\s*\d+ 个实验/);
+    await threadsGroup.waitFor({ state: 'visible', timeout: 30_000 });
+    await setRowExpanded(threadsGroup, true);
+    const race = paneRow(page, '实验', '竞争计数器');
+    await race.click();
+    await clickInlineAction(race, '运行实验');
+    // At the watch pace the threads queue on the Lock: their rows say so in Chinese.
+    await waitFor('a thread waiting for the lock, in Chinese', async () => /等待 counter lock/.test(await paneText(page, '线程与进程')) || undefined, 60_000);
+    await runCommand(page, 'Socket Lab: 停止实验');
+    await clickInlineAction(race, '快速运行实验');
+    const outcome = await waitFor(
+      'the race outcome in Chinese',
+      async () => /应为 8000。\s*不加锁时计数器只到 (\d+)（丢失 (\d+)\s*次更新）；\s*加锁时为 8000（丢失 0 次）。/.exec((await paneText(page, '实验')).replace(/\n/g, ' ')) ?? undefined,
+      60_000,
+    );
+    assert.ok(Number(outcome[1]) < 8000, outcome[0]);
+    await session().screenshot('82-lab-outcome-zh-cn');
+
+    // The lab beside its Python program, the page in Chinese.
+    await race.click();
+    await clickInlineAction(race, '在 Python 中运行，与实验并排');
+    const twin = await waitFor('the Run in Python page', async () => {
+      const frames = page.locator('iframe.webview.ready');
+      for (let i = 0; i < (await frames.count()); i++) {
+        const inner = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame');
+        if ((await inner.locator('#note').count()) > 0) return inner;
+      }
+      return undefined;
+    });
+    assert.match(await twin.locator('#note').innerText(), /^Node 实验在这里是模仿的：/);
+    await twin.locator('#python .outcome', { hasText: '结果' }).waitFor({ state: 'visible', timeout: 90_000 });
+    assert.match(await twin.locator('#node .outcome').innerText(), /^结果: 应为 8000。/);
+    assert.match(await twin.locator('#python .outcome').innerText(), /without a lock \d+ updates lost; with the lock 0/);
+    await session().screenshot('83-run-in-python-zh-cn');
+    await runCommand(page, 'View: Close All Editors').catch(() => undefined);
   });
 });

@@ -58,6 +58,8 @@ export interface LabContext {
    * the lab ends or is stopped. Binds 127.0.0.1 unless the options say otherwise.
    */
   serve(options: Partial<ServerOptions> & Pick<ServerOptions, 'model' | 'handler'>): Promise<Server>;
+  /** Stops one of the lab's servers now (`shutdown()` + `server_close()`): it leaves the Servers view. */
+  unserve(server: Server): Promise<void>;
   /** How far the run is: `done` of `total` steps (the views show a percentage and the time left). */
   progress(done: number, total: number): void;
   /**
@@ -75,6 +77,11 @@ export interface LabDefinition {
   /** One paragraph: what the lab shows and what to look for. */
   readonly explanation: string;
   readonly params: readonly LabParam[];
+  /**
+   * Where the Node lab imitates rather than reproduces its Python program (examples/), in one
+   * line, shown beside the two runs; null: it reproduces it.
+   */
+  readonly imitation: string | null;
   run(ctx: LabContext): Promise<LabOutcome>;
 }
 

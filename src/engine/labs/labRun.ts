@@ -111,6 +111,12 @@ export class LabRun implements Tracked<LabView> {
           if (this.abort.signal.aborted) await this.stopServers();
           return server;
         },
+        unserve: async (server) => {
+          const i = this.servers.indexOf(server);
+          if (i < 0) return;
+          this.servers.splice(i, 1);
+          await this.serverHost!.stop(server.id);
+        },
         pool: (options) => {
           if (this.abort.signal.aborted) throw new Error('the lab was stopped');
           const pool = new Pool({ ...options, model: this.model, parentId: this.id, log: this.log, workers: this.workers });

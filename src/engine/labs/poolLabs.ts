@@ -10,6 +10,7 @@ export const poolLab: LabDefinition = {
     'callback, all M are queued at once and N run at a time: about M/N × S. With apply, each call waits for its ' +
     'result before the next is sent: M × S, however many workers there are. The Pools view shows the workers busy ' +
     'or idle and the queue.',
+  imitation: null,
   params: [
     param('workers', 'Pool(processes=N)', 5, 1, 40),
     param('tasks', 'how many tasks', 10, 1, 1000),

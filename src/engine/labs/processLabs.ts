@@ -9,6 +9,7 @@ export const memoryIsolation: LabDefinition = {
     "A child process gets a copy of the parent's data, not the data itself. The parent sets count = 100; the " +
     'child sets its count to 0; the parent still prints 100. Then 10 children each append to "the" list: each ' +
     "appends to its own copy, and the parent's list stays empty. (Threads, by contrast, share memory.)",
+  imitation: 'Node has no fork(): a child starts afresh and gets a copy of the arguments it is given, not a copy-on-write image of the parent. The lesson (no shared memory) is the same.',
   params: [param('children', 'how many children append to the list', 10, 1, 40)],
   async run({ rt, params, print }) {
     const count = 100;
@@ -43,6 +44,7 @@ export const joinOrder: LabDefinition = {
   explanation:
     'Process i sleeps i × step seconds. Started and joined one at a time, the total is the sum of the sleeps; ' +
     'started all together and then joined, it is about the longest one. The start-up cost of each process shows too.',
+  imitation: 'A Node child process takes 30–75 ms to start (Python\'s fork() ~2 ms): the totals include it.',
   params: [param('processes', 'how many processes', 3, 1, 20), param('step', 'process i sleeps i × step seconds', 0.3, 0, 10, undefined, 1)],
   async run({ rt, params, print, expect }) {
     const n = params.processes!;
@@ -87,6 +89,7 @@ export const terminate: LabDefinition = {
     'A child sleeps; the parent terminates it (SIGTERM). Right after terminate() the child may still be alive — ' +
     'the signal takes a moment — so is_alive() can say True; after join() it is False, and exitcode is -15: ' +
     'minus the signal number, as Python reports.',
+  imitation: null,
   params: [param('after', 'seconds before terminating', 0.3, 0, 30, undefined, 3)],
   async run({ rt, params, print, sleep, expect }) {
     expect(params.after! + 0.2);
@@ -116,6 +119,7 @@ export const sharedMemory: LabDefinition = {
     "Processes do not share memory, so shared objects live in one place — here the parent's broker, as in " +
     "Python's Manager — and every read or write is a message to it. N children each write arr[i] = i*i and " +
     'record their pid in a dict; the parent then sees every write.',
+  imitation: 'Array and dict live in a broker in the parent, as a Manager\'s do: every access is a message, where Python\'s multiprocessing.Array is real shared memory.',
   params: [param('processes', 'how many children', 4, 1, 40)],
   async run({ rt, params, print }) {
     const n = params.processes!;
@@ -145,6 +149,7 @@ export const processLock: LabDefinition = {
     'The lock shows in the Sync view as "shared via broker".',
   // Children start ~30 ms apart (more on a busy machine): with a few hundred increments each could
   // finish before the next begins, and the lab would show nothing lost.
+  imitation: 'The shared Value and its Lock go through the broker (messages), where Python uses shared memory and a semaphore.',
   params: [
     param('processes', 'how many processes', 4, 2, 40),
     param('increments', 'increments per process', 500, 1, 100_000, undefined, 10),

@@ -29,6 +29,7 @@ export const threadsJoin: LabDefinition = {
     'is waited for before the next starts, so the total is N sleeps — no concurrency at all. ' +
     'A Node worker thread takes ~25 ms to start where a CPython thread takes ~0.1 ms, so the lab starts its ' +
     'threads ahead (reported apart, not timed) and the times are the ones Python shows.',
+  imitation: 'A Node thread is a worker_thread that takes ~25 ms to start (a CPython thread ~0.1 ms): the lab starts its threads ahead and reports that apart.',
   params: [param('threads', 'how many threads', 20, 1, 200, undefined, 5), param('seconds', 'how long each thread sleeps', 0.2, 0, 10, undefined, 1)],
   async run({ rt, params, print, expect }) {
     const n = params.threads!;
@@ -74,6 +75,7 @@ export const race: LabDefinition = {
     'lock two threads read the same value and one write is lost; with a Lock around the read and write, none is. ' +
     'Watch the Lock: its waiters queue while one thread holds it. Run Lab runs it at a pace you can watch ' +
     '(each increment holds the counter for a while); Run Lab Fast does thousands for the numbers.',
+  imitation: 'The read, yield and write are spelled out here; CPython loses updates only when its GIL switches threads (every 5 ms) between the read and the write, so Python loses fewer per run.',
   params: [
     param('threads', 'how many threads', 4, 2, 64),
     param('increments', 'increments per thread', 2000, 1, 1_000_000, undefined, 10),
@@ -126,6 +128,7 @@ export const rlock: LabDefinition = {
     'A thread takes the same lock twice. An RLock counts the depth and lets its owner back in; a plain Lock does ' +
     'not know who holds it, so the second acquire waits for itself forever. The deadlock detector finds that ' +
     'one-thread cycle and names it.',
+  imitation: null,
   params: [],
   async run({ rt, print, stopped }) {
     const r = rt.RLock('RLock#1');
@@ -156,6 +159,7 @@ export const eventGate: LabDefinition = {
     'Even-numbered threads wait on an Event; odd-numbered ones run straight through. The gate opens when the ' +
     'Event is set — press Set on it in the Sync view (or let auto-set do it) — and every waiter passes at once. ' +
     'Then the Event is cleared and a second wave waits again.',
+  imitation: null,
   params: [param('threads', 'threads per wave', 6, 2, 64), param('auto-set', 'seconds until the lab sets the Event itself; -1 waits for you to press Set', 1, -1, 3600, -1)],
   async run({ rt, params, print, sleep, until }) {
     const n = params.threads!;
@@ -198,6 +202,7 @@ export const daemon: LabDefinition = {
     "When the lab's main code ends, Python waits for every non-daemon thread and process and ends the daemon ones " +
     'where they stand. Here a non-daemon and a daemon thread, and a non-daemon and a daemon process, all sleep; ' +
     'the daemon ones sleep longer and never finish.',
+  imitation: 'Python ends daemon threads when the interpreter exits; the lab ends them when its main code ends, as if the program exited there.',
   params: [param('short', 'seconds the non-daemon ones sleep', 0.5, 0, 30, undefined, 3), param('long', 'seconds the daemon ones sleep', 3, 0.1, 60, undefined, 8)],
   async run({ rt, params, print, expect }) {
     const short = params.short!;
@@ -241,6 +246,7 @@ export const threadingFunctions: LabDefinition = {
     'prints what the three functions say, then ends without join(): daemon threads are ended where they stand. ' +
     'A Node worker takes ~25 ms to start where a CPython thread takes ~0.1 ms, so the threads are made ready ' +
     'first (reported apart) and all N run within a second of the first start(), as in Python.',
+  imitation: 'A Node thread is a worker_thread that takes ~25 ms to start (a CPython thread ~0.1 ms): the lab makes its threads ready ahead and reports that apart.',
   params: [param('threads', 'how many daemon threads', 100, 1, 200, undefined, 20), param('seconds', 'how long each sleeps', 5, 0.1, 60, undefined, 10)],
   async run({ rt, params, print, expect, until }) {
     const n = params.threads!;
@@ -289,6 +295,7 @@ export const deadlock: LabDefinition = {
     'happens only when the timing lines up.) The wait-for graph (thread → lock it waits for → thread holding it) ' +
     'has a cycle; the detector reports it with every thread and lock in it. The cure: always take locks in one ' +
     'global order.',
+  imitation: null,
   params: [
     param('pause', 'seconds each thread holds its first lock before asking for the second', 0.1, 0, 10, undefined, 1.5),
     param('linger', 'seconds the threads stay deadlocked after detection, to look at them; -1 until you stop the lab', 0, -1, 3600, -1),

@@ -6,6 +6,7 @@ import type { Dashboard } from '../dashboard/dashboard';
 import type { LabOutput } from '../log';
 import type { Recordings } from '../recording/recordings';
 import type { CliTerminals } from '../terminals/terminals';
+import type { LabTwins } from '../labs/labTwins';
 
 /**
  * What a command may use of the extension: the commands see this, not the Controller that
@@ -19,6 +20,8 @@ export interface CommandContext {
   readonly dashboard: Dashboard;
   readonly recordings: Recordings;
   readonly walkthrough: WalkthroughProgress;
+  /** Run in Python: each lab beside its real Python program. */
+  readonly labTwins: LabTwins;
   /** The running engine, if anything started it (stop and close commands do not start one). */
   readonly engineIfStarted: Engine | undefined;
   /** The engine, started on first use. */

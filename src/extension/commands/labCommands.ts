@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { findLab, LABS } from '../../engine/labs/catalog';
 import { type LabDefinition, type LabPace, paceDefault, paceParams } from '../../engine/labs/lab';
+import { tr } from '../../protocol/l10n';
 import type { CommandContext, CommandHandler } from './context';
 import { entityId, isTreeRow } from './pickTarget';
 
@@ -23,8 +24,8 @@ async function resolveLab(arg: unknown): Promise<LabDefinition | undefined> {
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    LABS.map((l) => ({ label: l.title, description: l.name, detail: l.explanation, lab: l })),
-    { placeHolder: 'Lab to run', matchOnDescription: true, matchOnDetail: true },
+    LABS.map((l) => ({ label: tr(l.title), description: l.name, detail: tr(l.explanation), lab: l })),
+    { placeHolder: vscode.l10n.t('Lab to run'), matchOnDescription: true, matchOnDetail: true },
   );
   return pick?.lab;
 }
@@ -34,12 +35,12 @@ async function askParams(def: LabDefinition): Promise<Record<string, number> | u
   const out: Record<string, number> = {};
   for (const [i, p] of def.params.entries()) {
     const value = await vscode.window.showInputBox({
-      title: `${def.title}: ${p.name} (${i + 1}/${def.params.length})`,
-      prompt: p.description,
+      title: `${tr(def.title)}: ${p.name} (${i + 1}/${def.params.length})`,
+      prompt: tr(p.description),
       value: String(paceDefault(p, 'fast')),
       validateInput: (v) => {
         const n = Number(v);
-        return v.trim() !== '' && Number.isFinite(n) && n >= p.min && n <= p.max ? undefined : `A number from ${p.min} to ${p.max}.`;
+        return v.trim() !== '' && Number.isFinite(n) && n >= p.min && n <= p.max ? undefined : vscode.l10n.t('A number from {0} to {1}.', p.min, p.max);
       },
     });
     if (value === undefined) return undefined;
@@ -80,8 +81,8 @@ export const labCommands: Record<string, CommandHandler> = {
     else if (named) running = all.filter((r) => r.definition.name === named.name);
     else if (all.length > 1) {
       const pick = await vscode.window.showQuickPick(
-        all.map((r) => ({ label: r.definition.title, description: r.definition.name, run: r })),
-        { placeHolder: 'Lab to stop' },
+        all.map((r) => ({ label: tr(r.definition.title), description: r.definition.name, run: r })),
+        { placeHolder: vscode.l10n.t('Lab to stop') },
       );
       if (!pick) return;
       running = [pick.run];
@@ -96,6 +97,10 @@ export const labCommands: Record<string, CommandHandler> = {
     if (id && !(await c.engineIfStarted?.killActor(id))) void vscode.window.showInformationMessage(vscode.l10n.t('Socket Lab: that thread or process has already ended.'));
   },
   'socketLab.showLabOutput': (c) => c.labOutput.show(),
+  'socketLab.runLabInPython': async (c, arg) => {
+    const def = await resolveLab(arg);
+    if (def) await c.labTwins.run(def);
+  },
 };
 
 function setEvent(c: CommandContext, arg: unknown, on: boolean): void {

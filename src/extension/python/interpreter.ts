@@ -61,9 +61,9 @@ export async function findInterpreter(resource: vscode.Uri): Promise<Interpreter
 export function checkInterpreter(interpreter: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(interpreter, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { timeout: 10_000 }, (err, stdout) => {
-      if (err) return resolve(`${interpreter} does not run (${err.message.split('\n')[0]})`);
+      if (err) return resolve(vscode.l10n.t('{0} does not run ({1})', interpreter, err.message.split('\n')[0] ?? ''));
       const [major, minor] = stdout.trim().split('.').map(Number);
-      if (major !== 3 || (minor ?? 0) < 8) return resolve(`${interpreter} is Python ${stdout.trim()}; Socket Lab needs Python 3.8 or later`);
+      if (major !== 3 || (minor ?? 0) < 8) return resolve(vscode.l10n.t('{0} is Python {1}; Socket Lab needs Python 3.8 or later', interpreter, stdout.trim()));
       resolve(undefined);
     });
   });

@@ -30,13 +30,14 @@ async function run(c: CommandContext, arg: unknown, args: string[]): Promise<Pyt
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc?.isDirty) await doc.save();
   const interpreter = await findInterpreter(uri);
-  const problem = interpreter ? await checkInterpreter(interpreter.path) : 'no python3 was found on PATH';
+  const problem = interpreter ? await checkInterpreter(interpreter.path) : vscode.l10n.t('no python3 was found on PATH');
   if (!interpreter || problem) {
+    const open = vscode.l10n.t('Open Setting');
     const choice = await vscode.window.showErrorMessage(
-      `Socket Lab cannot run ${path.basename(uri.fsPath)}: ${problem}. Set the interpreter in the setting socketLab.python.interpreter (or select one with the Python extension).`,
-      'Open Setting',
+      vscode.l10n.t('Socket Lab cannot run {0}: {1}. Set the interpreter in the setting socketLab.python.interpreter (or select one with the Python extension).', path.basename(uri.fsPath), problem ?? ''),
+      open,
     );
-    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'socketLab.python.interpreter');
+    if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'socketLab.python.interpreter');
     return undefined;
   }
   const engine = c.engine();
