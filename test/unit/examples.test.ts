@@ -43,6 +43,31 @@ const LESSONS: Record<string, (outcome: string, out: string) => void> = {
     assert.equal(withLock, total, o);
   },
   'deadlock.py': (o) => assert.match(o, /T1 and T2 waited for the lock the other held/),
+  'backlog.py': (o) => {
+    const [, backlog, atOnce, clients, waited, minWait, , completed] = /listen\((\d+)\): (\d+) of (\d+) clients connected at once; (\d+) waited ([\d.]+)-([\d.]+) s; all (\d+) completed/.exec(o)!.map(Number);
+    assert.equal(atOnce, backlog! + 1, o);
+    assert.equal(waited, clients! - atOnce!, o);
+    assert.ok(minWait! >= 0.9, o);
+    assert.equal(completed, clients, o);
+  },
+  'reuseaddr.py': (o) => assert.match(o, /bind twice: \[Errno \d+\] Address already in use; restart without SO_REUSEADDR: \[Errno \d+\] Address already in use; with SO_REUSEADDR: listening/),
+  'select_server.py': (o) => {
+    const [, , blocked, threaded] = /BlockingIOError \[Errno (\d+)\].*B's echo took ([\d.]+) s with a blocking handler and ([\d.]+) s with the work handed to a thread/.exec(o)!.map(Number);
+    assert.ok(blocked! >= 0.7 && threaded! < 0.25, o);
+  },
+  'server_attributes.py': (o) =>
+    assert.match(o, /TCPServer handled 2 requests in 1 place; ThreadingTCPServer in 2 threads; ForkingTCPServer in 2 child processes; connect after shutdown\(\) refused 3 of 3/),
+  'exceptions.py': (o) =>
+    assert.match(o, /A's connection ended after Crash \(1 handle_error\), B echoed 3 of 3, C echoed True; order for hello: try else finally, for crash: try except Crash finally/),
+  'gil.py': (o) => {
+    const [, th, gil, pr, cpus] = /2 threads [\d.]+ s \(([\d.]+)x faster, GIL (on|off)\); 2 processes [\d.]+ s \(([\d.]+)x faster\); (\d+) CPUs/.exec(o)!;
+    if (gil === 'on') assert.ok(Number(th) <= 1.3, o);
+    if (Number(cpus) >= 2) assert.ok(Number(pr) >= 1.3, o);
+  },
+  'multiprogramming.py': (o) => {
+    const [, ratio, expected] = /\(wall\/CPU ([\d.]+), expected ([\d.]+)\)/.exec(o)!.map(Number);
+    assert.ok(ratio! >= 0.6 * expected!, o);
+  },
   'pool.py': (o) => {
     const [, asyncS, results, syncS] = /apply_async ([\d.]+) s \((\d+) results\), apply ([\d.]+) s/.exec(o)!.map(Number);
     assert.equal(results, 8);

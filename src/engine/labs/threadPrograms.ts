@@ -69,10 +69,97 @@ function twoLocks(t: ThreadApi, first: Lock, second: Lock, pause: number, both: 
   return 'ok';
 }
 
+/**
+ * The CPU-bound work of the gil and multiprogramming labs, Python's `while n > 0: n -= 1`: `steps`
+ * turns of a tiny random-number generator. Its result is returned (and checked) so that the
+ * compiler cannot drop the loop.
+ */
+export function spin(steps: number, x = 1): number {
+  for (let i = 0; i < steps; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  return x;
+}
+
+/**
+ * Milliseconds on a clock every thread and process of the machine shares (the monotonic one):
+ * each worker's performance.now() counts from its own start. performance.now() is read in the
+ * loops (it allocates nothing; an hrtime bigint per call would feed the garbage collector).
+ */
+export function sharedClock(): () => number {
+  const offset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  return () => offset + performance.now();
+}
+
+/** Steps between two looks at the clock: about 20 µs of work. */
+export const SPIN_CHUNK = 20_000;
+
+/** What a worker of the gil lab reports: when it finished on the shared clock. */
+export interface SpinResult {
+  readonly finishedAt: number;
+  readonly checksum: number;
+  /** Times it handed the imitated GIL to a waiting thread. */
+  readonly handoffs: number;
+}
+
+/** Steps of work per millisecond on this machine: `ms` of counting after a warm-up for the JIT. */
+function calibrate(_t: ThreadApi, ms: number): { stepsPerMs: number; checksum: number } {
+  let x = 1;
+  const warm = performance.now() + 30;
+  while (performance.now() < warm) x = spin(SPIN_CHUNK, x);
+  let steps = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    x = spin(SPIN_CHUNK, x);
+    steps += SPIN_CHUNK;
+  }
+  return { stepsPerMs: steps / (performance.now() - t0), checksum: x };
+}
+
+/** The work `times` over, once `gate` opens (start-up is over by then, and not timed). */
+function countDown(_t: ThreadApi, steps: number, times: number, gate: Event): SpinResult {
+  const clock = sharedClock();
+  gate.wait();
+  let x = 1;
+  for (let i = 0; i < times; i++) x = spin(steps, x);
+  return { finishedAt: clock(), checksum: x, handoffs: 0 };
+}
+
+/**
+ * The same work, computed only while holding `gil`, as CPython runs bytecode only while holding
+ * its GIL. After each `interval` seconds (sys.getswitchinterval()) the holder lets go if another
+ * thread asked for it; the Lock hands it to the longest waiter (FIFO), as CPython's forced switch does.
+ */
+function countDownWithGil(_t: ThreadApi, steps: number, gate: Event, gil: Lock, interval: number): SpinResult {
+  const clock = sharedClock();
+  gate.wait();
+  gil.acquire();
+  let x = 1;
+  let left = steps;
+  let handoffs = 0;
+  let turnEnds = performance.now() + interval * 1000;
+  while (left > 0) {
+    const k = Math.min(SPIN_CHUNK, left);
+    x = spin(k, x);
+    left -= k;
+    if (performance.now() >= turnEnds) {
+      if (gil.waiting > 0) {
+        handoffs++;
+        gil.release();
+        gil.acquire();
+      }
+      turnEnds = performance.now() + interval * 1000;
+    }
+  }
+  gil.release();
+  return { finishedAt: clock(), checksum: x, handoffs };
+}
+
 export const THREAD_PROGRAMS: Readonly<Record<string, ThreadProgram>> = {
   sleeper: sleeper as ThreadProgram,
   increment: increment as ThreadProgram,
   reenter: reenter as ThreadProgram,
   gate: gate as ThreadProgram,
   twoLocks: twoLocks as ThreadProgram,
+  calibrate: calibrate as ThreadProgram,
+  countDown: countDown as ThreadProgram,
+  countDownWithGil: countDownWithGil as ThreadProgram,
 };

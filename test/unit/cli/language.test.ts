@@ -20,7 +20,7 @@ describe('CLI language: --lang, else SOCKET_LAB_LANG (the VS Code that opened th
     assert.deepEqual(chooseLanguage(['python', 'f.py', '--', '--lang', 'x'], {}).argv, ['python', 'f.py', '--', '--lang', 'x']);
   });
 
-  it('LANG=zh_CN.UTF-8: a lab prints its title, explanation, lines and outcome in Chinese, with the tutorials\' terms as written', async () => {
+  it("LANG=zh_CN.UTF-8: a lab prints its title, explanation, lines and outcome in Chinese, with the tutorials' terms as written", async () => {
     const { code, stdout } = await runCli(['lab', 'race', '--threads', '2', '--increments', '500'], { LANG: 'zh_CN.UTF-8' }).exit();
     assert.equal(code, 0, stdout);
     assert.match(stdout, /^竞争计数器\n/);

@@ -41,6 +41,7 @@ function dataTexts(): { where: string; key: string }[] {
   const out: { where: string; key: string }[] = [];
   for (const lab of LABS) {
     out.push({ where: `lab ${lab.name} title`, key: lab.title }, { where: `lab ${lab.name} explanation`, key: lab.explanation });
+    if (lab.imitation) out.push({ where: `lab ${lab.name} imitation note`, key: lab.imitation });
     for (const p of lab.params) out.push({ where: `lab ${lab.name} parameter ${p.name}`, key: p.description });
   }
   for (const g of Object.values(GROUP_TITLES)) out.push({ where: 'lab group', key: g });

@@ -5,7 +5,7 @@ export function fixed(text: string): string[] {
   // English plurals (Locks, RLocks) are the same term; "select" only as code (select(), select.poll), not the verb.
   const terms = [
     ...text.matchAll(
-      /\b(recv|socketserver|select(?=[.(])|threading|multiprocessing(?:\.Pool)?|ThreadingTCPServer|ForkingTCPServer|R?Lock|Semaphore|Event|Condition|Barrier|apply_async|apply|127\.0\.0\.1|Python|VS Code)s?\b/g,
+      /\b(recv|socketserver|select(?=\.[a-z]|\()|threading|multiprocessing(?:\.Pool)?|ThreadingTCPServer|ForkingTCPServer|R?Lock|Semaphore|Event|Condition|Barrier|apply_async|apply|127\.0\.0\.1|Python|VS Code)s?\b/g,
     ),
   ].map((m) => m[1]!);
   return [...code, ...links, ...terms].sort();

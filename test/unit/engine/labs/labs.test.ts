@@ -17,12 +17,35 @@ describe('labs: each proves what it says (real threads and processes)', function
     return outcome!.figures as Record<string, unknown>;
   };
 
-  it('the catalog has the twelve threading/multiprocessing labs and the pool lab, each explained', () => {
+  it('the catalog follows the tutorials: sockets and servers, threads, processes (with the GIL and multiprogramming), pools; each lab explained', () => {
     assert.deepEqual(
       LABS.map((l) => l.name),
-      ['threads-join', 'race', 'rlock', 'event-gate', 'daemon', 'threading-functions', 'memory-isolation', 'join-order', 'terminate', 'shared-memory', 'process-lock', 'deadlock', 'pool'],
+      [
+        'backlog',
+        'reuseaddr',
+        'select-server',
+        'server-attributes',
+        'exceptions',
+        'threads-join',
+        'race',
+        'rlock',
+        'event-gate',
+        'daemon',
+        'threading-functions',
+        'memory-isolation',
+        'join-order',
+        'terminate',
+        'shared-memory',
+        'process-lock',
+        'deadlock',
+        'gil',
+        'multiprogramming',
+        'pool',
+      ],
     );
     for (const l of LABS) assert.ok(l.explanation.length > 80, `${l.name} explains itself`);
+    // A note on what the Node lab imitates is one line beside the two runs, not a second explanation.
+    for (const l of LABS) assert.ok(l.imitation === null || (l.imitation.length > 30 && l.imitation.length < 300), `${l.name}: imitation note of ${l.imitation?.length} chars`);
   });
 
   it("threads-join: at its defaults (20 threads × 0.2 s), joined after the loop ≈ one sleep as in Python (≤ 1.5 ×), inside the loop ≈ 20 sleeps; the threads' warm-up is apart", async () => {
