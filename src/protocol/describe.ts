@@ -39,9 +39,7 @@ export function describeSync(s: SyncView): string {
     case 'Lock':
     case 'RLock':
       parts.push(
-        s.holderName
-          ? l10n.t('held by {0}', s.holderName) + (s.primitive === 'RLock' ? l10n.t(' (depth {0})', s.depth) : '') + (s.ownerDead ? l10n.t(' — who ended holding it') : '')
-          : l10n.t('free'),
+        s.holderName ? l10n.t('held by {0}', s.holderName) + (s.primitive === 'RLock' ? l10n.t(' (depth {0})', s.depth) : '') + (s.ownerDead ? l10n.t(' — who ended holding it') : '') : l10n.t('free'),
       );
       break;
     case 'Event':

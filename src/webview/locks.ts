@@ -25,7 +25,17 @@ export class LocksPanel {
   ) {
     this.body = el('tbody');
     const head = el('tr');
-    for (const h of [l10n.t('Primitive'), l10n.t('Kind'), l10n.t('Owner'), l10n.t('Holder'), l10n.t('Waiters (FIFO)'), l10n.t('Acquired / waited'), l10n.t('Wait total / max'), l10n.t('Hold total / max')]) head.append(el('th', {}, h));
+    for (const h of [
+      l10n.t('Primitive'),
+      l10n.t('Kind'),
+      l10n.t('Owner'),
+      l10n.t('Holder'),
+      l10n.t('Waiters (FIFO)'),
+      l10n.t('Acquired / waited'),
+      l10n.t('Wait total / max'),
+      l10n.t('Hold total / max'),
+    ])
+      head.append(el('th', {}, h));
     const table = el('table', { class: 'locks-table', 'aria-label': l10n.t('Locks') }, el('thead', {}, head), this.body);
     this.summary = el('div', { class: 'graph-summary', role: 'status' });
     this.graphHost = el('div', { class: 'graph', 'aria-label': 'Wait-for graph' });

@@ -124,7 +124,7 @@ describe('The walkthrough in Chinese: found from the empty Servers view, each st
     await waitFor('the client to end', async () => findProcesses(`client tcp 127.0.0.1:${port}`).length === 0 || undefined);
   });
 
-  it('the dashboard, a lab\'s outcome, its threads\' states and Run in Python, all in Chinese with the tutorials\' terms as written', async () => {
+  it("the dashboard, a lab's outcome, its threads' states and Run in Python, all in Chinese with the tutorials' terms as written", async () => {
     const { page } = session();
     // A newcomer opens the dashboard first, then starts things.
     await runCommand(page, 'Socket Lab: 打开仪表板');

@@ -44,7 +44,9 @@ const LESSONS: Record<string, (outcome: string, out: string) => void> = {
   },
   'deadlock.py': (o) => assert.match(o, /T1 and T2 waited for the lock the other held/),
   'backlog.py': (o) => {
-    const [, backlog, atOnce, clients, waited, minWait, , completed] = /listen\((\d+)\): (\d+) of (\d+) clients connected at once; (\d+) waited ([\d.]+)-([\d.]+) s; all (\d+) completed/.exec(o)!.map(Number);
+    const [, backlog, atOnce, clients, waited, minWait, , completed] = /listen\((\d+)\): (\d+) of (\d+) clients connected at once; (\d+) waited ([\d.]+)-([\d.]+) s; all (\d+) completed/
+      .exec(o)!
+      .map(Number);
     assert.equal(atOnce, backlog! + 1, o);
     assert.equal(waited, clients! - atOnce!, o);
     assert.ok(minWait! >= 0.9, o);

@@ -44,7 +44,7 @@ export const joinOrder: LabDefinition = {
   explanation:
     'Process i sleeps i × step seconds. Started and joined one at a time, the total is the sum of the sleeps; ' +
     'started all together and then joined, it is about the longest one. The start-up cost of each process shows too.',
-  imitation: 'A Node child process takes 30–75 ms to start (Python\'s fork() ~2 ms): the totals include it.',
+  imitation: "A Node child process takes 30–75 ms to start (Python's fork() ~2 ms): the totals include it.",
   params: [param('processes', 'how many processes', 3, 1, 20), param('step', 'process i sleeps i × step seconds', 0.3, 0, 10, undefined, 1)],
   async run({ rt, params, print, expect }) {
     const n = params.processes!;
@@ -119,7 +119,7 @@ export const sharedMemory: LabDefinition = {
     "Processes do not share memory, so shared objects live in one place — here the parent's broker, as in " +
     "Python's Manager — and every read or write is a message to it. N children each write arr[i] = i*i and " +
     'record their pid in a dict; the parent then sees every write.',
-  imitation: 'Array and dict live in a broker in the parent, as a Manager\'s do: every access is a message, where Python\'s multiprocessing.Array is real shared memory.',
+  imitation: "Array and dict live in a broker in the parent, as a Manager's do: every access is a message, where Python's multiprocessing.Array is real shared memory.",
   params: [param('processes', 'how many children', 4, 1, 40)],
   async run({ rt, params, print }) {
     const n = params.processes!;

@@ -34,7 +34,11 @@ async function run(c: CommandContext, arg: unknown, args: string[]): Promise<Pyt
   if (!interpreter || problem) {
     const open = vscode.l10n.t('Open Setting');
     const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t('Socket Lab cannot run {0}: {1}. Set the interpreter in the setting socketLab.python.interpreter (or select one with the Python extension).', path.basename(uri.fsPath), problem ?? ''),
+      vscode.l10n.t(
+        'Socket Lab cannot run {0}: {1}. Set the interpreter in the setting socketLab.python.interpreter (or select one with the Python extension).',
+        path.basename(uri.fsPath),
+        problem ?? '',
+      ),
       open,
     );
     if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'socketLab.python.interpreter');

@@ -13,7 +13,6 @@ export type LabsNode =
   | { readonly kind: 'lab'; readonly id: string; readonly name: string }
   | { readonly kind: 'outcome'; readonly id: string; readonly name: string; readonly line: number };
 
-
 /**
  * Tree rows do not wrap: an outcome is broken into rows this long, which fit the sidebar at its
  * default width two levels deep (measured in code-server at 1400 px).

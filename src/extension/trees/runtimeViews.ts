@@ -72,8 +72,7 @@ export const poolsSpec: OwnedTreeSpec<PoolView> = {
   item(p) {
     const item = new vscode.TreeItem(p.name);
     const queue = p.queued ? vscode.l10n.t('{0} queued (oldest {1})', p.queued, formatSeconds(p.oldestWaitMs)) : vscode.l10n.t('queue empty');
-    item.description =
-      vscode.l10n.t('{0} · {1}/{2} busy · {3} · {4} done', p.state, p.busy, p.size, queue, p.tasksDone) + (p.tasksFailed ? vscode.l10n.t(' · {0} failed', p.tasksFailed) : '');
+    item.description = vscode.l10n.t('{0} · {1}/{2} busy · {3} · {4} done', p.state, p.busy, p.size, queue, p.tasksDone) + (p.tasksFailed ? vscode.l10n.t(' · {0} failed', p.tasksFailed) : '');
     item.iconPath = icon(p.startError ? 'error' : p.busy ? 'server-process' : 'layers', p.startError ? 'errorForeground' : p.busy ? 'charts.green' : undefined);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${p.name}** — ${p.poolKind === 'thread' ? 'worker threads' : 'child processes'}\n\n| | |\n|---|---|\n`);

@@ -72,7 +72,9 @@ describe('l10n: the texts the extension writes at run time, in Simplified Chines
       const placeholders = (s: string) => (s.match(/\{\d+\}/g) ?? []).sort();
       assert.deepEqual(placeholders(text), placeholders(en), `"${en}" changes its placeholders`);
       // Words left once code, terms and placeholders are taken out must be translated.
-      const words = fixed(en).reduce((rest, term) => rest.replace(term, ''), en).replace(/\{\d+\}|Socket Lab|HOST:PORT|\w+\([^)]*\)|[a-z_]+\.[A-Za-z_.]+|\w+ = /g, '');
+      const words = fixed(en)
+        .reduce((rest, term) => rest.replace(term, ''), en)
+        .replace(/\{\d+\}|Socket Lab|HOST:PORT|\w+\([^)]*\)|[a-z_]+\.[A-Za-z_.]+|\w+ = /g, '');
       if (/[a-z]{3}/.test(words)) assert.match(text, /[\u4e00-\u9fff]/, `"${en}" is not in Chinese: ${text}`);
       assert.deepEqual(fixed(text), fixed(en), `"${en}" changes what must stay as written`);
     }
