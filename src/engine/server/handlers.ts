@@ -91,12 +91,13 @@ export const HANDLERS: Readonly<Record<HandlerName, HandlerSpec>> = {
     name: 'welcome',
     label: 'welcome',
     description: "Sends a greeting and closes, like the tutorial's first server (c.send(...); c.close()).",
-    create: (ctx) =>
+    // The greeting in the display language when the server chose one (see Server), else English.
+    create: (ctx, greeting = WELCOME_TEXT) =>
       ctx.datagram
-        ? { handle: () => ctx.send(WELCOME_TEXT) }
+        ? { handle: () => ctx.send(greeting) }
         : {
             setup() {
-              ctx.send(WELCOME_TEXT);
+              ctx.send(greeting);
               ctx.close();
             },
             handle() {},

@@ -1,3 +1,4 @@
+import { tr } from '../../protocol/l10n';
 import { Emitter } from '../lifecycle';
 import { RateMeter } from '../metrics/rate';
 import { LatencyHistogram } from '../metrics/histogram';
@@ -6,7 +7,7 @@ import { Runtime } from '../runtime/runtime';
 import { workerScript, type WorkerScripts } from '../workers/spawn';
 import type { StateModel, Tracked } from '../state/model';
 import type { ErrorInfo, ReadinessRound, ResponseTime, ServerState, ServerView } from '../../protocol/views';
-import { formatHandler } from './handlers';
+import { formatHandler, WELCOME_TEXT } from './handlers';
 import { Connection, type ConnectionOwner, type ConnectionService } from './connection';
 import type { Prefork } from './models/connectionProcess';
 import type { Endpoints } from './workers/messages';
@@ -104,7 +105,10 @@ export abstract class Server implements Tracked<ServerView>, ConnectionOwner {
     }, 1000);
     this.rateTimer.unref();
     this.trackRounds = options.model === 'event-loop';
-    const choice: HandlerChoice = { handler: options.handler, arg: options.handlerArg, recvSize: options.recvSize, idleTimeoutMs: options.idleTimeoutMs };
+    // The welcome handler greets in the display language: its text is chosen here, where the
+    // bundle is, and travels to the threads and children that serve with the handler's argument.
+    const arg = options.handler === 'welcome' ? tr(WELCOME_TEXT) : options.handlerArg;
+    const choice: HandlerChoice = { handler: options.handler, arg, recvSize: options.recvSize, idleTimeoutMs: options.idleTimeoutMs };
     const o = options;
     switch (o.model) {
       case 'event-loop':

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LABS } from '../../../src/engine/labs/catalog';
 import { USAGE } from '../../../src/cli/usage';
 import { GROUP_TITLES } from '../../../src/engine/labs/lab';
+import { WELCOME_TEXT } from '../../../src/engine/server/handlers';
 import { SERVED_ONE_AT_A_TIME } from '../../../src/protocol/describe';
 import { LANE_STATE_INFO, THREAD_STATES } from '../../../src/protocol/states';
 import { fixed } from './terms';
@@ -47,7 +48,7 @@ function dataTexts(): { where: string; key: string }[] {
   for (const g of Object.values(GROUP_TITLES)) out.push({ where: 'lab group', key: g });
   for (const [name, info] of Object.entries(THREAD_STATES)) out.push({ where: 'thread state', key: name }, { where: `thread state ${name} verb`, key: info.verb });
   for (const info of Object.values(LANE_STATE_INFO)) out.push({ where: 'timeline legend', key: info.legend });
-  out.push({ where: 'describe', key: SERVED_ONE_AT_A_TIME }, { where: 'CLI usage', key: USAGE });
+  out.push({ where: 'describe', key: SERVED_ONE_AT_A_TIME }, { where: 'CLI usage', key: USAGE }, { where: 'welcome handler', key: WELCOME_TEXT });
   return out;
 }
 
