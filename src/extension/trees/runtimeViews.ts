@@ -23,7 +23,7 @@ export const threadsSpec: OwnedTreeSpec<ThreadView> = {
     item.iconPath = t.kind === 'process' && t.alive ? icon('server-process', color) : icon(name, color);
     item.contextValue = t.alive && t.name !== 'MainThread' ? `${t.kind}.alive` : t.kind;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${t.kind === 'process' ? 'Process' : 'Thread'} ${t.name}**${t.daemon ? ' (daemon)' : ''}\n\n`);
+    md.appendMarkdown(`**${t.kind === 'process' ? vscode.l10n.t('Process {0}', t.name) : vscode.l10n.t('Thread {0}', t.name)}**${t.daemon ? ` (${vscode.l10n.t('daemon')})` : ''}\n\n`);
     md.appendMarkdown(`| | |\n|---|---|\n| ${t.kind === 'process' ? 'pid' : 'ident'} | ${t.ident ?? '—'} |\n| ${vscode.l10n.t('state')} | ${describeThread(t, now)} |\n`);
     if (t.holding.length) md.appendMarkdown(`| ${vscode.l10n.t('holds')} | ${t.holding.join(', ')} |\n`);
     if (t.exitCode !== null) md.appendMarkdown(`| exitcode | ${t.exitCode} |\n`);
@@ -48,7 +48,7 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
           : icon(DATA_PRIMITIVES.has(s.primitive) ? 'symbol-variable' : busy ? 'lock' : 'unlock', busy ? 'charts.orange' : undefined);
     item.contextValue = s.primitive === 'Event' ? (s.value ? 'sync.event.set' : 'sync.event.clear') : 'sync';
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${s.primitive} ${s.name}** — ${s.sharing}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(`**${s.primitive} ${s.name}** — ${sharingText(s.sharing)}\n\n| | |\n|---|---|\n`);
     md.appendMarkdown(`| ${vscode.l10n.t('holder')} | ${s.holderName ?? '—'} |\n| ${vscode.l10n.t('waiting (FIFO)')} | ${s.waiters.map((w) => w.name).join(', ') || '—'} |\n`);
     md.appendMarkdown(`| ${vscode.l10n.t('acquisitions')} | ${vscode.l10n.t('{0} ({1} had to wait)', s.acquisitions, s.contended)} |\n`);
     md.appendMarkdown(
@@ -58,6 +58,19 @@ export const syncSpec: OwnedTreeSpec<SyncView> = {
     return item;
   },
 };
+
+function sharingText(sharing: SyncView['sharing']): string {
+  switch (sharing) {
+    case 'shared memory (threads)':
+      return vscode.l10n.t('shared memory (threads)');
+    case 'shared via broker':
+      return vscode.l10n.t('shared via broker');
+    case 'shared between processes':
+      return vscode.l10n.t('shared between processes');
+    case 'in a Manager process':
+      return vscode.l10n.t('in a Manager process');
+  }
+}
 
 function describeWorker(w: PoolWorkerView, now: number): string {
   const who = w.ident !== null ? `${w.workerKind === 'process' ? 'pid' : 'thread'} ${w.ident} · ` : '';
@@ -75,9 +88,11 @@ export const poolsSpec: OwnedTreeSpec<PoolView> = {
     item.description = vscode.l10n.t('{0} · {1}/{2} busy · {3} · {4} done', p.state, p.busy, p.size, queue, p.tasksDone) + (p.tasksFailed ? vscode.l10n.t(' · {0} failed', p.tasksFailed) : '');
     item.iconPath = icon(p.startError ? 'error' : p.busy ? 'server-process' : 'layers', p.startError ? 'errorForeground' : p.busy ? 'charts.green' : undefined);
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${p.name}** — ${p.poolKind === 'thread' ? 'worker threads' : 'child processes'}\n\n| | |\n|---|---|\n`);
-    md.appendMarkdown(`| state | ${p.state} |\n| workers | ${p.size} (${p.busy} busy) |\n| queue | ${p.queued} |\n| done / failed | ${p.tasksDone} / ${p.tasksFailed} |\n`);
-    md.appendMarkdown(`| workers replaced after a crash | ${p.workersReplaced} |\n| callbacks run on | ${p.callbackThread} |\n`);
+    md.appendMarkdown(`**${p.name}** — ${p.poolKind === 'thread' ? vscode.l10n.t('worker threads') : vscode.l10n.t('child processes')}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(
+      `| ${vscode.l10n.t('state')} | ${p.state} |\n| ${vscode.l10n.t('workers')} | ${vscode.l10n.t('{0} ({1} busy)', p.size, p.busy)} |\n| ${vscode.l10n.t('queue')} | ${p.queued} |\n| ${vscode.l10n.t('done / failed')} | ${p.tasksDone} / ${p.tasksFailed} |\n`,
+    );
+    md.appendMarkdown(`| ${vscode.l10n.t('workers replaced after a crash')} | ${p.workersReplaced} |\n| ${vscode.l10n.t('callbacks run on')} | ${p.callbackThread} |\n`);
     if (p.startError) md.appendCodeblock(`${p.startError.type}: ${p.startError.message}`, 'text');
     item.tooltip = md;
     return item;

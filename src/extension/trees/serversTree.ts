@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionView, ServerView } from '../../protocol/views';
-import { formatAge, formatBytes, formatRate, plural } from '../../protocol/format';
+import { formatAge, formatBytes, formatRate } from '../../protocol/format';
 import { ServersRows, type ConnectionFilter, type ServersNode } from '../../feeds/serversRows';
 import type { StateMirror } from '../../feeds/stateMirror';
 import { RowsTreeProvider } from './rowsTree';
@@ -89,25 +89,27 @@ function serverItem(s: ServerView): vscode.TreeItem {
     s.state === 'listening' ? new vscode.ThemeColor(s.lastError || s.workers?.capNote ? 'charts.orange' : 'charts.green') : undefined,
   );
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${s.transport === 'unix' ? 'Unix stream' : s.transport.toUpperCase()} server** on \`${s.address}\`\n\n`);
-  md.appendMarkdown(`| | |\n|---|---|\n`);
-  md.appendMarkdown(`| model | ${s.model} |\n| handler | ${s.handler} |\n| state | ${s.state} |\n`);
-  md.appendMarkdown(
-    `| live ${s.transport === 'udp' ? 'peers' : 'connections'} | ${s.liveConnections} |\n| ${s.transport === 'udp' ? 'peers seen' : 'connections accepted'} | ${s.totalConnections} |\n`,
-  );
-  md.appendMarkdown(`| handler errors | ${s.handlerErrors} |\n`);
-  md.appendMarkdown(`| backlog · recv size | ${s.backlog} · ${s.recvSize} bytes |\n`);
-  md.appendMarkdown(`| max connections · idle timeout | ${s.maxConnections || 'no limit'} · ${s.idleTimeoutMs ? `${s.idleTimeoutMs / 1000} s` : 'off'} |\n`);
+  const kind = s.transport === 'unix' ? 'Unix stream' : s.transport.toUpperCase();
+  md.appendMarkdown(`**${vscode.l10n.t('{0} server', kind)}** ${vscode.l10n.t('on {0}', `\`${s.address}\``)}\n\n| | |\n|---|---|\n`);
+  const row = (label: string, value: string | number) => md.appendMarkdown(`| ${label} | ${value} |\n`);
+  row(vscode.l10n.t('model'), s.model);
+  row(vscode.l10n.t('handler'), s.handler);
+  row(vscode.l10n.t('state'), s.state);
+  row(s.transport === 'udp' ? vscode.l10n.t('live peers') : vscode.l10n.t('live connections'), s.liveConnections);
+  row(s.transport === 'udp' ? vscode.l10n.t('peers seen') : vscode.l10n.t('connections accepted'), s.totalConnections);
+  row(vscode.l10n.t('handler errors'), s.handlerErrors);
+  row(vscode.l10n.t('backlog · recv size'), vscode.l10n.t('{0} · {1} bytes', s.backlog, s.recvSize));
+  row(vscode.l10n.t('max connections · idle timeout'), `${s.maxConnections || vscode.l10n.t('no limit')} · ${s.idleTimeoutMs ? `${s.idleTimeoutMs / 1000} s` : vscode.l10n.t('off')}`);
   if (s.workers) {
     const w = s.workers;
-    md.appendMarkdown(`| ${w.kind === 'thread' ? 'threads' : 'child processes'} | ${w.live} alive (${w.busy} busy, ${w.idle} idle), cap ${w.cap} |\n`);
-    if (w.queued) md.appendMarkdown(`| queued | ${w.queued} |\n`);
-    if (w.capNote) md.appendMarkdown(`| ⚠ | ${w.capNote} |\n`);
+    row(w.kind === 'thread' ? vscode.l10n.t('threads') : vscode.l10n.t('child processes'), vscode.l10n.t('{0} alive ({1} busy, {2} idle), cap {3}', w.live, w.busy, w.idle, w.cap));
+    if (w.queued) row(vscode.l10n.t('queued'), w.queued);
+    if (w.capNote) row('⚠', w.capNote);
   }
-  if (s.waiting && !s.workers) md.appendMarkdown(`| waiting for their turn | ${s.waiting} |\n`);
-  if (s.refused) md.appendMarkdown(`| refused | ${s.refused} (last: ${s.lastRefusal}) |\n`);
-  if (s.lastError) md.appendMarkdown(`| ⚠ last error | ${s.lastError} |\n`);
-  md.appendMarkdown(`\nTraffic, bytes and response times: the **traffic** row under it.`);
+  if (s.waiting && !s.workers) row(vscode.l10n.t('waiting for their turn'), s.waiting);
+  if (s.refused) row(vscode.l10n.t('refused'), vscode.l10n.t('{0} (last: {1})', s.refused, s.lastRefusal ?? ''));
+  if (s.lastError) row(`⚠ ${vscode.l10n.t('last error')}`, s.lastError);
+  md.appendMarkdown(`\n${vscode.l10n.t('Traffic, bytes and response times: the **traffic** row under it.')}`);
   item.tooltip = md;
   return item;
 }
@@ -147,11 +149,14 @@ function workersItem(s: ServerView): vscode.TreeItem {
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(w.capNote ? 'warning' : 'server-process', w.capNote ? new vscode.ThemeColor('charts.orange') : undefined);
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${w.kind === 'thread' ? 'Threads' : 'Child processes'}** of \`${s.address}\` (${s.model})\n\n| | |\n|---|---|\n`);
-  md.appendMarkdown(`| alive | ${w.live} |\n| busy (serving a connection) | ${w.busy} |\n| idle (waiting for one) | ${w.idle} |\n| cap | ${w.cap} |\n`);
-  if (w.queued) md.appendMarkdown(`| connections waiting for one | ${w.queued} |\n`);
+  const title = w.kind === 'thread' ? vscode.l10n.t('Threads of {0} ({1})', `\`${s.address}\``, s.model) : vscode.l10n.t('Child processes of {0} ({1})', `\`${s.address}\``, s.model);
+  md.appendMarkdown(`**${title}**\n\n| | |\n|---|---|\n`);
+  md.appendMarkdown(
+    `| ${vscode.l10n.t('alive')} | ${w.live} |\n| ${vscode.l10n.t('busy (serving a connection)')} | ${w.busy} |\n| ${vscode.l10n.t('idle (waiting for one)')} | ${w.idle} |\n| ${vscode.l10n.t('cap')} | ${w.cap} |\n`,
+  );
+  if (w.queued) md.appendMarkdown(`| ${vscode.l10n.t('connections waiting for one')} | ${w.queued} |\n`);
   if (w.capNote) md.appendMarkdown(`| ⚠ | ${w.capNote} |\n`);
-  md.appendMarkdown('\nEach is listed in **Threads & Processes** with what it is doing.');
+  md.appendMarkdown(`\n${vscode.l10n.t('Each is listed in **Threads & Processes** with what it is doing.')}`);
   item.tooltip = md;
   return item;
 }
@@ -169,16 +174,20 @@ function trafficItem(s: ServerView): vscode.TreeItem {
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon('pulse');
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**Traffic** of \`${s.address}\`\n\n| | |\n|---|---|\n`);
-  md.appendMarkdown(`| bytes in / out | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| messages in | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n`);
+  md.appendMarkdown(`**${vscode.l10n.t('Traffic of {0}', `\`${s.address}\``)}**\n\n| | |\n|---|---|\n`);
+  md.appendMarkdown(
+    `| ${vscode.l10n.t('bytes in / out')} | ${formatBytes(s.bytesIn)} / ${formatBytes(s.bytesOut)} |\n| ${vscode.l10n.t('messages in')} | ${s.messagesIn} (${formatRate(s.messagesInPerSecond)}/s) |\n`,
+  );
   if (s.responseTime) {
     const r = s.responseTime;
     md.appendMarkdown(
-      `| response time (last ${(r.windowMs / 1000).toFixed(1)} s, ${r.replies} replies) | p50 ${formatMsShort(r.p50Ms)} · p99 ${formatMsShort(r.p99Ms)} · max ${formatMsShort(r.maxMs)} |\n`,
+      `| ${vscode.l10n.t('response time (last {0} s, {1} replies)', (r.windowMs / 1000).toFixed(1), r.replies)} | p50 ${formatMsShort(r.p50Ms)} · p99 ${formatMsShort(r.p99Ms)} · max ${formatMsShort(r.maxMs)} |\n`,
     );
   }
   if (s.model === 'event-loop' && s.recentRounds.length) {
-    md.appendMarkdown(`\n**Readiness rounds** (what \`select()\` returned; ${s.rounds} so far, newest first)\n\n| readable | writable | sockets |\n|---|---|---|\n`);
+    md.appendMarkdown(
+      `\n**${vscode.l10n.t('Readiness rounds')}** (${vscode.l10n.t('what `select()` returned; {0} so far, newest first', s.rounds)})\n\n| ${vscode.l10n.t('readable')} | ${vscode.l10n.t('writable')} | ${vscode.l10n.t('sockets')} |\n|---|---|---|\n`,
+    );
     for (const r of [...s.recentRounds].reverse()) md.appendMarkdown(`| ${r.readable} | ${r.writable} | ${r.sockets.join(', ')}${r.readable + r.writable > r.sockets.length ? ' …' : ''} |\n`);
   }
   item.tooltip = md;
@@ -214,16 +223,22 @@ function connectionItem(c: ConnectionView): vscode.TreeItem {
   const color = c.state === 'closed' ? new vscode.ThemeColor('disabledForeground') : c.error ? new vscode.ThemeColor('errorForeground') : undefined;
   item.iconPath = new vscode.ThemeIcon(icon, color);
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${c.transport === 'udp' ? 'UDP peer' : 'Connection'}** from \`${c.peer}\` to \`${c.local}\`\n\n`);
-  md.appendMarkdown(`| | |\n|---|---|\n| state | ${c.state}${c.closeReason ? ` (${c.closeReason})` : ''} |\n`);
-  if (c.waitingReason) md.appendMarkdown(`| waiting | ${c.waitingReason} |\n`);
-  md.appendMarkdown(`| served by | ${c.servedBy}${c.servedByState ? ` — ${c.servedByState}` : ''} |\n| handler phase | ${c.phase} |\n`);
+  const from = `\`${c.peer}\``;
+  const to = `\`${c.local}\``;
+  md.appendMarkdown(`**${c.transport === 'udp' ? vscode.l10n.t('UDP peer {0} to {1}', from, to) : vscode.l10n.t('Connection from {0} to {1}', from, to)}**\n\n`);
+  md.appendMarkdown(`| | |\n|---|---|\n| ${vscode.l10n.t('state')} | ${c.state}${c.closeReason ? ` (${c.closeReason})` : ''} |\n`);
+  if (c.waitingReason) md.appendMarkdown(`| ${vscode.l10n.t('waiting')} | ${c.waitingReason} |\n`);
+  md.appendMarkdown(`| ${vscode.l10n.t('served by')} | ${c.servedBy}${c.servedByState ? ` — ${c.servedByState}` : ''} |\n| ${vscode.l10n.t('handler phase')} | ${c.phase} |\n`);
   md.appendMarkdown(
-    `| in | ${formatBytes(c.bytesIn)} in ${plural(c.messagesIn, c.transport === 'udp' ? 'datagram' : 'segment')}, ${plural(c.reads, 'recv')} (last ${c.readsLastMessage}, most ${c.readsMaxMessage} per segment) |\n`,
+    `| ${vscode.l10n.t('in')} | ${
+      c.transport === 'udp'
+        ? vscode.l10n.t('{0} in {1} datagrams, {2} recv calls (last {3}, most {4} per datagram)', formatBytes(c.bytesIn), c.messagesIn, c.reads, c.readsLastMessage, c.readsMaxMessage)
+        : vscode.l10n.t('{0} in {1} segments, {2} recv calls (last {3}, most {4} per segment)', formatBytes(c.bytesIn), c.messagesIn, c.reads, c.readsLastMessage, c.readsMaxMessage)
+    } |\n`,
   );
-  md.appendMarkdown(`| out | ${formatBytes(c.bytesOut)} in ${plural(c.messagesOut, 'send')} |\n`);
-  md.appendMarkdown(`| back-pressure | ${c.backpressure ? 'paused: the peer is not reading (or the handler is behind)' : 'no'} |\n`);
-  md.appendMarkdown(`| age | ${formatAge(end - c.createdAt)} |\n| idle | ${formatAge(Date.now() - c.lastActivityAt)} |\n`);
+  md.appendMarkdown(`| ${vscode.l10n.t('out')} | ${vscode.l10n.t('{0} in {1} sends', formatBytes(c.bytesOut), c.messagesOut)} |\n`);
+  md.appendMarkdown(`| ${vscode.l10n.t('back-pressure')} | ${c.backpressure ? vscode.l10n.t('paused: the peer is not reading (or the handler is behind)') : vscode.l10n.t('no')} |\n`);
+  md.appendMarkdown(`| ${vscode.l10n.t('age')} | ${formatAge(end - c.createdAt)} |\n| ${vscode.l10n.t('idle')} | ${formatAge(Date.now() - c.lastActivityAt)} |\n`);
   if (c.lastReceived) md.appendCodeblock(c.lastReceived, 'text');
   if (c.error) md.appendCodeblock(c.error.stack ?? `${c.error.type}: ${c.error.message}`, 'text');
   item.tooltip = md;
