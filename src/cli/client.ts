@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { ClientSession } from './client/session';
 import { parseClientArgs } from './client/options';
 import { holdLifeline, holdThenExit, inExtensionTerminal } from './terminal';
@@ -9,7 +10,7 @@ export async function client(argv: string[]): Promise<number> {
   // In a terminal the extension opened, the terminal is where the user reads why it ended.
   const held = inExtensionTerminal();
   if (held) session.takeFreshTerminal();
-  holdLifeline(() => session.abandon('Socket Lab closed this client (the extension was deactivated).'));
+  holdLifeline(() => session.abandon(l10n.t('Socket Lab closed this client (the extension was deactivated).')));
   if (!(await session.connect())) {
     if (!held) return 1;
     return session.cancelled ? 0 : holdThenExit(1);

@@ -1,4 +1,5 @@
 // One place that decides how the CLI talks: human lines or JSON lines.
+import * as l10n from '@vscode/l10n';
 
 export interface Output {
   /** A state change worth a line: human text, or a JSON object with `event`. */
@@ -36,11 +37,11 @@ export function createOutput(json: boolean, quiet = false): Output {
     },
     warn(text) {
       if (json) write(process.stdout, JSON.stringify({ event: 'warning', message: text }) + '\n');
-      write(process.stderr, `warning: ${text}\n`);
+      write(process.stderr, `${l10n.t('warning: {0}', text)}\n`);
     },
     error(text) {
       if (json) write(process.stdout, JSON.stringify({ event: 'error', message: text }) + '\n');
-      write(process.stderr, `error: ${text}\n`);
+      write(process.stderr, `${l10n.t('error: {0}', text)}\n`);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as l10n from '@vscode/l10n';
 import { Pool } from '../engine/pool/pool';
 import { POOL_TASKS } from '../engine/pool/tasks';
 import { StateModel } from '../engine/state/model';
@@ -25,18 +26,18 @@ export async function pool(argv: string[]): Promise<number> {
     },
   });
   const kind = values.kind;
-  if (kind !== 'thread' && kind !== 'process') throw new UsageError(`pool: --kind must be thread or process; got "${kind}".`);
+  if (kind !== 'thread' && kind !== 'process') throw new UsageError(l10n.t('pool: --kind must be thread or process; got "{0}".', kind));
   const n = Number(values.processes);
   const count = Number(values.count);
   const seconds = Number(values.seconds);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`pool: -n must be 1 to 64; got "${values.processes}".`);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(l10n.t('pool: -n must be 1 to 64; got "{0}".', values.processes));
   // Ceilings, not warnings: past them a run is broken rather than bigger (a sleep past Node's
   // 24.8-day timer limit fires at once; millions of tasks are just memory).
-  if (!Number.isInteger(count) || count < 0 || count > MAX_COUNT) throw new UsageError(`pool: --count must be a whole number from 0 to ${MAX_COUNT}; got "${values.count}".`);
-  if (!(seconds >= 0 && seconds <= MAX_SECONDS)) throw new UsageError(`pool: --seconds must be 0 to ${MAX_SECONDS}; got "${values.seconds}".`);
-  if (!['async', 'apply', 'map'].includes(values.mode)) throw new UsageError(`pool: --mode must be async, apply or map; got "${values.mode}".`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_COUNT) throw new UsageError(l10n.t('pool: --count must be a whole number from 0 to {0}; got "{1}".', MAX_COUNT, values.count));
+  if (!(seconds >= 0 && seconds <= MAX_SECONDS)) throw new UsageError(l10n.t('pool: --seconds must be 0 to {0}; got "{1}".', MAX_SECONDS, values.seconds));
+  if (!['async', 'apply', 'map'].includes(values.mode)) throw new UsageError(l10n.t('pool: --mode must be async, apply or map; got "{0}".', values.mode));
   if (!POOL_TASKS[values.task] && !values.task.includes('#')) {
-    throw new UsageError(`pool: --task must be one of ${Object.keys(POOL_TASKS).join(', ')}, or path/to/module.js#export; got "${values.task}".`);
+    throw new UsageError(l10n.t('pool: --task must be one of {0}, or path/to/module.js#export; got "{1}".', Object.keys(POOL_TASKS).join(', '), values.task));
   }
   // Arguments per task: the tutorial's (i, seconds) for sleep, (i) for the rest.
   const args = (i: number): unknown[] => (values.task === 'sleep' ? [i, seconds] : values.task === 'primes' ? [20_000 + i] : [i]);
@@ -44,11 +45,18 @@ export async function pool(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const stamp = () => `${((performance.now() - t0) / 1000).toFixed(2).padStart(6)} s`;
   if (!values.json) {
-    process.stdout.write(`Pool(${n}) of ${kind === 'thread' ? 'worker threads' : 'processes'}, ${count} × ${values.task}, ${values.mode}\n`);
+    process.stdout.write(
+      `${kind === 'thread' ? l10n.t('Pool({0}) of worker threads, {1} × {2}, {3}', n, count, values.task, values.mode) : l10n.t('Pool({0}) of processes, {1} × {2}, {3}', n, count, values.task, values.mode)}\n`,
+    );
     p.onTask((e) => {
-      const who = `${e.worker}${e.ident !== null ? ` (${kind === 'thread' ? 'thread' : 'pid'} ${e.ident})` : ''}`;
-      if (e.phase === 'start') process.stdout.write(`${stamp()}  #${String(e.job).padEnd(3)} ${e.task.padEnd(22)} → ${who}${e.ms > 5 ? `, queued ${e.ms} ms` : ''}\n`);
-      else process.stdout.write(`${stamp()}  #${String(e.job).padEnd(3)} ${e.phase === 'done' ? `= ${JSON.stringify(e.value)}` : `✗ ${e.error}`}  (${(e.ms / 1000).toFixed(2)} s on ${e.worker})\n`);
+      const who = e.ident === null ? e.worker : kind === 'thread' ? l10n.t('{0} (thread {1})', e.worker, e.ident) : l10n.t('{0} (pid {1})', e.worker, e.ident);
+      const job = String(e.job).padEnd(3);
+      const seconds = (e.ms / 1000).toFixed(2);
+      let line: string;
+      if (e.phase === 'start') line = e.ms > 5 ? l10n.t('{0}  #{1} {2} → {3}, queued {4} ms', stamp(), job, e.task.padEnd(22), who, e.ms) : `${stamp()}  #${job} ${e.task.padEnd(22)} → ${who}`;
+      else if (e.phase === 'done') line = l10n.t('{0}  #{1} = {2}  ({3} s on {4})', stamp(), job, String(JSON.stringify(e.value)), seconds, e.worker);
+      else line = l10n.t('{0}  #{1} ✗ {2}  ({3} s on {4})', stamp(), job, String(e.error), seconds, e.worker);
+      process.stdout.write(`${line}\n`);
     });
   }
   const onSignal = () => void p.terminate();
@@ -70,13 +78,13 @@ export async function pool(argv: string[]): Promise<number> {
     }
   } catch (err) {
     failed++;
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${l10n.t('error: {0}', err instanceof Error ? err.message : String(err))}\n`);
   }
   const totalMs = Math.round(performance.now() - t0);
   const view = p.view();
   p.close();
   await p.terminate();
   if (values.json) process.stdout.write(`${JSON.stringify({ kind, workers: n, task: values.task, mode: values.mode, count, totalMs, failed, workersReplaced: view.workersReplaced, results })}\n`);
-  else process.stdout.write(`${count} tasks in ${(totalMs / 1000).toFixed(2)} s; ${failed} failed; ${view.workersReplaced} workers replaced\n`);
+  else process.stdout.write(`${l10n.t('{0} tasks in {1} s; {2} failed; {3} workers replaced', count, (totalMs / 1000).toFixed(2), failed, view.workersReplaced)}\n`);
   return failed ? 1 : 0;
 }

@@ -1,29 +1,44 @@
 import net from 'node:net';
+import * as l10n from '@vscode/l10n';
 import { parseArgs } from 'node:util';
 import { errnoCode } from '../engine/errors';
 import { formatTarget, parseTarget } from '../engine/target';
 import { UsageError } from './usage';
 
-const MEANINGS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused: the host answered, but nothing listens on that port',
-  ETIMEDOUT: 'no answer: the host is down, or a firewall silently drops the packets',
-  EHOSTUNREACH: 'host unreachable: no route to that host',
-  ENETUNREACH: 'network unreachable: this machine has no route to that network',
-  ECONNRESET: 'connection reset while connecting',
-  ENOTFOUND: 'host name not found (DNS)',
-  EAI_AGAIN: 'host name lookup failed for now (DNS)',
-  EADDRNOTAVAIL: 'address not available on this machine',
-  EACCES: 'permission denied',
-};
+/** What an errno from connect() means, in the user's words; ETIMEDOUT says how long we waited. */
+function meaning(code: string, timeoutMs: number): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return l10n.t('connection refused: the host answered, but nothing listens on that port');
+    case 'ETIMEDOUT':
+      return l10n.t('no answer: the host is down, or a firewall silently drops the packets (waited {0} ms)', timeoutMs);
+    case 'EHOSTUNREACH':
+      return l10n.t('host unreachable: no route to that host');
+    case 'ENETUNREACH':
+      return l10n.t('network unreachable: this machine has no route to that network');
+    case 'ECONNRESET':
+      return l10n.t('connection reset while connecting');
+    case 'ENOTFOUND':
+      return l10n.t('host name not found (DNS)');
+    case 'EAI_AGAIN':
+      return l10n.t('host name lookup failed for now (DNS)');
+    case 'EADDRNOTAVAIL':
+      return l10n.t('address not available on this machine');
+    case 'EACCES':
+      return l10n.t('permission denied');
+    default:
+      return l10n.t('connection failed');
+  }
+}
 
 /** `socket-lab probe HOST PORT`: like Python's `connect_ex` — `open`, or the errno and what it means. */
 export async function probe(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { timeout: { type: 'string', default: '3000' } } });
   const target = parseTarget('tcp', positionals);
   if (typeof target === 'string') throw new UsageError(`probe: ${target}`);
-  if (target.transport === 'unix') throw new UsageError('probe: expected HOST PORT.');
+  if (target.transport === 'unix') throw new UsageError(l10n.t('probe: expected HOST PORT.'));
   const timeoutMs = Number(values.timeout);
-  if (!(timeoutMs > 0)) throw new UsageError(`probe: --timeout must be a positive number of milliseconds; got "${values.timeout}".`);
+  if (!(timeoutMs > 0)) throw new UsageError(l10n.t('probe: --timeout must be a positive number of milliseconds; got "{0}".', values.timeout));
   const code = await new Promise<string | undefined>((resolve) => {
     const s = net.connect({ host: target.host, port: target.port });
     const timer = setTimeout(() => {
@@ -44,6 +59,7 @@ export async function probe(argv: string[]): Promise<number> {
     process.stdout.write(`open ${formatTarget(target)}\n`);
     return 0;
   }
-  process.stdout.write(`${code} ${formatTarget(target)}: ${MEANINGS[code] ?? 'connection failed'}${code === 'ETIMEDOUT' ? ` (waited ${timeoutMs} ms)` : ''}\n`);
+  // `open` and the errno name stay as they are, for scripts; what the errno means is the user's language.
+  process.stdout.write(`${code} ${formatTarget(target)}: ${meaning(code, timeoutMs)}\n`);
   return 1;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as l10n from '@vscode/l10n';
 import net from 'node:net';
 import { constants } from 'node:os';
 import path from 'node:path';
@@ -27,16 +28,16 @@ function parse(argv: readonly string[]): PythonArgs {
     if (a === '--json') json = true;
     else if (a === '--python') {
       const v = argv[++i];
-      if (!v) throw new UsageError('python: --python needs the path of an interpreter.');
+      if (!v) throw new UsageError(l10n.t('python: --python needs the path of an interpreter.'));
       interpreter = v;
     } else if (a === '--') {
       i++;
       break;
-    } else if (a.startsWith('--')) throw new UsageError(`python: unknown option "${a}" (options go before FILE).`);
+    } else if (a.startsWith('--')) throw new UsageError(l10n.t('python: unknown option "{0}" (options go before FILE).', a));
     else break;
   }
   const file = argv[i];
-  if (!file) throw new UsageError('python: which file? socket-lab python FILE [ARGS…]');
+  if (!file) throw new UsageError(l10n.t('python: which file? socket-lab python FILE [ARGS…]'));
   return { interpreter, json, file, args: argv.slice(i + 1) };
 }
 
@@ -48,7 +49,7 @@ export async function python(argv: string[]): Promise<number> {
 }
 
 function noInterpreter(interpreter: string, err: Error): string {
-  return `socket-lab python: could not start ${interpreter} (${err.message}). Install Python 3.8 or later, or name one with --python PATH (in VS Code: the setting socketLab.python.interpreter).\n`;
+  return `${l10n.t('socket-lab python: could not start {0} ({1}). Install Python 3.8 or later, or name one with --python PATH (in VS Code: the setting socketLab.python.interpreter).', interpreter, err.message)}\n`;
 }
 
 /**
@@ -84,7 +85,10 @@ async function launch(a: PythonArgs): Promise<number> {
   process.off('SIGTERM', ignore);
   // Written before we exit: process.exit drops what a pipe has not taken yet.
   await new Promise<void>((resolve) =>
-    process.stdout.write(`\n\x1b[2m[Socket Lab] ${path.basename(a.file)} ${signal ? `was ended by ${signal}` : `exited with code ${code}`}\x1b[0m\n`, () => resolve()),
+    process.stdout.write(
+      `\n\x1b[2m${signal ? l10n.t('[Socket Lab] {0} was ended by {1}', path.basename(a.file), signal) : l10n.t('[Socket Lab] {0} exited with code {1}', path.basename(a.file), String(code))}\x1b[0m\n`,
+      () => resolve(),
+    ),
   );
   return inExtensionTerminal() ? holdThenExit(exitCode) : exitCode;
 }
@@ -139,9 +143,19 @@ async function standalone(a: PythonArgs): Promise<number> {
   if (a.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     const threads = summary.threads.length;
-    process.stderr.write(
-      `\n[Socket Lab] ${path.basename(a.file)}: exit code ${end.exitCode ?? '?'} · ${threads} thread${threads === 1 ? '' : 's'} · ${summary.locks.length} primitive${summary.locks.length === 1 ? '' : 's'} · ${summary.sockets.length} socket${summary.sockets.length === 1 ? '' : 's'} · ${summary.processes.length} process${summary.processes.length === 1 ? '' : 'es'}\n`,
+    const primitives = summary.locks.length;
+    const sockets = summary.sockets.length;
+    const processes = summary.processes.length;
+    const line = l10n.t(
+      '[Socket Lab] {0}: exit code {1} · {2} · {3} · {4} · {5}',
+      path.basename(a.file),
+      end.exitCode ?? '?',
+      threads === 1 ? l10n.t('1 thread') : l10n.t('{0} threads', threads),
+      primitives === 1 ? l10n.t('1 primitive') : l10n.t('{0} primitives', primitives),
+      sockets === 1 ? l10n.t('1 socket') : l10n.t('{0} sockets', sockets),
+      processes === 1 ? l10n.t('1 process') : l10n.t('{0} processes', processes),
     );
+    process.stderr.write(`\n${line}\n`);
   }
   return end.exitCode === null ? 1 : end.exitCode < 0 ? 128 - end.exitCode : end.exitCode;
 }

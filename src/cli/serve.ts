@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as l10n from '@vscode/l10n';
 import { exposureWarning, validatePort } from '../engine/address';
 import { Engine } from '../engine/engine';
 import { SocketLabError } from '../engine/errors';
@@ -37,10 +38,16 @@ export async function serve(argv: string[]): Promise<number> {
   });
   const [transport] = positionals;
   if (transport === 'unix-dgram') throw new UsageError(`serve: ${UNIX_DATAGRAM_UNAVAILABLE}`);
-  if (!isTransport(transport)) throw new UsageError(`serve: transport must be one of ${TRANSPORTS.join(', ')}; got ${transport ?? 'nothing'}.`);
-  if (!isModel(values.model)) throw new UsageError(`serve: --model must be one of ${MODELS.join(', ')}; got "${values.model}".`);
+  if (!isTransport(transport)) {
+    throw new UsageError(
+      transport === undefined
+        ? l10n.t('serve: transport must be one of {0}; got nothing.', TRANSPORTS.join(', '))
+        : l10n.t('serve: transport must be one of {0}; got {1}.', TRANSPORTS.join(', '), transport),
+    );
+  }
+  if (!isModel(values.model)) throw new UsageError(l10n.t('serve: --model must be one of {0}; got "{1}".', MODELS.join(', '), values.model));
   const handler = parseHandler(values.handler);
-  if (!handler) throw new UsageError(`serve: --handler must be one of ${HANDLER_NAMES.join(', ')} (crash-on:WORD for another word); got "${values.handler}".`);
+  if (!handler) throw new UsageError(l10n.t('serve: --handler must be one of {0} (crash-on:WORD for another word); got "{1}".', HANDLER_NAMES.join(', '), values.handler));
   const portError = validatePort(values.port);
   if (portError) throw new UsageError(`serve: ${portError}`);
   const numbers: Record<string, number> = {};
@@ -48,7 +55,7 @@ export async function serve(argv: string[]): Promise<number> {
   for (const [flag, key] of Object.entries(NUMBER_OPTIONS)) {
     const text = v[flag];
     if (text === undefined) continue;
-    if (typeof text !== 'string' || !/^\d+$/.test(text)) throw new UsageError(`serve: --${flag} must be a whole number; got "${String(text)}".`);
+    if (typeof text !== 'string' || !/^\d+$/.test(text)) throw new UsageError(l10n.t('serve: --{0} must be a whole number; got "{1}".', flag, String(text)));
     numbers[key] = Number(text);
   }
   const options: ServerOptions = {
@@ -81,16 +88,19 @@ export async function serve(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  server.onAccepted((conn) => out.event('connected', `connected ${conn.peerAddress}`, { id: conn.id, peer: conn.peerAddress }));
+  server.onAccepted((conn) => out.event('connected', l10n.t('connected {0}', conn.peerAddress), { id: conn.id, peer: conn.peerAddress }));
   server.onConnectionClosed((conn) => {
     const c = conn.counters;
     const view = conn.view();
     out.event(
       'disconnected',
-      `disconnected ${conn.peerAddress} (in ${formatBytes(c.bytesIn)}/${c.messagesIn} msg, out ${formatBytes(c.bytesOut)}/${c.messagesOut} msg; ${view.closeReason ?? 'closed'})`,
+      view.closeReason === null
+        ? l10n.t('disconnected {0} (in {1}/{2} msg, out {3}/{4} msg; closed)', conn.peerAddress, formatBytes(c.bytesIn), c.messagesIn, formatBytes(c.bytesOut), c.messagesOut)
+        : l10n.t('disconnected {0} (in {1}/{2} msg, out {3}/{4} msg; {5})', conn.peerAddress, formatBytes(c.bytesIn), c.messagesIn, formatBytes(c.bytesOut), c.messagesOut, view.closeReason),
       { id: conn.id, peer: conn.peerAddress, ...c, reason: view.closeReason, servedBy: view.servedBy },
     );
   });
+  // Not translated: scripts, the tests and the README's readers wait for this exact line.
   out.event('listening', `listening ${transport} ${server.address}`, {
     transport,
     model: resolved.model,
@@ -110,13 +120,13 @@ export async function serve(argv: string[]): Promise<number> {
   // say what is left and leave anyway: a server that will not exit is worse than an abrupt one.
   const stopping = engine.listServers();
   const watchdog = setTimeout(() => {
-    const left = stopping.map((s) => `${s.describe()}: ${s.view().state}, ${s.connections.size} connections`);
-    out.error(`stopping took over 10 s; exiting anyway (${left.join('; ') || 'no server left'})`);
+    const left = stopping.map((s) => l10n.t('{0}: {1}, {2} connections', s.describe(), s.view().state, s.connections.size));
+    out.error(left.length ? l10n.t('stopping took over 10 s; exiting anyway ({0})', left.join('; ')) : l10n.t('stopping took over 10 s; exiting anyway (no server left)'));
     process.exit(1);
   }, 10_000);
   watchdog.unref();
   await engine.dispose();
   clearTimeout(watchdog);
-  out.event('stopped', `stopped (${signal})`, { signal });
+  out.event('stopped', l10n.t('stopped ({0})', signal), { signal });
   return 0;
 }

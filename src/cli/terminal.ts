@@ -1,4 +1,5 @@
 import net from 'node:net';
+import * as l10n from '@vscode/l10n';
 
 // How CLI commands behave inside terminals the extension opened.
 
@@ -27,7 +28,7 @@ export function inExtensionTerminal(): boolean {
  */
 export function waitForKey(): Promise<void> {
   if (!process.stdin.isTTY) return Promise.resolve();
-  process.stdout.write('press any key to close this terminal\n');
+  process.stdout.write(`${l10n.t('press any key to close this terminal')}\n`);
   return new Promise((resolve) => {
     const done = () => {
       process.stdin.pause();

@@ -59,6 +59,7 @@ const DRIVEN: Record<string, string> = {
   'view/item/context|socketLab.runLabFast': 'firstHour: the Labs context menu; labs.test.ts (inline)',
   'view/item/context|socketLab.runLabWithParameters': 'firstHour: the Labs context menu',
   'view/item/context|socketLab.stopLab': 'firstHour: the Labs context menu; the Threads owner row',
+  'view/item/context|socketLab.runLabInPython': 'labTwins.test.ts: inline on Race counter, the context menu on RLock (no Python); walkthrough.test.ts in Chinese',
   'view/item/context|socketLab.killThread': 'firstHour: the Threads view (inline on a thread row); labs.test.ts',
   'view/item/context|socketLab.revealWaitTarget': 'firstHour: the Threads context menu',
   'view/item/context|socketLab.revealHolder': 'firstHour: the Threads context menu (Sync view); dashboard tests',

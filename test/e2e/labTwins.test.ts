@@ -4,7 +4,7 @@ import { findProcesses } from '../support/processes';
 import { openLabsGroup } from './support/labsView';
 import { session } from './support/session';
 import { editJson, workspaceSettings } from './support/userFiles';
-import { clickInlineAction, notification, openSocketLab, paneRow, runCommand, waitFor } from './support/workbench';
+import { clickInlineAction, contextAction, notification, openSocketLab, paneRow, runCommand, waitFor } from './support/workbench';
 
 // Issue 18, point 4: each lab beside its real Python program. A new user selects a lab row and
 // presses Run in Python: the program opens in the editor, and beside it the Node lab's run and
@@ -61,7 +61,8 @@ describe('Run in Python: a lab beside its real Python program, in a real VS Code
       await openLabsGroup(page, 'Threads');
       const row = paneRow(page, 'Labs', 'RLock re-entry vs Lock self-deadlock');
       await row.click();
-      await clickInlineAction(row, 'Run in Python, Beside the Lab');
+      // This time from the row's context menu.
+      await contextAction(page, row, 'Run in Python, Beside the Lab');
       await notification(page, /Socket Lab cannot run rlock\.py in Python: \/nonexistent\/python3 does not run .*socketLab\.python\.interpreter/).waitFor({ state: 'visible', timeout: 30_000 });
       // Nothing started: no page for this lab beside the editor.
       const frames = page.locator('iframe.webview.ready');

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /** `00000000  48 45 4c 4c 4f 0a  |HELLO.|` — 16 bytes a line, offsets continuing across calls. */
 export function hexdump(buf: Uint8Array, startOffset = 0): string {
   const lines: string[] = [];
@@ -16,7 +17,7 @@ export function hexdump(buf: Uint8Array, startOffset = 0): string {
 export function parseHex(text: string): Uint8Array | string {
   const cleaned = text.replace(/0x/gi, '').replace(/[\s,:]+/g, '');
   if (cleaned.length === 0) return new Uint8Array(0);
-  if (!/^[0-9a-fA-F]+$/.test(cleaned)) return `not hex: "${text}" (type bytes like 48 65 6c 6c 6f)`;
-  if (cleaned.length % 2) return `odd number of hex digits in "${text}"`;
+  if (!/^[0-9a-fA-F]+$/.test(cleaned)) return l10n.t('not hex: "{0}" (type bytes like 48 65 6c 6c 6f)', text);
+  if (cleaned.length % 2) return l10n.t('odd number of hex digits in "{0}"', text);
   return Uint8Array.from(cleaned.match(/../g)!.map((h) => parseInt(h, 16)));
 }

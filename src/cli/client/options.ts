@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as l10n from '@vscode/l10n';
 import { parseTarget, type ClientTransportKind, type Target } from '../../engine/target';
 import { negativeNumbersAsArguments } from '../args';
 import { UsageError } from '../usage';
@@ -46,20 +47,22 @@ export function parseClientArgs(argv: readonly string[], stdinIsTerminal: boolea
     },
   });
   const [transport, ...rest] = positionals;
-  if (!TRANSPORTS.includes(transport as ClientTransportKind)) throw new UsageError(`client: transport must be tcp, udp or unix; got ${transport ?? 'nothing'}.`);
+  if (!TRANSPORTS.includes(transport as ClientTransportKind)) {
+    throw new UsageError(transport === undefined ? l10n.t('client: transport must be tcp, udp or unix; got nothing.') : l10n.t('client: transport must be tcp, udp or unix; got {0}.', transport));
+  }
   const target = parseTarget(transport as ClientTransportKind, rest);
   if (typeof target === 'string') throw new UsageError(`client: ${target}`);
-  if (!isLineEnding(values.eol)) throw new UsageError(`client: --eol must be none, lf or crlf; got "${values.eol}".`);
-  if (values.lockstep && values['no-lockstep']) throw new UsageError('client: --lockstep and --no-lockstep contradict each other; give one.');
+  if (!isLineEnding(values.eol)) throw new UsageError(l10n.t('client: --eol must be none, lf or crlf; got "{0}".', values.eol));
+  if (values.lockstep && values['no-lockstep']) throw new UsageError(l10n.t('client: --lockstep and --no-lockstep contradict each other; give one.'));
   const settleMs = values.settle === undefined ? DEFAULT_SETTLE_MS : Number(values.settle);
   if (!Number.isInteger(settleMs) || settleMs < 1 || settleMs > 60_000) {
-    throw new UsageError(`client: --settle must be a whole number of milliseconds from 1 to 60000; got "${values.settle}".`);
+    throw new UsageError(l10n.t('client: --settle must be a whole number of milliseconds from 1 to 60000; got "{0}".', String(values.settle)));
   }
   let waitMs: number | undefined;
   if (values.wait !== undefined) {
     const seconds = Number(values.wait);
     if (values.wait.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-      throw new UsageError(`client: --wait must be a number of seconds above 0 (at most 86400), e.g. 2 or 0.5; got "${values.wait}".`);
+      throw new UsageError(l10n.t('client: --wait must be a number of seconds above 0 (at most 86400), e.g. 2 or 0.5; got "{0}".', values.wait));
     }
     waitMs = Math.round(seconds * 1000);
   }

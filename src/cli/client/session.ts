@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import * as l10n from '@vscode/l10n';
 import readline from 'node:readline';
 import type { SocketLabError } from '../../engine/errors';
 import { formatTarget, type Target } from '../../engine/target';
@@ -9,22 +10,30 @@ import { DATAGRAM_WAIT_MS, formatSeconds, isLineEnding, LINE_ENDINGS, QUIT_GRACE
 import { ReplyGate } from './replyGate';
 import { ReplyText } from './replyText';
 
-export const CLIENT_HELP = `Type a line and press Enter to send it. Every line goes to the server, "exit" too;
-only lines starting with ":" are local commands:
-  :eol none|lf|crlf  what ends each line sent: nothing (like the tutorials' clients), \\n (default), \\r\\n
-  :line          send each line with its line end; \\xNN escapes send raw bytes
-  :raw           send exactly what you type, no line end (the same as :eol none)
-  :hex           toggle hex: type bytes as hex (48 65 6c), see replies as a hex+ASCII dump
-  :lockstep      toggle waiting for each reply before the next line is sent
-  :send-file P   send the bytes of file P
-  :half-close    shut down sending (FIN), keep reading
-  :reset         abort the connection with RST
-  :reconnect     connect again
-  :quit          close and leave (also :q, Ctrl+D)
-  :help          this list
-  ::text         sends ":text"`;
+/** What `:help` prints: the local commands, each with what it does (in the user's language). */
+export function clientHelp(): string {
+  const rows: [string, string][] = [
+    [':eol none|lf|crlf', l10n.t("what ends each line sent: nothing (like the tutorials' clients), \\n (default), \\r\\n")],
+    [':line', l10n.t('send each line with its line end; \\xNN escapes send raw bytes')],
+    [':raw', l10n.t('send exactly what you type, no line end (the same as :eol none)')],
+    [':hex', l10n.t('toggle hex: type bytes as hex (48 65 6c), see replies as a hex+ASCII dump')],
+    [':lockstep', l10n.t('toggle waiting for each reply before the next line is sent')],
+    [':send-file P', l10n.t('send the bytes of file P')],
+    [':half-close', l10n.t('shut down sending (FIN), keep reading')],
+    [':reset', l10n.t('abort the connection with RST')],
+    [':reconnect', l10n.t('connect again')],
+    [':quit', l10n.t('close and leave (also :q, Ctrl+D)')],
+    [':help', l10n.t('this list')],
+    ['::text', l10n.t('sends ":text"')],
+  ];
+  const intro = l10n.t('Type a line and press Enter to send it. Every line goes to the server, "exit" too;\nonly lines starting with ":" are local commands:');
+  return [intro, ...rows.map(([command, what]) => `  ${command.padEnd(13)}  ${what}`)].join('\n');
+}
 
-const EOL_SHOWN: Record<LineEnding, string> = { none: 'nothing', lf: '\\n', crlf: '\\r\\n' };
+/** How a line end is named back to the user. */
+function eolShown(eol: LineEnding): string {
+  return eol === 'none' ? l10n.t('nothing') : eol === 'lf' ? '\\n' : '\\r\\n';
+}
 
 /** A connect slower than this says "connecting to …" (most finish long before: nothing to say). */
 const CONNECTING_NOTICE_MS = 500;
@@ -111,7 +120,7 @@ export class ClientSession {
   private enqueue(task: () => void | Promise<void>): void {
     this.queue = this.queue.then(task).catch((err: unknown) => {
       this.exitCode = 1;
-      this.notice(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+      this.notice(l10n.t('internal error: {0}', err instanceof Error ? err.message : String(err)));
     });
   }
 
@@ -122,7 +131,7 @@ export class ClientSession {
     const first = this.interactive && !this.rl;
     if (first) this.holdKeys();
     // A connect that takes a while (a host that does not answer) says what it is doing.
-    const slow = first ? setTimeout(() => this.notice(`connecting to ${this.target.transport} ${formatTarget(this.target)}… (Ctrl+C gives up)`), CONNECTING_NOTICE_MS) : undefined;
+    const slow = first ? setTimeout(() => this.notice(l10n.t('connecting to {0} {1}… (Ctrl+C gives up)', this.target.transport, formatTarget(this.target))), CONNECTING_NOTICE_MS) : undefined;
     const opening = openConnection(this.target, {
       data: (d) => void (current() && this.onData(d)),
       end: () => void (current() && this.onPeerEnd()),
@@ -138,7 +147,7 @@ export class ClientSession {
       this.releaseKeys(false);
       const e = err as SocketLabError;
       // Scripts get the bare message (README documents it); a person gets the likely cause too.
-      this.notice(this.interactive && e.code === 'ECONNREFUSED' ? `${e.message}: nothing accepts connections there (is the server running?)` : e.message);
+      this.notice(this.interactive && e.code === 'ECONNREFUSED' ? l10n.t('{0}: nothing accepts connections there (is the server running?)', e.message) : e.message);
       this.exitCode = 1;
       return false;
     }
@@ -150,7 +159,7 @@ export class ClientSession {
         () => undefined,
       );
       this.cancelled = true;
-      this.notice('gave up connecting');
+      this.notice(l10n.t('gave up connecting'));
       return false;
     }
     if (this.finished) {
@@ -161,9 +170,20 @@ export class ClientSession {
     this.reply = new ReplyText();
     this.dumpOffset = 0;
     if (this.interactive) {
-      const from = conn.local ? ` from ${conn.local}` : '';
+      const where = formatTarget(this.target);
       this.notice(
-        `connected to ${this.target.transport} ${formatTarget(this.target)}${from} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.`,
+        conn.local
+          ? l10n.t(
+              'connected to {0} {1} from {2} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.',
+              this.target.transport,
+              where,
+              conn.local,
+            )
+          : l10n.t(
+              'connected to {0} {1} — type a line and press Enter to send it (every line goes to the server, "exit" too); :help lists commands; :quit or Ctrl+D closes.',
+              this.target.transport,
+              where,
+            ),
       );
     }
     // A server may greet first (the menu, a welcome banner): in lockstep the first line waits
@@ -237,7 +257,7 @@ export class ClientSession {
     if (trimmed === ':quit' || trimmed === ':q') return this.quit();
     if (trimmed.startsWith(':') && !trimmed.startsWith('::')) return this.command(trimmed);
     if (!this.conn) {
-      this.notice('not connected: :reconnect or :quit');
+      this.notice(l10n.t('not connected: :reconnect or :quit'));
       return this.prompt();
     }
     let bytes: Uint8Array | string;
@@ -253,7 +273,7 @@ export class ClientSession {
     // An empty line with no line end is no bytes: nothing to send, nothing to wait for (UDP
     // still sends it: an empty datagram is a datagram).
     if (bytes.length === 0 && this.conn.stream) {
-      if (this.interactive) this.notice('nothing sent: the line is empty and the line end is none');
+      if (this.interactive) this.notice(l10n.t('nothing sent: the line is empty and the line end is none'));
       return this.prompt();
     }
     await this.send(bytes);
@@ -272,71 +292,71 @@ export class ClientSession {
     const [name, ...args] = text.split(/\s+/);
     switch (name) {
       case ':help':
-        this.notice(CLIENT_HELP);
+        this.notice(clientHelp());
         break;
       case ':eol': {
         const [value] = args;
-        if (value === undefined) this.notice(`line end: ${this.eol} (${EOL_SHOWN[this.eol]}); :eol none|lf|crlf changes it`);
-        else if (!isLineEnding(value)) this.notice(`:eol takes none, lf or crlf; got "${value}"`);
+        if (value === undefined) this.notice(l10n.t('line end: {0} ({1}); :eol none|lf|crlf changes it', this.eol, eolShown(this.eol)));
+        else if (!isLineEnding(value)) this.notice(l10n.t(':eol takes none, lf or crlf; got "{0}"', value));
         else {
           this.setEol(value);
-          this.notice(`line end: ${value} (each line is sent followed by ${EOL_SHOWN[value]})`);
+          this.notice(value === 'none' ? l10n.t('line end: none (each line is sent followed by nothing)') : l10n.t('line end: {0} (each line is sent followed by {1})', value, eolShown(value)));
         }
         break;
       }
       case ':line':
         this.hex = false;
         this.setEol(this.lineEol);
-        this.notice(`mode: line (each line is sent followed by ${EOL_SHOWN[this.eol]})`);
+        this.notice(l10n.t('mode: line (each line is sent followed by {0})', eolShown(this.eol)));
         break;
       case ':raw':
         this.hex = false;
         this.setEol('none');
-        this.notice('mode: raw (each line is sent as typed, no line end; the same as :eol none)');
+        this.notice(l10n.t('mode: raw (each line is sent as typed, no line end; the same as :eol none)'));
         break;
       case ':hex':
         this.hex = !this.hex;
-        this.notice(`mode: ${this.hex ? 'hex' : this.eol === 'none' ? 'raw' : 'line'}`);
+        this.notice(this.hex ? l10n.t('mode: hex') : this.eol === 'none' ? l10n.t('mode: raw') : l10n.t('mode: line'));
         break;
       case ':lockstep':
         this.lockstep = !this.lockstep;
         this.notice(
           this.lockstep
-            ? `lockstep: on (each line waits for the reply to end: ${this.options.settleMs} ms without a byte, or ${formatSeconds(REPLY_START_MS)} without a reply)`
-            : 'lockstep: off (lines are sent as soon as they are typed)',
+            ? l10n.t('lockstep: on (each line waits for the reply to end: {0} ms without a byte, or {1} without a reply)', this.options.settleMs, formatSeconds(REPLY_START_MS))
+            : l10n.t('lockstep: off (lines are sent as soon as they are typed)'),
         );
         break;
       case ':send-file': {
         const file = args.join(' ');
-        if (!file) this.notice('usage: :send-file PATH');
-        else if (!this.conn) this.notice('not connected: :reconnect first');
+        if (!file) this.notice(l10n.t('usage: :send-file PATH'));
+        else if (!this.conn) this.notice(l10n.t('not connected: :reconnect first'));
         else {
           let data: Buffer | undefined;
           try {
             data = await fs.promises.readFile(file);
           } catch (err) {
-            this.notice(`cannot read ${file}: ${(err as Error).message}`);
+            this.notice(l10n.t('cannot read {0}: {1}', file, (err as Error).message));
           }
           if (data && this.conn) {
-            this.notice(`sending ${data.length} bytes from ${file}`);
+            this.notice(l10n.t('sending {0} bytes from {1}', data.length, file));
             await this.send(data);
-            this.notice(`sent ${data.length} bytes from ${file}`);
+            this.notice(l10n.t('sent {0} bytes from {1}', data.length, file));
           }
         }
         break;
       }
       case ':half-close':
-        if (!this.conn?.stream) this.notice(this.conn ? 'UDP has no half-close: there is no connection to shut down.' : 'not connected');
+        if (!this.conn?.stream) this.notice(this.conn ? l10n.t('UDP has no half-close: there is no connection to shut down.') : l10n.t('not connected'));
         else {
           this.conn.halfClose();
-          this.notice('sent FIN: no more sending; replies still arrive until the server closes');
+          this.notice(l10n.t('sent FIN: no more sending; replies still arrive until the server closes'));
         }
         break;
       case ':reset':
         if (this.conn) {
           this.conn.reset();
-          this.notice('sent RST: connection aborted');
-        } else this.notice('not connected');
+          this.notice(l10n.t('sent RST: connection aborted'));
+        } else this.notice(l10n.t('not connected'));
         break;
       case ':reconnect':
         this.conn?.reset();
@@ -344,7 +364,7 @@ export class ClientSession {
         await this.connect();
         return;
       default:
-        this.notice(`unknown command ${name}; :help lists them (start a line with :: to send a literal ":")`);
+        this.notice(l10n.t('unknown command {0}; :help lists them (start a line with :: to send a literal ":")', String(name)));
     }
     this.prompt();
   }
@@ -402,7 +422,7 @@ export class ClientSession {
 
   private onPeerEnd(): void {
     this.show(this.reply.flush(), '');
-    if (this.interactive) this.notice(`connection closed by ${formatTarget(this.target)}`);
+    if (this.interactive) this.notice(l10n.t('connection closed by {0}', formatTarget(this.target)));
     // Our FIN too (if not sent yet): the socket closes once both sides have ended.
     this.conn?.halfClose();
   }
@@ -411,7 +431,7 @@ export class ClientSession {
     this.exitCode = 1;
     if (this.conn && !this.conn.stream && err.code === 'ECONNREFUSED') {
       // A connected UDP socket learns of ICMP "port unreachable" as ECONNREFUSED on its next read.
-      this.notice(`${err.message}: nothing listens on that UDP port (the host answered "port unreachable")`);
+      this.notice(l10n.t('{0}: nothing listens on that UDP port (the host answered "port unreachable")', err.message));
       this.gate.closed();
       // Scripted, the rest would go nowhere too: stop. A terminal stays (the server may start yet).
       if (!this.interactive) this.conn.destroy();
@@ -426,13 +446,12 @@ export class ClientSession {
     clearTimeout(this.waitTimer);
     if (this.finished) return;
     if (!this.interactive && !this.leaving) {
-      const ended = this.target.transport === 'udp' ? 'stopped' : `the connection to ${formatTarget(this.target)} closed`;
-      if (this.linesWaiting > 0) this.notice(`${ended} with ${this.linesWaiting} line${this.linesWaiting === 1 ? '' : 's'} of input not sent`);
-      else if (!this.stdinEnded) this.notice(`${ended} before the input ended: the rest of the input was not sent`);
+      const unsent = this.unsentInput();
+      if (unsent) this.notice(unsent);
     }
     if (this.leaving || !this.interactive) return this.finish();
     // The other side ended it: stay, so the reason can be read and :reconnect used.
-    this.notice('not connected: :reconnect, or :quit (Ctrl+D) to close this terminal');
+    this.notice(l10n.t('not connected: :reconnect, or :quit (Ctrl+D) to close this terminal'));
     this.prompt();
   }
 
@@ -456,9 +475,7 @@ export class ClientSession {
       if (waitMs === undefined) return;
       this.waitRestarts = true;
       this.waitTimer = setTimeout(() => {
-        this.notice(
-          `stopped waiting: nothing arrived for ${formatSeconds(waitMs)} after the input ended, and ${formatTarget(this.target)} had not closed the connection (--wait ${formatSeconds(waitMs)})`,
-        );
+        this.notice(l10n.t('stopped waiting: nothing arrived for {0} after the input ended, and {1} had not closed the connection (--wait {0})', formatSeconds(waitMs), formatTarget(this.target)));
         this.giveUp();
       }, waitMs);
     } else {
@@ -473,11 +490,26 @@ export class ClientSession {
   }
 
   private reportDatagrams(waitMs: number): void {
-    const waited = `waited ${formatSeconds(waitMs)} after the last datagram; --wait changes it`;
-    if (this.datagramsSent > 0 && this.datagramsReceived === 0) this.notice(`no reply from ${formatTarget(this.target)} (${waited})`);
-    else if (this.datagramsReceived < this.datagramsSent) {
-      this.notice(`${this.datagramsSent} datagrams sent, ${this.datagramsReceived} received (${waited})`);
+    const waited = formatSeconds(waitMs);
+    if (this.datagramsSent > 0 && this.datagramsReceived === 0) {
+      this.notice(l10n.t('no reply from {0} (waited {1} after the last datagram; --wait changes it)', formatTarget(this.target), waited));
+    } else if (this.datagramsReceived < this.datagramsSent) {
+      this.notice(l10n.t('{0} datagrams sent, {1} received (waited {2} after the last datagram; --wait changes it)', this.datagramsSent, this.datagramsReceived, waited));
     }
+  }
+
+  /** Scripted, the connection ended first: what of the input was not sent (undefined: nothing). */
+  private unsentInput(): string | undefined {
+    const n = this.linesWaiting;
+    if (this.target.transport === 'udp') {
+      if (n === 1) return l10n.t('stopped with 1 line of input not sent');
+      if (n > 0) return l10n.t('stopped with {0} lines of input not sent', n);
+      return this.stdinEnded ? undefined : l10n.t('stopped before the input ended: the rest of the input was not sent');
+    }
+    const target = formatTarget(this.target);
+    if (n === 1) return l10n.t('the connection to {0} closed with 1 line of input not sent', target);
+    if (n > 0) return l10n.t('the connection to {0} closed with {1} lines of input not sent', target, n);
+    return this.stdinEnded ? undefined : l10n.t('the connection to {0} closed before the input ended: the rest of the input was not sent', target);
   }
 
   private giveUp(): void {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
+import * as l10n from '@vscode/l10n';
 import { describeConnectError, SocketLabError } from '../../engine/errors';
 import { formatBytes } from '../../protocol/format';
 import { formatTarget, type Target } from '../../engine/target';
@@ -83,7 +84,7 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
       received: data.length,
       identical,
       closedByServer,
-      summary: `sent ${formatBytes(payload.length)} of random bytes; got ${formatBytes(data.length)} back${identical ? ', byte for byte identical' : ''}; ${closedByServer ? 'the server closed the connection' : 'the connection stayed open'}`,
+      summary: garbageSummary(formatBytes(payload.length), formatBytes(data.length), identical, closedByServer),
     };
   },
   async huge(t) {
@@ -103,7 +104,9 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
       identical,
       ms: Math.round(ms),
       closedByServer,
-      summary: `one ${formatBytes(size)} write; got ${formatBytes(data.length)} back in ${Math.round(ms)} ms${identical ? ', byte for byte identical' : ''}`,
+      summary: identical
+        ? l10n.t('one {0} write; got {1} back in {2} ms, byte for byte identical', formatBytes(size), formatBytes(data.length), Math.round(ms))
+        : l10n.t('one {0} write; got {1} back in {2} ms', formatBytes(size), formatBytes(data.length), Math.round(ms)),
     };
   },
   async 'half-close'(t, o) {
@@ -115,28 +118,46 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     s.end(sent);
     const { data, closedByServer } = await collect(s, Infinity, 3000);
     s.destroy();
-    const closing = closedByServer ? 'then closed its side' : 'kept its side open for 3 s';
     const figures = { sent: sent.length, received: data.length, expected: want?.length ?? null, closedByServer };
-    const what = `sent ${HALF_CLOSE_MESSAGES} ${o.size}-byte ${o.payload} messages and ${formatBytes(HALF_CLOSE_BLOCK)} of random ${o.payload === 'text' ? 'text' : 'bytes'} (${formatBytes(sent.length)}), then FIN (shutdown write)`;
+    const what =
+      o.payload === 'text'
+        ? l10n.t('sent {0} {1}-byte text messages and {2} of random text ({3}), then FIN (shutdown write)', HALF_CLOSE_MESSAGES, o.size, formatBytes(HALF_CLOSE_BLOCK), formatBytes(sent.length))
+        : l10n.t('sent {0} {1}-byte binary messages and {2} of random bytes ({3}), then FIN (shutdown write)', HALF_CLOSE_MESSAGES, o.size, formatBytes(HALF_CLOSE_BLOCK), formatBytes(sent.length));
     if (want === undefined) {
-      const summary = `${what}; the server replied with ${formatBytes(data.length)} and ${closing}`;
-      return data.length > 0 ? { ...figures, summary } : { ...figures, summary, failure: `expected some reply after our FIN (--expect any), received none; the server ${closing}.` };
+      const replied = closedByServer
+        ? l10n.t('the server replied with {0} and then closed its side', formatBytes(data.length))
+        : l10n.t('the server replied with {0} and kept its side open for 3 s', formatBytes(data.length));
+      const summary = clauses(what, replied);
+      if (data.length > 0) return { ...figures, summary };
+      return {
+        ...figures,
+        summary,
+        failure: closedByServer
+          ? l10n.t('expected some reply after our FIN (--expect any), received none; the server then closed its side.')
+          : l10n.t('expected some reply after our FIN (--expect any), received none; the server kept its side open for 3 s.'),
+      };
     }
     const corrupt = countDifferent(data, want);
-    const summary = `${what}; expected ${count(want.length)} back (${o.expect}), received ${count(data.length)}${corrupt ? `, ${corrupt} corrupt` : ''}; the server ${closing}`;
+    const got = corrupt
+      ? l10n.t('expected {0} back ({1}), received {2}, {3} corrupt', count(want.length), o.expect, count(data.length), corrupt)
+      : l10n.t('expected {0} back ({1}), received {2}', count(want.length), o.expect, count(data.length));
+    const summary = clauses(what, got, closedByServer ? l10n.t('the server then closed its side') : l10n.t('the server kept its side open for 3 s'));
     const result = { ...figures, corruptBytes: corrupt, summary };
     if (data.length < want.length) {
+      const args = [count(want.length), o.expect, count(data.length), count(want.length - data.length)] as const;
       return {
         ...result,
-        failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(want.length - data.length)} short); the server ${closedByServer ? 'closed its side without answering everything sent before the FIN' : 'went quiet for 3 s without answering the rest'}.`,
+        failure: closedByServer
+          ? l10n.t('expected {0} back after our FIN (--expect {1}), received {2} ({3} short); the server closed its side without answering everything sent before the FIN.', ...args)
+          : l10n.t('expected {0} back after our FIN (--expect {1}), received {2} ({3} short); the server went quiet for 3 s without answering the rest.', ...args),
       };
     }
     if (data.length > want.length)
       return {
         ...result,
-        failure: `expected ${count(want.length)} back after our FIN (--expect ${o.expect}), received ${count(data.length)} (${count(data.length - want.length)} more than expected).`,
+        failure: l10n.t('expected {0} back after our FIN (--expect {1}), received {2} ({3} more than expected).', count(want.length), o.expect, count(data.length), count(data.length - want.length)),
       };
-    if (corrupt) return { ...result, failure: `received the ${count(want.length)} expected after our FIN (--expect ${o.expect}), but ${corrupt} of them differ.` };
+    if (corrupt) return { ...result, failure: l10n.t('received the {0} expected after our FIN (--expect {1}), but {2} of them differ.', count(want.length), o.expect, corrupt) };
     return result;
   },
   async reset(t) {
@@ -147,7 +168,10 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
       (c) => (c.destroy(), true),
       () => false,
     );
-    return { stillAccepting: after, summary: `sent a line then RST; the server ${after ? 'still accepts new connections' : 'no longer accepts connections'}` };
+    return {
+      stillAccepting: after,
+      summary: after ? l10n.t('sent a line then RST; the server still accepts new connections') : l10n.t('sent a line then RST; the server no longer accepts connections'),
+    };
   },
   async slowloris(t, o) {
     const s = await connect(t);
@@ -173,7 +197,9 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
       sent,
       echoed,
       closedByServer,
-      summary: `sent 1 byte/s for ${sent} s; ${echoed} echoed; ${closedByServer ? 'the server closed the connection (idle timeout?)' : 'the server kept the connection open'}`,
+      summary: closedByServer
+        ? l10n.t('sent 1 byte/s for {0} s; {1} echoed; the server closed the connection (idle timeout?)', sent, echoed)
+        : l10n.t('sent 1 byte/s for {0} s; {1} echoed; the server kept the connection open', sent, echoed),
     };
   },
   async 'never-read'(t, o) {
@@ -210,7 +236,9 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
     return {
       acceptedBytes: accepted,
       stalled,
-      summary: `wrote without reading for up to ${o.durationS} s: the server took ${formatBytes(accepted)}${stalled ? ', then stopped reading (back-pressure held)' : ' and kept reading'}`,
+      summary: stalled
+        ? l10n.t('wrote without reading for up to {0} s: the server took {1}, then stopped reading (back-pressure held)', o.durationS, formatBytes(accepted))
+        : l10n.t('wrote without reading for up to {0} s: the server took {1} and kept reading', o.durationS, formatBytes(accepted)),
     };
   },
   async 'connect-storm'(t, o) {
@@ -241,14 +269,16 @@ const faults: Record<FaultName, (t: Target, o: FaultOptions) => Promise<Report>>
       failures: codes,
       maxMs: max,
       p50Ms: Math.round(times[Math.floor(times.length / 2)] ?? 0),
-      summary: `${n} simultaneous connects, one echo each: ${times.length} completed (slowest ${max} ms)${Object.keys(codes).length ? `, failures ${JSON.stringify(codes)}` : ''}`,
+      summary: Object.keys(codes).length
+        ? l10n.t('{0} simultaneous connects, one echo each: {1} completed (slowest {2} ms), failures {3}', n, times.length, max, JSON.stringify(codes))
+        : l10n.t('{0} simultaneous connects, one echo each: {1} completed (slowest {2} ms)', n, times.length, max),
     };
   },
 };
 
 export async function runFault(name: FaultName, target: Target, options: FaultOptions): Promise<number> {
   if (target.transport === 'udp' && name !== 'garbage') {
-    process.stderr.write(`error: --fault ${name} needs a stream transport (tcp or unix).\n`);
+    process.stderr.write(`${l10n.t('error: --fault {0} needs a stream transport (tcp or unix).', name)}\n`);
     return 2;
   }
   let report: Report;
@@ -263,9 +293,9 @@ export async function runFault(name: FaultName, target: Target, options: FaultOp
   }
   const { summary, failure, ...figures } = report;
   if (options.json) process.stdout.write(JSON.stringify({ fault: name, target: formatTarget(target), ...figures, ok: failure === undefined, ...(failure ? { failure } : {}), summary }) + '\n');
-  else process.stdout.write(`fault ${name} → ${formatTarget(target)}: ${summary}\n`);
+  else process.stdout.write(`${l10n.t('fault {0} → {1}: {2}', name, formatTarget(target), summary)}\n`);
   if (failure === undefined) return 0;
-  process.stderr.write(`${name}: FAILED: ${failure}\n`);
+  process.stderr.write(`${l10n.t('{0}: FAILED: {1}', name, failure)}\n`);
   return 3;
 }
 
@@ -285,7 +315,23 @@ function halfClosePayload(o: FaultOptions): Buffer {
 
 /** Exact byte counts: a reply a few bytes short must not round to the same figure as a full one. */
 function count(bytes: number): string {
-  return `${bytes.toLocaleString('en')} byte${bytes === 1 ? '' : 's'}`;
+  return bytes === 1 ? l10n.t('1 byte') : l10n.t('{0} bytes', bytes.toLocaleString('en'));
+}
+
+/** Sentences of one report, one after another. */
+function clauses(first: string, ...rest: string[]): string {
+  return rest.reduce((text, next) => l10n.t('{0}; {1}', text, next), first);
+}
+
+function garbageSummary(sent: string, received: string, identical: boolean, closedByServer: boolean): string {
+  if (identical) {
+    return closedByServer
+      ? l10n.t('sent {0} of random bytes; got {1} back, byte for byte identical; the server closed the connection', sent, received)
+      : l10n.t('sent {0} of random bytes; got {1} back, byte for byte identical; the connection stayed open', sent, received);
+  }
+  return closedByServer
+    ? l10n.t('sent {0} of random bytes; got {1} back; the server closed the connection', sent, received)
+    : l10n.t('sent {0} of random bytes; got {1} back; the connection stayed open', sent, received);
 }
 
 /** Bytes of the common prefix of `got` and `want` that differ. */

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { describeConnectError } from '../../engine/errors';
 import { formatTarget } from '../../engine/target';
 import { DatagramLoadConnection } from './datagram';
@@ -16,7 +17,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const expect = options.expect ?? 'echo';
   const tally = new LoadTally();
   const conns: LoadConnection[] = [];
-  if (expect === 'greeting' && target.transport === 'udp') throw new Error('--expect greeting needs a connection to close: tcp or unix');
+  if (expect === 'greeting' && target.transport === 'udp') throw new Error(l10n.t('--expect greeting needs a connection to close: tcp or unix'));
   for (let i = 0; i < connections; i++) {
     if (expect === 'greeting') {
       conns.push(new GreetingLoadConnection(tally, closedLoop));
