@@ -3,6 +3,7 @@
 // extension host hands it vscode.l10n.bundle, the webview gets it in its first message, and the
 // CLI reads the file for LANG / LC_ALL / --lang. English is the key, so no bundle means English.
 import * as l10n from '@vscode/l10n';
+import type { Replacement } from './said';
 
 export type Bundle = Readonly<Record<string, string>>;
 
@@ -17,6 +18,11 @@ export function useBundle(bundle: Bundle | undefined): void {
 /** The bundle in use (the extension hands it on to the dashboard). */
 export function currentBundle(): Bundle {
   return current;
+}
+
+/** A message a worker said (English and its arguments), in the display language. */
+export function translateSaid(message: string, args: readonly Replacement[]): string {
+  return l10n.t(message, ...args);
 }
 
 /**

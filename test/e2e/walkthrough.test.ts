@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { findProcesses } from '../support/processes';
 import { SERVER_ROW } from './support/servers';
 import { endSession, session, startSession } from './support/session';
-import { answer, clickInlineAction, pane, paneRow, paneText, pick, runCommand, setEventUntilPassed, setRowExpanded, waitFor } from './support/workbench';
+import { answer, clickInlineAction, openSocketLab, pane, paneRow, paneText, pick, runCommand, setEventUntilPassed, setRowExpanded, waitFor } from './support/workbench';
 
 // Issue 18 (points 1 and 2): a new user whose VS Code speaks Simplified Chinese opens Socket
 // Lab, finds the walkthrough from the empty Servers view, and completes its steps by doing what
@@ -132,7 +132,7 @@ describe('The walkthrough in Chinese: found from the empty Servers view, each st
     for (const tab of ['时间线', '图表', '锁（Lock）', '跟踪数据流']) await dash.locator('vscode-tab-header', { hasText: tab }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await dash.getByText('持有锁').first().waitFor({ state: 'visible' });
 
-    await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
+    await openSocketLab(page, '服务器');
     const threadsGroup = paneRow(page, '实验', /^线程\s*\d+ 个实验/);
     await threadsGroup.waitFor({ state: 'visible', timeout: 30_000 });
     await setRowExpanded(threadsGroup, true);

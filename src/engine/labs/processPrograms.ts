@@ -6,23 +6,23 @@ import { sharedClock, spin, SPIN_CHUNK, type SpinResult } from './threadPrograms
 
 /** The child's copy of `count` is set to 0; the parent's stays as it was. */
 function setCount(p: ProcessApi, count: number): number {
-  p.print(`child sees count = ${count}, sets it to 0`);
+  p.say('child sees count = {0}, sets it to 0', count);
   count = 0;
-  p.print(`child's count is now ${count}`);
+  p.say("child's count is now {0}", count);
   return count;
 }
 
 /** Appends to the child's copy of the list. */
 function appendToList(p: ProcessApi, list: number[], item: number): number[] {
   list.push(item);
-  p.print(`child appended ${item}: its list is [${list.join(', ')}]`);
+  p.say('child appended {0}: its list is [{1}]', item, list.join(', '));
   return list;
 }
 
 async function sleepFor(p: ProcessApi, seconds: number): Promise<number> {
-  p.print(`start, sleeping ${seconds} s`);
+  p.say('start, sleeping {0} s', seconds);
   await p.sleep(seconds);
-  p.print('end');
+  p.say('end');
   return seconds;
 }
 
@@ -104,7 +104,7 @@ function pinToOneCpu(): number | null {
  * The counting, noting when it ran: each gap in its clock readings is a turn it lost. A plain
  * function: V8 compiles this loop inside an async function ~2.5× slower.
  */
-function countNotingTurns(steps: number, clock: () => number, say: (text: string) => void): Omit<SliceReport, 'pinnedTo' | 'cpuMs'> {
+function countNotingTurns(steps: number, clock: () => number, say: (percent: number, ms: number) => void): Omit<SliceReport, 'pinnedTo' | 'cpuMs'> {
   const startedAt = clock();
   const runs: number[] = [];
   let runStart = startedAt;
@@ -121,7 +121,7 @@ function countNotingTurns(steps: number, clock: () => number, say: (text: string
       runStart = now;
     }
     last = now;
-    if (quarter < 4 && done >= (steps * quarter) / 4) say(`${25 * quarter++}% done at ${Math.round(now - startedAt)} ms`);
+    if (quarter < 4 && done >= (steps * quarter) / 4) say(25 * quarter++, Math.round(now - startedAt));
   }
   runs.push(runStart, last);
   return { startedAt, finishedAt: last, runs, checksum: x };
@@ -130,11 +130,14 @@ function countNotingTurns(steps: number, clock: () => number, say: (text: string
 /** The multiprogramming lab's process: pins itself if asked, waits at the gate, counts. */
 async function timeSlices(p: ProcessApi, steps: number, gate: LockProxy, pin: boolean): Promise<SliceReport> {
   const pinnedTo = pin ? pinToOneCpu() : null;
-  if (pin) p.print(pinnedTo === null ? 'could not pin itself to one CPU (no taskset here)' : `pinned to CPU ${pinnedTo}`);
+  if (pin) {
+    if (pinnedTo === null) p.say('could not pin itself to one CPU (no taskset here)');
+    else p.say('pinned to CPU {0}', pinnedTo);
+  }
   const clock = sharedClock();
   await passGate(gate);
   const cpu0 = process.cpuUsage();
-  const run = countNotingTurns(steps, clock, (text) => p.print(text));
+  const run = countNotingTurns(steps, clock, (quarter, ms) => p.say('{0}% done at {1} ms', quarter, ms));
   const cpu = process.cpuUsage(cpu0);
   return { pinnedTo, cpuMs: (cpu.user + cpu.system) / 1000, ...run };
 }

@@ -142,10 +142,10 @@ export const rlock: LabDefinition = {
     stuck.start();
     const report = await found;
     stopped.throwIfAborted();
-    print(report ? `Lock: ${report.description}` : 'Lock: no deadlock seen within 5 s');
+    print(report ? l10n.t('Lock: {0}', report.description) : l10n.t('Lock: no deadlock seen within 5 s'));
     await stuck.kill();
     return {
-      summary: report ? `RLock re-entry worked (depth 2). The Lock self-deadlocked: ${report.description}` : 'RLock re-entry worked, but the Lock self-deadlock was not detected.',
+      summary: report ? l10n.t('RLock re-entry worked (depth 2). The Lock self-deadlocked: {0}', report.description) : l10n.t('RLock re-entry worked, but the Lock self-deadlock was not detected.'),
       figures: { rlockReentered: okThread.result === 'ok', lockDeadlocked: report !== null, description: report?.description ?? null },
     };
   },
@@ -316,10 +316,10 @@ export const deadlock: LabDefinition = {
     if (!report) {
       print(l10n.t('no deadlock within 10 s (the threads finished?)'));
       await joinAll([t1, t2]);
-      return { summary: 'No deadlock formed this time.', figures: { deadlocked: false } };
+      return { summary: l10n.t('No deadlock formed this time.'), figures: { deadlocked: false } };
     }
     const linger = params.linger!;
-    print(linger < 0 ? 'the threads stay stuck until you stop the lab' : `the threads stay stuck; the lab ends them in ${linger} s`);
+    print(linger < 0 ? l10n.t('the threads stay stuck until you stop the lab') : l10n.t('the threads stay stuck; the lab ends them in {0} s', linger));
     await sleep(linger);
     await Promise.all([t1.kill(), t2.kill()]);
     return {

@@ -8,9 +8,9 @@ import type { SharedInt } from '../runtime/value';
 
 /** `time.sleep(seconds)` between two prints. */
 function sleeper(t: ThreadApi, seconds: number): string {
-  t.print(`start, sleeping ${seconds} s`);
+  t.say('start, sleeping {0} s', seconds);
   t.sleep(seconds);
-  t.print('end');
+  t.say('end');
   return 'finished';
 }
 
@@ -35,35 +35,35 @@ function increment(t: ThreadApi, counter: SharedInt, times: number, lock: Lock |
 /** Takes the same lock twice: fine for an RLock, a self-deadlock for a Lock. */
 function reenter(t: ThreadApi, lock: Lock): string {
   lock.acquire();
-  t.print(`acquired ${lock.name} once`);
+  t.say('acquired {0} once', lock.name);
   lock.acquire();
-  t.print(`acquired ${lock.name} twice (depth ${lock.depth})`);
+  t.say('acquired {0} twice (depth {1})', lock.name, lock.depth);
   lock.release();
   lock.release();
-  t.print(`released ${lock.name} twice`);
+  t.say('released {0} twice', lock.name);
   return 'ok';
 }
 
 /** Even-numbered threads wait at the gate; odd ones run straight through. */
 function gate(t: ThreadApi, event: Event, index: number): string {
   if (index % 2 === 0) {
-    t.print(`waiting for ${event.name}`);
+    t.say('waiting for {0}', event.name);
     event.wait();
-    t.print(`passed: ${event.name} is set`);
+    t.say('passed: {0} is set', event.name);
     return 'waited';
   }
-  t.print('odd: runs through without waiting');
+  t.say('odd: runs through without waiting');
   return 'ran through';
 }
 
 /** Takes `first`, dawdles, then takes `second`: two of these in opposite order deadlock. */
 function twoLocks(t: ThreadApi, first: Lock, second: Lock, pause: number, both: Barrier | null): string {
   first.acquire();
-  t.print(`holds ${first.name}, now wants ${second.name}`);
+  t.say('holds {0}, now wants {1}', first.name, second.name);
   both?.wait();
   t.sleep(pause);
   second.acquire();
-  t.print(`holds ${first.name} and ${second.name}`);
+  t.say('holds {0} and {1}', first.name, second.name);
   second.release();
   first.release();
   return 'ok';

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // One traced Python process (the program, or a child it started): the tracer's records as last
 // shipped, the entities made of them, and the cross references their views need.
 import type { DeadlockInfo } from '../../protocol/views';
@@ -414,9 +415,9 @@ export class TracedProcess implements ProcessScope, SharingProcess {
       const parts = cycle.map((t, i) => {
         const next = cycle[(i + 1) % cycle.length]!;
         const held = locks[(i + cycle.length - 1) % cycle.length]!;
-        return `${name(t)} holds ${lockName(held)} and waits for ${lockName(locks[i]!)}, held by ${name(next)}`;
+        return l10n.t('{0} holds {1} and waits for {2}, held by {3}', name(t), lockName(held), lockName(locks[i]!), name(next));
       });
-      this.host.deadlockFound({ threads: cycle.map(name), locks: locks.map(lockName), description: parts.join('; ') });
+      this.host.deadlockFound({ threads: cycle.map(name), locks: locks.map(lockName), description: parts.join(l10n.t('; ')) });
     }
   }
 

@@ -1,3 +1,4 @@
+import { translateSaid } from '../../protocol/l10n';
 import type { ChildProcess } from 'node:child_process';
 import { Actor } from './actor';
 import { nowMs, T_ALIVE } from './arena';
@@ -126,7 +127,7 @@ export class Process extends Actor {
   private onMessage(m: ChildMessage): void {
     switch (m.type) {
       case 'print':
-        this.host.output(this.name, m.text);
+        this.host.output(this.name, m.said ? translateSaid(m.said.message, m.said.args) : m.text);
         break;
       case 'state':
         this.host.arena.setState(this.slot, m.state);

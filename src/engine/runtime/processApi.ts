@@ -1,3 +1,5 @@
+import type { Replacement } from '../../protocol/said';
+
 /** What a process body receives (it runs in a child process; shared objects go through the broker). */
 export interface ProcessApi {
   readonly name: string;
@@ -5,6 +7,8 @@ export interface ProcessApi {
   /** `time.sleep(seconds)`. */
   sleep(seconds: number): Promise<void>;
   print(...parts: unknown[]): void;
+  /** A line in the display language (see ThreadApi.say). */
+  say(message: string, ...args: Replacement[]): void;
   /** `sys.exit(code)`. */
   exit(code: number): never;
 }

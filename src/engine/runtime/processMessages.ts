@@ -1,3 +1,4 @@
+import type { Said } from './threadMessages';
 import type { ErrorInfo } from '../../protocol/views';
 
 /** A shared object served by the parent's broker (Python's Manager), named in a process's args. */
@@ -31,7 +32,7 @@ export interface BrokerCall {
 /** Child → parent. */
 export type ChildMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'print'; readonly text: string }
+  | { readonly type: 'print'; readonly text: string; readonly said?: Said }
   | { readonly type: 'state'; readonly state: number }
   | { readonly type: 'result'; readonly value: unknown }
   | { readonly type: 'error'; readonly error: ErrorInfo }

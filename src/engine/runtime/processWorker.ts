@@ -1,6 +1,7 @@
 // The body of every runtime process: runs one program, then exits with Python's exit codes (0
 // done, 1 uncaught exception, n for sys.exit(n)). The bundle's entry (which programs it knows by
 // name) is the labs' workers/processMain.ts: the runtime knows no lab.
+import { formatMessage } from '../../protocol/said';
 import { formatWithOptions } from 'node:util';
 import { toErrorInfo } from '../errors';
 import type { ArrayProxy, DictProxy, LockProxy, ProcessApi, ProcessProgram, ValueProxy } from './processApi';
@@ -85,6 +86,7 @@ async function run(programs: Readonly<Record<string, ProcessProgram>>, name: str
       post({ type: 'state', state: ThreadState.Running });
     },
     print: (...parts) => post({ type: 'print', text: formatWithOptions({ colors: false }, ...parts) }),
+    say: (message, ...args) => post({ type: 'print', text: formatMessage(message, args), said: { message, args } }),
     exit: (code) => process.exit(code),
   };
   try {

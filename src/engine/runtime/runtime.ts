@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Worker } from 'node:worker_threads';
 import { workerScript, type WorkerScripts } from '../workers/spawn';
 import { WarmThreads } from './warmThreads';
@@ -301,13 +302,13 @@ export class Runtime implements RuntimeHost, AsyncDisposable {
         l.deadlocked = true;
         this.model.touch(l);
       }
-      const steps = threads.map((t, i) => `${t.name} waits for ${locks[i]!.object.name}, held by ${threads[(i + 1) % threads.length]!.name}`);
+      const steps = threads.map((t, i) => l10n.t('{0} waits for {1}, held by {2}', t.name, locks[i]!.object.name, threads[(i + 1) % threads.length]!.name));
       const report: DeadlockReport = {
         threads: threads.map((t) => t.name),
         locks: locks.map((l) => l.object.name),
         threadIds: threads.map((t) => t.id),
         lockIds: locks.map((l) => l.id),
-        description: threads.length === 1 ? `${steps[0]} itself: a Lock is not re-entrant (an RLock is).` : `${steps.join('; ')}.`,
+        description: threads.length === 1 ? l10n.t('{0} itself: a Lock is not re-entrant (an RLock is).', steps[0]!) : l10n.t('{0}.', steps.join(l10n.t('; '))),
       };
       this.log.warn(`Deadlock: ${report.description}`);
       this.onDeadlockEmitter.fire(report);

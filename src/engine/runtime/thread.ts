@@ -1,3 +1,4 @@
+import { translateSaid } from '../../protocol/l10n';
 import type { Worker } from 'node:worker_threads';
 import { Emitter } from '../lifecycle';
 import type { ErrorInfo } from '../../protocol/views';
@@ -118,7 +119,7 @@ export class Thread extends Actor {
   private onMessage(m: ThreadMessage): void {
     switch (m.type) {
       case 'print':
-        this.host.output(this.name, m.text);
+        this.host.output(this.name, m.said ? translateSaid(m.said.message, m.said.args) : m.text);
         break;
       case 'result':
         this.result = m.value;

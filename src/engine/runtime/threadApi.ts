@@ -1,3 +1,4 @@
+import type { Replacement } from '../../protocol/said';
 import type { Arena } from './arena';
 import { assertMayBlock } from './current';
 import { ThreadState } from './threadState';
@@ -11,6 +12,11 @@ export interface ThreadApi {
   sleep(seconds: number): void;
   /** `print(...)`: a line in the lab's output, prefixed with the thread's name. */
   print(...parts: unknown[]): void;
+  /**
+   * A line in the display language: `message` is English with `{0}` placeholders, translated in
+   * the main thread, where the bundle is (a worker has none).
+   */
+  say(message: string, ...args: Replacement[]): void;
 }
 
 export type ThreadProgram = (t: ThreadApi, ...args: never[]) => unknown;

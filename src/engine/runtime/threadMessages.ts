@@ -1,4 +1,11 @@
+import type { Replacement } from '../../protocol/said';
 import type { ErrorInfo } from '../../protocol/views';
+
+/** A line a worker said to be translated where the bundle is: the English message and its arguments. */
+export interface Said {
+  readonly message: string;
+  readonly args: readonly Replacement[];
+}
 
 /** What the main thread tells a new thread (workerData). */
 export interface ThreadStart {
@@ -17,4 +24,7 @@ export interface WarmStart {
 
 /** What a thread tells the main thread ('warm': a warm worker is ready for its ThreadStart). */
 export type ThreadMessage =
-  { readonly type: 'warm' } | { readonly type: 'print'; readonly text: string } | { readonly type: 'result'; readonly value: unknown } | { readonly type: 'error'; readonly error: ErrorInfo };
+  | { readonly type: 'warm' }
+  | { readonly type: 'print'; readonly text: string; readonly said?: Said }
+  | { readonly type: 'result'; readonly value: unknown }
+  | { readonly type: 'error'; readonly error: ErrorInfo };

@@ -1,5 +1,6 @@
 // The body of every runtime thread: runs one program, blocking-style. The bundle's entry (which
 // programs it knows by name) is the labs' workers/threadMain.ts: the runtime knows no lab.
+import { formatMessage } from '../../protocol/said';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { formatWithOptions } from 'node:util';
 import { toErrorInfo } from '../errors';
@@ -37,6 +38,7 @@ function run(programs: Readonly<Record<string, ThreadProgram>>, start: ThreadSta
     ident: threadId,
     sleep: (s) => blockingSleep(arena, start.slot, s),
     print: (...parts) => post({ type: 'print', text: formatWithOptions({ colors: false }, ...parts) }),
+    say: (message, ...args) => post({ type: 'print', text: formatMessage(message, args), said: { message, args } }),
   };
   try {
     const program = resolveTarget(programs, start.target);

@@ -56,13 +56,13 @@ export async function quickInputMessage(page: Page): Promise<string> {
   return (await page.locator('.quick-input-widget .quick-input-message').innerText()).trim();
 }
 
-export async function openSocketLab(page: Page): Promise<void> {
-  const pane = serversPane(page);
+export async function openSocketLab(page: Page, serversTitle = 'Servers'): Promise<void> {
+  const servers = pane(page, serversTitle);
   // After a window reload the container can come back active but hidden: a click on its icon
   // then hides the sidebar instead of showing it, and the next click shows it.
-  for (let attempt = 1; !(await pane.isVisible()); attempt++) {
+  for (let attempt = 1; !(await servers.isVisible()); attempt++) {
     await page.locator('.activitybar [aria-label^="Socket Lab"]').first().click();
-    const shown = await pane.waitFor({ state: 'visible', timeout: 10_000 }).then(
+    const shown = await servers.waitFor({ state: 'visible', timeout: 10_000 }).then(
       () => true,
       () => false,
     );

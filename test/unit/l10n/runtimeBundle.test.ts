@@ -18,14 +18,15 @@ function sources(dir: string): string[] {
 
 /**
  * Every `vscode.l10n.t(...)` (extension) and `l10n.t(...)` (@vscode/l10n: engine, protocol,
- * webview, CLI) of src/: its English text (the bundle's key), or null when it is not a literal.
+ * webview, CLI) and `.say(...)` (a lab's thread or process: translated in the main thread) of
+ * src/: its English text (the bundle's key), or null when it is not a literal.
  * src/protocol/l10n.ts is where data texts are translated (tr): those are listed by dataTexts().
  */
 function calls(): { file: string; key: string | null }[] {
   const out: { file: string; key: string | null }[] = [];
   for (const file of sources(path.join(root, 'src')).filter((f) => !f.endsWith(path.join('protocol', 'l10n.ts')))) {
     const text = fs.readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\bl10n\.t\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")?/g)) {
+    for (const m of text.matchAll(/(?:\bl10n\.t|\.say)\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")?/g)) {
       const literal = m[1];
       // A text built at run time (a template, a variable) has no key a bundle could hold.
       out.push({
