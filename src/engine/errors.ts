@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { ErrorInfo } from '../protocol/views';
@@ -35,33 +36,33 @@ export function formatHostPort(host: string, port: number): string {
 export function describeListenError(err: unknown, host: string, port: number, transport: 'tcp' | 'udp' = 'tcp', freePort?: number): SocketLabError {
   const code = errnoCode(err) ?? 'UNKNOWN';
   const where = formatHostPort(host, port);
-  const offer = freePort ? ` Port ${freePort} is free now.` : '';
+  const offer = freePort ? ` ${l10n.t('Port {0} is free now.', freePort)}` : '';
   switch (code) {
     case 'EADDRINUSE':
       return new SocketLabError(
         transport === 'udp'
-          ? `UDP port ${port} is already in use on ${host} (EADDRINUSE): another socket is bound there.`
-          : `Port ${port} is already in use on ${host} (EADDRINUSE): another socket is listening there.`,
+          ? l10n.t('UDP port {0} is already in use on {1} (EADDRINUSE): another socket is bound there.', port, host)
+          : l10n.t('Port {0} is already in use on {1} (EADDRINUSE): another socket is listening there.', port, host),
         code,
         (transport === 'udp'
-          ? 'UDP has no TIME_WAIT: a live socket holds the port. Stop it or use a free port.'
-          : 'Socket Lab sets SO_REUSEADDR, so a connection lingering in TIME_WAIT would not block it; a live listener does. Stop it or use a free port.') + offer,
+          ? l10n.t('UDP has no TIME_WAIT: a live socket holds the port. Stop it or use a free port.')
+          : l10n.t('Socket Lab sets SO_REUSEADDR, so a connection lingering in TIME_WAIT would not block it; a live listener does. Stop it or use a free port.')) + offer,
         freePort,
       );
     case 'EACCES':
       return new SocketLabError(
-        `Permission denied to listen on ${where} (EACCES).`,
+        l10n.t('Permission denied to listen on {0} (EACCES).', where),
         code,
-        port > 0 && port < 1024 ? 'Ports below 1024 are privileged; choose 1024 or higher, or 0 for any free port.' : undefined,
+        port > 0 && port < 1024 ? l10n.t('Ports below 1024 are privileged; choose 1024 or higher, or 0 for any free port.') : undefined,
       );
     case 'EADDRNOTAVAIL':
-      return new SocketLabError(`Address ${host} is not an address of this machine (EADDRNOTAVAIL).`, code);
+      return new SocketLabError(l10n.t('Address {0} is not an address of this machine (EADDRNOTAVAIL).', host), code);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new SocketLabError(`Host name ${host} could not be resolved (${code}).`, code);
+      return new SocketLabError(l10n.t('Host name {0} could not be resolved ({1}).', host, code), code);
     default: {
       const detail = err instanceof Error ? err.message : String(err);
-      return new SocketLabError(`Could not listen on ${where}: ${detail}`, code);
+      return new SocketLabError(l10n.t('Could not listen on {0}: {1}', where, detail), code);
     }
   }
 }
@@ -71,16 +72,16 @@ export function describeConnectError(err: unknown, host: string, port: number): 
   const code = errnoCode(err) ?? 'UNKNOWN';
   const where = formatHostPort(host, port);
   const meaning: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ETIMEDOUT: 'connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ECONNRESET: 'connection reset by peer',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'host name lookup failed',
-    EADDRNOTAVAIL: 'address not available',
+    ECONNREFUSED: l10n.t('connection refused'),
+    ETIMEDOUT: l10n.t('connection timed out'),
+    EHOSTUNREACH: l10n.t('host unreachable'),
+    ENETUNREACH: l10n.t('network unreachable'),
+    ECONNRESET: l10n.t('connection reset by peer'),
+    ENOTFOUND: l10n.t('host not found'),
+    EAI_AGAIN: l10n.t('host name lookup failed'),
+    EADDRNOTAVAIL: l10n.t('address not available'),
   };
-  const text = meaning[code] ?? (err instanceof Error ? err.message : 'connection failed');
+  const text = meaning[code] ?? (err instanceof Error ? err.message : l10n.t('connection failed'));
   return new SocketLabError(`${text} (${code}) ${where}`, code);
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { WorkerScripts } from '../workers/spawn';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -130,7 +131,7 @@ async function clearStaleSocket(path: string): Promise<void> {
   } catch {
     return;
   }
-  if (!stat.isSocket()) throw new SocketLabError(`${path} exists and is not a socket; Socket Lab will not replace it.`, 'EEXIST');
+  if (!stat.isSocket()) throw new SocketLabError(l10n.t('{0} exists and is not a socket; Socket Lab will not replace it.', path), 'EEXIST');
   const live = await new Promise<boolean>((resolve) => {
     const probe = net.connect({ path }, () => {
       probe.destroy();
@@ -138,14 +139,14 @@ async function clearStaleSocket(path: string): Promise<void> {
     });
     probe.once('error', () => resolve(false));
   });
-  if (live) throw new SocketLabError(`Another server is listening on ${path} (EADDRINUSE).`, 'EADDRINUSE', 'Stop it, or leave the path empty for a fresh one.');
+  if (live) throw new SocketLabError(l10n.t('Another server is listening on {0} (EADDRINUSE).', path), 'EADDRINUSE', l10n.t('Stop it, or leave the path empty for a fresh one.'));
   fs.unlinkSync(path);
 }
 
 function describeUnixListenError(err: unknown, path: string): SocketLabError {
   const code = (err as { code?: string }).code ?? 'UNKNOWN';
-  if (code === 'EACCES') return new SocketLabError(`Permission denied to create ${path} (EACCES).`, code, 'Choose a path in a directory you can write, such as the temp dir.');
-  if (code === 'ENOENT') return new SocketLabError(`The directory of ${path} does not exist (ENOENT).`, code);
-  if (code === 'EADDRINUSE') return new SocketLabError(`${path} is in use (EADDRINUSE).`, code);
-  return new SocketLabError(`Could not listen on ${path}: ${err instanceof Error ? err.message : String(err)}`, code);
+  if (code === 'EACCES') return new SocketLabError(l10n.t('Permission denied to create {0} (EACCES).', path), code, l10n.t('Choose a path in a directory you can write, such as the temp dir.'));
+  if (code === 'ENOENT') return new SocketLabError(l10n.t('The directory of {0} does not exist (ENOENT).', path), code);
+  if (code === 'EADDRINUSE') return new SocketLabError(l10n.t('{0} is in use (EADDRINUSE).', path), code);
+  return new SocketLabError(l10n.t('Could not listen on {0}: {1}', path, err instanceof Error ? err.message : String(err)), code);
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { tr } from '../../protocol/l10n';
 import { exposureWarning, validateHost, validatePort } from '../../engine/address';
 import { HANDLERS, HANDLER_NAMES, isHandlerName } from '../../engine/server/handlers';
 import { defaultUnixPath, isModel, isTransport, modelInfo, MODELS, UNIX_DATAGRAM_UNAVAILABLE, type ServerOptions } from '../../engine/server/options';
@@ -78,7 +79,7 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
       break;
     }
     // Quick picks cannot disable an item: say why and ask again.
-    await vscode.window.showInformationMessage(`Socket Lab: ${UNIX_DATAGRAM_UNAVAILABLE}`, { modal: true });
+    await vscode.window.showInformationMessage(`Socket Lab: ${tr(UNIX_DATAGRAM_UNAVAILABLE)}`, { modal: true });
   }
   // A Unix socket has a path instead of an address and a port: one step fewer.
   const steps = transport === 'unix' ? 4 : 5;
@@ -87,7 +88,7 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   const model = await vscode.window.showQuickPick(
     MODELS.map((m) => {
       const info = modelInfo(m, transport);
-      return { label: m, description: `like ${info.like}`, detail: info.description, value: m };
+      return { label: m, description: vscode.l10n.t('like {0}', info.like), detail: tr(info.description), value: m };
     }),
     {
       title: title(2, vscode.l10n.t('concurrency model')),
@@ -98,7 +99,7 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
   if (!model) return undefined;
 
   const handler = await vscode.window.showQuickPick(
-    HANDLER_NAMES.map((name) => ({ label: name, description: HANDLERS[name].description, value: name })),
+    HANDLER_NAMES.map((name) => ({ label: name, description: tr(HANDLERS[name].description), value: name })),
     { title: title(3, vscode.l10n.t('handler')), placeHolder: vscode.l10n.t('What the server does with what it receives'), ignoreFocusOut: true },
   );
   if (!handler) return undefined;

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { LABS } from '../../../src/engine/labs/catalog';
 import { USAGE } from '../../../src/cli/usage';
 import { GROUP_TITLES } from '../../../src/engine/labs/lab';
-import { WELCOME_TEXT } from '../../../src/engine/server/handlers';
+import { HANDLERS, WELCOME_TEXT } from '../../../src/engine/server/handlers';
+import { MODEL_INFO, UNIX_DATAGRAM_UNAVAILABLE } from '../../../src/engine/server/options';
 import { SERVED_ONE_AT_A_TIME } from '../../../src/protocol/describe';
 import { LANE_STATE_INFO, THREAD_STATES } from '../../../src/protocol/states';
 import { fixed } from './terms';
@@ -49,7 +50,14 @@ function dataTexts(): { where: string; key: string }[] {
   for (const g of Object.values(GROUP_TITLES)) out.push({ where: 'lab group', key: g });
   for (const [name, info] of Object.entries(THREAD_STATES)) out.push({ where: 'thread state', key: name }, { where: `thread state ${name} verb`, key: info.verb });
   for (const info of Object.values(LANE_STATE_INFO)) out.push({ where: 'timeline legend', key: info.legend });
-  out.push({ where: 'describe', key: SERVED_ONE_AT_A_TIME }, { where: 'CLI usage', key: USAGE }, { where: 'welcome handler', key: WELCOME_TEXT });
+  out.push(
+    { where: 'describe', key: SERVED_ONE_AT_A_TIME },
+    { where: 'CLI usage', key: USAGE },
+    { where: 'welcome handler', key: WELCOME_TEXT },
+    { where: 'Unix datagram', key: UNIX_DATAGRAM_UNAVAILABLE },
+  );
+  for (const h of Object.values(HANDLERS)) out.push({ where: `handler ${h.name}`, key: h.description });
+  for (const m of Object.values(MODEL_INFO)) out.push({ where: 'model', key: m.stream.description }, { where: 'model', key: m.datagram.description });
   return out;
 }
 
