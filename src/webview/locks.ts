@@ -69,10 +69,11 @@ export class LocksPanel {
       const inCycle = l.deadlocked || graph.inCycle.has(l.id);
       const tr = el('tr', { 'data-id': l.id, class: `${inCycle ? 'deadlocked' : ''}${l.id === this.selected ? ' selected' : ''}` });
       const waits = lockWaitFigures(l, this.store.lanes, now);
-      const inProgress: Record<string, string> = waits.waitingNow > 0 ? { title: `Includes ${waits.waitingNow} wait${waits.waitingNow === 1 ? '' : 's'} still in progress` } : {};
-      const holder = l.holderName ? `${l.holderName}${l.depth > 1 ? ` (depth ${l.depth})` : ''}` : l.primitive === 'Event' ? (l.value ? 'set' : 'clear') : '—';
+      const inProgress: Record<string, string> =
+        waits.waitingNow > 0 ? { title: waits.waitingNow === 1 ? l10n.t('Includes 1 wait still in progress') : l10n.t('Includes {0} waits still in progress', waits.waitingNow) } : {};
+      const holder = l.holderName ? l.holderName + (l.depth > 1 ? l10n.t(' (depth {0})', l.depth) : '') : l.primitive === 'Event' ? (l.value ? l10n.t('set') : l10n.t('clear')) : '—';
       tr.append(
-        el('td', {}, `${inCycle ? 'DEADLOCK · ' : ''}${l.name}`),
+        el('td', {}, `${inCycle ? `${l10n.t('DEADLOCK')} · ` : ''}${l.name}`),
         el('td', {}, l.primitive),
         el('td', {}, l.group),
         el('td', {}, holder),
@@ -96,7 +97,7 @@ export class LocksPanel {
     const names = (ids: readonly string[]) => ids.map((id) => graph.nodes.find((n) => n.id === id)?.name ?? id);
     this.summary.textContent = graph.cycles.length
       ? graph.cycles.map((c) => l10n.t('Deadlock cycle: {0}', `${names(c).join(' → ')} → ${names(c)[0]}`)).join('. ')
-      : `${graph.edges.filter((e) => e.kind === 'waits').length} waiting, no cycle.`;
+      : l10n.t('{0} waiting, no cycle.', graph.edges.filter((e) => e.kind === 'waits').length);
     this.summary.classList.toggle('deadlocked', graph.cycles.length > 0);
 
     // Cycles first, in cycle order, around a circle: a deadlock reads as a ring.
@@ -149,7 +150,10 @@ export class LocksPanel {
       const w = Math.max(48, label.length * 7 + 14);
       // Locks square-cornered, threads round: the two kinds of node read apart at a glance.
       g.append(n.kind === 'lock' ? svg('rect', { x: p.x - w / 2, y: p.y - 14, width: w, height: 28, rx: 3 }) : svg('rect', { x: p.x - w / 2, y: p.y - 14, width: w, height: 28, rx: 14 }));
-      g.append(svg('text', { x: p.x, y: p.y + 4, 'text-anchor': 'middle' }, label), svg('title', {}, `${n.kind === 'lock' ? 'Lock' : 'Thread'} ${n.name}${cycle ? ' — in a deadlock cycle' : ''}`));
+      g.append(
+        svg('text', { x: p.x, y: p.y + 4, 'text-anchor': 'middle' }, label),
+        svg('title', {}, (n.kind === 'lock' ? l10n.t('Lock {0}', n.name) : l10n.t('Thread {0}', n.name)) + (cycle ? l10n.t(' — in a deadlock cycle') : '')),
+      );
       root.append(g);
     }
     this.graphHost.replaceChildren(root);

@@ -167,9 +167,9 @@ function renderDetail(): void {
   const text = lane
     ? `${lane.name} · ${lane.label}${lane.group ? ` · ${lane.group}` : ''}`
     : lock
-      ? `${lock.primitive} ${lock.name} · holder ${lock.holderName ?? '—'} · ${lock.waiters.length} waiting`
+      ? `${lock.primitive} ${lock.name} · ${l10n.t('holder {0}', lock.holderName ?? '—')} · ${l10n.t('{0} waiting', lock.waiters.length)}`
       : server
-        ? `${server.name} · ${server.connections} connections`
+        ? `${server.name} · ${l10n.t('{0} connections', server.connections)}`
         : replay
           ? l10n.t('Not present at this moment of the recording.')
           : l10n.t('The selected item has ended.');

@@ -56,14 +56,14 @@ export class Replay {
     if (!this.data.add(part)) return;
     const h = this.data.header!;
     this.root.hidden = false;
-    this.title.textContent = `Recording ${h.name}`;
+    this.title.textContent = l10n.t('Recording {0}', h.name);
     this.notes.textContent = h.notes.join(' ');
     this.notes.hidden = h.notes.length === 0;
     this.slider.max = String(Math.max(0, Math.round(h.endedAt - h.startedAt)));
     if (this.data.complete) {
       this.root.dataset.complete = 'true';
       this.seek(h.endedAt);
-    } else this.time.textContent = `loading… ${this.data.frames.length} frames`;
+    } else this.time.textContent = l10n.t('loading… {0} frames', this.data.frames.length);
   }
 
   seek(t: number): void {
@@ -82,7 +82,7 @@ export class Replay {
     this.store.version++;
     this.store.lanesVersion++;
     this.slider.value = String(Math.round(this.cursor - h.startedAt));
-    this.time.textContent = `+${((this.cursor - h.startedAt) / 1000).toFixed(2)} s of ${((h.endedAt - h.startedAt) / 1000).toFixed(2)} s`;
+    this.time.textContent = l10n.t('+{0} s of {1} s', ((this.cursor - h.startedAt) / 1000).toFixed(2), ((h.endedAt - h.startedAt) / 1000).toFixed(2));
     this.root.dataset.cursor = String(Math.round(this.cursor - h.startedAt));
     this.onSeek();
   }

@@ -125,7 +125,12 @@ export class StreamPanel {
     if (this.unavailable) notes.push(this.unavailable);
     if (this.id && !this.unavailable && this.records.length === 0)
       notes.push(this.replaying ? l10n.t('Nothing crossed this connection up to this moment of the recording.') : l10n.t('Nothing sent or received since you started following.'));
-    if (this.skipped > 0) notes.push(`${this.skipped} earlier message${this.skipped === 1 ? '' : 's'} not shown (more arrived than the view keeps up with).`);
+    if (this.skipped > 0)
+      notes.push(
+        this.skipped === 1
+          ? l10n.t('1 earlier message not shown (more arrived than the view keeps up with).')
+          : l10n.t('{0} earlier messages not shown (more arrived than the view keeps up with).', this.skipped),
+      );
     if (this.ended) notes.push(l10n.t('Connection ended: {0}.', this.ended));
     this.note.textContent = notes.join(' ');
     this.note.hidden = notes.length === 0;
@@ -146,7 +151,7 @@ export class StreamPanel {
   private row({ entry, bytes }: Shown, t0: number): HTMLElement {
     const dir = DIRECTION_LABELS[entry.dir];
     const body = this.mode === 'hex' ? hexDump(bytes) : asText(bytes);
-    const more = entry.size > bytes.length ? ` … ${entry.size - bytes.length} more bytes` : '';
+    const more = entry.size > bytes.length ? ` … ${l10n.t('{0} more bytes', entry.size - bytes.length)}` : '';
     return el(
       'div',
       { class: `stream-row ${entry.dir}`, 'data-seq': String(entry.seq), 'data-at': String(entry.at) },

@@ -331,7 +331,7 @@ export class Timeline {
     }
     this.drawLabels(first, count, now);
     const lanes = this.rows.filter((r) => r.kind === 'lane').length;
-    const info = `${lanes} lanes · last ${formatMs(this.state.windowMs)}${this.paused ? ` · paused at ${new Date(end).toLocaleTimeString()}` : ''}`;
+    const info = l10n.t('{0} lanes · last {1}', lanes, formatMs(this.state.windowMs)) + (this.paused ? ` · ${l10n.t('paused at {0}', new Date(end).toLocaleTimeString())}` : '');
     // An unchanged text is not set again: every DOM write is a relayout and a repaint.
     if (this.info.textContent !== info) this.info.textContent = info;
     this.drawTimes.push(performance.now() - t0);
