@@ -69,7 +69,7 @@ export async function askStartRequest(): Promise<StartServerRequest | undefined>
           detail: vscode.l10n.t('socket(AF_UNIX, SOCK_STREAM): socketserver.UnixStreamServer, at a short path in the temp dir.'),
           value: 'unix' as const,
         },
-        { label: '$(circle-slash) Unix datagram socket', description: vscode.l10n.t('unavailable'), detail: UNIX_DATAGRAM_UNAVAILABLE, value: 'unix-dgram' as const },
+        { label: '$(circle-slash) Unix datagram socket', description: vscode.l10n.t('unavailable'), detail: tr(UNIX_DATAGRAM_UNAVAILABLE), value: 'unix-dgram' as const },
       ],
       { title: vscode.l10n.t('Start Server ({0}/{1}): {2}', 1, 5, vscode.l10n.t('transport')), placeHolder: vscode.l10n.t('Transport'), ignoreFocusOut: true },
     );
@@ -159,13 +159,17 @@ export async function confirmExposure(request: StartServerRequest): Promise<Cons
   if (request.transport === 'unix') return consented;
   const warning = exposureWarning(request.host);
   if (!warning || exposurePreapproved()) return consented;
+  const listen = vscode.l10n.t('Listen Anyway');
   const choice = await vscode.window.showWarningMessage(
     warning,
     {
       modal: true,
-      detail: `Lab servers have no authentication. To stop being asked, set "${EXPOSURE_PREAPPROVAL_SETTING}" to true in your user settings (workspace and folder settings cannot pre-approve this: a repository can write those).`,
+      detail: vscode.l10n.t(
+        'Lab servers have no authentication. To stop being asked, set "{0}" to true in your user settings (workspace and folder settings cannot pre-approve this: a repository can write those).',
+        EXPOSURE_PREAPPROVAL_SETTING,
+      ),
     },
-    'Listen Anyway',
+    listen,
   );
-  return choice === 'Listen Anyway' ? consented : undefined;
+  return choice === listen ? consented : undefined;
 }

@@ -74,7 +74,7 @@ async function pickProgram(c: CommandContext, arg: unknown): Promise<PythonRun |
   if (running.length <= 1) return running[0];
   const pick = await vscode.window.showQuickPick(
     running.map((r) => ({ label: path.basename(r.program.file), description: `pid ${r.program.pid ?? '?'}`, run: r })),
-    { placeHolder: 'Program to stop' },
+    { placeHolder: vscode.l10n.t('Program to stop') },
   );
   return pick?.run;
 }
@@ -83,7 +83,11 @@ export const pythonCommands: Record<string, CommandHandler> = {
   'socketLab.runPythonFile': (c, arg) => run(c, arg, []),
 
   'socketLab.runPythonFileWithArgs': async (c, arg) => {
-    const text = await vscode.window.showInputBox({ title: 'Run Python File with Arguments', prompt: 'Arguments, as on a command line (quotes group words)', ignoreFocusOut: true });
+    const text = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Run Python File with Arguments'),
+      prompt: vscode.l10n.t('Arguments, as on a command line (quotes group words)'),
+      ignoreFocusOut: true,
+    });
     if (text === undefined) return undefined;
     return run(c, arg, splitArgs(text));
   },

@@ -83,7 +83,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<LabsNode>, vsco
       // Only the first row carries the icon: the rest read as its continuation.
       if (element.line === 0) item.iconPath = new vscode.ThemeIcon(run?.deadlock && run.state === 'running' ? 'error' : run?.state === 'failed' ? 'error' : 'info');
       item.contextValue = 'lab.outcome';
-      item.command = { command: 'socketLab.showLabOutput', title: 'Show Lab Output' };
+      item.command = { command: 'socketLab.showLabOutput', title: vscode.l10n.t('Show Lab Output') };
       return item;
     }
     // VS Code keeps a row's expansion per id and would show a row that gains children later as

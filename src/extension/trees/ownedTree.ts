@@ -86,7 +86,7 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
     }
     const item = new vscode.TreeItem(`${element.role}: ${target?.name ?? element.targetId}`);
     item.id = element.id;
-    item.command = { command: 'socketLab.revealInTree', title: 'Reveal', arguments: [element.targetId] };
+    item.command = { command: 'socketLab.revealInTree', title: vscode.l10n.t('Reveal'), arguments: [element.targetId] };
     item.tooltip = vscode.l10n.t('Click to show {0} in its view', target?.name ?? element.targetId);
     item.iconPath = new vscode.ThemeIcon(element.role === 'holder' ? 'key' : 'watch');
     return item;
