@@ -63,7 +63,7 @@ describe('Run in Python: a lab beside its real Python program, in a real VS Code
       await row.click();
       // This time from the row's context menu.
       await contextAction(page, row, 'Run in Python, Beside the Lab');
-      await notification(page, /Socket Lab cannot run rlock\.py in Python: \/nonexistent\/python3 does not run .*socketLab\.python\.interpreter/).waitFor({ state: 'visible', timeout: 30_000 });
+      await notification(page, /Socket Lab cannot run rlock\.py: \/nonexistent\/python3 does not run .*socketLab\.python\.interpreter/).waitFor({ state: 'visible', timeout: 30_000 });
       // Nothing started: no page for this lab beside the editor.
       const frames = page.locator('iframe.webview.ready');
       for (let i = 0; i < (await frames.count()); i++) {

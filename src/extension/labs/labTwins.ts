@@ -4,7 +4,7 @@ import type { Engine } from '../../engine/engine';
 import { paceParams, type LabDefinition } from '../../engine/labs/lab';
 import type { LabRun } from '../../engine/labs/labRun';
 import { exampleFile, PythonTwin } from '../../engine/labs/pythonTwin';
-import { checkInterpreter, findInterpreter } from '../python/interpreter';
+import { usableInterpreter } from '../python/interpreter';
 import { LabTwinPanel } from './labTwinPanel';
 
 export interface LabTwinHost {
@@ -38,21 +38,8 @@ export class LabTwins implements vscode.Disposable {
       return;
     }
     // Checked first: a missing Python is said before anything starts, and nothing is left running.
-    const interpreter = await findInterpreter(uri);
-    const problem = interpreter ? await checkInterpreter(interpreter.path) : vscode.l10n.t('no python3 was found on PATH');
-    if (!interpreter || problem) {
-      const open = vscode.l10n.t('Open Setting');
-      const choice = await vscode.window.showErrorMessage(
-        vscode.l10n.t(
-          'Socket Lab cannot run {0} in Python: {1}. Set the interpreter in the setting socketLab.python.interpreter (or select one with the Python extension).',
-          path.basename(file),
-          problem ?? '',
-        ),
-        open,
-      );
-      if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'socketLab.python.interpreter');
-      return;
-    }
+    const interpreter = await usableInterpreter(uri);
+    if (!interpreter) return;
     this.panels.get(lab.name)?.dispose();
     // The program the lab stands for, in the editor; the two runs beside it.
     await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One, preview: true, preserveFocus: true });

@@ -68,3 +68,24 @@ export function checkInterpreter(interpreter: string): Promise<string | undefine
     });
   });
 }
+
+/**
+ * The interpreter that runs `uri`, checked; undefined once the user was told why none works
+ * (what to set, with a button to the setting). Nothing has started by then.
+ */
+export async function usableInterpreter(uri: vscode.Uri): Promise<Interpreter | undefined> {
+  const interpreter = await findInterpreter(uri);
+  const problem = interpreter ? await checkInterpreter(interpreter.path) : vscode.l10n.t('no python3 was found on PATH');
+  if (interpreter && !problem) return interpreter;
+  const open = vscode.l10n.t('Open Setting');
+  const choice = await vscode.window.showErrorMessage(
+    vscode.l10n.t(
+      'Socket Lab cannot run {0}: {1}. Set the interpreter in the setting socketLab.python.interpreter (or select one with the Python extension).',
+      path.basename(uri.fsPath),
+      problem ?? '',
+    ),
+    open,
+  );
+  if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'socketLab.python.interpreter');
+  return undefined;
+}

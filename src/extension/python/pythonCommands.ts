@@ -4,7 +4,7 @@ import { LAUNCH_ENV } from '../../cli/python';
 import type { PythonRun } from '../../engine/python/pythonRun';
 import type { CommandContext, CommandHandler } from '../commands/context';
 import { entityId } from '../commands/pickTarget';
-import { checkInterpreter, findInterpreter } from './interpreter';
+import { usableInterpreter } from './interpreter';
 
 /** The .py file a command was given (Explorer, editor title or context menu), else the active editor's. */
 function pythonFile(arg: unknown): vscode.Uri | undefined {
@@ -29,21 +29,8 @@ async function run(c: CommandContext, arg: unknown, args: string[]): Promise<Pyt
   }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc?.isDirty) await doc.save();
-  const interpreter = await findInterpreter(uri);
-  const problem = interpreter ? await checkInterpreter(interpreter.path) : vscode.l10n.t('no python3 was found on PATH');
-  if (!interpreter || problem) {
-    const open = vscode.l10n.t('Open Setting');
-    const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t(
-        'Socket Lab cannot run {0}: {1}. Set the interpreter in the setting socketLab.python.interpreter (or select one with the Python extension).',
-        path.basename(uri.fsPath),
-        problem ?? '',
-      ),
-      open,
-    );
-    if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'socketLab.python.interpreter');
-    return undefined;
-  }
+  const interpreter = await usableInterpreter(uri);
+  if (!interpreter) return undefined;
   const engine = c.engine();
   const file = uri.fsPath;
   const pyRun = await engine.runPython({ file, args, cwd: path.dirname(file), launch: { kind: 'external' } });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { Engine } from '../../../../src/engine/engine';
 import { LABS } from '../../../../src/engine/labs/catalog';
 import type { LabRun } from '../../../../src/engine/labs/labRun';
-import { workers } from '../../support/build';
+import { useLabEngine } from './support';
 
 const cores = os.availableParallelism();
 
@@ -41,15 +40,10 @@ interface PerProcess {
 
 describe('CPU labs: the GIL and multiprogramming (real threads and processes, real CPUs)', function () {
   this.timeout(60_000);
-  let engine: Engine;
-  beforeEach(() => (engine = new Engine({ workers, retentionMs: 60_000 })));
-  afterEach(() => engine.dispose());
-
+  const fx = useLabEngine();
   const figures = async (name: string, params: Record<string, number> = {}) => {
-    const run = engine.startLab(name, params);
-    const outcome = await run.finished;
-    assert.equal(run.view().state, 'done', run.view().output.join('\n'));
-    return { f: outcome!.figures as Record<string, unknown>, out: run.view().output.join('\n') };
+    const { figures: f, view } = await fx.done(name, params);
+    return { f, out: view.output.join('\n') };
   };
 
   it('both labs are in the catalog, in order, in the processes group, each explained', () => {
@@ -159,10 +153,10 @@ describe('CPU labs: the GIL and multiprogramming (real threads and processes, re
     for (const [name, params, delays] of cases) {
       for (const delay of delays) {
         it(`${name}, stopped after ${delay} ms`, async () => {
-          const run = engine.startLab(name, params);
+          const run = fx.engine.startLab(name, params);
           await new Promise((r) => setTimeout(r, delay));
           const t0 = performance.now();
-          await Promise.race([engine.stopLab(run.id), new Promise((_, reject) => setTimeout(() => reject(new Error('stop hung')), 5000))]);
+          await Promise.race([fx.engine.stopLab(run.id), new Promise((_, reject) => setTimeout(() => reject(new Error('stop hung')), 5000))]);
           assert.ok(performance.now() - t0 < 3000, `stopped after ${Math.round(performance.now() - t0)} ms`);
           assert.equal(run.view().state, 'stopped');
           assert.equal(run.view().error, null, 'a stop is not a failure');
@@ -177,12 +171,12 @@ describe('CPU labs: the GIL and multiprogramming (real threads and processes, re
   });
 
   it('rejects bad parameters', () => {
-    assert.throws(() => engine.startLab('gil', { workers: 0 }), /workers must be a number from 1 to 8; got 0/);
-    assert.throws(() => engine.startLab('gil', { seconds: 60 }), /seconds must be a number from 0.05 to 5; got 60/);
-    assert.throws(() => engine.startLab('gil', { interval: 0 }), /interval must be a number from 0.001 to 0.1; got 0/);
-    assert.throws(() => engine.startLab('gil', { threads: 2 }), /gil has no parameter "threads"/);
-    assert.throws(() => engine.startLab('multiprogramming', { processes: 17 }), /processes must be a number from 1 to 16; got 17/);
-    assert.throws(() => engine.startLab('multiprogramming', { pin: 2 }), /pin must be a number from 0 to 1; got 2/);
-    assert.throws(() => engine.startLab('multiprogramming', { seconds: 'lots' }), /seconds must be a number/);
+    assert.throws(() => fx.engine.startLab('gil', { workers: 0 }), /workers must be a number from 1 to 8; got 0/);
+    assert.throws(() => fx.engine.startLab('gil', { seconds: 60 }), /seconds must be a number from 0.05 to 5; got 60/);
+    assert.throws(() => fx.engine.startLab('gil', { interval: 0 }), /interval must be a number from 0.001 to 0.1; got 0/);
+    assert.throws(() => fx.engine.startLab('gil', { threads: 2 }), /gil has no parameter "threads"/);
+    assert.throws(() => fx.engine.startLab('multiprogramming', { processes: 17 }), /processes must be a number from 1 to 16; got 17/);
+    assert.throws(() => fx.engine.startLab('multiprogramming', { pin: 2 }), /pin must be a number from 0 to 1; got 2/);
+    assert.throws(() => fx.engine.startLab('multiprogramming', { seconds: 'lots' }), /seconds must be a number/);
   });
 });

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { Engine } from '../../../../src/engine/engine';
 import { LABS } from '../../../../src/engine/labs/catalog';
 import type { LabView, ThreadView } from '../../../../src/protocol/views';
-import { workers } from '../../support/build';
+import { useLabEngine } from './support';
 
 describe('labs: each proves what it says (real threads and processes)', function () {
   this.timeout(30_000);
-  let engine: Engine;
-  beforeEach(() => (engine = new Engine({ workers, retentionMs: 60_000 })));
-  afterEach(() => engine.dispose());
-
-  const figures = async (name: string, params: Record<string, number> = {}) => {
-    const run = engine.startLab(name, params);
-    const outcome = await run.finished;
-    assert.equal(run.view().state, 'done', run.view().output.join('\n'));
-    return outcome!.figures as Record<string, unknown>;
-  };
+  const fx = useLabEngine();
+  const figures = async (name: string, params: Record<string, number> = {}) => (await fx.done(name, params)).figures;
 
   it('the catalog follows the tutorials: sockets and servers, threads, processes (with the GIL and multiprogramming), pools; each lab explained', () => {
     assert.deepEqual(
@@ -72,10 +63,10 @@ describe('labs: each proves what it says (real threads and processes)', function
   });
 
   it('race with the lock: a thread handed the lock on release records who woke it and when', async () => {
-    const run = engine.startLab('race', { threads: 4, increments: 3000 });
+    const run = fx.engine.startLab('race', { threads: 4, increments: 3000 });
     const t0 = Date.now();
     await run.finished;
-    const threads = engine.model.snapshot().filter((e): e is ThreadView => e.kind === 'thread' && e.parentId === run.id);
+    const threads = fx.engine.model.snapshot().filter((e): e is ThreadView => e.kind === 'thread' && e.parentId === run.id);
     const workers = threads.filter((t) => t.name !== 'MainThread');
     const woken = workers.filter((t) => t.wokenBy);
     assert.ok(woken.length > 0, `no thread was woken by another: ${workers.map((t) => t.name).join(', ')}`);
@@ -97,11 +88,11 @@ describe('labs: each proves what it says (real threads and processes)', function
   });
 
   it('event-gate: even threads wait until the Event is set — here by the user, through the engine', async () => {
-    const run = engine.startLab('event-gate', { threads: 4, 'auto-set': -1 });
+    const run = fx.engine.startLab('event-gate', { threads: 4, 'auto-set': -1 });
     const gateId = await new Promise<string>((resolve) => {
       const timer = setInterval(() => {
-        const gate = engine.model.snapshot().find((e) => e.kind === 'sync' && e.name === 'gate' && e.parentId === run.id);
-        const waiting = engine.model.snapshot().filter((e): e is ThreadView => e.kind === 'thread' && e.parentId === run.id && e.state === 'waiting for event');
+        const gate = fx.engine.model.snapshot().find((e) => e.kind === 'sync' && e.name === 'gate' && e.parentId === run.id);
+        const waiting = fx.engine.model.snapshot().filter((e): e is ThreadView => e.kind === 'thread' && e.parentId === run.id && e.state === 'waiting for event');
         if (gate && waiting.length === 2) {
           clearInterval(timer);
           resolve(gate.id);
@@ -109,7 +100,7 @@ describe('labs: each proves what it says (real threads and processes)', function
       }, 10);
     });
     assert.equal(run.isRunning, true, 'nobody has opened the gate yet');
-    assert.equal(engine.setEvent(gateId, true), true);
+    assert.equal(fx.engine.setEvent(gateId, true), true);
     // Wave 2 closes the gate again; open it once more.
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
@@ -119,7 +110,7 @@ describe('labs: each proves what it says (real threads and processes)', function
         }
       }, 10);
     });
-    engine.setEvent(gateId, true);
+    fx.engine.setEvent(gateId, true);
     const f = (await run.finished)!.figures;
     assert.equal(f.waitedPerWave, 2);
     assert.equal(f.ranThroughPerWave, 2);
@@ -178,9 +169,9 @@ describe('labs: each proves what it says (real threads and processes)', function
   });
 
   it('stopping a lab ends its threads and processes at once', async () => {
-    const run = engine.startLab('event-gate', { threads: 4, 'auto-set': -1 });
+    const run = fx.engine.startLab('event-gate', { threads: 4, 'auto-set': -1 });
     await new Promise((r) => setTimeout(r, 300));
-    await engine.stopLab(run.id);
+    await fx.engine.stopLab(run.id);
     assert.equal(run.view().state, 'stopped');
     assert.deepEqual(
       run.runtime.threads.filter((t) => t.is_alive()).map((t) => t.name),
@@ -189,24 +180,24 @@ describe('labs: each proves what it says (real threads and processes)', function
   });
 
   it("stopping the deadlock lab before its deadlock is detected ends it at once (not after the detector's 10 s)", async () => {
-    const run = engine.startLab('deadlock', { pause: 2 });
+    const run = fx.engine.startLab('deadlock', { pause: 2 });
     const t0 = performance.now();
-    await engine.stopLab(run.id);
+    await fx.engine.stopLab(run.id);
     assert.ok(performance.now() - t0 < 1000, `stopped after ${Math.round(performance.now() - t0)} ms`);
     assert.equal(run.view().state, 'stopped');
     assert.equal(run.view().error, null, 'a stop is not a failure');
   });
 
   it('rejects unknown labs and out-of-range parameters', () => {
-    assert.throws(() => engine.startLab('nope'), /There is no lab named "nope"/);
-    assert.throws(() => engine.startLab('race', { threads: 1 }), /threads must be a number from 2 to 64; got 1/);
-    assert.throws(() => engine.startLab('race', { colour: 3 }), /race has no parameter "colour"/);
+    assert.throws(() => fx.engine.startLab('nope'), /There is no lab named "nope"/);
+    assert.throws(() => fx.engine.startLab('race', { threads: 1 }), /threads must be a number from 2 to 64; got 1/);
+    assert.throws(() => fx.engine.startLab('race', { colour: 3 }), /race has no parameter "colour"/);
   });
 
   it('a lab shows in the live state with its threads as children', async () => {
-    const run = engine.startLab('deadlock');
+    const run = fx.engine.startLab('deadlock');
     await run.finished;
-    const all = engine.model.snapshot();
+    const all = fx.engine.model.snapshot();
     const lab = all.find((e): e is LabView => e.id === run.id)!;
     assert.equal(lab.state, 'done');
     assert.ok(lab.deadlock);

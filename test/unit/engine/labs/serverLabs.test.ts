@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Engine } from '../../../../src/engine/engine';
 import { findLab } from '../../../../src/engine/labs/catalog';
 import { MODELS } from '../../../../src/engine/server/options';
 import type { LabView } from '../../../../src/protocol/views';
-import { workers } from '../../support/build';
+import { useLabEngine } from './support';
 
 interface Attributes {
   like: string;
@@ -40,16 +39,11 @@ function portFree(port: number): Promise<boolean> {
 
 describe('server labs: socketserver attributes and handler exceptions, on real servers', function () {
   this.timeout(60_000);
-  let engine: Engine;
-  beforeEach(() => (engine = new Engine({ workers, retentionMs: 60_000 })));
-  afterEach(() => engine.dispose());
-
+  const fx = useLabEngine();
   const run = async (name: string, params: Record<string, number> = {}) => {
-    const lab = engine.startLab(name, params);
-    const outcome = await lab.finished;
-    assert.equal(lab.view().state, 'done', lab.view().output.join('\n'));
-    assert.deepEqual(engine.listServers(), [], 'every server of the lab is stopped with it');
-    return { figures: outcome!.figures as Record<string, unknown>, view: lab.view() };
+    const done = await fx.done(name, params);
+    assert.deepEqual(fx.engine.listServers(), [], 'every server of the lab is stopped with it');
+    return done;
   };
 
   it('both are in the sockets group, in the order server-attributes, exceptions', () => {
@@ -105,9 +99,9 @@ describe('server labs: socketserver attributes and handler exceptions, on real s
   });
 
   it('exceptions: the engine shows the failed connection with its error', async () => {
-    const lab = engine.startLab('exceptions', { messages: 1 });
+    const lab = fx.engine.startLab('exceptions', { messages: 1 });
     await lab.finished;
-    const failed = engine.model.snapshot().filter((e) => e.kind === 'connection' && e.error?.type === 'HandlerCrash');
+    const failed = fx.engine.model.snapshot().filter((e) => e.kind === 'connection' && e.error?.type === 'HandlerCrash');
     assert.equal(failed.length, MODELS.length, failed.map((e) => e.name).join(', '));
   });
 
@@ -115,13 +109,13 @@ describe('server labs: socketserver attributes and handler exceptions, on real s
     it(`${name}: stopped mid-run, it leaves no server and frees every port`, async () => {
       const sockets = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
       const before = sockets();
-      const lab = engine.startLab(name, { hold: 20 });
+      const lab = fx.engine.startLab(name, { hold: 20 });
       const ports = new Set<number>();
       const serverIds = new Set<string>();
       // Stop while a client is held connected to a live server.
       await new Promise<void>((resolve, reject) => {
         const timer = setInterval(() => {
-          for (const s of engine.listServers()) {
+          for (const s of fx.engine.listServers()) {
             ports.add(s.port);
             serverIds.add(s.id);
           }
@@ -129,15 +123,15 @@ describe('server labs: socketserver attributes and handler exceptions, on real s
           if (v.state !== 'running') {
             clearInterval(timer);
             reject(new Error(`ended before it could be stopped: ${v.output.join('\n')}`));
-          } else if (engine.listServers().some((s) => s.isListening && s.connections.size > 0)) {
+          } else if (fx.engine.listServers().some((s) => s.isListening && s.connections.size > 0)) {
             clearInterval(timer);
             resolve();
           }
         }, 20);
       });
-      await engine.stopLab(lab.id);
+      await fx.engine.stopLab(lab.id);
       assert.equal((lab.view() as LabView).state, 'stopped');
-      assert.deepEqual(engine.listServers(), []);
+      assert.deepEqual(fx.engine.listServers(), []);
       assert.ok(ports.size > 0);
       for (const port of ports) assert.equal(await portFree(port), true, `port ${port} is still taken`);
       // The lab's client sockets are gone too, and no thread or child of its servers lives on.
@@ -145,7 +139,7 @@ describe('server labs: socketserver attributes and handler exceptions, on real s
       const deadline = Date.now() + 2000;
       while (sockets() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(sockets(), before, process.getActiveResourcesInfo().join(', '));
-      const alive = engine.model.snapshot().filter((e) => (e.kind === 'thread' || e.kind === 'process') && serverIds.has(e.parentId ?? '') && e.alive);
+      const alive = fx.engine.model.snapshot().filter((e) => (e.kind === 'thread' || e.kind === 'process') && serverIds.has(e.parentId ?? '') && e.alive);
       assert.deepEqual(
         alive.map((e) => e.name),
         [],
@@ -154,9 +148,9 @@ describe('server labs: socketserver attributes and handler exceptions, on real s
   }
 
   it('bad parameters are rejected', () => {
-    assert.throws(() => engine.startLab('server-attributes', { clients: 1 }), /clients must be a number from 2 to 8/);
-    assert.throws(() => engine.startLab('server-attributes', { hold: -1 }), /hold must be/);
-    assert.throws(() => engine.startLab('exceptions', { messages: 0 }), /messages must be a number from 1 to 100/);
-    assert.throws(() => engine.startLab('exceptions', { clients: 2 }), /exceptions has no parameter "clients"/);
+    assert.throws(() => fx.engine.startLab('server-attributes', { clients: 1 }), /clients must be a number from 2 to 8/);
+    assert.throws(() => fx.engine.startLab('server-attributes', { hold: -1 }), /hold must be/);
+    assert.throws(() => fx.engine.startLab('exceptions', { messages: 0 }), /messages must be a number from 1 to 100/);
+    assert.throws(() => fx.engine.startLab('exceptions', { clients: 2 }), /exceptions has no parameter "clients"/);
   });
 });
