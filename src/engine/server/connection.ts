@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type net from 'node:net';
 import type { StateModel, Tracked } from '../state/model';
 import type { ThreadStateName } from '../../protocol/states';
@@ -320,7 +321,7 @@ export class Connection implements Tracked<ConnectionView> {
   /** A handler that throws closes only its own connection; the server goes on (handle_error). */
   failHandler(err: unknown): void {
     this.error = err && typeof err === 'object' && 'type' in err && 'message' in err ? (err as ErrorInfo) : toErrorInfo(err);
-    this.closeReason = `handler error: ${this.error.type}: ${this.error.message}`;
+    this.closeReason = l10n.t('handler error: {0}: {1}', this.error.type, this.error.message);
     this.owner.reportHandlerError(this, this.error);
     this.destroy();
   }
@@ -346,7 +347,7 @@ export class Connection implements Tracked<ConnectionView> {
   private onEnd(): void {
     // The peer shut down its side (FIN): finish, then close ours, as socketserver does.
     if (this.state === 'open') this.state = 'half-closed';
-    this.closeReason ??= 'closed by peer';
+    this.closeReason ??= l10n.t('closed by peer');
     this.owner.model.touch(this);
     this.service!.end();
   }
@@ -362,7 +363,7 @@ export class Connection implements Tracked<ConnectionView> {
 
   private onSocketError(err: Error): void {
     this.error ??= toErrorInfo(err);
-    this.closeReason ??= `socket error: ${err.message}`;
+    this.closeReason ??= l10n.t('socket error: {0}', err.message);
   }
 
   private onClose(): void {

@@ -84,7 +84,7 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
       custom.id = element.id;
       return custom;
     }
-    const item = new vscode.TreeItem(`${element.role}: ${target?.name ?? element.targetId}`);
+    const item = new vscode.TreeItem(`${roleText(element.role)}: ${target?.name ?? element.targetId}`);
     item.id = element.id;
     item.command = { command: 'socketLab.revealInTree', title: vscode.l10n.t('Reveal'), arguments: [element.targetId] };
     item.tooltip = vscode.l10n.t('Click to show {0} in its view', target?.name ?? element.targetId);
@@ -97,6 +97,20 @@ export class OwnedTreeProvider<V extends EntityView> extends RowsTreeProvider<Ow
 function greyOut(item: vscode.TreeItem): void {
   if (item.iconPath instanceof vscode.ThemeIcon) item.iconPath = new vscode.ThemeIcon(item.iconPath.id, GREY);
   if (item.contextValue && !item.contextValue.endsWith('.ended')) item.contextValue = `${item.contextValue.replace(/\.(alive|event\.set|event\.clear)$/, '')}.ended`;
+}
+
+/** A row's relation to the entity above it, in the display language. */
+function roleText(role: string): string {
+  switch (role) {
+    case 'holder':
+      return vscode.l10n.t('holder');
+    case 'waiting':
+      return vscode.l10n.t('waiting');
+    case 'worker':
+      return vscode.l10n.t('worker');
+    default:
+      return role;
+  }
 }
 
 export function labState(l: LabView): string {

@@ -280,7 +280,14 @@ export async function openFile(page: Page, workspace: string, name: string): Pro
  * row the live tree re-rendered under the pointer can be lost: press again.
  */
 export async function setEventUntilPassed(page: Page, gate: Locator, syncTitle: string, setTitle: string, waiters: string): Promise<void> {
-  const passed = async () => !(await paneText(page, syncTitle)).includes(`waiting: ${waiters}`) || undefined;
+  // The waiter rows read `waiting: T1` (in Chinese `等待中: T1`).
+  const passed = async () =>
+    !/(waiting|等待中): /.test(
+      (await paneText(page, syncTitle))
+        .split('\n')
+        .filter((l) => l.includes(waiters))
+        .join('\n'),
+    ) || undefined;
   for (let attempt = 1; ; attempt++) {
     await clickInlineAction(gate, setTitle);
     if (
