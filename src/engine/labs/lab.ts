@@ -143,6 +143,36 @@ export async function abortableUntil(cond: () => boolean, what: string, timeoutM
   }
 }
 
+/** `promise`, or a LabStopped rejection when the lab is stopped, or an error after `timeoutMs`. */
+export function orStopped<T>(promise: Promise<T>, stopped: AbortSignal, what: string, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      clearTimeout(timer);
+      stopped.removeEventListener('abort', onStop);
+    };
+    const onStop = () => {
+      settle();
+      reject(new LabStopped('the lab was stopped'));
+    };
+    const timer = setTimeout(() => {
+      settle();
+      reject(new Error(l10n.t('gave up waiting for {0} after {1} ms', what, timeoutMs)));
+    }, timeoutMs);
+    if (stopped.aborted) return onStop();
+    stopped.addEventListener('abort', onStop, { once: true });
+    promise.then(
+      (v) => {
+        settle();
+        resolve(v);
+      },
+      (err: unknown) => {
+        settle();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
 /** Joins each in turn, as `for t in threads: t.join()`. */
 export async function joinAll(actors: readonly { join(): Promise<void> }[]): Promise<void> {
   for (const a of actors) await a.join();

@@ -8,40 +8,10 @@ import type { Connection } from '../server/connection';
 import { DEFAULT_CRASH_WORD, HANDLERS, HandlerCrash } from '../server/handlers';
 import { MODEL_INFO, MODELS, type ConcurrencyModel } from '../server/options';
 import type { Server } from '../server/server';
-import { type LabContext, type LabDefinition, LabStopped, param } from './lab';
+import { type LabContext, type LabDefinition, orStopped, param } from './lab';
 
 /** Longest a lab waits for a reply, a close or a connection before it fails (not a pace: a bound). */
 const WAIT_MS = 15_000;
-
-/** Resolves or rejects with `p`; rejects when the lab is stopped or after `ms`. */
-function within<T>(p: Promise<T>, what: string, signal: AbortSignal, ms = WAIT_MS): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(new LabStopped('the lab was stopped'));
-    const settle = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      settle();
-      reject(new LabStopped('the lab was stopped'));
-    };
-    const timer = setTimeout(() => {
-      settle();
-      reject(new Error(`gave up waiting for ${what} after ${ms / 1000} s`));
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        settle();
-        resolve(v);
-      },
-      (err: Error) => {
-        settle();
-        reject(err);
-      },
-    );
-  });
-}
 
 /** A client of the lab's (`socket.create_connection`), read by exact lengths as `recv` loops would. */
 class Client {
@@ -86,7 +56,7 @@ class Client {
   async receive(bytes: number): Promise<string> {
     while (this.data.length < bytes) {
       if (this.ended) throw new Error(`${this.name}'s connection closed after ${this.data.length} of ${bytes} bytes`);
-      await within(new Promise<void>((resolve) => (this.wake = resolve)), `a reply to ${this.name}`, this.signal);
+      await orStopped(new Promise<void>((resolve) => (this.wake = resolve)), this.signal, `a reply to ${this.name}`, WAIT_MS);
     }
     const out = this.data.subarray(0, bytes).toString();
     this.data = this.data.subarray(bytes);
@@ -118,13 +88,14 @@ class Clients {
     const socket = net.connect({ host: '127.0.0.1', port });
     const client = new Client(socket, name, this.signal);
     this.all.add(client);
-    return within(
+    return orStopped(
       new Promise<Client>((resolve, reject) => {
         socket.once('connect', () => resolve(client));
         socket.once('error', reject);
       }),
-      `${name} to connect`,
       this.signal,
+      `${name} to connect`,
+      WAIT_MS,
     );
   }
 
@@ -167,7 +138,7 @@ class Accepted {
   of(client: Client): Promise<Connection> {
     const known = this.seen.get(client.peer);
     if (known) return Promise.resolve(known);
-    return within(new Promise<Connection>((resolve) => this.waiters.set(client.peer, resolve)), `the server to accept ${client.name}`, this.signal);
+    return orStopped(new Promise<Connection>((resolve) => this.waiters.set(client.peer, resolve)), this.signal, `the server to accept ${client.name}`, WAIT_MS);
   }
 
   dispose(): void {
@@ -431,8 +402,8 @@ async function crashOn(ctx: LabContext, model: ConcurrencyModel, clients: Client
       print(bEchoedBefore ? l10n.t('  B connected and sent "before": echoed exactly') : l10n.t('  B connected and sent "before": echoed wrongly'));
     }
     a.send(word);
-    const aEnded = await within(a.closed, "A's connection to end", stopped);
-    if (!errors.has(a.peer)) await within(new Promise<void>((resolve) => (errorSeen = () => errors.has(a.peer) && resolve())), 'the handler error to be recorded', stopped);
+    const aEnded = await orStopped(a.closed, stopped, "A's connection to end", WAIT_MS);
+    if (!errors.has(a.peer)) await orStopped(new Promise<void>((resolve) => (errorSeen = () => errors.has(a.peer) && resolve())), stopped, 'the handler error to be recorded', WAIT_MS);
     const error = errors.get(a.peer)!;
     print(
       aEnded === 'EOF'

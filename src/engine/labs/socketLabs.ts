@@ -2,8 +2,8 @@ import * as l10n from '@vscode/l10n';
 import fs from 'node:fs';
 import net from 'node:net';
 import { errnoCode } from '../errors';
-import { type LabDefinition, ms, param } from './lab';
-import { backlogServer, closeAll, connect, countTcp, nextData, orStopped, selectServer, TCP_STATE } from './socketPrograms';
+import { type LabDefinition, ms, orStopped, param } from './lab';
+import { backlogServer, closeAll, connect, countTcp, nextData, selectServer, TCP_STATE } from './socketPrograms';
 
 /** Clients connect this far apart (see the backlog lab). */
 const STAGGER_MS = 10;

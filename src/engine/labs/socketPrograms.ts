@@ -120,36 +120,6 @@ export function selectServer(slowSeconds: number): ServerThread<SelectServerMess
   return new ServerThread(SELECT_SERVER, { slowMs: slowSeconds * 1000 });
 }
 
-/** `promise`, or a LabStopped rejection when the lab is stopped, or an error after `timeoutMs`. */
-export function orStopped<T>(promise: Promise<T>, stopped: AbortSignal, what: string, timeoutMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const settle = () => {
-      clearTimeout(timer);
-      stopped.removeEventListener('abort', onStop);
-    };
-    const onStop = () => {
-      settle();
-      reject(new LabStopped('the lab was stopped'));
-    };
-    const timer = setTimeout(() => {
-      settle();
-      reject(new Error(`gave up waiting for ${what} after ${timeoutMs} ms`));
-    }, timeoutMs);
-    if (stopped.aborted) return onStop();
-    stopped.addEventListener('abort', onStop, { once: true });
-    promise.then(
-      (v) => {
-        settle();
-        resolve(v);
-      },
-      (err: unknown) => {
-        settle();
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
-
 /** The next chunk a socket receives (the labs' messages are a few bytes: one chunk each). */
 export function nextData(socket: net.Socket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
