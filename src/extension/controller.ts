@@ -1,4 +1,5 @@
 import { LabTwins } from './labs/labTwins';
+import { tr } from '../protocol/l10n';
 import * as vscode from 'vscode';
 import { Engine } from '../engine/engine';
 import type { LabRun } from '../engine/labs/labRun';
@@ -176,7 +177,7 @@ export class Controller implements CommandContext {
     const run = this.engine().startLab(name, params, true);
     this.labOutput.follow(
       run,
-      `— ${run.definition.title} (${name}${
+      `— ${tr(run.definition.title)} (${name}${
         Object.keys(params).length
           ? ` ${Object.entries(params)
               .map(([k, v]) => `--${k} ${v}`)
